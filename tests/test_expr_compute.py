@@ -1,0 +1,78 @@
+from decimal import Decimal as D
+
+import pytest
+
+from workbook_tools import spec
+from workbook_tools.compute import compute
+from workbook_tools.expr import ChangeRate, Grade, Ratio, Sum, excel_round, truncate
+from workbook_tools.model import Evaluation
+
+
+@pytest.mark.parametrize(
+    ("x", "n", "want"),
+    [("0.125", 2, "0.13"), ("2.675", 2, "2.68"), ("1.005", 2, "1.01"), ("2.15", 1, "2.2"),
+     ("-1.475", 2, "-1.48"), ("2.5", 0, "3"), ("-2.5", 0, "-3"), ("147.9928541403951", 2, "147.99")],
+)
+def test_excel_round_is_half_away_from_zero(x: str, n: int, want: str) -> None:
+    assert excel_round(D(x), n) == D(want)
+
+
+def test_python_round_differs_where_excel_round_matters() -> None:
+    assert round(0.125, 2) == 0.12  # the trap excel_round avoids
+    assert excel_round(D("0.125"), 2) == D("0.13")
+
+
+def test_truncate_cuts_toward_zero() -> None:
+    assert truncate(D("147.9885"), 2) == D("147.98")
+    assert truncate(D("-35.179"), 2) == D("-35.17")
+
+
+def test_ratio_formula_and_value() -> None:
+    r = Ratio("a", "b")
+    assert r.formula() == '=IF(b=0,"",ROUND(a/b*100,2))'
+    assert r.compute({"a": D("0.25"), "b": D("200")}) == D("0.13")
+    assert r.compute({"a": D("1918.71"), "b": D("509.76")}) == D("376.39")
+    assert r.compute({"a": D("5"), "b": D("0")}) is None
+    assert r.compute({"a": D("5"), "b": None}) is None
+
+
+def test_change_rate_keeps_sign() -> None:
+    c = ChangeRate("cur", "prev")
+    assert c.compute({"cur": D("13.4"), "prev": D("20.67")}) == D("-35.17")
+    assert c.compute({"cur": D("11"), "prev": D("0")}) is None
+
+
+def test_sum_skips_text_like_excel() -> None:
+    assert Sum(("col",)).compute({"col": [D("1.5"), None, "abc", D("2")]}) == D("3.5")
+
+
+def test_grade_bands_lower_bound_inclusive() -> None:
+    g = Grade("s", "col", "m", "l", spec.GRADE_BANDS)
+    assert g.compute({"s": D("90"), "col": [D("90")]}) == "优秀"
+    assert g.compute({"s": D("89.99"), "col": [D("1")]}) == "良好"
+    assert g.compute({"s": D("60"), "col": [D("1")]}) == "中"
+    assert g.compute({"s": D("59.5"), "col": [D("1")]}) == "差"
+    assert g.compute({"s": D("0"), "col": [None]}) is None
+
+
+def test_staff_control_rate_can_exceed_100() -> None:
+    m = Evaluation(values={"staff_quota": 36, "staff_actual": 38})
+    assert compute(m)["staff_control_rate"] == D("105.56")
+
+
+def test_totals_are_recomputed_from_inputs_not_stated_values() -> None:
+    m = Evaluation(values={"basic_wages_budget": D("285.48"), "basic_wages_actual": D("422.49"),
+                           "basic_goods_budget": D("44.28"), "basic_goods_actual": D("161.83"),
+                           "project_budget": D("180"), "project_actual": D("1334.39")},
+                   stated={"basic_rate": D("177.19")})
+    out = compute(m)
+    assert out["basic_actual"] == D("584.32")
+    assert out["total_actual"] == D("1918.71")
+    assert out["basic_rate"] == D("177.20")
+    assert out["total_rate"] == D("376.39")
+    assert out["project_rate"] == D("741.33")
+
+
+def test_derived_order_covers_every_derived_field_once() -> None:
+    order = [f.name for f in spec.derived_order()]
+    assert sorted(order) == sorted(f.name for f in spec.DERIVED_FIELDS)

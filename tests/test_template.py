@@ -1,0 +1,92 @@
+"""The template: generated from the spec, committed equal to a fresh generation, and honouring its contract."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from workbook_tools import spec, xlsx
+from workbook_tools.template import build_template, write_template
+
+from .conftest import ROOT, TEMPLATE
+
+CONTRACT = ROOT.parent / "shared" / "checks" / "template_contract.py"
+
+
+def snapshot(path: Path) -> dict:
+    wb = load_workbook(path)
+    out: dict = {"sheets": wb.sheetnames, "names": {}, "props": sorted((p.name, p.value) for p in wb.custom_doc_props)}
+    for name, dn in wb.defined_names.items():
+        out["names"][name] = dn.attr_text
+    for ws in wb.worksheets:
+        cells = {}
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value is None and not c.has_style:
+                    continue
+                cells[c.coordinate] = (c.value, c.fill.fgColor.rgb if c.fill and c.fill.fill_type else None,
+                                       c.protection.locked, c.number_format, bool(c.font and c.font.b))
+        out[ws.title] = {
+            "cells": cells,
+            "merged": sorted(str(r) for r in ws.merged_cells.ranges),
+            "validations": sorted((str(dv.sqref), dv.type, dv.formula1, dv.formula2) for dv in ws.data_validations.dataValidation),
+            "state": ws.sheet_state,
+            "protected": ws.protection.sheet,
+            "paper": ws.page_setup.paperSize,
+            "widths": {k: v.width for k, v in ws.column_dimensions.items()},
+        }
+    return out
+
+
+def test_committed_template_equals_fresh_generation(tmp_path: Path) -> None:
+    fresh = write_template(tmp_path / "fresh.xlsx")
+    assert snapshot(TEMPLATE) == snapshot(fresh), "templates/evaluation_template.xlsx is stale: run `workbook-tools template`"
+
+
+def test_every_spec_name_resolves_to_its_cell() -> None:
+    book = xlsx.read(TEMPLATE)
+    for n in spec.defined_names():
+        assert book.resolve(n.name) == (n.sheet, n.ref), n.name
+
+
+def test_derived_cells_hold_spec_formulas_locked_and_inputs_unlocked() -> None:
+    book = xlsx.read(TEMPLATE)
+    for f in spec.FIELDS:
+        c = book.cell(f.sheet, f.cell)
+        if f.is_derived:
+            assert c is not None and "=" + (c.formula or "") == f.formula, f.name
+            assert book.is_locked(c), f.name
+        else:
+            assert c is not None and not book.is_locked(c), f.name
+    assert all(s.protected for s in book.sheets)
+
+
+def test_sheets_order_first_is_guide_and_meta_very_hidden() -> None:
+    book = xlsx.read(TEMPLATE)
+    assert book.sheet_names == list(spec.sheet_titles())
+    assert book.sheet_names[0] == "填表说明"
+    assert book.sheet("_meta").state == "veryHidden"
+    assert book.custom_properties["workbook_tools.template_version"] == spec.TEMPLATE_VERSION
+
+
+def test_template_has_validations_for_amounts_years_and_choices() -> None:
+    wb = build_template()
+    ws = wb["资金使用"]
+    kinds = {(dv.type, dv.formula1) for dv in ws.data_validations.dataValidation}
+    assert ("decimal", "0") in kinds
+    unit = wb["基本情况"]
+    years = [dv for dv in unit.data_validations.dataValidation if dv.type == "whole" and dv.formula1 == "2000"]
+    assert years and "B5" in str(years[0].sqref)
+    assert any(dv.type == "list" and "全额拨款事业单位" in dv.formula1 for dv in unit.data_validations.dataValidation)
+    assert int(ws.page_setup.paperSize) == 9  # A4
+
+
+@pytest.mark.skipif(not CONTRACT.exists(), reason="shared contract check not present beside this checkout")
+def test_shared_template_contract_holds() -> None:
+    r = subprocess.run([sys.executable, str(CONTRACT), str(TEMPLATE)], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "51/51" in r.stdout

@@ -1,0 +1,103 @@
+"""The ``workbook-tools`` command: parses arguments, calls the library, prints. No logic lives here."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from . import spec
+from .xlsx import UnreadableWorkbook
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="部门整体支出绩效评价工作簿工具：生成模板、校验、计算、导出报告、批量处理。",
+    pretty_exceptions_enable=False,
+)
+
+LangOpt = Annotated[str, typer.Option("--lang", help="输出语言 zh|en / message language")]
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """One line on stderr and a non-zero exit: bad input never gets a traceback."""
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def template(
+    output: Annotated[Path, typer.Option("-o", "--output", help="写到此路径（默认 templates/evaluation_template.xlsx）")] = Path(
+        "templates/evaluation_template.xlsx"
+    ),
+) -> None:
+    """生成空白模板（由模板规格生成）。"""
+    from .template import write_template
+
+    path = write_template(output)
+    typer.echo(f"模板已生成：{path}（版本 {spec.TEMPLATE_VERSION}）")
+
+
+@app.command()
+def new(
+    source: Annotated[Path, typer.Option("--from", help="JSON 数据文件")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出工作簿路径")],
+) -> None:
+    """由 JSON 数据生成一个已填写的工作簿。"""
+    from .model import Evaluation, ModelError
+    from .template import write_filled
+
+    try:
+        data = json.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        fail(f"{source}：文件不存在")
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        fail(f"{source}：不是有效的 JSON 文件（{exc}）")
+    try:
+        model = Evaluation.from_json(data)
+    except ModelError as exc:
+        fail(f"{source}：{exc}")
+    path = write_filled(model, output)
+    typer.echo(f"已生成：{path}")
+
+
+@app.command()
+def dump(
+    file: Annotated[Path, typer.Argument(help="已填写的工作簿 .xlsx")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="写到文件而不是标准输出")] = None,
+) -> None:
+    """把工作簿读成 JSON（文档见 docs/data-format.md）。"""
+    from .fsutil import atomic_write_text
+    from .reader import load
+
+    try:
+        loaded = load(file)
+    except UnreadableWorkbook as exc:
+        fail(exc.message())
+    text = json.dumps(loaded.model.to_json(), ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        atomic_write_text(output, text)
+        typer.echo(f"已写出：{output}")
+
+
+def main() -> None:
+    """Entry point: any unexpected failure is one line naming the problem, never a traceback."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.stderr.write("已中断 / interrupted\n")
+        sys.exit(130)
+    except BaseException as exc:  # noqa: BLE001 - calamine's PanicException is a BaseException
+        sys.stderr.write(f"内部错误 / internal error: {type(exc).__name__}: {exc}\n")
+        sys.exit(3)
+
+
+if __name__ == "__main__":
+    main()

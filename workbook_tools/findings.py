@@ -1,0 +1,226 @@
+"""Findings are data: a stable code from the catalogue, a severity, a place, a message, expected and actual.
+
+Text, JSON and annotated-workbook output all render these same objects; nothing else decides what
+the user is told.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True)
+class CheckType:
+    """One entry of the catalogue (docs/checks.md is generated from these)."""
+
+    code: str
+    severity: Severity
+    family: str
+    title: str
+    title_en: str
+    description: str
+
+
+def _c(code: str, severity: Severity, family: str, title: str, title_en: str, description: str) -> CheckType:
+    return CheckType(code, severity, family, title, title_en, description)
+
+
+CATALOGUE_LIST: tuple[CheckType, ...] = (
+    # -- file ------------------------------------------------------------------------------------
+    _c("file-missing", "error", "file", "文件不存在", "File not found", "给出的路径下没有文件。"),
+    _c("file-unreadable", "error", "file", "文件无法读取", "File cannot be read",
+       "文件无法作为工作簿读取（权限、损坏等），命令以退出码 2 结束。"),
+    _c("file-corrupt", "error", "file", "文件已损坏", "Corrupt file",
+       "压缩包或其中的 XML 不完整，通常是下载或拷贝中断。"),
+    _c("file-encrypted-or-xls", "error", "file", "文件加密或为旧版 .xls", "Encrypted or legacy .xls",
+       "OLE 复合文档：设置了打开密码的 .xlsx，或 Excel 97-2003 的 .xls。需取消密码或另存为 .xlsx。"),
+    _c("file-not-workbook", "error", "file", "不是 Excel 工作簿", "Not an .xlsx workbook",
+       "文件不是 .xlsx 工作簿（如 .docx、.xlsb、.ods、CSV、随机字节）。"),
+    _c("file-hostile", "error", "file", "疑似恶意文件，已拒绝", "Hostile file refused",
+       "XML 实体/DTD（如“十亿笑声”）或解压后异常膨胀（压缩炸弹），在解析前拒绝。"),
+    # -- structure -------------------------------------------------------------------------------
+    _c("template-unknown", "error", "structure", "不是本模板的工作簿", "Not our template",
+       "工作簿缺少模板标识和模板的工作表，无法按本模板读取。"),
+    _c("template-version", "error", "structure", "模板版本不符", "Template version not supported",
+       "工作簿是本模板的其他版本（更旧或更新），为避免错读不做逐项校验；请使用当前版本模板重新填写。"),
+    _c("sheet-missing", "error", "structure", "缺少工作表", "Sheet missing",
+       "模板的工作表被删除或改名。"),
+    _c("sheet-order", "warning", "structure", "工作表顺序被改变", "Sheets reordered",
+       "工作表仍在，但顺序与模板不同。"),
+    _c("sheet-hidden", "warning", "structure", "工作表被隐藏", "Sheet hidden",
+       "模板中可见的工作表被设为隐藏，审核人员可能看不到。"),
+    _c("name-missing", "error", "structure", "定义名称缺失", "Defined name missing",
+       "模板的工作簿级定义名称被删除或已失效（#REF!），程序改按模板位置读取。"),
+    _c("name-moved", "error", "structure", "定义名称指向了别处", "Defined name points elsewhere",
+       "定义名称不再指向模板规定的单元格，通常是表内插入或删除了行。"),
+    _c("rows-shifted", "error", "structure", "固定表格中插入或删除了行", "Rows inserted or deleted in a fixed table",
+       "固定表格的行标签不在原位置。"),
+    _c("merged-input", "warning", "structure", "填写单元格被合并", "Input cells merged",
+       "合并单元格覆盖了填写项，只有左上角的值会被保留。"),
+    # -- formulas --------------------------------------------------------------------------------
+    _c("formula-overwritten", "warning", "formula", "公式被改写为常数", "Formula typed over",
+       "计算单元格的公式被手工数字覆盖，数值与重新计算结果一致；请恢复公式（或运行 fill）。"),
+    _c("formula-deleted", "error", "formula", "公式被删除", "Formula deleted",
+       "计算单元格为空，公式已被删除。"),
+    _c("formula-changed", "error", "formula", "公式被修改", "Formula changed",
+       "计算单元格的公式与模板不同（比较时忽略大小写、空格、$ 与工作表引号）。"),
+    _c("external-link", "error", "formula", "引用了外部工作簿", "External workbook link",
+       "公式或名称引用了其他工作簿，数据无法核实，程序不会打开外部链接。"),
+    # -- arithmetic ------------------------------------------------------------------------------
+    _c("value-mismatch", "error", "arithmetic", "数值与计算不符", "Value does not match the computation",
+       "填写或缓存的计算结果与按输入重新计算（Decimal，Excel 四舍五入）的结果不符，任何舍入或截尾都无法解释。"),
+    _c("value-truncated", "warning", "arithmetic", "数值为截尾而非四舍五入", "Value truncated, not rounded",
+       "结果只能由截尾（而非四舍五入）解释：按区间推算（每个两位小数的金额代表 ±0.005 的区间）截尾后一致。"),
+    _c("cache-stale", "warning", "arithmetic", "缓存值已过期", "Stale cached value",
+       "公式完好，但文件中保存的计算结果与重新计算不符（手动计算模式保存，或由未重算的程序写出）。"),
+    # -- cross-table -----------------------------------------------------------------------------
+    _c("project-list-mismatch", "error", "cross-table", "项目明细合计与项目支出不符", "Project list does not reconcile",
+       "项目明细的年初预算或决算金额之和与表4项目支出不相等。"),
+    _c("sangong-exceeds-basic", "error", "cross-table", "三公经费超过基本支出", "三公 exceeds basic expenditure",
+       "“三公”经费属于基本支出，其决算（或预算）不应大于基本支出。"),
+    _c("score-exceeds-weight", "error", "cross-table", "得分超过分值", "Score above its points",
+       "评分表中某指标得分大于该指标分值。"),
+    _c("weights-not-100", "error", "cross-table", "分值合计不是100", "Points do not total 100",
+       "评分表各指标分值之和应为100分。"),
+    _c("staff-without-quota", "error", "cross-table", "有实有人数但无编制数", "Staff without quota",
+       "填写了实有人数但编制数为空或为0，在职人员控制率无法计算。"),
+    # -- inputs ----------------------------------------------------------------------------------
+    _c("required-missing", "error", "input", "必填项未填写", "Required field empty", "模板规定必须填写的项目为空。"),
+    _c("text-number", "error", "input", "数字被填成了文本", "Text where a number belongs",
+       "金额、人数等数字单元格中是文本（千分位逗号、“万”字、全角数字、空格、前导撇号等），公式会忽略或出错。"),
+    _c("negative-amount", "error", "input", "金额为负数", "Negative amount", "预算、决算等金额不能为负数。"),
+    _c("out-of-range", "error", "input", "数值超出范围", "Value out of range",
+       "年度、人数、分值或金额超出模板允许的范围（如年度不在 2000–2100，金额大得不合理）。"),
+    _c("excess-digits", "warning", "input", "小数位数过多", "Too many decimals",
+       "金额以万元为单位保留两位小数；多出的位数在报告中会被舍去。"),
+    _c("invalid-choice", "error", "input", "不是下拉列表中的选项", "Not one of the choices",
+       "单元格的值不在模板的下拉列表中。"),
+    _c("date-in-number", "error", "input", "数字单元格中是日期", "Date where a number belongs",
+       "数字单元格被设成了日期格式，显示和计算都会出错。"),
+    _c("excel-error", "error", "input", "单元格含 Excel 错误值", "Excel error value",
+       "单元格含 #DIV/0!、#REF!、#VALUE!、#N/A 等错误值。"),
+    _c("list-row-incomplete", "error", "input", "列表行不完整", "Incomplete list row",
+       "列表中某行填写了部分内容，但缺少该行的必填列。"),
+    # -- fill (what fill changed) ----------------------------------------------------------------
+    _c("fill-formula-restored", "info", "fill", "已恢复公式", "Formula restored",
+       "fill 把被改写、删除或修改的计算单元格恢复为模板公式。"),
+    _c("fill-text-converted", "info", "fill", "已把文本数字转换为数字", "Text number converted",
+       "fill 把明显的文本数字（千分位、全角、空格、撇号）转换为数字。"),
+    _c("fill-value-computed", "info", "fill", "已写入计算结果", "Computed value written",
+       "fill 按输入重新计算并写入该单元格的值。"),
+)
+
+CATALOGUE: dict[str, CheckType] = {c.code: c for c in CATALOGUE_LIST}
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return format(v, "f")
+    return v
+
+
+@dataclass
+class Finding:
+    code: str
+    message: str
+    sheet: str | None = None
+    cell: str | None = None
+    name: str | None = None
+    expected: Any = None
+    actual: Any = None
+    message_en: str = ""
+    severity: Severity = field(default="error")
+
+    def __post_init__(self) -> None:
+        entry = CATALOGUE.get(self.code)
+        if entry is None:
+            raise KeyError(f"finding code not in catalogue: {self.code}")
+        if self.severity == "error" and entry.severity != "error":
+            self.severity = entry.severity
+
+    @property
+    def place(self) -> str:
+        if self.sheet and self.cell:
+            return f"{self.sheet}!{self.cell}"
+        return self.sheet or ""
+
+    @property
+    def title(self) -> str:
+        return CATALOGUE[self.code].title
+
+    def text(self, lang: str = "zh") -> str:
+        msg = self.message_en if lang == "en" and self.message_en else self.message
+        if self.expected is not None or self.actual is not None:
+            if lang == "en":
+                msg += f" (expected {_plain(self.expected)}, found {_plain(self.actual)})"
+            else:
+                msg += f"（应为 {_plain(self.expected)}，实为 {_plain(self.actual)}）"
+        return msg
+
+    def to_json(self) -> dict[str, Any]:
+        d = {k: _plain(v) for k, v in asdict(self).items()}
+        d["title"] = self.title
+        return d
+
+
+def sort_key(f: Finding) -> tuple[int, str, int, int, str]:
+    from .cells import rc
+
+    try:
+        row, col = rc(f.cell) if f.cell else (0, 0)
+    except ValueError:
+        row, col = 0, 0
+    return (SEVERITY_ORDER.get(f.severity, 9), f.sheet or "", row, col, f.code)
+
+
+@dataclass
+class Report:
+    """The result of validating (or filling) one file."""
+
+    file: str
+    findings: list[Finding] = field(default_factory=list)
+    template_version: str | None = None
+    application: str | None = None
+    unreadable: Finding | None = None
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return self.unreadable is None and not self.errors
+
+    def exit_code(self, strict: bool = False) -> int:
+        if self.unreadable is not None:
+            return 2
+        if self.errors or (strict and self.warnings):
+            return 1
+        return 0
+
+    def summary(self, lang: str = "zh") -> str:
+        if self.unreadable is not None:
+            return "file could not be read" if lang == "en" else "文件无法读取"
+        e, w = len(self.errors), len(self.warnings)
+        return f"{e} errors, {w} warnings" if lang == "en" else f"{e} 个错误，{w} 个警告"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "template_version": self.template_version,
+            "application": self.application,
+            "valid": self.ok,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "unreadable": self.unreadable.to_json() if self.unreadable else None,
+            "findings": [f.to_json() for f in sorted(self.findings, key=sort_key)],
+        }

@@ -1,0 +1,294 @@
+"""The project's only gateway to headless LibreOffice: forced xlsx recalculation and docx → PDF.
+
+LibreOffice keeps stale cached formula values by default (``OOXMLRecalcMode=1``), so every call
+runs ``soffice`` with its own fresh profile that forces full recalculation on load. A private
+profile per process also lets several calls run in parallel instead of queueing behind one
+instance. Each call converts all of its files in one process, because start-up dominates the cost.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+__all__ = [
+    "SOFFICE_ENV_VAR",
+    "LibreOfficeError",
+    "available",
+    "find_soffice",
+    "recalculate",
+    "recalculate_file",
+    "to_pdf",
+]
+
+SOFFICE_ENV_VAR = "WORKBOOK_TOOLS_SOFFICE"
+"""Environment variable naming the ``soffice`` executable to use instead of searching PATH."""
+
+_XLSX_FILTER = "xlsx:Calc MS Excel 2007 XML"
+_PDF_FILTER = "pdf:writer_pdf_Export"
+_FLAGS = ("--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck")
+_OUTPUT_TAIL_CHARS = 2000
+
+_REGISTRY = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" \
+xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">\
+<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">\
+<prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+class LibreOfficeError(Exception):
+    """LibreOffice is missing, failed, timed out or produced no output.
+
+    The message is bilingual (Chinese / English) because it is shown to end users as is.
+    ``paths`` holds the input files concerned, so a batch can report or retry exactly those.
+    """
+
+    def __init__(self, message: str, paths: Sequence[Path] = ()) -> None:
+        super().__init__(message)
+        self.paths: tuple[Path, ...] = tuple(paths)
+
+
+def find_soffice() -> str | None:
+    """Return the ``soffice`` executable, or None when LibreOffice is not installed.
+
+    ``WORKBOOK_TOOLS_SOFFICE`` wins when set; an invalid value gives None rather than silently
+    falling back to PATH, so a misconfiguration is noticed.
+    """
+    override = os.environ.get(SOFFICE_ENV_VAR)
+    if override:
+        return shutil.which(override)
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def available() -> bool:
+    """Whether LibreOffice can be used, for optional features and test skips."""
+    return find_soffice() is not None
+
+
+def recalculate(paths: Sequence[Path], outdir: Path, *, timeout: float = 120) -> list[Path]:
+    """Re-save each workbook into ``outdir`` with every formula recalculated by LibreOffice.
+
+    All files go through one ``soffice`` process. The result is a value oracle only: LibreOffice
+    rewrites fonts and other details, so never hand it back to users. Outputs keep the input
+    names, hence ``outdir`` must not be an input's directory and basenames must be unique.
+    On failure, outputs of the files that did convert are still written to ``outdir``.
+    """
+    sources = _check_sources(paths, ".xlsx")
+    outdir = Path(outdir)
+    clashes = [src for src in sources if src.resolve().parent == outdir.resolve()]
+    if clashes:
+        raise ValueError(
+            f"outdir {outdir} is the directory of {_names(clashes)}; "
+            "recalculated copies would overwrite the originals"
+        )
+    outdir.mkdir(parents=True, exist_ok=True)
+    return _convert_into(sources, outdir, ".xlsx", _XLSX_FILTER, timeout, {})
+
+
+def recalculate_file(src: Path, dest: Path, *, timeout: float = 120) -> Path:
+    """Recalculate one workbook into ``dest`` atomically; ``dest`` may be ``src`` itself.
+
+    The conversion happens in a temporary directory next to ``dest`` and the result is moved
+    with ``os.replace``, so readers never see a half-written file.
+    """
+    (source,) = _check_sources([src], ".xlsx")
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".recalc-", dir=dest.parent) as work:
+        (produced,) = _convert([source], Path(work), ".xlsx", _XLSX_FILTER, timeout, {}, Path(work))
+        os.replace(produced, dest)
+    return dest
+
+
+def to_pdf(paths: Sequence[Path], outdir: Path, *, timeout: float = 300) -> list[Path]:
+    """Convert documents (docx) to PDF in ``outdir`` with one ``soffice`` process.
+
+    The packaged fontconfig file maps official font names (仿宋_GB2312, 方正小标宋简体, 黑体,
+    楷体_GB2312, …) to installed free CJK fonts, so the PDF does not fall back to a sans face;
+    a licensed font installed on the machine still wins. As with ``recalculate``, documents that
+    did convert are kept in ``outdir`` when others fail.
+    """
+    sources = _check_sources(paths, ".pdf")
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    with _fontconfig_file() as fonts_conf:
+        env = {"FONTCONFIG_FILE": str(fonts_conf)}
+        return _convert_into(sources, outdir, ".pdf", _PDF_FILTER, timeout, env)
+
+
+def _check_sources(paths: Sequence[Path], out_suffix: str) -> list[Path]:
+    """Fail early on missing inputs and on inputs whose outputs would share one name."""
+    sources = [Path(p).absolute() for p in paths]
+    missing = [src for src in sources if not src.is_file()]
+    if missing:
+        raise FileNotFoundError(f"文件不存在 / file not found: {_names(missing)}")
+    seen: dict[str, Path] = {}
+    for src in sources:
+        out_name = src.stem + out_suffix
+        if out_name in seen:
+            raise ValueError(
+                f"{seen[out_name]} and {src} would both be written as {out_name}; "
+                "convert them in separate calls"
+            )
+        seen[out_name] = src
+    return sources
+
+
+def _convert_into(
+    sources: list[Path],
+    outdir: Path,
+    suffix: str,
+    convert_filter: str,
+    timeout: float,
+    env: Mapping[str, str],
+) -> list[Path]:
+    """Convert into a private directory inside ``outdir``, then move each result into place.
+
+    Converting into a fresh directory means an old file in ``outdir`` is never mistaken for
+    a result, and each output appears atomically.
+    """
+    if not sources:
+        return []
+    with tempfile.TemporaryDirectory(prefix=".soffice-", dir=outdir) as work:
+        return _convert(sources, Path(work), suffix, convert_filter, timeout, env, outdir)
+
+
+def _convert(
+    sources: list[Path],
+    workdir: Path,
+    suffix: str,
+    convert_filter: str,
+    timeout: float,
+    env: Mapping[str, str],
+    final_dir: Path,
+) -> list[Path]:
+    """Run one ``soffice --convert-to`` into ``workdir`` and move the results to ``final_dir``."""
+    soffice = _require_soffice()
+    with tempfile.TemporaryDirectory(
+        prefix="workbook_tools-lo-profile-", ignore_cleanup_errors=True
+    ) as profile:
+        _write_profile(Path(profile))
+        command = [
+            soffice,
+            f"-env:UserInstallation={Path(profile).as_uri()}",
+            *_FLAGS,
+            "--convert-to",
+            convert_filter,
+            "--outdir",
+            str(workdir),
+            *(str(src) for src in sources),
+        ]
+        _run(command, sources, timeout, env)
+
+    results: list[Path] = []
+    failed: list[Path] = []
+    for src in sources:
+        produced = workdir / (src.stem + suffix)
+        if produced.is_file() and produced.stat().st_size > 0:
+            target = final_dir / produced.name
+            if target != produced:
+                os.replace(produced, target)
+            results.append(target)
+        else:
+            failed.append(src)
+    if failed:
+        raise LibreOfficeError(
+            f"LibreOffice 未能转换以下文件（文件可能已损坏、被加密或格式不对）：{_names(failed)}\n"
+            f"LibreOffice produced no output for: {_names(failed)} "
+            "(the file may be damaged, password-protected or not the expected format).",
+            failed,
+        )
+    return results
+
+
+def _require_soffice() -> str:
+    soffice = find_soffice()
+    if soffice is not None:
+        return soffice
+    override = os.environ.get(SOFFICE_ENV_VAR)
+    if override:
+        raise LibreOfficeError(
+            f"未找到 LibreOffice：环境变量 {SOFFICE_ENV_VAR} 指向的 {override} 不存在或不可执行。\n"
+            f"LibreOffice not found: {SOFFICE_ENV_VAR} points to {override}, "
+            "which does not exist or is not executable."
+        )
+    raise LibreOfficeError(
+        "未找到 LibreOffice（soffice）。请安装 libreoffice-calc-nogui 和 libreoffice-writer-nogui"
+        "（例如 apt-get install libreoffice-calc-nogui libreoffice-writer-nogui），"
+        f"或设置环境变量 {SOFFICE_ENV_VAR} 指向 soffice。\n"
+        "LibreOffice not found (no soffice or libreoffice on PATH). Install "
+        "libreoffice-calc-nogui and libreoffice-writer-nogui, "
+        f"or set {SOFFICE_ENV_VAR} to the soffice executable."
+    )
+
+
+def _write_profile(profile: Path) -> None:
+    """Seed a fresh profile so LibreOffice recalculates every formula on load."""
+    user = profile / "user"
+    user.mkdir(parents=True)
+    (user / "registrymodifications.xcu").write_text(_REGISTRY, encoding="utf-8")
+
+
+def _run(command: list[str], sources: list[Path], timeout: float, env: Mapping[str, str]) -> None:
+    """Run soffice in its own process group so a timeout can kill soffice.bin too."""
+    with subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **env},
+        start_new_session=True,
+    ) as process:
+        try:
+            output, _ = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            process.communicate()
+            raise LibreOfficeError(
+                f"LibreOffice 在 {timeout:g} 秒内未完成，已终止。涉及文件：{_names(sources)}\n"
+                f"LibreOffice did not finish within {timeout:g} s and was stopped. "
+                f"Files: {_names(sources)}",
+                sources,
+            ) from None
+        except BaseException:
+            _kill_group(process)
+            raise
+    if process.returncode != 0:
+        text = output.decode("utf-8", "replace")[-_OUTPUT_TAIL_CHARS:].strip()
+        raise LibreOfficeError(
+            f"LibreOffice 运行失败（退出码 {process.returncode}）。涉及文件：{_names(sources)}\n"
+            f"LibreOffice failed with exit code {process.returncode}. Files: {_names(sources)}"
+            + (f"\n{text}" if text else ""),
+            sources,
+        )
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+@contextmanager
+def _fontconfig_file() -> Iterator[Path]:
+    """Yield a real filesystem path to the packaged fonts.conf (even from a zipped install)."""
+    resource = importlib.resources.files("workbook_tools").joinpath("data").joinpath("fonts.conf")
+    with importlib.resources.as_file(resource) as path:
+        yield Path(path).absolute()
+
+
+def _names(paths: Sequence[Path]) -> str:
+    return ", ".join(str(p) for p in paths)

@@ -1,0 +1,178 @@
+"""The evaluation model: what a department states in its workbook, in the vocabulary of the report.
+
+It is deliberately keyed by the template's defined names (the public interface), so the JSON form,
+the workbook and the documentation share one vocabulary. Amounts are Decimal, never float.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from . import spec
+from .numbers import to_decimal
+
+Value = Decimal | int | str | bool | None
+Row = dict[str, Value]
+
+JSON_SCHEMA_ID = "workbook_tools/evaluation.json"
+
+
+class ModelError(ValueError):
+    """The JSON form does not fit the template; the message says which key and why."""
+
+
+def _is_numeric_kind(kind: str) -> bool:
+    return kind in ("money", "percent", "score", "int", "year")
+
+
+@dataclass
+class Evaluation:
+    """One department's year: input values, lists, and any derived cell that was typed over."""
+
+    values: dict[str, Value] = field(default_factory=dict)
+    lists: dict[str, list[Row]] = field(default_factory=dict)
+    stated: dict[str, Value] = field(default_factory=dict)
+    template_version: str = spec.TEMPLATE_VERSION
+
+    def __post_init__(self) -> None:
+        for f in spec.INPUT_FIELDS:
+            self.values.setdefault(f.name, None)
+        for t in spec.TABLES:
+            self.lists.setdefault(t.name, [])
+
+    # -- typed access ---------------------------------------------------------------------------
+    def get(self, name: str) -> Value:
+        return self.values.get(name)
+
+    def number(self, name: str) -> Decimal | None:
+        """An input as Decimal; text and blanks give None (validation reports text)."""
+        return to_decimal(self.values.get(name))
+
+    def text(self, name: str) -> str:
+        v = self.values.get(name)
+        return "" if v is None else str(v)
+
+    def rows(self, table: str) -> list[Row]:
+        return self.lists[table]
+
+    @property
+    def unit_name(self) -> str:
+        return self.text("unit_name")
+
+    @property
+    def fiscal_year(self) -> int | None:
+        v = self.values.get("fiscal_year")
+        return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+    def env(self) -> dict[str, Any]:
+        """Inputs and list columns by defined name, numbers as Decimal, for :mod:`workbook_tools.compute`."""
+        out: dict[str, Any] = {}
+        for f in spec.INPUT_FIELDS:
+            v = self.values.get(f.name)
+            out[f.name] = to_decimal(v) if _is_numeric_kind(f.kind) else v
+        for t in spec.TABLES:
+            rows = self.lists.get(t.name, [])
+            for c in t.columns:
+                col = [r.get(c.key) for r in rows]
+                out[t.range_name(c.key)] = [to_decimal(v) for v in col] if _is_numeric_kind(c.kind) else col
+        for k in spec.CONSTANTS:
+            out[k.name] = list(k.values)
+        return out
+
+    # -- JSON -----------------------------------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        """Lossless JSON form: Decimals as strings (exact), ints as ints, blanks omitted."""
+        return {
+            "$schema": JSON_SCHEMA_ID,
+            "template_version": self.template_version,
+            "values": {f.name: _dump(self.values[f.name]) for f in spec.INPUT_FIELDS
+                       if self.values.get(f.name) is not None},
+            "lists": {t.name: [{k: _dump(v) for k, v in row.items() if v is not None} for row in self.lists[t.name]]
+                      for t in spec.TABLES},
+            "stated": {k: _dump(v) for k, v in self.stated.items() if v is not None},
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Evaluation:
+        if not isinstance(data, Mapping):
+            raise ModelError("顶层必须是 JSON 对象 / top level must be an object")
+        unknown = set(data) - {"$schema", "template_version", "values", "lists", "stated"}
+        if unknown:
+            raise ModelError(f"未知的键 / unknown keys: {', '.join(sorted(unknown))}")
+        values: dict[str, Value] = {}
+        for name, raw in dict(data.get("values") or {}).items():
+            f = spec.FIELD_BY_NAME.get(name)
+            if f is None or f.is_derived:
+                raise ModelError(f"values.{name}: 不是模板的输入项 / not an input of the template")
+            values[name] = _load(raw, f.kind, f"values.{name}")
+        stated: dict[str, Value] = {}
+        for name, raw in dict(data.get("stated") or {}).items():
+            f = spec.FIELD_BY_NAME.get(name)
+            if f is None or not f.is_derived:
+                raise ModelError(f"stated.{name}: 不是模板的计算项 / not a derived cell of the template")
+            stated[name] = _load(raw, f.kind, f"stated.{name}")
+        lists: dict[str, list[Row]] = {}
+        for tname, rows in dict(data.get("lists") or {}).items():
+            t = spec.TABLE_BY_NAME.get(tname)
+            if t is None:
+                raise ModelError(f"lists.{tname}: 模板中没有这个列表 / no such list")
+            if not isinstance(rows, Sequence) or isinstance(rows, str):
+                raise ModelError(f"lists.{tname}: 应为数组 / must be an array")
+            if len(rows) > t.capacity:
+                raise ModelError(f"lists.{tname}: 最多 {t.capacity} 行 / at most {t.capacity} rows")
+            keys = {c.key: c for c in t.columns}
+            out: list[Row] = []
+            for i, row in enumerate(rows):
+                if not isinstance(row, Mapping):
+                    raise ModelError(f"lists.{tname}[{i}]: 应为对象 / must be an object")
+                bad = set(row) - set(keys)
+                if bad:
+                    raise ModelError(f"lists.{tname}[{i}]: 未知列 / unknown columns {', '.join(sorted(bad))}")
+                out.append({k: _load(row.get(k), c.kind, f"lists.{tname}[{i}].{k}") for k, c in keys.items()})
+            lists[tname] = out
+        version = str(data.get("template_version") or spec.TEMPLATE_VERSION)
+        return cls(values=values, lists=lists, stated=stated, template_version=version)
+
+
+def canonical(d: Decimal) -> str:
+    """Shortest exact text of a Decimal without exponent: 12.50 → "12.5", 100 → "100"."""
+    n = d.normalize()
+    if n.as_tuple().exponent > 0:  # type: ignore[operator]
+        n = n.quantize(Decimal(1))
+    return format(n, "f")
+
+
+def _dump(v: Value) -> Any:
+    if isinstance(v, Decimal):
+        return canonical(v)
+    return v
+
+
+def _load(raw: Any, kind: str, where: str) -> Value:
+    """JSON → model value. Numbers may be given as strings ("285.48", exact) or JSON numbers."""
+    if raw is None:
+        return None
+    if kind in ("money", "percent", "score"):
+        if isinstance(raw, bool):
+            raise ModelError(f"{where}: 应为数字 / must be a number")
+        if isinstance(raw, int | float):
+            return Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
+        if isinstance(raw, str):
+            try:
+                return Decimal(raw)
+            except InvalidOperation:
+                return raw  # kept as text, as a workbook can hold it; validation reports it
+    if kind in ("int", "year"):
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
+            return int(raw)
+        if isinstance(raw, str):
+            return raw
+        raise ModelError(f"{where}: 应为整数 / must be an integer")
+    if not isinstance(raw, str | int | float | bool):
+        raise ModelError(f"{where}: 应为文本 / must be text")
+    return raw if isinstance(raw, str) else str(raw)

@@ -1,0 +1,151 @@
+"""Workbook → evaluation model, through the spec.
+
+Cells are located by their defined names (which Excel moves along when rows are inserted), falling back
+to the spec's address when a name is missing; the structure checks report either case. The reader keeps,
+beside the model, what validation needs: each named cell's formula text, cached value and location.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from . import spec, xlsx
+from .cells import address, rc
+from .model import Evaluation, Row, Value
+from .xlsx import Cell, UnreadableWorkbook
+
+
+@dataclass(frozen=True)
+class Location:
+    sheet: str
+    cell: str
+    by_name: bool  # False when the defined name was missing or broken and the spec address was used
+
+
+@dataclass
+class Loaded:
+    """A read workbook: the model plus the cell-level facts validation and fill need."""
+
+    path: str
+    book: xlsx.Workbook
+    model: Evaluation
+    version: str | None
+    template_id: str | None
+    locations: dict[str, Location] = field(default_factory=dict)
+    cells: dict[str, Cell | None] = field(default_factory=dict)
+    list_rows: dict[str, list[int]] = field(default_factory=dict)  # sheet row of each model row
+    list_locations: dict[str, dict[str, Location]] = field(default_factory=dict)  # table → column → first cell
+
+    def location(self, name: str) -> Location:
+        return self.locations[name]
+
+    def cached(self, name: str) -> Value:
+        c = self.cells.get(name)
+        return c.value if c is not None else None
+
+    def formula(self, name: str) -> str | None:
+        c = self.cells.get(name)
+        return c.formula if c is not None else None
+
+
+def locate(book: xlsx.Workbook, name: str, sheet: str, ref: str) -> tuple[str, str, bool]:
+    """Where a name points, or the spec's own address when the name is gone or broken."""
+    found = book.resolve(name)
+    if found is not None and book.sheet(found[0]) is not None:
+        return found[0], found[1], True
+    return sheet, ref, False
+
+
+def cell_value(c: Cell | None, kind: str) -> Value:
+    """Typed value of a cell for a field of this kind; text that should be a number stays text."""
+    if c is None:
+        return None
+    v = c.value
+    if c.kind == "e":
+        return v if isinstance(v, str) else "#ERROR"
+    if isinstance(v, str):
+        if v == "":
+            return None
+        return v
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, Decimal):
+        if kind in ("int", "year"):
+            return int(v) if v == v.to_integral_value() else v
+        if kind in ("text", "longtext", "choice", "grade"):
+            return format(v.normalize(), "f") if v == v.to_integral_value() else format(v, "f")
+        return v
+    return v
+
+
+def _read_version(book: xlsx.Workbook) -> tuple[str | None, str | None]:
+    ids: list[str | None] = []
+    for name in ("template_id", "template_version"):
+        sheet, ref = spec.META_NAMES[name]
+        loc = book.resolve(name) or (sheet, ref)
+        c = book.cell(*loc)
+        ids.append(str(c.value) if c is not None and c.value not in (None, "") else None)
+    tid, ver = ids
+    ver = ver or book.custom_properties.get("workbook_tools.template_version")
+    tid = tid or book.custom_properties.get("workbook_tools.template_id")
+    return tid, ver
+
+
+def load(path: str | Path) -> Loaded:
+    """Read one workbook. Raises :class:`UnreadableWorkbook` with a Chinese message naming the file."""
+    book = xlsx.read(path, set(spec.sheet_titles()))
+    return from_book(book)
+
+
+def from_book(book: xlsx.Workbook) -> Loaded:
+    tid, ver = _read_version(book)
+    loaded = Loaded(book.path, book, Evaluation(), ver, tid)
+    model = loaded.model
+    if ver:
+        model.template_version = ver
+    for f in spec.FIELDS:
+        sheet, ref, by_name = locate(book, f.name, f.sheet, f.cell)
+        if ":" in ref:  # a single-cell name stretched over a range: read its first cell
+            ref = ref.split(":")[0]
+        loaded.locations[f.name] = Location(sheet, ref, by_name)
+        c = book.cell(sheet, ref)
+        loaded.cells[f.name] = c
+        if f.is_derived:
+            if c is not None and not c.formula and c.value not in (None, ""):
+                model.stated[f.name] = cell_value(c, f.kind)
+        else:
+            model.values[f.name] = cell_value(c, f.kind)
+    for t in spec.TABLES:
+        _read_list(book, loaded, t)
+    return loaded
+
+
+def _read_list(book: xlsx.Workbook, loaded: Loaded, t: spec.ListTable) -> None:
+    columns: dict[str, tuple[str, int, int]] = {}  # key → (sheet, first row, column index)
+    loaded.list_locations[t.name] = {}
+    count = t.capacity
+    for c in t.columns:
+        sheet, ref, by_name = locate(book, t.range_name(c.key), t.sheet, t.column_ref(c.key))
+        first, _, last = ref.partition(":")
+        r1, col = rc(first)
+        r2 = rc(last)[0] if last else r1
+        count = max(count, r2 - r1 + 1)
+        columns[c.key] = (sheet, r1, col)
+        loaded.list_locations[t.name][c.key] = Location(sheet, first, by_name)
+    rows: list[Row] = []
+    sheet_rows: list[int] = []
+    for i in range(count):
+        row: Row = {}
+        for c in t.columns:
+            sheet, r1, col = columns[c.key]
+            row[c.key] = cell_value(book.cell(sheet, address(r1 + i, col)), c.kind)
+        if any(v is not None and (not isinstance(v, str) or v.strip()) for v in row.values()):
+            rows.append(row)
+            sheet_rows.append(columns[t.columns[0].key][1] + i)
+    loaded.model.lists[t.name] = rows
+    loaded.list_rows[t.name] = sheet_rows
+
+
+__all__ = ["Loaded", "Location", "UnreadableWorkbook", "load", "from_book", "locate", "cell_value"]

@@ -1,0 +1,613 @@
+"""The one declarative description of the evaluation workbook.
+
+Every sheet, input, derived value (with its Excel formula), list table, label and bound lives here, and
+nowhere else: the template builder, the reader, the checks, the filler and the exporter all read this
+module. It imports no I/O library, so it is cheap to import on every path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from typing import Literal
+
+from .cells import col_index, rc
+from .expr import Add, ChangeRate, Expr, Grade, Ratio, Ref, Sub, Sum
+
+TEMPLATE_ID = "workbook_tools/department-evaluation"
+TEMPLATE_VERSION = "1.0"
+#: Versions this code can read; older ones are recognised and named so they are never mis-read.
+KNOWN_VERSIONS: tuple[str, ...] = ("1.0",)
+
+Kind = Literal["text", "longtext", "int", "year", "money", "percent", "choice", "score", "grade"]
+Role = Literal["input", "derived"]
+TextStyle = Literal["title", "section", "header", "label", "note", "static"]
+
+MONEY_UNIT = "万元"
+MIN_YEAR, MAX_YEAR = 2000, 2100
+MAX_MONEY = Decimal("100000000")  # 万元; larger figures are typing accidents (1e12 元)
+
+#: Grade bands (lower bound inclusive), 财预〔2020〕10号 boundaries with the Hunan labels the seed uses.
+GRADE_BANDS: tuple[tuple[str, Decimal], ...] = (
+    ("优秀", Decimal(90)),
+    ("良好", Decimal(80)),
+    ("中", Decimal(60)),
+    ("差", Decimal(0)),
+)
+
+UNIT_TYPES: tuple[str, ...] = (
+    "行政单位",
+    "参照公务员法管理事业单位",
+    "全额拨款事业单位",
+    "差额拨款事业单位",
+    "自收自支事业单位",
+    "其他",
+)
+
+#: Narrative sections kept as rows (部分 column): key → label, in report order.
+NARRATIVE_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("internal_management", "内部管理"),
+    ("eval_purpose", "绩效评价目的"),
+    ("eval_process", "绩效评价工作过程"),
+    ("achievements", "主要绩效情况"),
+    ("problems", "存在问题"),
+    ("improvements", "改进措施"),
+)
+NARRATIVE_LEVELS = "0=正文段落，1=（一）级标题，2=1.级标题，3=（1）级标题"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One named cell: an input staff type into, or a derived value the template computes."""
+
+    name: str
+    sheet: str
+    cell: str
+    label: str
+    label_en: str
+    kind: Kind
+    role: Role = "input"
+    expr: Expr | None = None
+    required: bool = False
+    unit: str = ""
+    min: Decimal | None = None
+    max: Decimal | None = None
+    choices: tuple[str, ...] = ()
+    help: str = ""
+    meaning: str = ""
+
+    @property
+    def is_derived(self) -> bool:
+        return self.role == "derived"
+
+    @property
+    def formula(self) -> str | None:
+        return self.expr.formula() if self.expr else None
+
+    @property
+    def decimals(self) -> int | None:
+        if self.kind in ("money", "percent", "score"):
+            return 2
+        if self.kind in ("int", "year"):
+            return 0
+        return None
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a list table; its range is named ``<table>_<key>``."""
+
+    key: str
+    col: str
+    label: str
+    label_en: str
+    kind: Kind
+    required: bool = False
+    width: float = 14
+    choices: tuple[str, ...] = ()
+    min: Decimal | None = None
+    max: Decimal | None = None
+    unit: str = ""
+
+    @property
+    def decimals(self) -> int | None:
+        return 2 if self.kind in ("money", "percent", "score") else (0 if self.kind == "int" else None)
+
+
+@dataclass(frozen=True)
+class ListTable:
+    """A variable-length table with a fixed capacity, located by its defined name, not by address."""
+
+    name: str
+    sheet: str
+    label: str
+    label_en: str
+    header_row: int
+    first_row: int
+    capacity: int
+    columns: tuple[Column, ...]
+    number_col: str = "A"
+
+    @property
+    def last_row(self) -> int:
+        return self.first_row + self.capacity - 1
+
+    def column(self, key: str) -> Column:
+        for c in self.columns:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+    def range_name(self, key: str) -> str:
+        return f"{self.name}_{key}"
+
+    def column_ref(self, key: str) -> str:
+        c = self.column(key).col
+        return f"{c}{self.first_row}:{c}{self.last_row}"
+
+    @property
+    def ref(self) -> str:
+        cols = [self.number_col] + [c.col for c in self.columns]
+        first = min(cols, key=col_index)
+        last = max(cols, key=col_index)
+        return f"{first}{self.first_row}:{last}{self.last_row}"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A fixed label or heading; validation uses them to notice inserted or deleted rows."""
+
+    cell: str
+    text: str
+    style: TextStyle = "label"
+    merge_to: str | None = None
+
+
+@dataclass(frozen=True)
+class Sheet:
+    key: str
+    title: str
+    title_en: str
+    widths: dict[str, float] = field(default_factory=dict)
+    texts: tuple[Text, ...] = ()
+    landscape: bool = False
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class Constant:
+    """A locked value owned by the template (grade thresholds): data, not code."""
+
+    name: str
+    sheet: str
+    ref: str
+    values: tuple[str | Decimal, ...]
+    meaning: str
+
+
+# ---------------------------------------------------------------------------------------------
+# Builders: they expand compact declarations into Fields and Texts, computing addresses once.
+
+
+def _row_field(name: str, sheet: str, row: int, label: str, label_en: str, kind: Kind, **kw: object) -> Field:
+    unit = {"money": MONEY_UNIT, "percent": "%", "int": "人"}.get(kind, "")
+    kw.setdefault("unit", unit)
+    return Field(name=name, sheet=sheet, cell=f"B{row}", label=label, label_en=label_en, kind=kind, **kw)  # type: ignore[arg-type]
+
+
+def _rate_table(
+    sheet: str,
+    top: int,
+    title: str,
+    head: tuple[str, ...],
+    rows: tuple[tuple[str, str, str], ...],
+    total: tuple[str, str, str],
+    prefix: str,
+    meaning: str,
+    total_label: str,
+) -> tuple[list[Field], list[Text]]:
+    """A 年初预算 | 决算金额 | 占比% table with a 合计 row of SUMs, as in the seed's 表1 and 表2."""
+    fields: list[Field] = []
+    texts = [Text(f"A{top}", title, "section", merge_to=f"E{top}")]
+    texts += [Text(f"{col}{top + 1}", h, "header") for col, h in zip("ABCD", head, strict=True)]
+    r = top + 2
+    for key, label, label_en in rows:
+        texts.append(Text(f"A{r}", label))
+        n = f"{prefix}_{key}"
+        fields += [
+            Field(f"{n}_budget", sheet, f"B{r}", f"{label} 年初预算", f"{label_en}: initial budget", "money",
+                  unit=MONEY_UNIT, min=Decimal(0), max=MAX_MONEY),
+            Field(f"{n}_actual", sheet, f"C{r}", f"{label} 决算金额", f"{label_en}: final account", "money",
+                  unit=MONEY_UNIT, min=Decimal(0), max=MAX_MONEY),
+            Field(f"{n}_rate", sheet, f"D{r}", f"{label} 占比", f"{label_en}: execution rate", "percent",
+                  role="derived", expr=Ratio(f"{n}_actual", f"{n}_budget"), unit="%",
+                  meaning=f"{label}决算 ÷ 年初预算 × 100（{meaning}）"),
+        ]
+        r += 1
+    tkey, tlabel, tlabel_en = total
+    texts.append(Text(f"A{r}", tlabel))
+    fields += [
+        Field(f"{tkey}_budget", sheet, f"B{r}", f"{total_label} 年初预算", f"{tlabel_en}: initial budget", "money",
+              role="derived", expr=Sum(tuple(f"{prefix}_{k}_budget" for k, _, _ in rows)), unit=MONEY_UNIT,
+              meaning="各行年初预算之和"),
+        Field(f"{tkey}_actual", sheet, f"C{r}", f"{total_label} 决算金额", f"{tlabel_en}: final account", "money",
+              role="derived", expr=Sum(tuple(f"{prefix}_{k}_actual" for k, _, _ in rows)), unit=MONEY_UNIT,
+              meaning="各行决算金额之和"),
+        Field(f"{tkey}_rate", sheet, f"D{r}", f"{total_label} 占比", f"{tlabel_en}: execution rate", "percent",
+              role="derived", expr=Ratio(f"{tkey}_actual", f"{tkey}_budget"), unit="%",
+              meaning="合计决算 ÷ 合计年初预算 × 100"),
+    ]
+    return fields, texts
+
+
+SANGONG_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("reception", "公务接待费", "Official reception"),
+    ("vehicle", "公务用车购置及运行费", "Official vehicles (purchase and running)"),
+    ("abroad", "因公出国（境）费用", "Official travel abroad"),
+)
+BASIC_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("wages", "工资福利支出", "Wages and benefits"),
+    ("goods", "商品和服务支出", "Goods and services"),
+    ("subsidies", "对个人和家庭的补助", "Subsidies to individuals and households"),
+    ("capital", "资本性支出", "Capital expenditure"),
+)
+
+
+def _build() -> tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...], tuple[Constant, ...]]:
+    fields: list[Field] = []
+    tables: list[ListTable] = []
+    constants: list[Constant] = []
+
+    # -- 基本情况 ------------------------------------------------------------------------------
+    U = "基本情况"
+    unit_rows: list[tuple[str, str, str, Kind, dict[str, object]]] = [
+        ("unit_name", "单位名称", "Unit name", "text", {"required": True}),
+        ("fiscal_year", "评价年度", "Fiscal year", "year",
+         {"required": True, "min": Decimal(MIN_YEAR), "max": Decimal(MAX_YEAR), "unit": "年"}),
+        ("region", "所属地区", "Region", "text", {}),
+        ("unit_type", "单位性质", "Kind of unit", "choice", {"choices": UNIT_TYPES, "required": True}),
+        ("org_setup", "机构设置", "Organisation (internal divisions)", "longtext", {"required": True}),
+        ("staff_quota", "编制数", "Authorised staff (编制)", "int",
+         {"required": True, "min": Decimal(0), "max": Decimal(100000)}),
+        ("staff_actual", "实有人数", "Actual staff", "int",
+         {"required": True, "min": Decimal(0), "max": Decimal(100000)}),
+        ("staff_control_rate", "在职人员控制率", "Staff control rate", "percent",
+         {"role": "derived", "expr": Ratio("staff_actual", "staff_quota"),
+          "meaning": "实有人数 ÷ 编制数 × 100（财预〔2013〕53号 在职人员控制率；可超过100%）"}),
+        ("main_tasks", "年度主要工作任务", "Main tasks of the year", "longtext", {"required": True}),
+    ]
+    unit_texts = [Text("A1", "单位基本情况", "title", merge_to="D1"),
+                  Text("A2", "黄色单元格由单位填写，灰色单元格自动计算，请勿改动。", "note", merge_to="D2"),
+                  Text("A3", "项目", "header"), Text("B3", "填写内容", "header"),
+                  Text("C3", "单位", "header"), Text("D3", "说明", "header")]
+    for i, (name, label, label_en, kind, kw) in enumerate(unit_rows):
+        row = 4 + i
+        f = _row_field(name, U, row, label, label_en, kind, **kw)
+        fields.append(f)
+        unit_texts.append(Text(f"A{row}", label))
+        if f.unit:
+            unit_texts.append(Text(f"C{row}", f.unit, "static"))
+    sheets = [Sheet("unit", U, "Unit", {"A": 18, "B": 70, "C": 8, "D": 30}, tuple(unit_texts))]
+
+    # -- 主要职责 / 绩效目标 (lists) --------------------------------------------------------------
+    tables.append(ListTable("duties", "主要职责", "主要职责", "Main duties", 3, 4, 30, (
+        Column("text", "B", "主要职责（每行一条，不写序号）", "Duty (one per row)", "longtext", required=True, width=90),
+    )))
+    sheets.append(Sheet("duties", "主要职责", "Duties", {"A": 8, "B": 90}, (
+        Text("A1", "主要职责", "title", merge_to="B1"),
+        Text("A2", "每行填写一条职责，序号由报告自动生成。", "note", merge_to="B2"),
+        Text("A3", "序号", "header"), Text("B3", "主要职责（每行一条，不写序号）", "header"),
+    )))
+    tables.append(ListTable("goals", "绩效目标", "绩效目标", "Performance goals", 3, 4, 20, (
+        Column("title", "B", "目标名称", "Goal title", "text", required=True, width=30),
+        Column("text", "C", "目标内容", "Goal text", "longtext", width=80),
+    )))
+    sheets.append(Sheet("goals", "绩效目标", "Goals", {"A": 8, "B": 30, "C": 80}, (
+        Text("A1", "绩效目标设立情况（部门中长期绩效目标和年度绩效目标）", "title", merge_to="C1"),
+        Text("A2", "每行一个目标：目标名称（如“全面加强党的建设”）和具体内容。", "note", merge_to="C2"),
+        Text("A3", "序号", "header"), Text("B3", "目标名称", "header"), Text("C3", "目标内容", "header"),
+    )))
+
+    # -- 资金使用 --------------------------------------------------------------------------------
+    F = "资金使用"
+    ftexts: list[Text] = [
+        Text("A1", "资金使用情况（单位：万元）", "title", merge_to="E1"),
+        Text("A2", "黄色单元格由单位填写，灰色单元格自动计算，请勿改动。金额单位为万元，保留两位小数。", "note", merge_to="E2"),
+        Text("A3", "（一）一般公共预算财政拨款支出总体情况", "section", merge_to="E3"),
+        Text("A4", "项目", "header"), Text("B4", "年初预算", "header"), Text("C4", "决算金额", "header"),
+        Text("D4", "执行率%", "header"),
+        Text("A5", "支出总额"),
+        Text("A6", "说明：支出总额 = 基本支出（表1合计）+ 项目支出（“项目支出”表）。", "note", merge_to="E6"),
+    ]
+    fields += [
+        Field("total_budget", F, "B5", "支出总额 年初预算", "Total: initial budget", "money", role="derived",
+              expr=Add("basic_budget", "project_budget"), unit=MONEY_UNIT, meaning="基本支出年初预算 + 项目支出年初预算"),
+        Field("total_actual", F, "C5", "支出总额 决算金额", "Total: final account", "money", role="derived",
+              expr=Add("basic_actual", "project_actual"), unit=MONEY_UNIT, meaning="基本支出决算 + 项目支出决算"),
+        Field("total_rate", F, "D5", "支出总额 执行率", "Total: execution rate", "percent", role="derived",
+              expr=Ratio("total_actual", "total_budget"), unit="%",
+              meaning="决算 ÷ 年初预算 × 100（预算执行率，财预〔2013〕53号 预算完成率口径）"),
+    ]
+    f1, t1 = _rate_table(F, 8, "表1 基本支出预算执行情况表（单位：万元）",
+                         ("预算项目", "年初预算", "决算金额", "占比%"), BASIC_ROWS,
+                         ("basic", "合计", "Basic expenditure total"), "basic", "经济分类", "基本支出合计")
+    f2, t2 = _rate_table(F, 16, "表2 “三公”经费预算执行情况表（单位：万元）",
+                         ("费用项目", "年初预算", "决算金额", "占比%"), SANGONG_ROWS,
+                         ("sangong", "合计", "Three public expenses total"), "sangong", "“三公”经费控制率",
+                         "三公经费合计")
+    fields += f1 + f2
+    ftexts += t1 + t2
+    top = 23
+    ftexts += [Text(f"A{top}", "表3 “三公”经费与上年对比情况（单位：万元）", "section", merge_to=f"E{top}")]
+    ftexts += [Text(f"{c}{top + 1}", h, "header")
+               for c, h in zip("ABCDE", ("费用项目", "上年决算", "本年决算", "增减额", "增减率%"), strict=True)]
+    r = top + 2
+    for key, label, label_en in SANGONG_ROWS:
+        n = f"sangong_{key}"
+        ftexts.append(Text(f"A{r}", label))
+        fields += [
+            Field(f"{n}_prev", F, f"B{r}", f"{label} 上年决算", f"{label_en}: last year's final account", "money",
+                  unit=MONEY_UNIT, min=Decimal(0), max=MAX_MONEY),
+            Field(f"{n}_current", F, f"C{r}", f"{label} 本年决算", f"{label_en}: this year's final account", "money",
+                  role="derived", expr=Ref(f"{n}_actual"), unit=MONEY_UNIT, meaning="取自表2决算金额"),
+            Field(f"{n}_change", F, f"D{r}", f"{label} 增减额", f"{label_en}: change", "money", role="derived",
+                  expr=Sub(f"{n}_actual", f"{n}_prev"), unit=MONEY_UNIT, meaning="本年决算 − 上年决算（负数为减少）"),
+            Field(f"{n}_change_pct", F, f"E{r}", f"{label} 增减率", f"{label_en}: change rate", "percent",
+                  role="derived", expr=ChangeRate(f"{n}_actual", f"{n}_prev"), unit="%",
+                  meaning="(本年决算 − 上年决算) ÷ 上年决算 × 100；上年为0时留空"),
+        ]
+        r += 1
+    ftexts.append(Text(f"A{r}", "合计"))
+    fields += [
+        Field("sangong_prev", F, f"B{r}", "三公经费合计 上年决算", "Three public expenses: last year", "money",
+              role="derived", expr=Sum(tuple(f"sangong_{k}_prev" for k, _, _ in SANGONG_ROWS)), unit=MONEY_UNIT,
+              meaning="各项上年决算之和"),
+        Field("sangong_current", F, f"C{r}", "三公经费合计 本年决算", "Three public expenses: this year", "money",
+              role="derived", expr=Ref("sangong_actual"), unit=MONEY_UNIT, meaning="取自表2合计决算金额"),
+        Field("sangong_change", F, f"D{r}", "三公经费合计 增减额", "Three public expenses: change", "money",
+              role="derived", expr=Sub("sangong_actual", "sangong_prev"), unit=MONEY_UNIT,
+              meaning="本年决算 − 上年决算（负数为减少）"),
+        Field("sangong_change_pct", F, f"E{r}", "三公经费变动率", "Three public expenses: change rate", "percent",
+              role="derived", expr=ChangeRate("sangong_actual", "sangong_prev"), unit="%",
+              meaning="“三公经费”变动率 = (本年决算 − 上年决算) ÷ 上年决算 × 100（决算口径，同种子报告；财预〔2013〕53号）"),
+    ]
+    top = r + 2  # 30
+    ftexts += [
+        Text(f"A{top}", "（二）其他指标数据（选填，用于共性指标计算，可留空）", "section", merge_to=f"E{top}"),
+        Text(f"A{top + 1}", "项目", "header"), Text(f"B{top + 1}", "金额", "header"),
+    ]
+    optional = [
+        ("adjusted_budget", "全年预算数（调整后）", "Full-year (adjusted) budget"),
+        ("carryover_prev", "上年结转结余", "Carry-over balance at start of year"),
+        ("carryover_end", "年末结转结余", "Carry-over balance at end of year"),
+        ("procurement_budget", "政府采购预算", "Government procurement budget"),
+        ("procurement_actual", "政府采购实际金额", "Government procurement executed"),
+        ("key_project_actual", "重点项目支出", "Key-project expenditure"),
+    ]
+    r = top + 2
+    for name, label, label_en in optional:
+        ftexts.append(Text(f"A{r}", label))
+        fields.append(Field(name, F, f"B{r}", label, label_en, "money", unit=MONEY_UNIT, min=Decimal(0), max=MAX_MONEY))
+        r += 1
+    top = r + 1
+    ftexts += [
+        Text(f"A{top}", "（三）共性指标（自动计算）", "section", merge_to=f"E{top}"),
+        Text(f"A{top + 1}", "指标", "header"), Text(f"B{top + 1}", "指标值%", "header"),
+        Text(f"C{top + 1}", "计算公式", "header", merge_to=f"E{top + 1}"),
+    ]
+    indicators = [
+        ("adjusted_rate", "预算执行率（全年预算口径）", "Execution rate against adjusted budget",
+         Ratio("total_actual", "adjusted_budget"), "决算 ÷ 全年预算数（调整后）× 100（四川等地自评表口径）"),
+        ("carryover_rate", "结转结余率", "Carry-over rate", Ratio("carryover_end", "adjusted_budget"),
+         "年末结转结余 ÷ 全年预算数 × 100（财预〔2013〕53号，口径待核）"),
+        ("carryover_change_pct", "结转结余变动率", "Carry-over change rate", ChangeRate("carryover_end", "carryover_prev"),
+         "(年末结转结余 − 上年结转结余) ÷ 上年结转结余 × 100"),
+        ("procurement_rate", "政府采购执行率", "Procurement execution rate",
+         Ratio("procurement_actual", "procurement_budget"), "政府采购实际金额 ÷ 政府采购预算 × 100"),
+        ("key_spending_rate", "重点支出安排率", "Key-spending share", Ratio("key_project_actual", "project_actual"),
+         "重点项目支出 ÷ 项目支出决算 × 100"),
+        ("project_share", "项目支出占比", "Project share of total", Ratio("project_actual", "total_actual"),
+         "项目支出决算 ÷ 支出总额决算 × 100"),
+    ]
+    r = top + 2
+    for name, label, label_en, expr, meaning in indicators:
+        ftexts += [Text(f"A{r}", label), Text(f"C{r}", meaning, "static", merge_to=f"E{r}")]
+        fields.append(Field(name, F, f"B{r}", label, label_en, "percent", role="derived", expr=expr, unit="%",
+                            meaning=meaning))
+        r += 1
+    sheets.append(Sheet("funds", F, "Funds", {"A": 26, "B": 14, "C": 14, "D": 14, "E": 14}, tuple(ftexts)))
+
+    # -- 项目支出 --------------------------------------------------------------------------------
+    P = "项目支出"
+    fields += [
+        Field("project_budget", P, "B5", "项目支出 年初预算", "Project expenditure: initial budget", "money",
+              required=True, unit=MONEY_UNIT, min=Decimal(0), max=MAX_MONEY),
+        Field("project_actual", P, "C5", "项目支出 决算金额", "Project expenditure: final account", "money",
+              required=True, unit=MONEY_UNIT, min=Decimal(0), max=MAX_MONEY),
+        Field("project_rate", P, "D5", "项目支出 占比", "Project expenditure: execution rate", "percent",
+              role="derived", expr=Ratio("project_actual", "project_budget"), unit="%",
+              meaning="项目支出决算 ÷ 年初预算 × 100"),
+    ]
+    projects = ListTable("projects", P, "项目明细", "Projects", 8, 9, 30, (
+        Column("name", "B", "项目名称", "Project", "text", required=True, width=36),
+        Column("budget", "C", "年初预算", "Initial budget", "money", width=12, min=Decimal(0), max=MAX_MONEY,
+               unit=MONEY_UNIT),
+        Column("actual", "D", "决算金额", "Final account", "money", width=12, min=Decimal(0), max=MAX_MONEY,
+               unit=MONEY_UNIT),
+        Column("purpose", "E", "用途", "Purpose", "longtext", width=50),
+    ))
+    tables.append(projects)
+    sum_row = projects.last_row + 1
+    fields += [
+        Field("project_list_budget", P, f"C{sum_row}", "项目明细合计 年初预算", "Project list: budget total", "money",
+              role="derived", expr=Sum((projects.range_name("budget"),)), unit=MONEY_UNIT,
+              meaning="项目明细年初预算之和，应等于项目支出年初预算"),
+        Field("project_list_actual", P, f"D{sum_row}", "项目明细合计 决算金额", "Project list: final total", "money",
+              role="derived", expr=Sum((projects.range_name("actual"),)), unit=MONEY_UNIT,
+              meaning="项目明细决算金额之和，应等于项目支出决算金额"),
+    ]
+    sheets.append(Sheet("projects", P, "Projects", {"A": 10, "B": 36, "C": 12, "D": 12, "E": 50}, (
+        Text("A1", "项目支出（单位：万元）", "title", merge_to="E1"),
+        Text("A2", "先填表4项目支出总额，再逐项填写项目明细；明细合计应与项目支出总额一致。", "note", merge_to="E2"),
+        Text("A3", "表4 项目支出预算执行情况表（单位：万元）", "section", merge_to="E3"),
+        Text("A4", "预算项目", "header"), Text("B4", "年初预算", "header"), Text("C4", "决算金额", "header"),
+        Text("D4", "占比%", "header"),
+        Text("A5", "项目支出"),
+        Text("A7", "项目明细（每行一个项目）", "section", merge_to="E7"),
+        Text("A8", "序号", "header"), Text("B8", "项目名称", "header"), Text("C8", "年初预算", "header"),
+        Text("D8", "决算金额", "header"), Text("E8", "用途", "header"),
+        Text(f"A{sum_row}", "明细合计"),
+    ), landscape=True))
+
+    # -- 评分表 ----------------------------------------------------------------------------------
+    S = "评分表"
+    ind = ListTable("indicators", S, "绩效评价指标评分表", "Indicator scores", 3, 4, 40, (
+        Column("level1", "B", "一级指标", "Level-1 indicator", "text", required=True, width=12),
+        Column("level2", "C", "二级指标", "Level-2 indicator", "text", width=14),
+        Column("level3", "D", "三级指标", "Level-3 indicator", "text", width=22),
+        Column("weight", "E", "分值", "Points", "score", required=True, width=8, min=Decimal(0), max=Decimal(100)),
+        Column("score", "F", "得分", "Score", "score", width=8, min=Decimal(0), max=Decimal(100)),
+        Column("basis", "G", "评分依据", "Scoring basis", "longtext", width=50),
+    ))
+    tables.append(ind)
+    tr = ind.last_row + 1
+    bands_sorted = tuple(sorted(GRADE_BANDS, key=lambda b: b[1]))
+    grade_first = 4
+    grade_last = grade_first + len(bands_sorted) - 1
+    constants += [
+        Constant("grade_labels", S, f"I{grade_first}:I{grade_last}", tuple(b[0] for b in bands_sorted),
+                 "评价等级名称（按最低分从低到高排列）"),
+        Constant("grade_minimums", S, f"J{grade_first}:J{grade_last}", tuple(b[1] for b in bands_sorted),
+                 "各等级最低分（含）"),
+    ]
+    fields += [
+        Field("weight_total", S, f"E{tr}", "分值合计", "Points total", "score", role="derived",
+              expr=Sum((ind.range_name("weight"),)), meaning="各指标分值之和，应为100"),
+        Field("score_total", S, f"F{tr}", "得分合计", "Total score", "score", role="derived",
+              expr=Sum((ind.range_name("score"),)), meaning="各指标得分之和"),
+        Field("grade", S, f"F{tr + 1}", "评价等级", "Grade", "grade", role="derived",
+              expr=Grade("score_total", ind.range_name("score"), "grade_minimums", "grade_labels", GRADE_BANDS),
+              meaning="按等级标准表：优秀 ≥ 90，良好 80–<90，中 60–<80，差 < 60（财预〔2020〕10号）"),
+    ]
+    sheets.append(Sheet("scores", S, "Scores",
+                        {"A": 6, "B": 12, "C": 14, "D": 22, "E": 8, "F": 8, "G": 50, "H": 3, "I": 10, "J": 10}, (
+        Text("A1", "部门整体支出绩效评价指标评分表", "title", merge_to="G1"),
+        Text("A2", "每行一个三级指标；分值合计应为100，得分不得超过分值。等级按右侧标准自动评定。", "note", merge_to="G2"),
+        *(Text(f"{c.col}3", c.label, "header") for c in ind.columns),
+        Text("A3", "序号", "header"),
+        Text(f"A{tr}", "合计"), Text(f"A{tr + 1}", "评价等级"),
+        Text("I3", "等级", "header"), Text("J3", "最低分", "header"),
+    ), landscape=True))
+
+    # -- 报告正文 --------------------------------------------------------------------------------
+    N = "报告正文"
+    tables.append(ListTable("narrative", N, "报告正文段落", "Narrative paragraphs", 3, 4, 200, (
+        Column("section", "B", "部分", "Section", "choice", required=True, width=16,
+               choices=tuple(label for _, label in NARRATIVE_SECTIONS)),
+        Column("level", "C", "层级", "Level", "int", width=6, min=Decimal(0), max=Decimal(3)),
+        Column("heading", "D", "标题", "Heading", "text", width=36),
+        Column("text", "E", "正文", "Text", "longtext", width=90),
+    )))
+    sheets.append(Sheet("narrative", N, "Narrative", {"A": 6, "B": 16, "C": 6, "D": 36, "E": 90}, (
+        Text("A1", "报告正文（每行一个段落）", "title", merge_to="E1"),
+        Text("A2", f"部分：从下拉列表选择；层级：{NARRATIVE_LEVELS}；标题和正文可只填其一，编号由报告自动生成。",
+             "note", merge_to="E2"),
+        Text("A3", "序号", "header"), Text("B3", "部分", "header"), Text("C3", "层级", "header"),
+        Text("D3", "标题", "header"), Text("E3", "正文", "header"),
+    ), landscape=True))
+
+    # -- _meta (very hidden) ---------------------------------------------------------------------
+    sheets.append(Sheet("meta", "_meta", "Meta", {"A": 20, "B": 40}, (
+        Text("A1", "template_id", "static"), Text("B1", TEMPLATE_ID, "static"),
+        Text("A2", "template_version", "static"), Text("B2", TEMPLATE_VERSION, "static"),
+    ), hidden=True))
+
+    guide = Sheet("guide", "填表说明", "Instructions", {"A": 100}, ())
+    return (guide, *sheets), tuple(fields), tuple(tables), tuple(constants)
+
+
+SHEETS, FIELDS, TABLES, CONSTANTS = _build()
+META_SHEET = "_meta"
+#: Defined names of the template version cells in the very hidden sheet.
+META_NAMES = {"template_id": ("_meta", "B1"), "template_version": ("_meta", "B2")}
+
+FIELD_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
+TABLE_BY_NAME: dict[str, ListTable] = {t.name: t for t in TABLES}
+SHEET_BY_TITLE: dict[str, Sheet] = {s.title: s for s in SHEETS}
+INPUT_FIELDS: tuple[Field, ...] = tuple(f for f in FIELDS if not f.is_derived)
+DERIVED_FIELDS: tuple[Field, ...] = tuple(f for f in FIELDS if f.is_derived)
+
+
+def sheet_titles() -> tuple[str, ...]:
+    """Sheet names in template order (the very hidden meta sheet last)."""
+    return tuple(s.title for s in SHEETS)
+
+
+def field(name: str) -> Field:
+    return FIELD_BY_NAME[name]
+
+
+def table(name: str) -> ListTable:
+    return TABLE_BY_NAME[name]
+
+
+@dataclass(frozen=True)
+class Name:
+    """A workbook-level defined name of the public interface."""
+
+    name: str
+    sheet: str
+    ref: str
+    role: str  # input | derived | list | column | constant | meta
+    meaning: str
+
+
+@cache
+def defined_names() -> tuple[Name, ...]:
+    """Every defined name the template carries, in documentation order."""
+    out: list[Name] = []
+    for f in FIELDS:
+        out.append(Name(f.name, f.sheet, f.cell, f.role, f.meaning or f.label))
+    for t in TABLES:
+        out.append(Name(t.name, t.sheet, t.ref, "list", f"{t.label}（整表，{t.capacity}行）"))
+        for c in t.columns:
+            out.append(Name(t.range_name(c.key), t.sheet, t.column_ref(c.key), "column", f"{t.label}：{c.label}"))
+    for k in CONSTANTS:
+        out.append(Name(k.name, k.sheet, k.ref, "constant", k.meaning))
+    for n, (sheet, cell) in META_NAMES.items():
+        out.append(Name(n, sheet, cell, "meta", "模板标识" if n == "template_id" else "模板版本"))
+    return tuple(out)
+
+
+def derived_order() -> tuple[Field, ...]:
+    """Derived fields in dependency order, so one pass computes everything."""
+    done: set[str] = set()
+    order: list[Field] = []
+    pending = list(DERIVED_FIELDS)
+    derived_names = {f.name for f in DERIVED_FIELDS}
+    while pending:
+        progressed = False
+        for f in list(pending):
+            assert f.expr is not None
+            if all(n in done or n not in derived_names for n in f.expr.inputs()):
+                order.append(f)
+                done.add(f.name)
+                pending.remove(f)
+                progressed = True
+        if not progressed:
+            raise RuntimeError("cycle in derived fields: " + ", ".join(f.name for f in pending))
+    return tuple(order)
+
+
+def cell_rc(cell: str) -> tuple[int, int]:
+    """(row, column) of an A1 address, 1-based."""
+    return rc(cell)
+
+
+def iter_list_cells(t: ListTable) -> Iterator[tuple[int, Column, str]]:
+    for i in range(t.capacity):
+        row = t.first_row + i
+        for c in t.columns:
+            yield i, c, f"{c.col}{row}"

@@ -1,0 +1,285 @@
+"""Build ``templates/evaluation_template.xlsx`` from the spec, and write filled workbooks from the model.
+
+Only this module and :mod:`workbook_tools.fill` speak openpyxl's vocabulary of styles and protection.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell as XlCell
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from . import spec
+from .fsutil import atomic_save
+from .model import Evaluation, Value
+
+DEFAULT_TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "evaluation_template.xlsx"
+FIXED_TIME = dt.datetime(2024, 1, 1, 0, 0, 0)
+
+FONT_NAME = "宋体"
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # light yellow: staff type here
+DERIVED_FILL = PatternFill("solid", fgColor="E7E6E6")  # grey: the template computes this
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+THIN = Side(style="thin", color="808080")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+UNLOCKED = Protection(locked=False)
+LOCKED = Protection(locked=True)
+NUMBER_FORMATS = {"money": "0.00", "percent": "0.00", "score": "0.00", "int": "0", "year": "0"}
+LONG_ROW_HEIGHT = 90
+PROP_VERSION = "workbook_tools.template_version"
+PROP_ID = "workbook_tools.template_id"
+
+
+def _style_text(c: XlCell, style: str) -> None:
+    if style == "title":
+        c.font = Font(name=FONT_NAME, size=14, bold=True)
+        c.alignment = Alignment(horizontal="center", vertical="center")
+    elif style == "section":
+        c.font = Font(name=FONT_NAME, size=11, bold=True)
+        c.alignment = Alignment(vertical="center")
+    elif style == "header":
+        c.font = Font(name=FONT_NAME, size=11, bold=True)
+        c.fill = HEADER_FILL
+        c.border = BOX
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    elif style == "note":
+        c.font = Font(name=FONT_NAME, size=10, italic=True, color="595959")
+        c.alignment = Alignment(wrap_text=True, vertical="center")
+    else:
+        c.font = Font(name=FONT_NAME, size=11)
+        c.border = BOX if style == "label" else Border()
+        c.alignment = Alignment(vertical="center", wrap_text=True)
+
+
+def _style_input(c: XlCell, kind: str) -> None:
+    c.fill = INPUT_FILL
+    c.border = BOX
+    c.protection = UNLOCKED
+    c.font = Font(name=FONT_NAME, size=11)
+    c.number_format = NUMBER_FORMATS.get(kind, "@")
+    wrap = kind in ("longtext", "text")
+    c.alignment = Alignment(vertical="top" if kind == "longtext" else "center", wrap_text=wrap)
+
+
+def _style_derived(c: XlCell, kind: str) -> None:
+    c.fill = DERIVED_FILL
+    c.border = BOX
+    c.protection = LOCKED
+    c.font = Font(name=FONT_NAME, size=11)
+    c.number_format = NUMBER_FORMATS.get(kind, "General")
+    c.alignment = Alignment(horizontal="right" if kind != "grade" else "center", vertical="center")
+
+
+def _validation(kind: str, lo: Decimal | None, hi: Decimal | None, choices: tuple[str, ...],
+                label: str) -> DataValidation | None:
+    if kind == "choice" and choices:
+        dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
+        dv.error = f"{label}：请从下拉列表中选择"
+    elif kind in ("money", "score", "percent"):
+        low = lo if lo is not None else Decimal(0)
+        high = hi if hi is not None else spec.MAX_MONEY
+        dv = DataValidation(type="decimal", operator="between", formula1=str(low), formula2=str(high), allow_blank=True)
+        dv.error = f"{label}：请输入 {low} 到 {high} 之间的数字（不要输入文字、逗号或单位）"
+    elif kind in ("int", "year"):
+        low = lo if lo is not None else Decimal(0)
+        high = hi if hi is not None else Decimal(1000000)
+        dv = DataValidation(type="whole", operator="between", formula1=str(low), formula2=str(high), allow_blank=True)
+        dv.error = f"{label}：请输入 {low} 到 {high} 之间的整数"
+    else:
+        return None
+    dv.errorTitle = "输入有误"
+    dv.errorStyle = "stop"
+    dv.showErrorMessage = True
+    return dv
+
+
+def _add_validation(ws: Worksheet, dv: DataValidation | None, refs: Iterable[str]) -> None:
+    if dv is None:
+        return
+    for r in refs:
+        dv.add(r)
+    ws.add_data_validation(dv)
+
+
+def _guide_lines() -> list[tuple[str, str]]:
+    lines: list[tuple[str, str]] = [
+        ("title", "部门整体支出绩效评价工作簿 填表说明"),
+        ("note", f"模板版本 {spec.TEMPLATE_VERSION}（{spec.TEMPLATE_ID}）。由 workbook-tools 生成，请勿改动表结构。"),
+        ("section", "一、颜色约定"),
+        ("input", "黄色单元格：由单位填写。"),
+        ("derived", "灰色单元格：公式自动计算，已锁定，请勿改写（改写会被校验程序指出）。"),
+        ("section", "二、各工作表"),
+    ]
+    for s in spec.SHEETS:
+        if s.hidden or s.key == "guide":
+            continue
+        tables = [t for t in spec.TABLES if t.sheet == s.title]
+        extra = "；".join(f"{t.label}最多 {t.capacity} 行" for t in tables)
+        lines.append(("static", f"“{s.title}”：{extra}" if extra else f"“{s.title}”"))
+    lines += [
+        ("section", "三、填写要求"),
+        ("static", "1. 金额单位为万元，保留两位小数；只填数字，不要填写“万元”、逗号、空格或文字。"),
+        ("static", "2. 比率（执行率、占比、增减率）由公式计算：决算 ÷ 年初预算 × 100，四舍五入保留两位小数；年初预算为0时留空。"),
+        ("static", "3. 列表（主要职责、绩效目标、项目明细、评分表、报告正文）从第一行起连续填写，不要插入或删除行。"),
+        ("static", "4. 报告正文每行一个段落：选择“部分”，填写“层级”（0=正文段落，1=（一），2=1.，3=（1）），编号由报告自动生成。"),
+        ("static", "5. 提交前请运行校验：workbook-tools validate 本文件.xlsx，按提示逐条修改。"),
+        ("section", "四、评价等级"),
+        ("static", "；".join(f"{label} ≥ {low}" for label, low in spec.GRADE_BANDS) + "（得分合计自动评定）"),
+    ]
+    return lines
+
+
+def build_template() -> Workbook:
+    """The blank template, entirely from the spec."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for s in spec.SHEETS:
+        ws = wb.create_sheet(s.title)
+        for col, width in s.widths.items():
+            ws.column_dimensions[col].width = width
+        for t in s.texts:
+            c = ws[t.cell]
+            c.value = t.text
+            _style_text(c, t.style)
+            if t.merge_to:
+                ws.merge_cells(f"{t.cell}:{t.merge_to}")
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.orientation = "landscape" if s.landscape else "portrait"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.print_options.horizontalCentered = True
+        ws.page_margins.left = ws.page_margins.right = 0.5
+        if s.hidden:
+            ws.sheet_state = "veryHidden"
+        if s.key == "guide":
+            for i, (style, text) in enumerate(_guide_lines(), start=1):
+                c = ws.cell(row=i, column=1, value=text)
+                if style == "input":
+                    _style_text(c, "label")
+                    c.fill = INPUT_FILL
+                elif style == "derived":
+                    _style_text(c, "label")
+                    c.fill = DERIVED_FILL
+                else:
+                    _style_text(c, style)
+        ws.sheet_view.showGridLines = s.key in ("meta",)
+
+    for f in spec.FIELDS:
+        ws = wb[f.sheet]
+        c = ws[f.cell]
+        if f.is_derived:
+            c.value = f.formula
+            _style_derived(c, f.kind)
+        else:
+            _style_input(c, f.kind)
+            _add_validation(ws, _validation(f.kind, f.min, f.max, f.choices, f.label), [f.cell])
+            if f.kind == "longtext":
+                ws.row_dimensions[int("".join(ch for ch in f.cell if ch.isdigit()))].height = LONG_ROW_HEIGHT
+
+    for t in spec.TABLES:
+        ws = wb[t.sheet]
+        for i in range(t.capacity):
+            row = t.first_row + i
+            n = ws[f"{t.number_col}{row}"]
+            n.value = i + 1
+            _style_text(n, "label")
+            n.alignment = Alignment(horizontal="center", vertical="center")
+        for c in t.columns:
+            for i in range(t.capacity):
+                _style_input(ws[f"{c.col}{t.first_row + i}"], c.kind)
+            _add_validation(ws, _validation(c.kind, c.min, c.max, c.choices, c.label), [t.column_ref(c.key)])
+        ws.freeze_panes = f"A{t.first_row}"
+        ws.print_title_rows = f"{t.header_row}:{t.header_row}"
+
+    for k in spec.CONSTANTS:
+        ws = wb[k.sheet]
+        first = k.ref.split(":")[0]
+        col = "".join(ch for ch in first if ch.isalpha())
+        row0 = int("".join(ch for ch in first if ch.isdigit()))
+        for i, v in enumerate(k.values):
+            c = ws[f"{col}{row0 + i}"]
+            c.value = int(v) if isinstance(v, Decimal) else v
+            _style_derived(c, "text")
+
+    for n in spec.defined_names():
+        wb.defined_names[n.name] = DefinedName(n.name, attr_text=_absolute(n.sheet, n.ref))
+
+    for ws in wb.worksheets:
+        ws.protection.sheet = True
+        ws.protection.formatColumns = False
+        ws.protection.formatRows = False
+        ws.protection.selectLockedCells = False
+        ws.protection.selectUnlockedCells = False
+
+    wb.custom_doc_props.append(StringProperty(name=PROP_ID, value=spec.TEMPLATE_ID))
+    wb.custom_doc_props.append(StringProperty(name=PROP_VERSION, value=spec.TEMPLATE_VERSION))
+    wb.properties.creator = "workbook_tools"
+    wb.properties.title = "部门整体支出绩效评价工作簿"
+    wb.properties.created = FIXED_TIME
+    wb.properties.modified = FIXED_TIME
+    wb.active = 0
+    return wb
+
+
+def _absolute(sheet: str, ref: str) -> str:
+    quoted = "'" + sheet.replace("'", "''") + "'"
+    parts = []
+    for a in ref.split(":"):
+        col = "".join(ch for ch in a if ch.isalpha())
+        row = "".join(ch for ch in a if ch.isdigit())
+        parts.append(f"${col}${row}")
+    return f"{quoted}!{':'.join(parts)}"
+
+
+def write_template(path: Path = DEFAULT_TEMPLATE) -> Path:
+    wb = build_template()
+    atomic_save(wb, path)
+    return path
+
+
+def _put(c: XlCell, value: Value) -> None:
+    """Write a value; text is always text, never a formula (a unit name '=cmd|...' stays inert)."""
+    if isinstance(value, bool):
+        c.value = value
+    elif isinstance(value, Decimal):
+        c.value = value  # openpyxl writes str(Decimal): the exact digits, no binary artefact
+    elif isinstance(value, str):
+        c.value = value
+        c.data_type = "s"
+    else:
+        c.value = value
+
+
+def fill_workbook(model: Evaluation, template: Path | None = None) -> Workbook:
+    """A workbook from the template holding the model: inputs, list rows, and typed-over derived cells."""
+    wb = load_workbook(template or DEFAULT_TEMPLATE) if (template or DEFAULT_TEMPLATE).exists() else build_template()
+    for f in spec.INPUT_FIELDS:
+        _put(wb[f.sheet][f.cell], model.values.get(f.name))
+    for name, value in model.stated.items():
+        f = spec.field(name)
+        _put(wb[f.sheet][f.cell], value)
+    for t in spec.TABLES:
+        ws = wb[t.sheet]
+        rows = model.lists.get(t.name, [])
+        for i, row in enumerate(rows):
+            for c in t.columns:
+                _put(ws[f"{c.col}{t.first_row + i}"], row.get(c.key))
+    return wb
+
+
+def write_filled(model: Evaluation, path: Path, template: Path | None = None) -> Path:
+    atomic_save(fill_workbook(model, template), path)
+    return path
+
+
+__all__ = ["build_template", "write_template", "fill_workbook", "write_filled", "DEFAULT_TEMPLATE"]
