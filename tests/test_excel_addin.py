@@ -1,0 +1,156 @@
+"""Excel add-in: the pure edit-planning part fully, the xlwings adapter against a duck-typed fake."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from workbook_tools import excel
+from workbook_tools.findings import Finding, Report
+
+from .conftest import ROOT
+
+
+def report() -> Report:
+    return Report("x.xlsx", [
+        Finding("value-truncated", "工资福利支出 占比为截尾值", "资金使用", "D10", "basic_wages_rate",
+                expected=Decimal("147.99"), actual=Decimal("147.98")),
+        Finding("project-list-mismatch", "项目明细合计与项目支出不符", "项目支出", "C5", "project_actual",
+                expected=Decimal("1334.39"), actual=Decimal("1220")),
+        Finding("required-missing", "单位名称未填写", "基本情况", "B4", "unit_name", actual="=cmd|' /C calc'!A0"),
+    ])
+
+
+def test_finding_edits_highlight_comment_and_list_in_result_sheet() -> None:
+    edits = excel.finding_edits(report())
+    on_cells = [e for e in edits if e.sheet != excel.RESULT_SHEET]
+    assert {(e.sheet, e.cell) for e in on_cells} == {("资金使用", "D10"), ("项目支出", "C5"), ("基本情况", "B4")}
+    d10 = next(e for e in on_cells if e.cell == "D10")
+    assert d10.fill == excel.FILL_COLOURS["warning"]
+    assert "value-truncated" in (d10.comment or "") and "147.99" in (d10.comment or "")
+    sheet = {e.cell: e for e in edits if e.sheet == excel.RESULT_SHEET}
+    assert sheet["A1"].value == "位置"
+    # errors first: the two errors, then the warning
+    assert sheet["A2"].value in ("项目支出!C5", "基本情况!B4")
+    assert sheet["A4"].value == "资金使用!D10" and sheet["A4"].hyperlink_to == "资金使用!D10"
+    assert sheet["A6"].value == "2 个错误，1 个警告"
+    # text taken from a workbook never becomes a formula in the result sheet
+    assert all(not str(e.value).startswith("=") for e in edits if e.value is not None)
+
+
+def test_first_problem_is_the_first_error() -> None:
+    assert excel.first_problem(report()) in {("项目支出", "C5"), ("基本情况", "B4")}
+    assert excel.first_problem(Report("y.xlsx")) is None
+
+
+def test_clean_and_unreadable_reports_say_so() -> None:
+    clean = {e.cell: e.value for e in excel.finding_edits(Report("ok.xlsx"))}
+    assert "未发现问题" in clean["A2"]
+    bad = Report("bad.xlsx", unreadable=Finding("file-corrupt", "bad.xlsx：文件已损坏"))
+    assert "文件已损坏" in {e.cell: e.value for e in excel.finding_edits(bad)}["A2"]
+
+
+def test_computed_edits_cover_every_derived_cell_blank_for_undefined_ratio() -> None:
+    from workbook_tools import spec
+
+    edits = excel.computed_edits({"total_rate": Decimal("376.39"), "basic_rate": None, "total_actual": Decimal("1918.71")})
+    by_cell = {(e.sheet, e.cell): e.value for e in edits}
+    assert len(edits) == len(spec.DERIVED_FIELDS)
+    f = spec.field("total_rate")
+    assert by_cell[(f.sheet, f.cell)] == pytest.approx(376.39)
+    b = spec.field("basic_rate")
+    assert by_cell[(b.sheet, b.cell)] == ""
+
+
+class FakeRange:
+    def __init__(self, log: list, sheet: str, cell: str) -> None:
+        self.log, self.sheet, self.cell, self.note = log, sheet, cell, None
+
+    def __setattr__(self, key, value):  # noqa: ANN001
+        if key in ("value", "color"):
+            self.log.append((key, self.sheet, self.cell, value))
+        object.__setattr__(self, key, value)
+
+    def add_note(self, text: str) -> None:
+        self.log.append(("note", self.sheet, self.cell, text))
+
+    def add_hyperlink(self, address: str, text_to_display: str) -> None:
+        self.log.append(("link", self.sheet, self.cell, address))
+
+    def select(self) -> None:
+        self.log.append(("select", self.sheet, self.cell, None))
+
+
+class FakeSheet:
+    def __init__(self, log: list, name: str) -> None:
+        self.log, self.name = log, name
+
+    def range(self, cell: str) -> FakeRange:
+        return FakeRange(self.log, self.name, cell)
+
+    def delete(self) -> None:
+        self.log.append(("delete", self.name, None, None))
+
+    def activate(self) -> None:
+        self.log.append(("activate", self.name, None, None))
+
+
+class FakeSheets(list):
+    def __getitem__(self, key):  # noqa: ANN001
+        if isinstance(key, str):
+            return next(s for s in self if s.name == key)
+        return list.__getitem__(self, key)
+
+    def add(self, name: str, after=None) -> FakeSheet:  # noqa: ANN001
+        s = FakeSheet(self.log, name)
+        self.append(s)
+        self.log.append(("add", name, None, None))
+        return s
+
+
+class FakeBook:
+    def __init__(self, names: list[str]) -> None:
+        self.log: list = []
+        self.sheets = FakeSheets(FakeSheet(self.log, n) for n in names)
+        self.sheets.log = self.log
+
+
+def test_apply_edits_replaces_result_sheet_and_writes_cells() -> None:
+    book = FakeBook(["资金使用", "项目支出", "基本情况", excel.RESULT_SHEET])
+    excel.apply_edits(book, excel.finding_edits(report()))
+    assert ("delete", excel.RESULT_SHEET, None, None) in book.log
+    assert ("add", excel.RESULT_SHEET, None, None) in book.log
+    assert ("color", "资金使用", "D10", excel.FILL_COLOURS["warning"]) in book.log
+    assert any(k == "note" and c == "D10" for k, _, c, _ in book.log)
+    assert ("link", excel.RESULT_SHEET, "A4", "#'资金使用'!D10") in book.log
+
+
+def test_entry_points_without_xlwings_say_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "xlwings", None)
+    with pytest.raises(excel.ExcelUnavailable, match=r"workbook-tools\[excel\]"):
+        excel.validate_active()
+    with pytest.raises(excel.ExcelUnavailable, match="xlwings"):
+        excel.fill_active()
+
+
+def test_no_core_module_imports_xlwings() -> None:
+    code = ("import sys, pkgutil, importlib, workbook_tools\n"
+            "for m in pkgutil.walk_packages(workbook_tools.__path__, 'workbook_tools.'):\n"
+            "    importlib.import_module(m.name)\n"
+            "print('xlwings' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "False"
+    assert not any("xlwings" in line and "import" in line
+                   for p in (ROOT / "workbook_tools").rglob("*.py") if p.name != "excel.py"
+                   for line in p.read_text("utf-8").splitlines())
+
+
+def test_excel_docs_exist_and_name_the_button_setup() -> None:
+    text = (Path(ROOT) / "docs" / "excel.md").read_text("utf-8")
+    for words in ("pip install", "xlwings addin install", "RunPython", "validate_active", "WPS"):
+        assert words in text
