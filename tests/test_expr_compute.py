@@ -76,3 +76,39 @@ def test_totals_are_recomputed_from_inputs_not_stated_values() -> None:
 def test_derived_order_covers_every_derived_field_once() -> None:
     order = [f.name for f in spec.derived_order()]
     assert sorted(order) == sorted(f.name for f in spec.DERIVED_FIELDS)
+
+
+def test_blank_optional_numerator_gives_blank_not_zero() -> None:
+    r = Ratio("key", "proj", blank_if_blank=("key",))
+    assert r.formula() == '=IF(OR(key="",proj=0),"",ROUND(key/proj*100,2))'
+    assert r.compute({"key": None, "proj": D("180")}) is None
+    assert r.compute({"key": D("0"), "proj": D("180")}) == D("0.00")  # a typed 0 is a real 0
+    assert r.compute({"key": D("90"), "proj": D("180")}) == D("50.00")
+    assert Ratio("key", "proj").compute({"key": None, "proj": D("180")}) == D("0.00")  # without the flag
+
+
+def test_blank_guard_on_the_denominator_adds_nothing_to_the_formula() -> None:
+    assert Ratio("a", "b", blank_if_blank=("b",)).formula() == Ratio("a", "b").formula()
+
+
+def test_change_rate_blank_current_is_blank_not_minus_100() -> None:
+    c = ChangeRate("end", "prev", blank_if_blank=("end",))
+    assert c.formula() == '=IF(OR(end="",prev=0),"",ROUND((end-prev)/prev*100,2))'
+    assert c.compute({"end": None, "prev": D("40")}) is None
+    assert c.compute({"end": D("30"), "prev": D("40")}) == D("-25.00")
+
+
+def test_optional_indicators_are_blank_until_their_inputs_are_typed() -> None:
+    optional = ("adjusted_rate", "carryover_rate", "carryover_change_pct", "procurement_rate", "key_spending_rate")
+    base = {"project_budget": D("180"), "project_actual": D("150"), "basic_wages_budget": D("100"),
+            "basic_wages_actual": D("90")}
+    out = compute(Evaluation(values=dict(base)))
+    assert all(out[n] is None for n in optional)
+    full = compute(Evaluation(values={**base, "adjusted_budget": D("300"), "carryover_prev": D("40"),
+                                      "carryover_end": D("30"), "procurement_budget": D("20"),
+                                      "procurement_actual": D("19.5"), "key_project_actual": D("0")}))
+    assert full["adjusted_rate"] == D("80.00")  # 240 / 300
+    assert full["carryover_rate"] == D("10.00")
+    assert full["carryover_change_pct"] == D("-25.00")
+    assert full["procurement_rate"] == D("97.50")
+    assert full["key_spending_rate"] == D("0.00")

@@ -136,21 +136,36 @@ class Add(Expr):
         return (self.a, self.b)
 
 
+def _blank_guard(names: tuple[str, ...], zero: str) -> str:
+    """The IF condition that leaves a ratio blank: its denominator is 0 (or blank), or an optional input is blank."""
+    tests = [f'{n}=""' for n in names if n != zero] + [f"{zero}=0"]
+    return tests[0] if len(tests) == 1 else "OR(" + ",".join(tests) + ")"
+
+
+def _any_blank(env: Env, names: tuple[str, ...]) -> bool:
+    return any(env.get(n) is None or env.get(n) == "" for n in names)
+
+
 @dataclass(frozen=True)
 class Ratio(Expr):
-    """ROUND(num / den × 100, 2); blank when the denominator is 0 or blank (never #DIV/0!)."""
+    """ROUND(num / den × 100, 2); blank when the denominator is 0 or blank (never #DIV/0!).
+
+    ``blank_if_blank`` names optional inputs whose blank means "not reported": the ratio is then blank
+    too, not 0.00 (重点支出安排率 with no 重点项目支出 typed is unknown, not zero).
+    """
 
     num: str
     den: str
     decimals: int | None = 2
+    blank_if_blank: tuple[str, ...] = ()
 
     def excel(self) -> str:
         d = self.decimals
-        return f'IF({self.den}=0,"",ROUND({self.num}/{self.den}*100,{d}))'
+        return f'IF({_blank_guard(self.blank_if_blank, self.den)},"",ROUND({self.num}/{self.den}*100,{d}))'
 
     def exact(self, env: Env) -> Decimal | None:
         den = _num(env.get(self.den))
-        if den == 0:
+        if den == 0 or _any_blank(env, self.blank_if_blank):
             return None
         with localcontext() as ctx:
             ctx.prec = 34
@@ -166,18 +181,23 @@ class Ratio(Expr):
 
 @dataclass(frozen=True)
 class ChangeRate(Expr):
-    """ROUND((本年 − 上年) / 上年 × 100, 2); blank when 上年 is 0 (the change is then undefined)."""
+    """ROUND((本年 − 上年) / 上年 × 100, 2); blank when 上年 is 0 (the change is then undefined).
+
+    ``blank_if_blank`` works as for :class:`Ratio`: a blank optional 本年 figure gives a blank rate, not −100.
+    """
 
     curr: str
     prev: str
     decimals: int | None = 2
+    blank_if_blank: tuple[str, ...] = ()
 
     def excel(self) -> str:
-        return f'IF({self.prev}=0,"",ROUND(({self.curr}-{self.prev})/{self.prev}*100,{self.decimals}))'
+        guard = _blank_guard(self.blank_if_blank, self.prev)
+        return f'IF({guard},"",ROUND(({self.curr}-{self.prev})/{self.prev}*100,{self.decimals}))'
 
     def exact(self, env: Env) -> Decimal | None:
         prev = _num(env.get(self.prev))
-        if prev == 0:
+        if prev == 0 or _any_blank(env, self.blank_if_blank):
             return None
         with localcontext() as ctx:
             ctx.prec = 34
