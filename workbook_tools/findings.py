@@ -78,6 +78,11 @@ CATALOGUE_LIST: tuple[CheckType, ...] = (
        "结果只能由截尾（而非四舍五入）解释：按区间推算（每个两位小数的金额代表 ±0.005 的区间）截尾后一致。"),
     _c("cache-stale", "warning", "arithmetic", "缓存值已过期", "Stale cached value",
        "公式完好，但文件中保存的计算结果与重新计算不符（手动计算模式保存，或由未重算的程序写出）。"),
+    _c("value-imprecise", "warning", "arithmetic", "数值只能由更精确的金额解释", "Value explained only by imprecise inputs",
+       "按填写的两位小数金额四舍五入得不到该结果，但把每个金额视为其舍入区间（±0.005 万元，即可能是元级金额舍入而来）时，"
+       "区间内某个值四舍五入后一致；请核对是否用了更精确的原始金额。"),
+    _c("cache-missing", "info", "arithmetic", "文件中没有保存计算结果", "No cached results",
+       "公式单元格没有保存计算结果（openpyxl 等程序写出的文件从不保存），程序已按输入重新计算；在 Excel 中打开并保存即可补上。"),
     # -- cross-table -----------------------------------------------------------------------------
     _c("project-list-mismatch", "error", "cross-table", "项目明细合计与项目支出不符", "Project list does not reconcile",
        "项目明细的年初预算或决算金额之和与表4项目支出不相等。"),
@@ -113,6 +118,15 @@ CATALOGUE_LIST: tuple[CheckType, ...] = (
        "fill 把明显的文本数字（千分位、全角、空格、撇号）转换为数字。"),
     _c("fill-value-computed", "info", "fill", "已写入计算结果", "Computed value written",
        "fill 按输入重新计算并写入该单元格的值。"),
+    _c("fill-score-suggested", "info", "fill", "建议得分", "Suggested score",
+       "评分表某行得分为空，按评分规则文件（scoring_rules.json 或 --rules）算出建议得分；fill 从不改写已填写的得分。"),
+    _c("fill-score-written", "info", "fill", "已写入建议得分", "Suggested score written",
+       "使用 --write-scores 时，fill 把建议得分写入得分为空的行。"),
+    _c("fill-recalc-skipped", "warning", "fill", "未能用 LibreOffice 重算", "LibreOffice recalculation skipped",
+       "--recalc 需要 LibreOffice；未安装或重算失败时文件仍已写出，公式单元格带有 Python 计算的缓存值。"),
+    _c("fill-parts-dropped", "warning", "fill", "输出文件不含原文件的部分内容", "Parts not carried over",
+       "fill 用 openpyxl 写出文件，图形、宏、扩展数据验证等 openpyxl 不支持的部分不会出现在输出文件中；"
+       "原文件未改动（--in-place 时另存 .bak）。"),
 )
 
 CATALOGUE: dict[str, CheckType] = {c.code: c for c in CATALOGUE_LIST}

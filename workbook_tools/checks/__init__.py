@@ -1,0 +1,138 @@
+"""The validation checks, one module per family; each exposes ``check(loaded, computed) -> list[Finding]``.
+
+This module holds what the families share: where a named cell or a list cell is in the file, how a
+number is shown in a message, and which inputs hold text where a number belongs (so arithmetic on them is
+not reported a second time as a wrong total).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from functools import cache
+
+from .. import spec
+from ..cells import address, rc
+from ..findings import Finding
+from ..model import Value, canonical
+from ..reader import Loaded
+from ..xlsx import Cell
+
+NUMERIC_KINDS = frozenset({"money", "percent", "score", "int", "year"})
+Computed = Mapping[str, Value]
+
+
+def finding(code: str, zh: str, en: str, *, sheet: str | None = None, cell: str | None = None,
+            name: str | None = None, expected: object = None, actual: object = None) -> Finding:
+    return Finding(code=code, message=zh, message_en=en, sheet=sheet, cell=cell, name=name,
+                   expected=expected, actual=actual)
+
+
+def place(loaded: Loaded, name: str) -> tuple[str, str]:
+    """Where a named field actually is in this file (following its defined name)."""
+    loc = loaded.locations.get(name)
+    if loc is not None:
+        return loc.sheet, loc.cell
+    f = spec.field(name)
+    return f.sheet, f.cell
+
+
+def list_place(loaded: Loaded, table: str, key: str, index: int) -> tuple[str, str]:
+    """Sheet and cell of column ``key`` in the ``index``-th used row of a list table."""
+    t = spec.table(table)
+    locs = loaded.list_locations.get(table, {})
+    first_key = t.columns[0].key
+    loc = locs.get(key)
+    first = locs.get(first_key)
+    rows = loaded.list_rows.get(table, [])
+    if loc is None or first is None or index >= len(rows):
+        return t.sheet, f"{t.column(key).col}{t.first_row + index}"
+    offset = rows[index] - rc(first.cell)[0]
+    row, col = rc(loc.cell)
+    return loc.sheet, address(row + offset, col)
+
+
+def list_cell(loaded: Loaded, table: str, key: str, index: int) -> Cell | None:
+    sheet, cell = list_place(loaded, table, key, index)
+    return loaded.book.cell(sheet, cell)
+
+
+def fmt(v: object, decimals: int | None = None) -> str:
+    """A value as a person would type it: 1234.50 for money, 30 for a count, text as is."""
+    if v is None or v == "":
+        return "空白"
+    if isinstance(v, Decimal):
+        if decimals is not None and decimals > 0 and -v.as_tuple().exponent <= decimals:  # type: ignore[operator]
+            return format(v.quantize(Decimal(1).scaleb(-decimals)), "f")
+        return canonical(v)
+    return str(v)
+
+
+def fmt_en(v: object, decimals: int | None = None) -> str:
+    return "blank" if v is None or v == "" else fmt(v, decimals)
+
+
+def is_numberish(v: object) -> bool:
+    return isinstance(v, Decimal | int) and not isinstance(v, bool)
+
+
+@cache
+def _derived_inputs() -> dict[str, frozenset[str]]:
+    """Every input name (and list column) each derived field depends on, transitively."""
+    derived = {f.name: f for f in spec.DERIVED_FIELDS}
+    out: dict[str, frozenset[str]] = {}
+    for f in spec.derived_order():
+        assert f.expr is not None
+        deps: set[str] = set()
+        for n in f.expr.inputs():
+            deps |= out[n] if n in derived else {n}
+        out[f.name] = frozenset(deps)
+    return out
+
+
+def depends_on(name: str) -> frozenset[str]:
+    return _derived_inputs().get(name, frozenset())
+
+
+def not_numbers(loaded: Loaded) -> set[str]:
+    """Inputs and list columns (by range name) that hold text or an error where a number belongs."""
+    bad: set[str] = set()
+    for f in spec.INPUT_FIELDS:
+        if f.kind in NUMERIC_KINDS and isinstance(loaded.model.values.get(f.name), str):
+            bad.add(f.name)
+    for t in spec.TABLES:
+        for c in t.columns:
+            if c.kind in NUMERIC_KINDS and any(isinstance(r.get(c.key), str) for r in loaded.model.lists[t.name]):
+                bad.add(t.range_name(c.key))
+    return bad
+
+
+def program(application: str) -> str:
+    """The program that last saved the file, in words a user recognises (docProps/app.xml)."""
+    a = application.lower()
+    if "openpyxl" in a:
+        return "openpyxl（Python 程序，写出时不计算公式）"
+    if "libreoffice" in a:
+        return "LibreOffice"
+    if "wps" in a or "kingsoft" in a:
+        return "WPS 表格"
+    if "excel" in a:
+        return "Microsoft Excel"
+    return application or "未知程序"
+
+
+def program_en(application: str) -> str:
+    a = application.lower()
+    if "openpyxl" in a:
+        return "openpyxl (a Python library that never calculates formulas)"
+    if "libreoffice" in a:
+        return "LibreOffice"
+    if "wps" in a or "kingsoft" in a:
+        return "WPS Spreadsheets"
+    if "excel" in a:
+        return "Microsoft Excel"
+    return application or "an unknown program"
+
+
+__all__ = ["Computed", "NUMERIC_KINDS", "depends_on", "finding", "fmt", "fmt_en", "is_numberish", "list_cell",
+           "list_place", "not_numbers", "place", "program", "program_en"]

@@ -1,0 +1,130 @@
+"""Cross-table links a finance-bureau reviewer checks by eye: the project list against 表4, 三公 within
+基本支出, scores within their points, points totalling 100, staff counts with a quota.
+
+(表3 本年决算 = 表2 决算 and the score total/grade are formulas of the template, so typed-over values there
+are caught by the formula and arithmetic rules.)
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .. import spec
+from ..findings import Finding
+from ..intervals import ZERO, of_input
+from ..numbers import to_decimal
+from ..reader import Loaded
+from . import Computed, depends_on, finding, fmt, list_place, not_numbers, place
+
+HUNDRED = Decimal(100)
+
+
+def _projects(loaded: Loaded, bad: set[str]) -> list[Finding]:
+    out: list[Finding] = []
+    rows = loaded.model.lists.get("projects", [])
+    table = spec.table("projects")
+    for key, total_name in (("actual", "project_actual"), ("budget", "project_budget")):
+        col = table.column(key)
+        values = [to_decimal(r.get(key)) for r in rows]
+        numbers = [v for v in values if v is not None]
+        if not numbers or table.range_name(key) in bad or total_name in bad:
+            continue
+        total_field = spec.field(total_name)
+        total = loaded.model.number(total_name) or Decimal(0)
+        listed = sum(numbers, Decimal(0))
+        diff = total - listed
+        if diff == 0:
+            continue
+        sheet, cell = place(loaded, total_name)
+        listed_iv = ZERO
+        for v in numbers:
+            listed_iv = listed_iv + of_input(v, "money", col.min)
+        total_iv = of_input(total, "money", total_field.min)
+        if listed_iv.meets(total_iv.lo, total_iv.hi):
+            out.append(finding(
+                "value-imprecise",
+                f"项目明细的{col.label}合计 {fmt(listed, 2)} 万元与“{total_field.label}” {fmt(total, 2)} 万元相差 "
+                f"{fmt(abs(diff), 2)} 万元，只能用各金额的舍入误差解释。请核对，使明细合计与项目支出一致",
+                f"the project list's {col.label_en} total {fmt(listed, 2)} differs from {total_field.label_en} "
+                f"{fmt(total, 2)} by {fmt(abs(diff), 2)}, within rounding only",
+                sheet=sheet, cell=cell, name=total_name, expected=fmt(total, 2), actual=fmt(listed, 2)))
+            continue
+        more = "多" if diff < 0 else "少"
+        out.append(finding(
+            "project-list-mismatch",
+            f"项目明细的{col.label}合计 {fmt(listed, 2)} 万元（{len(numbers)} 个项目）与表4“{total_field.label}” "
+            f"{fmt(total, 2)} 万元不符，差 {fmt(abs(diff), 2)} 万元（明细{more}）。请补全或核对项目明细，或核对项目支出总额",
+            f"the project list's {col.label_en} total {fmt(listed, 2)} ({len(numbers)} projects) does not match "
+            f"{total_field.label_en} {fmt(total, 2)}: difference {fmt(abs(diff), 2)}",
+            sheet=sheet, cell=cell, name=total_name, expected=fmt(total, 2), actual=fmt(listed, 2)))
+    return out
+
+
+def _sangong(loaded: Loaded, computed: Computed, bad: set[str]) -> list[Finding]:
+    out: list[Finding] = []
+    for part, zh, en in (("actual", "决算", "final account"), ("budget", "年初预算", "initial budget")):
+        s_name, b_name = f"sangong_{part}", f"basic_{part}"
+        if (depends_on(s_name) | depends_on(b_name)) & bad:
+            continue
+        s, b = computed.get(s_name), computed.get(b_name)
+        if isinstance(s, Decimal) and isinstance(b, Decimal) and s > b:
+            sheet, cell = place(loaded, s_name)
+            out.append(finding(
+                "sangong-exceeds-basic",
+                f"“三公”经费{zh}合计 {fmt(s, 2)} 万元大于基本支出{zh}合计 {fmt(b, 2)} 万元；三公经费属于基本支出，"
+                "不应更大。请核对表1和表2的金额",
+                f"the three public expenses' {en} ({fmt(s, 2)}) exceeds basic expenditure's {en} ({fmt(b, 2)})",
+                sheet=sheet, cell=cell, name=s_name, expected=f"≤ {fmt(b, 2)}", actual=fmt(s, 2)))
+    return out
+
+
+def _scores(loaded: Loaded) -> list[Finding]:
+    out: list[Finding] = []
+    rows = loaded.model.lists.get("indicators", [])
+    weights: list[Decimal] = []
+    for i, row in enumerate(rows):
+        w, s = to_decimal(row.get("weight")), to_decimal(row.get("score"))
+        if w is not None:
+            weights.append(w)
+        if w is not None and s is not None and s > w:
+            sheet, cell = list_place(loaded, "indicators", "score", i)
+            what = row.get("level3") or row.get("level2") or row.get("level1") or f"第 {i + 1} 行"
+            out.append(finding(
+                "score-exceeds-weight",
+                f"评分表第 {i + 1} 行“{what}”得分 {fmt(s)} 超过分值 {fmt(w)}。请把得分改为不超过 {fmt(w)}",
+                f"scoring row {i + 1} ({what}) scores {fmt(s)}, above its points {fmt(w)}",
+                sheet=sheet, cell=cell, name="indicators_score", expected=f"≤ {fmt(w)}", actual=fmt(s)))
+    if weights:
+        total = sum(weights, Decimal(0))
+        if total != HUNDRED:
+            sheet, cell = place(loaded, "weight_total")
+            out.append(finding(
+                "weights-not-100",
+                f"评分表各指标分值合计为 {fmt(total)}，应为 100。请调整“分值”列",
+                f"the indicators' points total {fmt(total)}, not 100", sheet=sheet, cell=cell, name="weight_total",
+                expected="100", actual=fmt(total)))
+    return out
+
+
+def _staff(loaded: Loaded, bad: set[str]) -> list[Finding]:
+    if {"staff_actual", "staff_quota"} & bad:
+        return []
+    actual = loaded.model.number("staff_actual")
+    quota = loaded.model.number("staff_quota")
+    if actual is None or (quota is not None and quota != 0):
+        return []
+    sheet, cell = place(loaded, "staff_quota")
+    now = "为 0" if quota is not None else "为空"
+    return [finding(
+        "staff-without-quota",
+        f"填写了实有人数 {fmt(actual)} 人，但编制数{now}，在职人员控制率无法计算。请填写核定编制数",
+        f"actual staff is {fmt(actual)} but the authorised staff (编制数) is {'0' if quota is not None else 'empty'}",
+        sheet=sheet, cell=cell, name="staff_quota", expected="> 0", actual=fmt(quota) if quota is not None else None)]
+
+
+def check(loaded: Loaded, computed: Computed) -> list[Finding]:
+    bad = not_numbers(loaded)
+    return _projects(loaded, bad) + _sangong(loaded, computed, bad) + _scores(loaded) + _staff(loaded, bad)
+
+
+__all__ = ["check"]

@@ -1,0 +1,110 @@
+"""Formula integrity: every derived cell must still hold the template's formula.
+
+Formula text is compared after normalisation (case outside string literals, spaces, ``$``, sheet
+prefixes and quoting, a leading ``=``, Excel's ``_xlfn.`` marks), never by cached value alone. A derived
+cell holding a typed constant is judged by :mod:`.arithmetic` (one finding per cell, saying whether the
+number is still right); this module reports the cells whose formula was deleted or changed.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from .. import spec
+from ..findings import Finding
+from ..reader import Loaded
+from . import Computed, finding, place
+
+_SHEET_PREFIX = re.compile(r"[^\s!(),+\-*/=<>&^:;\"'{}\[\]]+!")
+
+
+def normalize(formula: str) -> str:
+    """Canonical text of a formula: ``='资金使用'!$B$5 + x`` and ``=资金使用!B5+X`` compare equal."""
+    text = formula.strip()
+    if text.startswith("="):
+        text = text[1:]
+    out: list[str] = []
+    segment: list[str] = []
+
+    def flush() -> None:
+        s = "".join(segment).upper().replace("_XLFN.", "").replace("_XLWS.", "")
+        out.append(_SHEET_PREFIX.sub("", s))
+        segment.clear()
+
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"':  # string literal: kept verbatim, "" is an escaped quote
+            flush()
+            j = i + 1
+            while j < n:
+                if text[j] == '"':
+                    if j + 1 < n and text[j + 1] == '"':
+                        j += 2
+                        continue
+                    break
+                j += 1
+            out.append(text[i:j + 1])
+            i = j + 1
+            continue
+        if ch == "'":  # quoted sheet name: dropped together with its '!'
+            j = i + 1
+            while j < n:
+                if text[j] == "'":
+                    if j + 1 < n and text[j + 1] == "'":
+                        j += 2
+                        continue
+                    break
+                j += 1
+            if j + 1 < n and text[j + 1] == "!":
+                i = j + 2
+                continue
+            segment.append(text[i:j + 1])
+            i = j + 1
+            continue
+        if not ch.isspace() and ch != "$":
+            segment.append(ch)
+        i += 1
+    flush()
+    return "".join(out)
+
+
+@cache
+def expected(name: str) -> str:
+    """The normalised spec formula of a derived field."""
+    formula = spec.field(name).formula
+    assert formula is not None
+    return normalize(formula)
+
+
+def intact(name: str, formula: str | None) -> bool:
+    return formula is not None and formula != "" and normalize(formula) == expected(name)
+
+
+def check(loaded: Loaded, computed: Computed) -> list[Finding]:
+    out: list[Finding] = []
+    for f in spec.DERIVED_FIELDS:
+        sheet, cell = place(loaded, f.name)
+        if loaded.book.sheet(sheet) is None:
+            continue
+        c = loaded.cells.get(f.name)
+        formula = c.formula if c is not None else None
+        if formula is None:
+            if c is None or c.value is None or c.value == "":
+                out.append(finding(
+                    "formula-deleted",
+                    f"“{f.label}”的公式被删除了（单元格为空）。请恢复模板公式 {f.formula}（或运行 workbook-tools fill）",
+                    f"the formula of {f.label_en} was deleted; restore {f.formula} (or run workbook-tools fill)",
+                    sheet=sheet, cell=cell, name=f.name, expected=f.formula, actual=None))
+            continue
+        if not intact(f.name, formula):
+            out.append(finding(
+                "formula-changed",
+                f"“{f.label}”的公式被改成了 ={formula}，与模板公式 {f.formula} 不同。请恢复模板公式（或运行 workbook-tools fill）",
+                f"the formula of {f.label_en} was changed to ={formula}; the template's is {f.formula}",
+                sheet=sheet, cell=cell, name=f.name, expected=f.formula, actual="=" + formula))
+    return out
+
+
+__all__ = ["check", "expected", "intact", "normalize"]
