@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO
+from xml.etree.ElementTree import fromstring as _fragment  # text fragments only, after the DTD check
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring, iterparse
+from defusedxml.ElementTree import fromstring
 
 from .cells import address, col_index, rc, split
 
@@ -94,12 +95,12 @@ class Workbook:
     calc_mode: str = "auto"
     has_vba: bool = False
     external_links: int = 0
+    _by_name: dict[str, SheetData] = field(default_factory=dict, repr=False, compare=False)
 
     def sheet(self, name: str) -> SheetData | None:
-        for s in self.sheets:
-            if s.name == name:
-                return s
-        return None
+        if len(self._by_name) != len(self.sheets):
+            self._by_name = {s.name: s for s in self.sheets}
+        return self._by_name.get(name)
 
     @property
     def sheet_names(self) -> list[str]:
@@ -204,26 +205,42 @@ def _rels(zf: zipfile.ZipFile, part: str, path: Path) -> dict[str, str]:
     return out
 
 
+_NUMFMT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?numFmt\b([^>]*?)/?>")
+_CELLXFS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?cellXfs\b[^>]*?(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?cellXfs>)", re.S)
+_XF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?xf\b([^>]*?)(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?xf>)", re.S)
+_LOCKED = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?protection\b[^>]*?\blocked=\"(0|false)\"")
+
+
 def _styles(zf: zipfile.ZipFile, path: Path) -> tuple[list[bool], list[bool], list[bool]]:
-    root = _read_xml(zf, "xl/styles.xml", path)
-    if root is None:
+    """Per cell style: locked?, date format?, quote prefix? (scanned, not parsed: LibreOffice writes big styles)."""
+    try:
+        data = zf.read("xl/styles.xml")
+    except KeyError:
         return [], [], []
+    if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:4096]:
+        raise UnreadableWorkbook(path, "xl/styles.xml 含有被禁止的 XML 结构（实体或 DTD，疑似恶意文件），已拒绝读取",
+                                 "xl/styles.xml contains forbidden XML (entities/DTD); refused", "file-hostile")
     date_fmts = set(BUILTIN_DATE_FORMATS)
-    fmts = root.find(f"{M}numFmts")
-    if fmts is not None:
-        for nf in fmts:
-            code = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", nf.get("formatCode", "")).lower()
-            if any(ch in code for ch in "ymdhs") and "general" not in code:
-                date_fmts.add(int(nf.get("numFmtId", "0")))
+    for m in _NUMFMT.finditer(data):
+        attrs = dict(_ATTR.findall(m.group(1)))
+        code = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", _unescape(attrs.get(b"formatCode", b""))).lower()
+        if any(ch in code for ch in "ymdhs") and "general" not in code:
+            try:
+                date_fmts.add(int(attrs.get(b"numFmtId", b"0")))
+            except ValueError:
+                pass
     locked: list[bool] = []
     dates: list[bool] = []
     quotes: list[bool] = []
-    xfs = root.find(f"{M}cellXfs")
-    for xf in xfs if xfs is not None else []:
-        prot = xf.find(f"{M}protection")
-        locked.append(not (prot is not None and prot.get("locked") in ("0", "false")))
-        dates.append(int(xf.get("numFmtId", "0")) in date_fmts)
-        quotes.append(xf.get("quotePrefix") in ("1", "true"))
+    block = _CELLXFS.search(data)
+    for xf in _XF.finditer(block.group(1) or b"") if block is not None else ():
+        attrs = dict(_ATTR.findall(xf.group(1)))
+        locked.append(not (xf.group(2) and _LOCKED.search(xf.group(2))))
+        try:
+            dates.append(int(attrs.get(b"numFmtId", b"0")) in date_fmts)
+        except ValueError:
+            dates.append(False)
+        quotes.append(attrs.get(b"quotePrefix") in (b"1", b"true"))
     return locked, dates, quotes
 
 
@@ -263,68 +280,86 @@ def _number(text: str) -> Decimal | str:
     return d
 
 
-def _read_sheet(stream: IO[bytes], sheet: SheetData, sst: list[str], quotes: list[bool], path: Path) -> None:
+_PLAIN_NUMBER = re.compile(rb'<c r="([A-Z]{1,3}\d+)"(?: s="(\d+)")?(?: t="n")?><v>([-+0-9.Ee]+)</v></c>')
+_CELL_FILLED = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*?[^/>])?>(?!</)(.*?)</(?:[A-Za-z_][\w.-]*:)?c>", re.S)
+_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*?)(/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?c>)", re.S)
+_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\br=\"(\d+)\"")
+_ATTR = re.compile(rb"([\w:]+)=\"([^\"]*)\"")
+_F = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f\b([^>]*?)(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?f>)", re.S)
+_V = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v\b[^>]*?(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?v>)", re.S)
+_T = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?t\b[^>]*?(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?t>)", re.S)
+_RPH = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?rPh\b.*?</(?:[A-Za-z_][\w.-]*:)?rPh>", re.S)
+_PROTECTION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheetProtection\b([^>]*)>")
+_MERGE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref=\"([^\"]+)\"")
+_END_SHEETDATA = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?sheetData>|<(?:[A-Za-z_][\w.-]*:)?sheetData\s*/>")
+CHUNK = 1 << 20
+
+
+def _unescape(raw: bytes) -> str:
+    """XML text → str. Character references (openpyxl writes every CJK character as ``&#NNNNN;``) are
+    resolved by expat in C on the fragment alone; the sheet's head was already checked for DTDs."""
+    if b"\r" in raw:  # XML end-of-line normalisation, as any XML parser does
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    if b"&" not in raw:
+        return raw.decode("utf-8")
+    return _fragment(b"<x>" + raw + b"</x>").text or ""
+
+
+def _read_sheet(stream: IO[bytes], sheet: SheetData, sst: list[str], quotes: list[bool], path: Path,
+                keep_empty: bool = False) -> None:
+    """Scan the sheet XML for cells with compiled regular expressions, chunk by chunk.
+
+    A worksheet part is a flat list of ``<c>`` elements; scanning them directly is several times faster
+    than building an element tree, which is what makes validation cost about what reading costs. A DTD or
+    entity declaration is refused before anything is scanned (the defusedxml rule, applied by hand).
+    """
     shared: dict[str, str] = {}
     cells = sheet.cells
+    buf = b""
+    first = True
+    done = False
     try:
-        for _event, el in iterparse(stream, events=("end",), forbid_dtd=True):
-            tag = el.tag
-            if tag == f"{M}c":
-                ref = el.get("r")
-                if ref is None:
-                    el.clear()
+        while not done:
+            chunk = stream.read(CHUNK)
+            if first:
+                head = chunk[:4096]
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                    raise UnreadableWorkbook(path, f"工作表“{sheet.name}”含有被禁止的 XML 结构（疑似恶意文件），已拒绝读取",
+                                             f"sheet {sheet.name!r} contains forbidden XML; refused", "file-hostile")
+                first = False
+            buf += chunk
+            if chunk:
+                cut = buf.rfind(b"</row>")
+                if cut < 0:
+                    cut = buf.rfind(b":row>")
+                if cut < 0:
                     continue
-                t = el.get("t", "n")
-                s = int(el.get("s", "0"))
-                f_el = el.find(f"{M}f")
-                formula = None
-                if f_el is not None:
-                    formula = f_el.text
-                    si = f_el.get("si")
-                    if f_el.get("t") == "shared" and si is not None:
-                        if formula:
-                            shared[si] = formula
-                        else:  # our formulas use names only, so the master's text applies unchanged
-                            formula = shared.get(si)
-                    if formula is None:
-                        formula = ""
-                v = el.findtext(f"{M}v")
-                value: Decimal | str | bool | None
-                if t == "s":
-                    try:
-                        value = sst[int(v)] if v is not None else None
-                    except (ValueError, IndexError):
-                        value = None
-                elif t == "inlineStr":
-                    is_el = el.find(f"{M}is")
-                    value = "".join(x.text or "" for x in is_el.iter(f"{M}t")) if is_el is not None else ""
-                    t = "s"
-                elif t == "b":
-                    value = v in ("1", "true")
-                elif t in ("e", "str", "d"):
-                    value = v
-                else:
-                    value = _number(v) if v not in (None, "") else None
-                if value is None and formula is None and s == 0:
-                    el.clear()
-                    continue
-                cells[ref] = Cell(value, formula, t, s, s < len(quotes) and quotes[s])
-                el.clear()
-            elif tag == f"{M}row":
-                r = int(el.get("r", "0") or 0)
-                sheet.max_row = max(sheet.max_row, r)
-                el.clear()
+                cut = buf.index(b">", cut) + 1
+                segment, buf = buf[:cut], buf[cut:]
+            else:
+                segment, buf, done = buf, b"", True
+            end = _END_SHEETDATA.search(segment)
+            tail = b""
+            if end is not None:
+                segment, tail = segment[: end.start()], segment[end.start():]
+            for m in _ROW.finditer(segment):
+                r = int(m.group(1))
+                if r > sheet.max_row:
+                    sheet.max_row = r
                 if r > MAX_ROW:
                     sheet.truncated = True
+                    segment = segment[: m.start()]
+                    done = True
                     break
-            elif tag == f"{M}sheetProtection":
-                sheet.protected = el.get("sheet") in ("1", "true")
-            elif tag == f"{M}mergeCell":
-                if el.get("ref"):
-                    sheet.merges.append(el.get("ref"))
-    except DefusedXmlException as exc:
-        raise UnreadableWorkbook(path, f"工作表“{sheet.name}”含有被禁止的 XML 结构（疑似恶意文件），已拒绝读取",
-                                 f"sheet {sheet.name!r} contains forbidden XML; refused", "file-hostile") from exc
+            _scan_cells(segment, cells, shared, sst, quotes, keep_empty)
+            if end is not None:
+                rest = tail + buf + (b"" if done else stream.read())
+                prot = _PROTECTION.search(rest)
+                if prot is not None:
+                    attrs = dict(_ATTR.findall(prot.group(1)))
+                    sheet.protected = attrs.get(b"sheet") in (b"1", b"true")
+                sheet.merges.extend(m.group(1).decode() for m in _MERGE.finditer(rest))
+                done = True
     except UnreadableWorkbook:
         raise
     except Exception as exc:
@@ -332,8 +367,69 @@ def _read_sheet(stream: IO[bytes], sheet: SheetData, sst: list[str], quotes: lis
                                  f"corrupt file: sheet {sheet.name!r} cannot be parsed", "file-corrupt") from exc
 
 
-def read(path: str | Path, sheets: set[str] | None = None) -> Workbook:
-    """Read structure and cells; only the named sheets' cells when ``sheets`` is given (the rest stay empty)."""
+def _scan_cells(segment: bytes, cells: dict[str, Cell], shared: dict[str, str], sst: list[str],
+                quotes: list[bool], keep_empty: bool) -> None:
+    """Cells with content; styled empty cells (``<c r="B9" s="3"/>``) only when ``keep_empty``."""
+    pattern, body_group = (_CELL, 3) if keep_empty else (_CELL_FILLED, 2)
+    for m in pattern.finditer(segment):
+        fast = _PLAIN_NUMBER.fullmatch(m.group(0))
+        if fast is not None:  # the common case: a plain number, attributes r [s] [t="n"], one <v>
+            s_fast = int(fast.group(2) or 0)
+            cells[fast.group(1).decode()] = Cell(_number(fast.group(3).decode()), None, "n", s_fast,
+                                                 s_fast < len(quotes) and quotes[s_fast])
+            continue
+        attrs = dict(_ATTR.findall(m.group(1) or b""))
+        ref_b = attrs.get(b"r")
+        if ref_b is None:
+            continue
+        t = attrs.get(b"t", b"n").decode()
+        s = int(attrs.get(b"s", b"0") or 0)
+        body = m.group(body_group) or b""
+        formula: str | None = None
+        v: str | None = None
+        value: Decimal | str | bool | None
+        if body:
+            fm = _F.search(body)
+            if fm is not None:
+                fattrs = dict(_ATTR.findall(fm.group(1)))
+                formula = _unescape(fm.group(2)) if fm.group(2) is not None else None
+                si = fattrs.get(b"si")
+                if fattrs.get(b"t") == b"shared" and si is not None:
+                    key = si.decode()
+                    if formula:
+                        shared[key] = formula
+                    else:  # our formulas use names only, so the master's text applies unchanged
+                        formula = shared.get(key)
+                if formula is None:
+                    formula = ""
+            vm = _V.search(body)
+            if vm is not None:
+                v = _unescape(vm.group(1) or b"")
+        if t == "s":
+            try:
+                value = sst[int(v)] if v is not None else None
+            except (ValueError, IndexError):
+                value = None
+        elif t == "inlineStr":
+            inner = _RPH.sub(b"", body)
+            value = "".join(_unescape(x.group(1) or b"") for x in _T.finditer(inner))
+            t = "s"
+        elif t == "b":
+            value = v in ("1", "true")
+        elif t in ("e", "str", "d"):
+            value = v
+        else:
+            value = _number(v) if v not in (None, "") else None
+        if value is None and formula is None and s == 0:
+            continue
+        cells[ref_b.decode()] = Cell(value, formula, t, s, s < len(quotes) and quotes[s])
+
+
+def read(path: str | Path, sheets: set[str] | None = None, keep_empty: bool = False) -> Workbook:
+    """Read structure and cells; only the named sheets' cells when ``sheets`` is given (the rest stay empty).
+
+    ``keep_empty`` also keeps styled empty cells, for checks of protection on cells nobody filled.
+    """
     p = Path(path)
     sniff(p)
     try:
@@ -343,14 +439,14 @@ def read(path: str | Path, sheets: set[str] | None = None) -> Workbook:
                                  "corrupt file (incomplete zip archive)", "file-corrupt") from exc
     with zf:
         try:
-            return _read_zip(p, zf, sheets)
+            return _read_zip(p, zf, sheets, keep_empty)
         except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, ValueError) as exc:
             if isinstance(exc, UnreadableWorkbook):
                 raise
             raise UnreadableWorkbook(p, "文件已损坏，无法读取", "corrupt file, cannot be read", "file-corrupt") from exc
 
 
-def _read_zip(p: Path, zf: zipfile.ZipFile, wanted: set[str] | None) -> Workbook:
+def _read_zip(p: Path, zf: zipfile.ZipFile, wanted: set[str] | None, keep_empty: bool) -> Workbook:
     _check_zip(p, zf)
     members = set(zf.namelist())
     if "xl/workbook.bin" in members:
@@ -400,7 +496,7 @@ def _read_zip(p: Path, zf: zipfile.ZipFile, wanted: set[str] | None) -> Workbook
         if part is None or part not in members or (wanted is not None and sheet.name not in wanted):
             continue
         with zf.open(part) as stream:
-            _read_sheet(stream, sheet, sst, quotes, p)
+            _read_sheet(stream, sheet, sst, quotes, p, keep_empty)
     app = _read_xml(zf, "docProps/app.xml", p) if "docProps/app.xml" in members else None
     if app is not None:
         for child in app:

@@ -1,0 +1,431 @@
+"""Generator of broken and hostile inputs, each with its documented outcome (docs/robustness.md).
+
+Every case is built from the template's consistent example (or from nothing) by code, not kept as an
+opaque binary, so the corpus follows the template as it evolves. ``python -m tests.broken_inputs OUT``
+writes them all to a folder for manual inspection.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.workbook.defined_name import DefinedName
+
+from workbook_tools import spec
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = ROOT / "examples" / "consistent_2023_qingshan_jiaoyu.xlsx"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    filename: str
+    description: str
+    build: Callable[[Path], None]
+    exit_code: int  # validate's exit code
+    code: str | None  # a finding code that must be reported (None: no finding required)
+    words: str = ""  # words the message must contain
+    cell: str | None = None  # "sheet!cell" the finding must point at
+
+
+def _edit(fn: Callable) -> Callable[[Path], None]:
+    """Build by editing a copy of the consistent example with openpyxl."""
+
+    def build(dest: Path) -> None:
+        wb = load_workbook(BASE)
+        fn(wb)
+        wb.save(dest)
+
+    return build
+
+
+def _zip_edit(fn: Callable[[dict[str, bytes]], None], base: Path = BASE) -> Callable[[Path], None]:
+    """Build by rewriting parts of the example's zip directly (things openpyxl cannot write)."""
+
+    def build(dest: Path) -> None:
+        with zipfile.ZipFile(base) as zf:
+            parts = {n: zf.read(n) for n in zf.namelist()}
+        fn(parts)
+        with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
+            for n, data in parts.items():
+                out.writestr(n, data)
+
+    return build
+
+
+def _bytes(data: bytes) -> Callable[[Path], None]:
+    return lambda dest: dest.write_bytes(data)
+
+
+def _cell_of(name: str) -> tuple[str, str]:
+    f = spec.field(name)
+    return f.sheet, f.cell
+
+
+def _set(name: str, value: object) -> Callable[[Path], None]:
+    def fn(wb) -> None:  # noqa: ANN001
+        sheet, cell = _cell_of(name)
+        c = wb[sheet][cell]
+        c.value = value
+        if isinstance(value, str):
+            c.data_type = "s"
+
+    return _edit(fn)
+
+
+def _sheet_xml_index(parts: dict[str, bytes], title: str) -> str:
+    wbxml = parts["xl/workbook.xml"].decode()
+    titles = re.findall(r'<sheet [^>]*name="([^"]+)"', wbxml)
+    return f"xl/worksheets/sheet{titles.index(title) + 1}.xml"
+
+
+def _replace_cell_xml(name: str, new_cell_xml: Callable[[str], str]) -> Callable[[Path], None]:
+    """Replace one cell's XML element (e.g. to store a cached error value)."""
+
+    def fn(parts: dict[str, bytes]) -> None:
+        sheet, cell = _cell_of(name)
+        part = _sheet_xml_index(parts, sheet)
+        xml = parts[part].decode()
+        pat = re.compile(rf'<c r="{cell}"[^>]*?(/>|>.*?</c>)', re.S)
+        assert pat.search(xml), (name, cell)
+        parts[part] = pat.sub(lambda m: new_cell_xml(m.group(0)), xml, count=1).encode()
+
+    return _zip_edit(fn)
+
+
+def _error_cached(name: str, err: str) -> Callable[[Path], None]:
+    def cell_xml(old: str) -> str:
+        style = re.search(r' s="(\d+)"', old)
+        f = re.search(r"<f>(.*?)</f>", old, re.S)
+        sheet, cell = _cell_of(name)
+        s_attr = f' s="{style.group(1)}"' if style else ""
+        return f'<c r="{cell}"{s_attr} t="e">' + (f"<f>{f.group(1)}</f>" if f else "") + f"<v>{err}</v></c>"
+
+    return _replace_cell_xml(name, cell_xml)
+
+
+def _quote_prefixed(name: str, text: str) -> Callable[[Path], None]:
+    """A number typed with a leading apostrophe: Excel stores text with a quotePrefix style."""
+
+    def fn(parts: dict[str, bytes]) -> None:
+        styles = parts["xl/styles.xml"].decode()
+        m = re.search(r'<cellXfs count="(\d+)">(.*?)</cellXfs>', styles, re.S)
+        assert m
+        count = int(m.group(1))
+        styles = styles.replace(m.group(0), f'<cellXfs count="{count + 1}">{m.group(2)}'
+                                f'<xf numFmtId="49" fontId="0" fillId="0" borderId="0" applyNumberFormat="1" '
+                                f'quotePrefix="1" applyProtection="1"><protection locked="0"/></xf></cellXfs>')
+        parts["xl/styles.xml"] = styles.encode()
+        sheet, cell = _cell_of(name)
+        part = _sheet_xml_index(parts, sheet)
+        xml = parts[part].decode()
+        pat = re.compile(rf'<c r="{cell}"[^>]*?(/>|>.*?</c>)', re.S)
+        parts[part] = pat.sub(f'<c r="{cell}" s="{count}" t="inlineStr"><is><t>{text}</t></is></c>', xml, count=1).encode()
+
+    return _zip_edit(fn)
+
+
+def _billion_laughs(dest: Path) -> None:
+    bomb = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+            + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10))
+            + ']><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&lol9;</t></si></sst>')
+
+    def fn(parts: dict[str, bytes]) -> None:
+        parts["xl/sharedStrings.xml"] = bomb.encode()
+        rels = parts["xl/_rels/workbook.xml.rels"].decode()
+        if "sharedStrings" not in rels:
+            rels = rels.replace("</Relationships>", '<Relationship Id="rIdSST" Type="http://schemas.openxmlformats.org/'
+                                "officeDocument/2006/relationships/sharedStrings\" Target=\"sharedStrings.xml\"/>"
+                                "</Relationships>")
+            parts["xl/_rels/workbook.xml.rels"] = rels.encode()
+
+    _zip_edit(fn)(dest)
+
+
+def _zip_bomb(dest: Path) -> None:
+    with zipfile.ZipFile(BASE) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
+        for n, data in parts.items():
+            out.writestr(n, data)
+        chunk = b"\0" * (1024 * 1024)
+        with out.open("xl/media/padding.bin", "w", force_zip64=True) as member:
+            for _ in range(300):  # 300 MB of zeros, ~300 KB compressed
+                member.write(chunk)
+
+
+def _million_rows(dest: Path) -> None:
+    """The narrative sheet with 1,000,000 rows, streamed into the zip (openpyxl would need minutes)."""
+
+    def fn(parts: dict[str, bytes]) -> None:
+        part = _sheet_xml_index(parts, "报告正文")
+        xml = parts[part].decode()
+        head, _, tail = xml.partition("</sheetData>")
+        rows = "".join(f'<row r="{r}"><c r="E{r}" t="inlineStr"><is><t>行{r}</t></is></c></row>'
+                       for r in range(300, 1_000_001))
+        parts[part] = (head + rows + "</sheetData>" + tail).encode()
+
+    _zip_edit(fn)(dest)
+
+
+def _libreoffice_convert(fmt: str) -> Callable[[Path], None]:
+    def build(dest: Path) -> None:
+        from workbook_tools.libreoffice import find_soffice
+
+        soffice = find_soffice()
+        if soffice is None:
+            raise RuntimeError("LibreOffice is needed to build this case")
+        outdir = dest.parent / f"_lo_{fmt}"
+        outdir.mkdir(exist_ok=True)
+        subprocess.run([soffice, "--headless", "--norestore", "--convert-to", fmt, "--outdir", str(outdir), str(BASE)],
+                       check=True, capture_output=True, timeout=120)
+        shutil.move(str(next(outdir.iterdir())), dest)
+        shutil.rmtree(outdir)
+
+    return build
+
+
+def _encrypted(dest: Path) -> None:
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    with BASE.open("rb") as fh:
+        OOXMLFile(fh).encrypt("secret", out)
+    dest.write_bytes(out.getvalue())
+
+
+def _docx(dest: Path) -> None:
+    from docx import Document
+
+    Document().save(str(dest))
+
+
+def _with_vba(dest: Path) -> None:
+    def fn(parts: dict[str, bytes]) -> None:
+        parts["xl/vbaProject.bin"] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
+
+    _zip_edit(fn)(dest)
+
+
+def _xlsb(dest: Path) -> None:
+    with zipfile.ZipFile(dest, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.bin", b"\x83\x01\x00")
+
+
+def _plain_zip(dest: Path) -> None:
+    with zipfile.ZipFile(dest, "w") as zf:
+        zf.writestr("readme.txt", "hello")
+
+
+def _other_template(dest: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active["A1"] = "别的表格"
+    wb.active["B2"] = 123
+    wb.save(dest)
+
+
+def _version(v: str) -> Callable[[Path], None]:
+    def fn(wb) -> None:  # noqa: ANN001
+        sheet, cell = spec.META_NAMES["template_version"]
+        wb[sheet][cell] = v
+        for p in wb.custom_doc_props:
+            if p.name == "workbook_tools.template_version":
+                p.value = v
+
+    return _edit(fn)
+
+
+def _drop_name(name: str) -> Callable:
+    def fn(wb) -> None:  # noqa: ANN001
+        del wb.defined_names[name]
+
+    return _edit(fn)
+
+
+def _redirect_name(name: str, target: str) -> Callable:
+    def fn(wb) -> None:  # noqa: ANN001
+        wb.defined_names[name] = DefinedName(name, attr_text=target)
+
+    return _edit(fn)
+
+
+def _insert_rows(wb) -> None:  # noqa: ANN001
+    wb["资金使用"].insert_rows(11)  # inside 表1; openpyxl moves neither names nor formulas, as a careless tool would
+
+
+def _merge_inputs(wb) -> None:  # noqa: ANN001
+    f1, f2 = spec.field("basic_wages_budget"), spec.field("basic_wages_actual")
+    wb[f1.sheet].merge_cells(f"{f1.cell}:{f2.cell}")
+
+
+def _long_text(wb) -> None:  # noqa: ANN001
+    f = spec.field("main_tasks")
+    wb[f.sheet][f.cell] = "很长的文字。" * 180_000  # ~1 MB, beyond Excel's 32,767-character cell limit
+
+
+def _control_chars(parts: dict[str, bytes]) -> None:
+    sheet, cell = _cell_of("org_setup")
+    part = _sheet_xml_index(parts, sheet)
+    xml = parts[part].decode()
+    pat = re.compile(rf'<c r="{cell}"([^>]*?)(/>|>.*?</c>)', re.S)
+    text = "内设办公室_x0007_股室\U0001F600"
+
+    def repl(m: re.Match[str]) -> str:
+        attrs = re.sub(r' t="[^"]*"', "", m.group(1))
+        return f'<c r="{cell}"{attrs} t="inlineStr"><is><t>{text}</t></is></c>'
+
+    parts[part] = pat.sub(repl, xml, count=1).encode()
+
+
+def _external_link(wb) -> None:  # noqa: ANN001
+    f = spec.field("basic_wages_rate")
+    wb[f.sheet][f.cell] = "=[1]Sheet1!A1"
+
+
+def _formula(name: str, text: str | None) -> Callable:
+    def fn(wb) -> None:  # noqa: ANN001
+        f = spec.field(name)
+        wb[f.sheet][f.cell] = text
+
+    return _edit(fn)
+
+
+def _hide(title: str) -> Callable:
+    def fn(wb) -> None:  # noqa: ANN001
+        wb[title].sheet_state = "hidden"
+
+    return _edit(fn)
+
+
+def _rename(title: str, new: str) -> Callable:
+    def fn(wb) -> None:  # noqa: ANN001
+        wb[title].title = new
+
+    return _edit(fn)
+
+
+def _delete(title: str) -> Callable:
+    def fn(wb) -> None:  # noqa: ANN001
+        del wb[title]
+
+    return _edit(fn)
+
+
+def _reorder(wb) -> None:  # noqa: ANN001
+    wb.move_sheet("评分表", offset=-4)
+
+
+def _date_in_number(wb) -> None:  # noqa: ANN001
+    import datetime as dt
+
+    f = spec.field("basic_goods_actual")
+    wb[f.sheet][f.cell] = dt.date(2023, 5, 1)
+
+
+def _in(name: str) -> str:
+    f = spec.field(name)
+    return f"{f.sheet}!{f.cell}"
+
+
+CASES: tuple[Case, ...] = (
+    Case("empty", "empty.xlsx", "0-byte file", _bytes(b""), 2, "file-unreadable", "空"),
+    Case("random-bytes", "random.xlsx", "random bytes named .xlsx", _bytes(bytes(range(256)) * 40), 2,
+         "file-not-workbook", "不是"),
+    Case("truncated-zip", "truncated.xlsx", "a workbook cut in half",
+         lambda d: d.write_bytes(BASE.read_bytes()[: len(BASE.read_bytes()) // 2]), 2, "file-corrupt", "损坏"),
+    Case("plain-zip", "archive.xlsx", "a valid zip that is not a workbook", _plain_zip, 2, "file-not-workbook", "不是"),
+    Case("docx-renamed", "report.xlsx", "a .docx renamed .xlsx", _docx, 2, "file-not-workbook", "Word"),
+    Case("legacy-xls", "old.xls", "Excel 97-2003 .xls written by LibreOffice", _libreoffice_convert("xls"), 2,
+         "file-encrypted-or-xls", ".xls"),
+    Case("encrypted", "locked.xlsx", "password-protected workbook (msoffcrypto)", _encrypted, 2,
+         "file-encrypted-or-xls", "密码"),
+    Case("xlsb", "binary.xlsb", "binary workbook", _xlsb, 2, "file-not-workbook", ".xlsb"),
+    Case("ods", "calc.ods", "OpenDocument spreadsheet written by LibreOffice", _libreoffice_convert("ods"), 2,
+         "file-not-workbook", ".ods"),
+    Case("csv", "data.csv", "CSV text", _bytes("单位名称,金额\n某单位,1.5\n".encode()), 2, "file-not-workbook", "不是"),
+    Case("billion-laughs", "bomb.xlsx", "XML entity expansion in sharedStrings", _billion_laughs, 2, "file-hostile",
+         "拒绝"),
+    Case("zip-bomb", "zipbomb.xlsx", "a member inflating to 300 MB", _zip_bomb, 2, "file-hostile", "拒绝"),
+    Case("other-template", "other.xlsx", "a workbook of some other template", _other_template, 1, "template-unknown"),
+    Case("older-version", "v09.xlsx", "our template, version 0.9", _version("0.9"), 1, "template-version", "0.9"),
+    Case("future-version", "v20.xlsx", "our template, version 2.0", _version("2.0"), 1, "template-version", "2.0"),
+    Case("sheet-deleted", "nosheet.xlsx", "the 评分表 sheet deleted", _delete("评分表"), 1, "sheet-missing", "评分表"),
+    Case("sheet-renamed", "renamed.xlsx", "资金使用 renamed 资金", _rename("资金使用", "资金"), 1, "sheet-missing",
+         "资金使用"),
+    Case("sheet-hidden", "hidden.xlsx", "项目支出 hidden", _hide("项目支出"), 0, "sheet-hidden", "项目支出"),
+    Case("sheets-reordered", "reordered.xlsx", "评分表 moved forward", _edit(_reorder), 0, "sheet-order"),
+    Case("name-deleted", "noname.xlsx", "defined name total_rate deleted", _drop_name("total_rate"), 1, "name-missing",
+         "total_rate"),
+    Case("name-redirected", "moved.xlsx", "project_actual pointing at another cell",
+         _redirect_name("project_actual", "'项目支出'!$C$6"), 1, "name-moved", "project_actual"),
+    Case("rows-inserted", "inserted.xlsx", "a row inserted inside 表1", _edit(_insert_rows), 1, "rows-shifted"),
+    Case("merged-inputs", "merged.xlsx", "a merged range over two input cells", _edit(_merge_inputs), 0,
+         "merged-input", cell=_in("basic_wages_budget")),
+    Case("formula-typed-over", "typed.xlsx", "a ratio typed over with a wrong constant",
+         _formula("basic_wages_rate", 150), 1, "value-mismatch", cell=_in("basic_wages_rate")),
+    Case("formula-deleted", "deleted.xlsx", "a total's formula deleted", _formula("basic_actual", None), 1,
+         "formula-deleted", cell=_in("basic_actual")),
+    Case("formula-changed", "changed.xlsx", "a total's formula replaced",
+         _formula("basic_actual", "=basic_wages_actual+basic_goods_actual"), 1, "formula-changed",
+         cell=_in("basic_actual")),
+    Case("external-link", "external.xlsx", "a formula pointing into another workbook", _edit(_external_link), 1,
+         "external-link", cell=_in("basic_wages_rate")),
+    *(Case(f"cached-{err.strip('#!/?').lower()}", f"err{i}.xlsx", f"cached {err} in a derived cell",
+           _error_cached("total_rate", err), 1, "excel-error", err, cell=_in("total_rate"))
+      for i, err in enumerate(("#DIV/0!", "#REF!", "#N/A", "#VALUE!"))),
+    *(Case(f"text-number-{key}", f"text_{key}.xlsx", f"amount typed as text {text!r}", _set("basic_goods_budget", text),
+           1, "text-number", cell=_in("basic_goods_budget"))
+      for key, text in (("comma", "1,234.50"), ("wan", "12.3万"), ("fullwidth", "１２３"), ("dash", "—"),
+                        ("wu", "无"), ("trailing-space", "123.5 "), ("nbsp", "123.5\u00a0"))),
+    Case("text-number-apostrophe", "apostrophe.xlsx", "a number typed with a leading apostrophe",
+         _quote_prefixed("basic_goods_budget", "123.5"), 1, "text-number", cell=_in("basic_goods_budget")),
+    Case("negative-amount", "negative.xlsx", "a negative 决算", _set("basic_goods_actual", -5), 1, "negative-amount",
+         cell=_in("basic_goods_actual")),
+    Case("absurd-amount", "absurd.xlsx", "an amount of 1e15 万元", _set("basic_goods_actual", 1e15), 1, "out-of-range",
+         cell=_in("basic_goods_actual")),
+    Case("year-out-of-range", "year.xlsx", "fiscal year 1899", _set("fiscal_year", 1899), 1, "out-of-range",
+         cell=_in("fiscal_year")),
+    Case("date-in-number", "date.xlsx", "a date typed into an amount", _edit(_date_in_number), 1, "date-in-number",
+         cell=_in("basic_goods_actual")),
+    Case("required-empty", "noname_unit.xlsx", "unit name left empty", _set("unit_name", None), 1, "required-missing",
+         cell=_in("unit_name")),
+    Case("million-rows", "million.xlsx", "1,000,000 rows in the narrative sheet", _million_rows, 0, None),
+    Case("long-text", "longtext.xlsx", "a 1 MB text in a narrative cell", _edit(_long_text), 1, "text-too-long",
+         cell=_in("main_tasks")),
+    Case("control-chars", "control.xlsx", "control characters and emoji in a text", _zip_edit(_control_chars), 0,
+         "control-characters", cell=_in("org_setup")),
+    Case("formula-like-name", "inject.xlsx", "a unit name that looks like a formula",
+         _set("unit_name", "=cmd|' /C calc'!A0"), 0, None),
+    Case("path-like-name", "pathname.xlsx", "a unit name with ../ and /", _set("unit_name", "../../etc/青山/局"), 0, None),
+    Case("macros", "macro.xlsm", "an .xlsm carrying a VBA project", _with_vba, 0, "macros-ignored"),
+)
+
+
+def build_all(folder: Path, names: set[str] | None = None) -> dict[str, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for case in CASES:
+        if names is not None and case.name not in names:
+            continue
+        dest = folder / case.filename
+        case.build(dest)
+        out[case.name] = dest
+    return out
+
+
+if __name__ == "__main__":
+    for name, path in build_all(Path(sys.argv[1] if len(sys.argv) > 1 else "out/broken")).items():
+        print(f"{name:28} {path}")
