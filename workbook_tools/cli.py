@@ -85,6 +85,39 @@ def dump(
         typer.echo(f"已写出：{output}")
 
 
+@app.command(name="validate")
+def validate_command(
+    file: Annotated[Path, typer.Argument(help="要校验的工作簿 .xlsx")],
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出报告（格式见 docs/data-format.md）")] = False,
+    annotate: Annotated[Path | None, typer.Option("--annotate", help="另存一份标注了问题的副本（原文件不改动）")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="有警告也以退出码 1 结束")] = False,
+    lang: LangOpt = "zh",
+) -> None:
+    """校验工作簿：逐项列出需要修改的问题（工作表!单元格）。退出码 0 无错误，1 有错误，2 文件无法读取。"""
+    from . import render
+    from .validate import validate
+
+    if lang not in ("zh", "en"):
+        fail(f"--lang 只能是 zh 或 en，收到：{lang}")
+    report = validate(file)
+    if as_json:
+        sys.stdout.write(render.to_json(report, lang))
+    elif report.unreadable is not None:
+        fail(report.unreadable.text(lang), report.exit_code(strict))
+    else:
+        render.print_report(report, lang)
+    if annotate is not None and report.unreadable is None:
+        from .annotate import AnnotateError
+        from .annotate import annotate as write_annotated
+
+        try:
+            path = write_annotated(file, report, annotate, lang)
+        except AnnotateError as exc:
+            fail(str(exc))
+        typer.echo(f"annotated copy: {path}" if lang == "en" else f"已写出标注副本：{path}", err=as_json)
+    raise typer.Exit(report.exit_code(strict))
+
+
 def main() -> None:
     """Entry point: any unexpected failure is one line naming the problem, never a traceback."""
     try:

@@ -169,12 +169,15 @@ class Finding:
 
     def text(self, lang: str = "zh") -> str:
         msg = self.message_en if lang == "en" and self.message_en else self.message
-        if self.expected is not None or self.actual is not None:
-            if lang == "en":
-                msg += f" (expected {_plain(self.expected)}, found {_plain(self.actual)})"
-            else:
-                msg += f"（应为 {_plain(self.expected)}，实为 {_plain(self.actual)}）"
-        return msg
+        if self.expected is None and self.actual is None:
+            return msg
+        en = lang == "en"
+        found = _plain(self.actual) if self.actual is not None else ("blank" if en else "空白")
+        if self.expected is None:
+            return msg + (f" (found {found})" if en else f"（实为 {found}）")
+        if en:
+            return msg + f" (expected {_plain(self.expected)}, found {found})"
+        return msg + f"（应为 {_plain(self.expected)}，实为 {found}）"
 
     def to_json(self) -> dict[str, Any]:
         d = {k: _plain(v) for k, v in asdict(self).items()}

@@ -164,8 +164,8 @@ def evaluate(e: Expr, env: Env, points: Mapping[str, object]) -> Interval | None
 def derived_intervals(model: Evaluation, computed: Mapping[str, object]) -> dict[str, Interval | None]:
     """Each derived field's interval of exact values, from the input intervals through the spec expressions.
 
-    ``computed`` holds the point values (:func:`workbook_tools.compute.compute`); they decide where a
-    ratio is blank, exactly as the formula's ``IF(den=0,"",…)`` does.
+    ``computed`` holds the point values (:func:`workbook_tools.compute.compute`); where one is blank (a zero
+    denominator, a blank optional input: the formula's ``IF(…,"",…)``) the interval is None too.
     """
     env: dict[str, Interval | Sequence[Interval | None] | None] = dict(input_intervals(model))
     points: dict[str, object] = {f.name: to_decimal(model.values.get(f.name)) for f in spec.INPUT_FIELDS}
@@ -173,7 +173,7 @@ def derived_intervals(model: Evaluation, computed: Mapping[str, object]) -> dict
     out: dict[str, Interval | None] = {}
     for f in spec.derived_order():
         assert f.expr is not None
-        iv = evaluate(f.expr, env, points)
+        iv = None if computed.get(f.name) is None else evaluate(f.expr, env, points)
         env[f.name] = iv
         out[f.name] = iv
     return out

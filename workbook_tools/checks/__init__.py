@@ -33,7 +33,7 @@ def place(loaded: Loaded, name: str) -> tuple[str, str]:
     loc = loaded.locations.get(name)
     if loc is not None:
         return loc.sheet, loc.cell
-    f = spec.field(name)
+    f = spec.FIELD_BY_NAME[name]
     return f.sheet, f.cell
 
 
@@ -111,7 +111,7 @@ def program(application: str) -> str:
     """The program that last saved the file, in words a user recognises (docProps/app.xml)."""
     a = application.lower()
     if "openpyxl" in a:
-        return "openpyxl（Python 程序，写出时不计算公式）"
+        return "openpyxl"
     if "libreoffice" in a:
         return "LibreOffice"
     if "wps" in a or "kingsoft" in a:
@@ -124,7 +124,7 @@ def program(application: str) -> str:
 def program_en(application: str) -> str:
     a = application.lower()
     if "openpyxl" in a:
-        return "openpyxl (a Python library that never calculates formulas)"
+        return "openpyxl"
     if "libreoffice" in a:
         return "LibreOffice"
     if "wps" in a or "kingsoft" in a:

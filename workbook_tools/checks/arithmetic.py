@@ -92,12 +92,13 @@ def _typed(f: spec.Field, sheet: str, cell: str, stated: Value, point: Value, iv
                        f"the formula of {f.label_en} was typed over with 0; the template leaves it blank when the "
                        f"denominator is 0; {FIX_EN}", expected=None, actual=shown, **where)
     if verdict == "truncated":
+        calc = f"{how}，" if how else ""
         return finding("value-truncated",
-                       f"“{f.label}”的公式被改写成了数字 {shown}：按四舍五入应为 {expected}{how_zh}；{shown} 只能由截尾"
-                       f"（舍去多余小数）得出——把各金额视为 ±0.005 万元的舍入区间，结果在 {rng} 之间。{FIX}",
-                       f"the formula of {f.label_en} was typed over with {shown}, a truncated figure: rounding gives "
-                       f"{expected}{f' ({how})' if how else ''}; only truncating a value in {rng} gives {shown}; {FIX_EN}",
-                       expected=expected, actual=shown, **where)
+                       f"“{f.label}”的公式被改写成了 {shown}，这是截尾而不是四舍五入的结果：{calc}四舍五入为 {expected}；"
+                       f"把各金额视为 ±0.005 万元的舍入区间，结果在 {rng}，截尾才得 {shown}。{FIX}",
+                       f"{f.label_en}: the formula was typed over with {shown}, a truncated figure: "
+                       f"{f'{how}, ' if how else ''}rounded {expected}; only truncating a value in {rng} gives {shown}; "
+                       f"{FIX_EN}", expected=expected, actual=shown, **where)
     if verdict == "imprecise":
         return finding("value-imprecise",
                        f"“{f.label}”的公式被改写成了数字 {shown}：按填写的金额四舍五入应为 {expected}{how_zh}；"
@@ -108,7 +109,7 @@ def _typed(f: spec.Field, sheet: str, cell: str, stated: Value, point: Value, iv
                        expected=expected, actual=shown, **where)
     zh_rng = f"；各金额按舍入区间计算，结果也只能在 {rng} 之间" if rng and iv is not None and not iv.unbounded else ""
     return finding("value-mismatch",
-                   f"“{f.label}”的公式被改写成了 {shown}，与按输入计算的 {expected}{how_zh}不符，任何四舍五入或截尾都得不到"
+                   f"“{f.label}”的公式被改写成了 {shown}，与按输入计算的 {expected}{how_zh} 不符，任何四舍五入或截尾都得不到"
                    f"{zh_rng}。{FIX}，并核对输入的金额",
                    f"{f.label_en} was typed over with {shown}, but the inputs give {expected}"
                    f"{f' ({how})' if how else ''}; no rounding or truncation explains it; {FIX_EN}",
@@ -166,9 +167,10 @@ def check(loaded: Loaded, computed: Computed) -> list[Finding]:
     if no_cache:
         out.append(finding(
             "cache-missing",
-            f"文件由 {program(app)} 写出，其中 {len(no_cache)} 个公式单元格没有保存计算结果；已按输入重新计算校验。"
-            "用 Excel 或 WPS 打开并保存即可补上",
-            f"the file was written by {program_en(app)}: {len(no_cache)} formula cells carry no saved result; they "
+            f"文件由 {program(app)} 写出，其中 {len(no_cache)} 个公式单元格没有保存计算结果（写出它的程序不计算公式）；"
+            "已按输入重新计算校验。用 Excel 或 WPS 打开并保存即可补上",
+            f"the file was written by {program_en(app)}: {len(no_cache)} formula cells carry no saved result (the "
+            "program that wrote it does not calculate formulas); they "
             "were recomputed from the inputs. Opening and saving the file in Excel adds them"))
     return out
 

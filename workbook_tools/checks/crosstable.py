@@ -29,7 +29,7 @@ def _projects(loaded: Loaded, bad: set[str]) -> list[Finding]:
         numbers = [v for v in values if v is not None]
         if not numbers or table.range_name(key) in bad or total_name in bad:
             continue
-        total_field = spec.field(total_name)
+        total_field = spec.FIELD_BY_NAME[total_name]
         total = loaded.model.number(total_name) or Decimal(0)
         listed = sum(numbers, Decimal(0))
         diff = total - listed

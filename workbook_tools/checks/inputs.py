@@ -92,8 +92,9 @@ def _number(t: _Target, v: Decimal, c: Cell | None, book_is_date: bool) -> list[
         out.append(t.f("out-of-range", f"“{t.label}”为 {fmt(v)}{unit}，超出允许范围 {bounds}{extra}",
                        f"{t.label_en} is {fmt(v)}, outside {bounds}", expected=bounds, actual=fmt(v)))
         return out
-    places = -v.as_tuple().exponent if isinstance(v.as_tuple().exponent, int) else 0
-    if t.kind in ("money", "score") and t.decimals is not None and places > t.decimals:  # type: ignore[operator]
+    exponent = v.as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) else 0
+    if t.kind in ("money", "score") and t.decimals is not None and places > t.decimals:
         r = excel_round(v, t.decimals)
         out.append(t.f("excess-digits",
                        f"“{t.label}”填了 {fmt(v)}，超过两位小数；{'金额以万元为单位' if t.kind == 'money' else '分值'}"
@@ -152,7 +153,7 @@ def _lists(loaded: Loaded) -> list[Finding]:
         for i, row in enumerate(loaded.model.lists.get(table.name, [])):
             for col in table.columns:
                 sheet, cell = list_place(loaded, table.name, col.key, i)
-                label = f"{table.label}第 {i + 1} 行“{col.label}”"
+                label = f"{table.label}第 {i + 1} 行 {col.label}"
                 label_en = f"{table.label_en} row {i + 1}, {col.label_en}"
                 t = _Target(sheet, cell, label, label_en, col.kind, name=table.range_name(col.key), minimum=col.min,
                             maximum=col.max, choices=col.choices, decimals=col.decimals)
@@ -182,11 +183,11 @@ def _errors(loaded: Loaded) -> list[Finding]:
             err = str(c.value or "#ERROR")
             why, why_en = ERRORS.get(err, ("错误值", "error value"))
             name = by_place.get((title, ref))
-            what = f"“{spec.field(name).label}”" if name else f"单元格 {ref}"
+            what = f"“{spec.FIELD_BY_NAME[name].label}”" if name else f"单元格 {ref} "
             fix = "请恢复模板公式（或运行 workbook-tools fill）" if name in derived else (
-                "请检查公式引用的单元格" if c.formula else "请改为数字或留空")
+                "请检查公式引用的单元格" if c.formula else "请改为正确的值或清空")
             out.append(finding("excel-error", f"{what}是错误值 {err}（{why}）。{fix}",
-                               f"{(spec.field(name).label_en if name else 'cell ' + ref)} holds the error {err} ({why_en})",
+                               f"{(spec.FIELD_BY_NAME[name].label_en if name else 'cell ' + ref)} holds the error {err} ({why_en})",
                                sheet=title, cell=ref, name=name, actual=err))
     return out
 

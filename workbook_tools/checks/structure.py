@@ -271,7 +271,7 @@ def _input_cells(loaded: Loaded) -> dict[str, list[tuple[int, int, str]]]:
         loc = loaded.locations.get(f.name)
         if loc is not None:
             r, c = rc(loc.cell)
-            cells[loc.sheet].append((r, c, f.label))
+            cells[loc.sheet].append((r, c, f"“{f.label}”"))
     for t in spec.TABLES:
         for col in t.columns:
             loc = loaded.list_locations.get(t.name, {}).get(col.key)
@@ -279,7 +279,7 @@ def _input_cells(loaded: Loaded) -> dict[str, list[tuple[int, int, str]]]:
                 continue
             r0, c0 = rc(loc.cell)
             for i in range(t.capacity):
-                cells[loc.sheet].append((r0 + i, c0, f"{t.label}第 {i + 1} 行“{col.label}”"))
+                cells[loc.sheet].append((r0 + i, c0, f"“{t.label}第 {i + 1} 行 {col.label}”"))
     return cells
 
 

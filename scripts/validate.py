@@ -1,0 +1,16 @@
+"""`python scripts/validate.py FILE [--json] [--annotate OUT] [--strict] [--lang en]`: the validate command
+for those who run scripts rather than installed commands. Same options and exit codes as
+`workbook-tools validate`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from workbook_tools.cli import main  # noqa: E402
+
+if __name__ == "__main__":
+    sys.argv = [sys.argv[0], "validate", *sys.argv[1:]]
+    main()
