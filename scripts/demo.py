@@ -34,7 +34,40 @@ def main() -> int:
         workbooks.append(xlsx)
         print(f"示例工作簿 workbook:      {xlsx}")
         print(f"  读回的 JSON dump:        {dumped}")
+    export_reports(workbooks, out / "reports")
     return 0
+
+
+def export_reports(workbooks: list[Path], reports: Path) -> None:
+    """The report of each example as .docx, .md and .pdf; a workbook with validation errors is exported as with
+    --force (the seed has one: its project list does not add up), so its report carries the note."""
+    from workbook_tools.export import count_errors, outline_for
+    from workbook_tools.export.docx import write_docx
+    from workbook_tools.export.markdown import render_markdown
+    from workbook_tools.export.pdf import write_pdfs
+    from workbook_tools.fsutil import atomic_write_text
+    from workbook_tools.libreoffice import LibreOfficeError, available
+
+    pdf_jobs = []
+    for xlsx in workbooks:
+        loaded = reader.load(xlsx)
+        errors = count_errors(loaded) or 0
+        outline = outline_for(loaded, errors=errors)
+        docx = write_docx(outline, reports / f"{xlsx.stem}.docx")
+        md = atomic_write_text(reports / f"{xlsx.stem}.md", render_markdown(outline))
+        forced = f"（{errors} 个校验错误，按 --force 导出 / forced）" if errors else ""
+        print(f"报告 report {xlsx.stem}{forced}:")
+        print(f"  Word:                    {docx}")
+        print(f"  Markdown:                {md}")
+        pdf_jobs.append((outline, reports / f"{xlsx.stem}.pdf"))
+    if not available():
+        print("  PDF: 未安装 LibreOffice，跳过 / LibreOffice not installed, skipped")
+        return
+    try:
+        for pdf in write_pdfs(pdf_jobs):
+            print(f"  PDF:                     {pdf}")
+    except LibreOfficeError as exc:
+        print(f"  PDF: {str(exc).splitlines()[0]}")
 
 
 if __name__ == "__main__":

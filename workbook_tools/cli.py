@@ -118,6 +118,37 @@ def validate_command(
     raise typer.Exit(report.exit_code(strict))
 
 
+@app.command()
+def export(
+    file: Annotated[Path, typer.Argument(help="已填写的工作簿 .xlsx")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="输出路径（默认：与工作簿同名，扩展名按格式）")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="docx | pdf | md（默认按输出扩展名，否则 docx）")] = None,
+    force: Annotated[bool, typer.Option("--force", help="工作簿有校验错误时仍导出（报告标题下注明）")] = False,
+    report_template: Annotated[Path | None, typer.Option("--template", help="报告 Word 模板（默认 templates/report_template.docx）")] = None,
+    lang: LangOpt = "zh",
+) -> None:
+    """导出部门整体支出绩效报告（.docx / PDF / Markdown）。"""
+    from .export import ExportRefused, TemplateError, export_report
+    from .libreoffice import LibreOfficeError
+
+    en = lang == "en"
+    try:
+        result = export_report(file, output, fmt=fmt, force=force, template=report_template)
+    except UnreadableWorkbook as exc:
+        fail(exc.message(lang))
+    except ExportRefused as exc:
+        fail(exc.message(lang), 1)
+    except (TemplateError, ValueError) as exc:
+        fail(str(exc))
+    except LibreOfficeError as exc:
+        lines = str(exc).splitlines()
+        fail(lines[1] if en and len(lines) > 1 else lines[0])
+    if result.errors:
+        typer.echo(f"warning: exported despite {result.errors} validation error(s); the report says so"
+                   if en else f"注意：工作簿有 {result.errors} 个校验错误，已强制导出，报告标题下已注明。", err=True)
+    typer.echo(f"exported: {result.output}" if en else f"已导出：{result.output}")
+
+
 def main() -> None:
     """Entry point: any unexpected failure is one line naming the problem, never a traceback."""
     try:
