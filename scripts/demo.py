@@ -34,8 +34,25 @@ def main() -> int:
         workbooks.append(xlsx)
         print(f"示例工作簿 workbook:      {xlsx}")
         print(f"  读回的 JSON dump:        {dumped}")
+    validate_examples(workbooks, out / "validate")
     export_reports(workbooks, out / "reports")
     return 0
+
+
+def validate_examples(workbooks: list[Path], folder: Path) -> None:
+    """`workbook-tools validate` on each example: the seed's real problems, the consistent one clean, and an
+    annotated copy of every workbook with findings (the inputs stay untouched)."""
+    from workbook_tools.annotate import annotate
+    from workbook_tools.render import print_report
+    from workbook_tools.validate import validate
+
+    for xlsx in workbooks:
+        report = validate(xlsx)
+        print(f"校验 validate {xlsx.stem}（退出码 exit {report.exit_code()}）:")
+        print_report(report)
+        if report.errors or report.warnings:
+            annotated = annotate(xlsx, report, folder / f"{xlsx.stem}_annotated.xlsx")
+            print(f"  标注副本 annotated copy:  {annotated}")
 
 
 def export_reports(workbooks: list[Path], reports: Path) -> None:
@@ -51,7 +68,7 @@ def export_reports(workbooks: list[Path], reports: Path) -> None:
     pdf_jobs = []
     for xlsx in workbooks:
         loaded = reader.load(xlsx)
-        errors = count_errors(loaded) or 0
+        errors = count_errors(loaded)
         outline = outline_for(loaded, errors=errors)
         docx = write_docx(outline, reports / f"{xlsx.stem}.docx")
         md = atomic_write_text(reports / f"{xlsx.stem}.md", render_markdown(outline))

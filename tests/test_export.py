@@ -466,7 +466,7 @@ def test_format_for() -> None:
 
 def test_seed_has_a_real_validation_error_and_is_refused(seed_xlsx: Path, tmp_path: Path) -> None:
     errors = count_errors(load(seed_xlsx))
-    assert errors is not None and errors >= 1  # 项目明细合计 1220 ≠ 项目支出 1334.39
+    assert errors >= 1  # 项目明细合计 1220 ≠ 项目支出 1334.39
     out = tmp_path / "seed.docx"
     with pytest.raises(ExportRefused):
         export_report(seed_xlsx, out)

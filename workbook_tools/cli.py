@@ -85,6 +85,50 @@ def dump(
         typer.echo(f"已写出：{output}")
 
 
+@app.command()
+def fill(
+    file: Annotated[Path, typer.Argument(help="要补全的工作簿 .xlsx")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="输出路径（默认：输入文件名_filled.xlsx）")] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="直接改写输入文件（先另存 .bak 备份）")] = False,
+    recalc: Annotated[bool, typer.Option("--recalc", help="写出后用 LibreOffice 重新计算一遍")] = False,
+    rules: Annotated[Path | None, typer.Option("--rules", help="评分规则 JSON（默认为内置规则）")] = None,
+    write_scores: Annotated[bool, typer.Option("--write-scores", help="把建议得分写入得分为空的评分表行")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出报告")] = False,
+    lang: LangOpt = "zh",
+) -> None:
+    """恢复计算公式、转换文本数字、写入计算结果，并列出每一处改动。"""
+    from .fill import FillError
+    from .fill import fill as run_fill
+    from .findings import CATALOGUE, sort_key
+
+    if in_place and output is not None:
+        fail("--in-place 与 -o 不能同时使用" if lang != "en" else "--in-place and -o cannot be used together")
+    try:
+        report = run_fill(file, output, in_place=in_place, recalc=recalc, rules=rules, write_scores=write_scores)
+    except FillError as exc:
+        fail(str(exc))
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
+        raise typer.Exit(report.exit_code())
+    if report.unreadable is not None:
+        fail(report.unreadable.text(lang), report.exit_code())
+    en = lang == "en"
+    for f in sorted(report.findings, key=sort_key):
+        title = CATALOGUE[f.code].title_en if en else f.title
+        typer.echo(f"{f.place or '-'}  [{title}] {f.text(lang)}")
+    if not report.written:
+        typer.echo("nothing written" if en else "未写出文件", err=True)
+    else:
+        n = report.changed_cells
+        if en:
+            typer.echo(f"written: {report.output} ({f'{n} cells changed' if n else 'no change needed'})")
+        else:
+            typer.echo(f"已写出：{report.output}（{f'改动 {n} 个单元格' if n else '无需改动'}）")
+        if report.backup:
+            typer.echo(f"backup: {report.backup}" if en else f"备份：{report.backup}")
+    raise typer.Exit(report.exit_code())
+
+
 @app.command(name="validate")
 def validate_command(
     file: Annotated[Path, typer.Argument(help="要校验的工作簿 .xlsx")],

@@ -57,7 +57,6 @@ class ExportResult:
     output: Path
     format: Format
     errors: int  # validation errors of the workbook (> 0 only when forced)
-    validated: bool  # False while the validate module is not available
 
 
 def format_for(output: Path | None, fmt: str | None) -> Format:
@@ -73,12 +72,10 @@ def format_for(output: Path | None, fmt: str | None) -> Format:
     return "docx"
 
 
-def count_errors(loaded: Loaded) -> int | None:
-    """Validation errors of the workbook; None when the validate module is not installed yet."""
-    try:
-        from ..validate import validate_loaded  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return None
+def count_errors(loaded: Loaded) -> int:
+    """Validation errors of the workbook (the same checks as ``workbook-tools validate``)."""
+    from ..validate import validate_loaded
+
     return len(validate_loaded(loaded).errors)
 
 
@@ -116,7 +113,7 @@ def export_report(source: str | Path, output: str | Path | None = None, *, fmt: 
         raise ExportRefused(str(source), errors)
     document: Any = open_template(template)
     wording = wording_from_document(document, str(template) if template else "")
-    outline = outline_for(loaded, wording=wording, errors=errors or 0)
+    outline = outline_for(loaded, wording=wording, errors=errors)
     if f == "md":
         from ..fsutil import atomic_write_text
         from .markdown import render_markdown
@@ -130,4 +127,4 @@ def export_report(source: str | Path, output: str | Path | None = None, *, fmt: 
         from .pdf import write_pdf
 
         write_pdf(outline, dest, template)
-    return ExportResult(dest, f, errors or 0, errors is not None)
+    return ExportResult(dest, f, errors)
