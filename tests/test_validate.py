@@ -174,3 +174,23 @@ def test_corpus_sample_never_raises() -> None:
     for path in files[::25]:
         report = validate(path)
         assert report.unreadable is not None or report.findings, path
+
+
+@corpus
+@pytest.mark.parametrize(("name", "exit_code"), [("poi/protected_passtika.xlsx", 2), ("poi/12561-1.xls", 2),
+                                                  ("excel-made/autofilter00.xlsx", 1)])
+def test_corpus_through_the_command(name: str, exit_code: int) -> None:
+    from typer.testing import CliRunner
+
+    from workbook_tools.cli import app
+
+    path = CORPUS / name
+    if not path.exists():
+        pytest.skip(f"{name} not in corpus")
+    r = CliRunner().invoke(app, ["validate", str(path)])
+    assert r.exit_code == exit_code and "Traceback" not in r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit)
+    if exit_code == 2:
+        assert r.output.strip().count("\n") == 0 and str(path) in r.output
+    else:
+        assert "template-unknown" in r.output

@@ -371,3 +371,16 @@ def test_seed_150_instead_of_147_99_is_an_error(tmp_path: Path) -> None:
     report = validate(filled_workbook(tmp_path / "s.xlsx", source=SEED_XLSX, basic_wages_rate=D("150.00")))
     (f,) = [f for f in report.findings if f.cell == cell_of("basic_wages_rate")[1] and f.sheet == "资金使用"]
     assert f.code == "value-mismatch" and f.expected == "147.99"
+
+
+def test_row_inserted_inside_a_list(tmp_path: Path) -> None:
+    """Excel stretches the list's names over an inserted row: one finding for the stretched ranges, one for
+    the names below that moved, one for the labels; the projects are still read and still add up."""
+    t = spec.table("projects")
+    path = filled_workbook(tmp_path / "list.xlsx", edit=lambda wb: insert_rows_like_excel(wb, t.sheet, t.first_row + 2))
+    report = validate(path)
+    moved = [f for f in report.findings if f.code == "name-moved"]
+    assert len(moved) == 2
+    stretched = [f for f in moved if "范围多了 1 行" in f.message]
+    assert len(stretched) == 1 and f"{len(t.columns) + 1} 个列表名称" in stretched[0].message
+    assert [f.code for f in report.findings if f.code not in ("name-moved", "cache-missing")] == ["rows-shifted"]

@@ -127,8 +127,8 @@ def _names(loaded: Loaded, missing_sheets: set[str]) -> list[Finding]:
     book = loaded.book
     out: list[Finding] = []
     missing: dict[str, list[spec.Name]] = defaultdict(list)
-    moved: dict[tuple[str, str, int, int], list[tuple[spec.Name, str, str]]] = defaultdict(list)
-    odd: list[tuple[spec.Name, str, str]] = []  # ranges stretched or shrunk: always one finding each
+    # (template sheet, sheet now, rows moved, columns moved, rows added, columns added) → names
+    moved: dict[tuple[str, str, int, int, int, int], list[tuple[spec.Name, str, str]]] = defaultdict(list)
     for n in spec.defined_names():
         if n.sheet in missing_sheets:
             continue
@@ -140,11 +140,9 @@ def _names(loaded: Loaded, missing_sheets: set[str]) -> list[Finding]:
         sheet, ref = found
         if (sheet, ref) == (n.sheet, n.ref):
             continue
-        if _shape(ref) == _shape(n.ref):
-            (r0, c0), (r1, c1) = rc(_first(n.ref)), rc(_first(ref))
-            moved[(n.sheet, sheet, r1 - r0, c1 - c0)].append((n, sheet, ref))
-        else:
-            odd.append((n, sheet, ref))
+        (r0, c0), (r1, c1) = rc(_first(n.ref)), rc(_first(ref))
+        (h0, w0), (h1, w1) = _shape(n.ref), _shape(ref)
+        moved[(n.sheet, sheet, r1 - r0, c1 - c0, h1 - h0, w1 - w0)].append((n, sheet, ref))
     for sheet, names in missing.items():
         if len(names) <= GROUP_LIMIT:
             for n in names:
@@ -167,41 +165,50 @@ def _names(loaded: Loaded, missing_sheets: set[str]) -> list[Finding]:
                 f"{len(names)} defined names of sheet {sheet!r} (e.g. {examples}) are missing or broken; "
                 "cells were read from the template addresses", sheet=sheet, cell=_first(names[0].ref),
                 name=names[0].name))
-    groups = [((n.sheet, sheet, 0, 0), [(n, sheet, ref)]) for n, sheet, ref in odd] + list(moved.items())
-    for (want_sheet, _sheet, drow, dcol), items in groups:
-        n, found_sheet, ref = items[0]
-        examples = "、".join(x[0].name for x in items[:3])
-        if len(items) > 1 and want_sheet != found_sheet:
-            out.append(finding(
-                "name-moved",
-                f"{len(items)} 个定义名称（如 {examples}）应指向工作表“{want_sheet}”，现在指向“{found_sheet}”。"
-                "请在 workbook-tools template 生成的模板上重新填写",
-                f"{len(items)} defined names (e.g. {examples}) should point to sheet {want_sheet!r} but point to "
-                f"{found_sheet!r}", sheet=found_sheet, cell=_first(ref), name=n.name,
-                expected=f"{want_sheet}!{n.ref}", actual=f"{found_sheet}!{ref}"))
-            continue
-        if len(items) == 1:
-            out.append(finding(
-                "name-moved",
-                f"定义名称 {n.name}（{n.meaning}）应指向 {want_sheet}!{n.ref}，现在指向 {found_sheet}!{ref}。"
-                "通常是表内插入或删除了行/列；请恢复模板结构（删除插入的行，或撤销删除）",
-                f"defined name {n.name} should point to {want_sheet}!{n.ref} but points to {found_sheet}!{ref}",
-                sheet=found_sheet, cell=_first(ref), name=n.name, expected=f"{want_sheet}!{n.ref}",
-                actual=f"{found_sheet}!{ref}"))
-            continue
-        way = (f"下移了 {drow} 行" if drow > 0 else f"上移了 {-drow} 行") if drow else (
-            f"右移了 {dcol} 列" if dcol > 0 else f"左移了 {-dcol} 列")
-        way_en = (f"down {drow} rows" if drow > 0 else f"up {-drow} rows") if drow else (
-            f"right {dcol} columns" if dcol > 0 else f"left {-dcol} columns")
-        cause = "表内插入了行（或列），请删除插入的行" if drow > 0 or dcol > 0 else "表内删除了行（或列），请撤销删除或在模板上重新填写"
-        out.append(finding(
-            "name-moved",
-            f"“{want_sheet}”的 {len(items)} 个定义名称（如 {examples}）整体{way}：{cause}。"
-            f"例如 {n.name} 应在 {n.ref}，现在在 {ref}",
-            f"{len(items)} defined names of sheet {want_sheet!r} (e.g. {examples}) moved {way_en}: rows or columns "
-            "were inserted or deleted inside the template's tables", sheet=found_sheet, cell=_first(ref), name=n.name,
-            expected=f"{want_sheet}!{n.ref}", actual=f"{found_sheet}!{ref}"))
+    for (want_sheet, _sheet, drow, dcol, dh, dw), items in moved.items():
+        out.append(_moved(want_sheet, drow, dcol, dh, dw, items))
     return out
+
+
+def _moved(want_sheet: str, drow: int, dcol: int, dh: int, dw: int,
+           items: list[tuple[spec.Name, str, str]]) -> Finding:
+    """One finding for names that moved (or whose ranges grew) the same way: one inserted row, one finding."""
+    n, found_sheet, ref = items[0]
+    where = {"sheet": found_sheet, "cell": _first(ref), "name": n.name, "expected": f"{want_sheet}!{n.ref}",
+             "actual": f"{found_sheet}!{ref}"}
+    examples = "、".join(x[0].name for x in items[:3])
+    if len(items) == 1:
+        return finding(
+            "name-moved",
+            f"定义名称 {n.name}（{n.meaning}）应指向 {want_sheet}!{n.ref}，现在指向 {found_sheet}!{ref}。"
+            "通常是表内插入或删除了行/列；请恢复模板结构（删除插入的行，或撤销删除）",
+            f"defined name {n.name} should point to {want_sheet}!{n.ref} but points to {found_sheet}!{ref}", **where)
+    if want_sheet != found_sheet:
+        return finding(
+            "name-moved",
+            f"{len(items)} 个定义名称（如 {examples}）应指向工作表“{want_sheet}”，现在指向“{found_sheet}”。"
+            "请在 workbook-tools template 生成的模板上重新填写",
+            f"{len(items)} defined names (e.g. {examples}) should point to sheet {want_sheet!r} but point to "
+            f"{found_sheet!r}", **where)
+    if dh or dw:
+        size = (f"多了 {dh} 行" if dh > 0 else f"少了 {-dh} 行") if dh else (f"多了 {dw} 列" if dw > 0 else f"少了 {-dw} 列")
+        cause = "列表中插入了行，请删除插入的行" if dh > 0 or dw > 0 else "列表中删除了行，请撤销删除或在模板上重新填写"
+        return finding(
+            "name-moved",
+            f"“{want_sheet}”的 {len(items)} 个列表名称（如 {examples}）的范围{size}：{cause}（列表的行数是固定的）。"
+            f"例如 {n.name} 应为 {n.ref}，现在是 {ref}",
+            f"{len(items)} list ranges of sheet {want_sheet!r} (e.g. {examples}) changed size ({n.ref} → {ref}): rows "
+            "were inserted or deleted inside a list", **where)
+    way = (f"下移了 {drow} 行" if drow > 0 else f"上移了 {-drow} 行") if drow else (
+        f"右移了 {dcol} 列" if dcol > 0 else f"左移了 {-dcol} 列")
+    way_en = (f"down {drow} rows" if drow > 0 else f"up {-drow} rows") if drow else (
+        f"right {dcol} columns" if dcol > 0 else f"left {-dcol} columns")
+    cause = "表内插入了行（或列），请删除插入的行" if drow > 0 or dcol > 0 else "表内删除了行（或列），请撤销删除或在模板上重新填写"
+    return finding(
+        "name-moved",
+        f"“{want_sheet}”的 {len(items)} 个定义名称（如 {examples}）整体{way}：{cause}。例如 {n.name} 应在 {n.ref}，现在在 {ref}",
+        f"{len(items)} defined names of sheet {want_sheet!r} (e.g. {examples}) moved {way_en}: rows or columns were "
+        "inserted or deleted inside the template's tables", **where)
 
 
 def _label_index(data: SheetData) -> dict[tuple[str, str], list[int]]:
