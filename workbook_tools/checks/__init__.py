@@ -37,19 +37,27 @@ def place(loaded: Loaded, name: str) -> tuple[str, str]:
     return f.sheet, f.cell
 
 
-def list_place(loaded: Loaded, table: str, key: str, index: int) -> tuple[str, str]:
-    """Sheet and cell of column ``key`` in the ``index``-th used row of a list table."""
+def list_places(loaded: Loaded, table: str, key: str) -> list[tuple[str, str]]:
+    """Sheet and cell of column ``key`` in every used row of a list table, in model order."""
     t = spec.table(table)
     locs = loaded.list_locations.get(table, {})
-    first_key = t.columns[0].key
-    loc = locs.get(key)
-    first = locs.get(first_key)
+    loc, first = locs.get(key), locs.get(t.columns[0].key)
     rows = loaded.list_rows.get(table, [])
-    if loc is None or first is None or index >= len(rows):
-        return t.sheet, f"{t.column(key).col}{t.first_row + index}"
-    offset = rows[index] - rc(first.cell)[0]
-    row, col = rc(loc.cell)
-    return loc.sheet, address(row + offset, col)
+    if loc is None or first is None:
+        letters = t.column(key).col
+        return [(t.sheet, f"{letters}{t.first_row + i}") for i in range(len(rows))]
+    row0, col = rc(loc.cell)
+    shift = row0 - rc(first.cell)[0]
+    return [(loc.sheet, address(r + shift, col)) for r in rows]
+
+
+def list_place(loaded: Loaded, table: str, key: str, index: int) -> tuple[str, str]:
+    """Sheet and cell of column ``key`` in the ``index``-th used row of a list table."""
+    places = list_places(loaded, table, key)
+    if index < len(places):
+        return places[index]
+    t = spec.table(table)
+    return t.sheet, f"{t.column(key).col}{t.first_row + index}"
 
 
 def list_cell(loaded: Loaded, table: str, key: str, index: int) -> Cell | None:
@@ -135,4 +143,4 @@ def program_en(application: str) -> str:
 
 
 __all__ = ["Computed", "NUMERIC_KINDS", "depends_on", "finding", "fmt", "fmt_en", "is_numberish", "list_cell",
-           "list_place", "not_numbers", "place", "program", "program_en"]
+           "list_place", "list_places", "not_numbers", "place", "program", "program_en"]

@@ -9,7 +9,7 @@ number is still right); this module reports the cells whose formula was deleted 
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from .. import spec
 from ..findings import Finding
@@ -19,6 +19,7 @@ from . import Computed, finding, place
 _SHEET_PREFIX = re.compile(r"[^\s!(),+\-*/=<>&^:;\"'{}\[\]]+!")
 
 
+@lru_cache(maxsize=4096)
 def normalize(formula: str) -> str:
     """Canonical text of a formula: ``='资金使用'!$B$5 + x`` and ``=资金使用!B5+X`` compare equal."""
     text = formula.strip()

@@ -16,7 +16,7 @@ from ..findings import Finding
 from ..numbers import parse_text_number
 from ..reader import Loaded
 from ..xlsx import Cell
-from . import NUMERIC_KINDS, Computed, finding, fmt, list_cell, list_place, place
+from . import NUMERIC_KINDS, Computed, finding, fmt, list_places, place
 
 ADVICE = {
     "千分位逗号": ("不要千分位逗号", "no thousands separators"),
@@ -150,9 +150,10 @@ def _lists(loaded: Loaded) -> list[Finding]:
     for table in spec.TABLES:
         if loaded.book.sheet(table.sheet) is None:
             continue
+        places = {col.key: list_places(loaded, table.name, col.key) for col in table.columns}
         for i, row in enumerate(loaded.model.lists.get(table.name, [])):
             for col in table.columns:
-                sheet, cell = list_place(loaded, table.name, col.key, i)
+                sheet, cell = places[col.key][i]
                 label = f"{table.label}第 {i + 1} 行 {col.label}"
                 label_en = f"{table.label_en} row {i + 1}, {col.label_en}"
                 t = _Target(sheet, cell, label, label_en, col.kind, name=table.range_name(col.key), minimum=col.min,
@@ -164,7 +165,7 @@ def _lists(loaded: Loaded) -> list[Finding]:
                                        f"{table.label}第 {i + 1} 行填写了部分内容，但缺少“{col.label}”。请补上，或清空整行",
                                        f"{table.label_en} row {i + 1} is partly filled but {col.label_en} is empty"))
                     continue
-                out += _value(loaded, t, v, list_cell(loaded, table.name, col.key, i))
+                out += _value(loaded, t, v, loaded.book.cell(sheet, cell))
     return out
 
 
