@@ -93,7 +93,7 @@ def test_blank_guard_on_the_denominator_adds_nothing_to_the_formula() -> None:
 
 def test_change_rate_blank_current_is_blank_not_minus_100() -> None:
     c = ChangeRate("end", "prev", blank_if_blank=("end",))
-    assert c.formula() == '=IF(OR(end="",prev=0),"",ROUND((end-prev)/prev*100,2))'
+    assert c.formula() == '=IF(OR(end="",prev=0),"",ROUND(ROUND(end-prev,6)/prev*100,2))'
     assert c.compute({"end": None, "prev": D("40")}) is None
     assert c.compute({"end": D("30"), "prev": D("40")}) == D("-25.00")
 
@@ -112,3 +112,12 @@ def test_optional_indicators_are_blank_until_their_inputs_are_typed() -> None:
     assert full["carryover_change_pct"] == D("-25.00")
     assert full["procurement_rate"] == D("97.50")
     assert full["key_spending_rate"] == D("0.00")
+
+
+def test_change_rate_rounds_the_difference_before_dividing() -> None:
+    """198.21 − 200 is −1.789999999999992 in binary; the decimal answer −0.895 rounds to −0.90."""
+    c = ChangeRate("cur", "prev")
+    assert "ROUND(cur-prev,6)" in c.formula()
+    assert c.compute({"cur": D("198.21"), "prev": D("200")}) == D("-0.90")
+    assert c.compute({"cur": D("201.07"), "prev": D("200")}) == D("0.54")
+    assert c.compute({"cur": D("100.0000004"), "prev": D("100")}) == D("0.00")  # below one 分 of 万元

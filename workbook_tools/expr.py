@@ -16,6 +16,8 @@ Value = Decimal | str | None
 Env = Mapping[str, "Value | Sequence[Value]"]
 
 HUNDRED = Decimal(100)
+#: Places a change (本年 − 上年) is rounded to before dividing: 6 decimals of 万元 is one 分.
+DIFF_DECIMALS = 6
 
 
 def excel_round(x: Decimal, decimals: int) -> Decimal:
@@ -183,7 +185,12 @@ class Ratio(Expr):
 class ChangeRate(Expr):
     """ROUND((本年 − 上年) / 上年 × 100, 2); blank when 上年 is 0 (the change is then undefined).
 
-    ``blank_if_blank`` works as for :class:`Ratio`: a blank optional 本年 figure gives a blank rate, not −100.
+    The difference is first rounded to :data:`DIFF_DECIMALS` places, in the formula and here alike. A
+    spreadsheet subtracts in binary, and cancellation leaves noise a 15-digit ROUND cannot absorb:
+    198.21 − 200 is −1.789999999999992, so LibreOffice rounded the half-way −0.895 to −0.89 where the
+    decimal answer is −0.90 (found by the generated agreement test). Six decimals of 万元 is one 分, so no
+    real amount changes. ``blank_if_blank`` works as for :class:`Ratio`: a blank optional 本年 gives a blank
+    rate, not −100.
     """
 
     curr: str
@@ -193,7 +200,8 @@ class ChangeRate(Expr):
 
     def excel(self) -> str:
         guard = _blank_guard(self.blank_if_blank, self.prev)
-        return f'IF({guard},"",ROUND(({self.curr}-{self.prev})/{self.prev}*100,{self.decimals}))'
+        diff = f"ROUND({self.curr}-{self.prev},{DIFF_DECIMALS})"
+        return f'IF({guard},"",ROUND({diff}/{self.prev}*100,{self.decimals}))'
 
     def exact(self, env: Env) -> Decimal | None:
         prev = _num(env.get(self.prev))
@@ -201,7 +209,7 @@ class ChangeRate(Expr):
             return None
         with localcontext() as ctx:
             ctx.prec = 34
-            return (_num(env.get(self.curr)) - prev) / prev * HUNDRED
+            return excel_round(_num(env.get(self.curr)) - prev, DIFF_DECIMALS) / prev * HUNDRED
 
     def compute(self, env: Env) -> Value:
         x = self.exact(env)

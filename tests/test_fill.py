@@ -1,0 +1,331 @@
+"""fill: restores formulas, converts obvious text numbers, writes cached values, and touches nothing else."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from python_calamine import CalamineWorkbook
+
+from workbook_tools import reader, spec
+from workbook_tools.cells import address, rc
+from workbook_tools.compute import compute
+from workbook_tools.fill import FillError, default_output, fill, write_cached_values
+from workbook_tools.scoring import parse_rules
+
+from .conftest import CONSISTENT_JSON
+
+#: name → text typed instead of the number (the consistent example's own values, so the numbers come back).
+TEXT_NUMBERS = {
+    "basic_wages_budget": "５２０.３６",  # full-width digits → 520.36
+    "project_budget": "2,860.00",  # thousands separator
+    "basic_goods_actual": "\u00a092.18 ",  # non-breaking and stray spaces
+    "sangong_reception_prev": "'7.95",  # a literal leading apostrophe
+    "staff_quota": "３６",  # int field
+}
+TYPED_OVER, DELETED, CHANGED = "sangong_vehicle_rate", "basic_rate", "sangong_change_pct"
+
+
+def where(path: Path) -> dict[str, tuple[str, str]]:
+    """Cell of every named field, from the workbook's defined names (never hard-coded addresses)."""
+    return {n: (loc.sheet, loc.cell) for n, loc in reader.load(path).locations.items()}
+
+
+def list_cell(path: Path, table: str, key: str, index: int) -> tuple[str, str]:
+    loaded = reader.load(path)
+    loc = loaded.list_locations[table][key]
+    row, col = rc(loc.cell)
+    return loc.sheet, address(row + index, col)
+
+
+def messy(src: Path, dest: Path) -> Path:
+    """The consistent example damaged the ways real submissions are, plus user content fill must keep."""
+    at = where(src)
+    wb = load_workbook(src, rich_text=True)
+
+    def cell(name: str):  # noqa: ANN202 - openpyxl cell
+        sheet, ref = at[name]
+        return wb[sheet][ref]
+
+    cell(TYPED_OVER).value = D("77.7")
+    cell(DELETED).value = None
+    cell(CHANGED).value = "=sangong_actual-sangong_prev"
+    for name, text in TEXT_NUMBERS.items():
+        cell(name).value = text
+        cell(name).data_type = "s"
+    cell("basic_wages_budget").number_format = "@"
+    sheet, ref = list_cell(src, "projects", "budget", 1)
+    wb[sheet][ref].value = "1,350"
+    cell(DELETED).comment = Comment("审核：这里原来是公式", "财政局")
+    cell("unit_name").comment = Comment("单位全称，与公章一致", "张三")
+    cell("unit_name").font = Font(name="黑体", color="FF0000")
+    wb["资金使用"]["G3"] = "我的备注"
+    wb["资金使用"]["G3"].fill = PatternFill("solid", fgColor="00FF00")
+    extra = wb.create_sheet("我的计算")
+    extra["A1"] = "三公合计×2"
+    extra["B1"] = "=sangong_actual*2"
+    extra["A2"] = D("12.345")
+    extra["A2"].comment = Comment("自用", "李四")
+    wb.save(dest)
+    return dest
+
+
+@pytest.fixture
+def messy_xlsx(consistent_xlsx: Path, tmp_path: Path) -> Path:
+    return messy(consistent_xlsx, tmp_path / "messy.xlsx")
+
+
+def test_fill_restores_converts_and_reports_each_change(messy_xlsx: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.xlsx"
+    report = fill(messy_xlsx, out)
+    at = where(messy_xlsx)
+    by_cell = {(f.sheet, f.cell): f for f in report.findings if f.cell}
+    restored = {f.name: f for f in report.findings if f.code == "fill-formula-restored"}
+    assert set(restored) == {TYPED_OVER, DELETED, CHANGED}
+    assert restored[TYPED_OVER].actual == D("77.7")
+    assert restored[DELETED].actual == "（空）"
+    assert restored[CHANGED].actual == "=sangong_actual-sangong_prev"
+    assert "公式被改写为常数" in restored[TYPED_OVER].message and "公式被删除" in restored[DELETED].message
+    converted = {f.name: f for f in report.findings if f.code == "fill-text-converted"}
+    assert set(converted) == set(TEXT_NUMBERS) | {"projects_budget"}
+    assert by_cell[at["basic_wages_budget"]].expected == D("520.36")
+    assert "全角数字" in by_cell[at["basic_wages_budget"]].message
+    assert by_cell[at["staff_quota"]].expected == 36
+    assert report.ok and report.written and not report.unreadable
+
+    filled = reader.load(out)
+    expected = compute(filled.model)
+    want = json.loads(CONSISTENT_JSON.read_text("utf-8"))["values"]
+    for name in TEXT_NUMBERS:
+        assert filled.model.values[name] == (int(want[name]) if spec.field(name).kind == "int" else D(want[name]))
+    assert filled.model.lists["projects"][1]["budget"] == D("1350")
+    for f in spec.DERIVED_FIELDS:
+        assert "=" + (filled.formula(f.name) or "") == f.formula, f.name
+        cached = filled.cached(f.name)
+        assert (cached in ("", None)) if expected[f.name] is None else cached == expected[f.name], f.name
+    wb = load_workbook(out)
+    sheet, ref = at["basic_wages_budget"]
+    assert wb[sheet][ref].number_format == "0.00"  # no longer a text cell
+    assert wb.calculation.fullCalcOnLoad
+
+
+def test_fill_never_touches_cells_it_does_not_own(messy_xlsx: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.xlsx"
+    report = fill(messy_xlsx, out)
+    owned = {(f.sheet, f.cell) for f in report.findings if f.cell}
+    assert len(owned) == 9
+    before = load_workbook(messy_xlsx, rich_text=True)
+    after = load_workbook(out, rich_text=True)
+    assert after.sheetnames == before.sheetnames
+    assert {k: v.attr_text for k, v in after.defined_names.items()} == {
+        k: v.attr_text for k, v in before.defined_names.items()}
+    compared = 0
+    for ws in before.worksheets:
+        ws2 = after[ws.title]
+        assert sorted(map(str, ws2.merged_cells.ranges)) == sorted(map(str, ws.merged_cells.ranges))
+        assert len(ws2.data_validations.dataValidation) == len(ws.data_validations.dataValidation)
+        assert ws2.protection.sheet == ws.protection.sheet and ws2.sheet_state == ws.sheet_state
+        assert {k: d.width for k, d in ws2.column_dimensions.items()} == {
+            k: d.width for k, d in ws.column_dimensions.items()}
+        coords = {c.coordinate for row in ws.iter_rows() for c in row} | {
+            c.coordinate for row in ws2.iter_rows() for c in row}
+        for coord in coords:
+            a, b = ws[coord], ws2[coord]
+            assert (a.comment.text if a.comment else None) == (b.comment.text if b.comment else None), coord
+            assert (a.comment.author if a.comment else None) == (b.comment.author if b.comment else None), coord
+            if (ws.title, coord) in owned:
+                continue
+            assert a.value == b.value, f"{ws.title}!{coord}"
+            for attr in ("font", "fill", "border", "alignment", "protection", "number_format"):
+                assert repr(getattr(a, attr)) == repr(getattr(b, attr)), f"{ws.title}!{coord} {attr}"
+            compared += 1
+    assert compared > 2000
+    assert after["我的计算"]["B1"].value == "=sangong_actual*2"
+    assert after["资金使用"]["G3"].value == "我的备注"
+
+
+def test_calamine_reads_the_computed_value_of_every_derived_cell(messy_xlsx: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.xlsx"
+    fill(messy_xlsx, out)
+    loaded = reader.load(out)
+    expected = compute(loaded.model)
+    book = CalamineWorkbook.from_path(str(out))
+    sheets = {name: book.get_sheet_by_name(name).to_python() for name in {f.sheet for f in spec.DERIVED_FIELDS}}
+    for f in spec.DERIVED_FIELDS:
+        loc = loaded.locations[f.name]
+        row, col = rc(loc.cell)
+        got = sheets[loc.sheet][row - 1][col - 1]
+        want = expected[f.name]
+        if want is None:
+            assert got == "", f.name
+        elif isinstance(want, str):
+            assert got == want, f.name
+        else:
+            assert D(repr(got)) == want, f"{f.name}: calamine {got!r} != {want}"
+    assert any(expected[f.name] is None for f in spec.DERIVED_FIELDS)  # blank ratios (三公 abroad: budget 0)
+
+
+def test_fill_is_idempotent_and_leaves_the_input_alone(messy_xlsx: Path, tmp_path: Path) -> None:
+    original = messy_xlsx.read_bytes()
+    first = tmp_path / "first.xlsx"
+    fill(messy_xlsx, first)
+    assert messy_xlsx.read_bytes() == original
+    second = tmp_path / "second.xlsx"
+    again = fill(first, second)
+    assert again.changed_cells == 0
+    assert [f for f in again.findings if f.code != "fill-score-suggested"] == []
+    assert second.read_bytes() == first.read_bytes()
+
+
+def test_in_place_keeps_a_backup_and_replaces(messy_xlsx: Path) -> None:
+    original = messy_xlsx.read_bytes()
+    report = fill(messy_xlsx, in_place=True)
+    bak = messy_xlsx.with_name(messy_xlsx.name + ".bak")
+    assert report.backup == str(bak) and bak.read_bytes() == original
+    assert messy_xlsx.read_bytes() != original
+    assert reader.load(messy_xlsx).formula(DELETED)
+    assert not list(messy_xlsx.parent.glob(".*.tmp"))
+
+
+def test_in_place_without_changes_does_not_rewrite(consistent_xlsx: Path, tmp_path: Path) -> None:
+    done = tmp_path / "done.xlsx"
+    fill(consistent_xlsx, done)
+    before = done.read_bytes()
+    report = fill(done, in_place=True)
+    assert report.changed_cells == 0 and report.backup is None
+    assert done.read_bytes() == before
+
+
+def test_output_over_the_input_is_refused(consistent_xlsx: Path) -> None:
+    with pytest.raises(FillError, match="--in-place"):
+        fill(consistent_xlsx, consistent_xlsx)
+    assert default_output(consistent_xlsx).name == "consistent_filled.xlsx"
+
+
+def test_text_that_is_not_obviously_a_number_is_left_for_validate(consistent_xlsx: Path, tmp_path: Path) -> None:
+    at = where(consistent_xlsx)
+    wb = load_workbook(consistent_xlsx)
+    for name, text in (("adjusted_budget", "12.3万"), ("carryover_prev", "—"), ("carryover_end", "无"),
+                       ("staff_actual", "38.5")):
+        sheet, ref = at[name]
+        wb[sheet][ref].value = text
+    src = tmp_path / "odd.xlsx"
+    wb.save(src)
+    report = fill(src, tmp_path / "out.xlsx")
+    assert not [f for f in report.findings if f.code == "fill-text-converted"]
+    out = reader.load(tmp_path / "out.xlsx").model
+    assert out.values["adjusted_budget"] == "12.3万" and out.values["carryover_end"] == "无"
+    assert out.values["staff_actual"] == "38.5"  # an int field: 38.5 is not obviously a head count
+
+
+def blank_score(src: Path, dest: Path, level3: str) -> tuple[Path, tuple[str, str]]:
+    rows = reader.load(src).model.rows("indicators")
+    index = next(i for i, r in enumerate(rows) if r["level3"] == level3)
+    sheet, ref = list_cell(src, "indicators", "score", index)
+    wb = load_workbook(src)
+    wb[sheet][ref].value = None
+    wb.save(dest)
+    return dest, (sheet, ref)
+
+
+def test_suggested_score_only_for_blank_scores(consistent_xlsx: Path, tmp_path: Path) -> None:
+    src, cell = blank_score(consistent_xlsx, tmp_path / "blank.xlsx", "在职人员控制率")
+    report = fill(src, tmp_path / "out.xlsx")
+    (s,) = [f for f in report.findings if f.code == "fill-score-suggested"]
+    assert (s.sheet, s.cell) == cell
+    assert s.expected == D("1.22")  # 38 / 36 = 105.56%: 4 − 5.56 × 0.5
+    assert "105.56%" in s.message
+    assert reader.load(tmp_path / "out.xlsx").model.rows("indicators")[2]["score"] is None  # not written
+    # the typed 1.22 of the example is never touched, nor reported
+    assert not [f for f in fill(consistent_xlsx, tmp_path / "o2.xlsx").findings if f.code.startswith("fill-score")]
+
+
+def test_write_scores_fills_blank_score_and_recomputes_total(consistent_xlsx: Path, tmp_path: Path) -> None:
+    src, cell = blank_score(consistent_xlsx, tmp_path / "blank.xlsx", "在职人员控制率")
+    out = tmp_path / "out.xlsx"
+    report = fill(src, out, write_scores=True)
+    (w,) = [f for f in report.findings if f.code == "fill-score-written"]
+    assert (w.sheet, w.cell) == cell
+    filled = reader.load(out)
+    assert filled.model.rows("indicators")[2]["score"] == D("1.22")
+    assert filled.cached("score_total") == D("82.94")  # the example's total, computed by fill
+    assert filled.cached("grade") == "良好"
+
+
+def test_county_grade_thresholds_are_written_to_the_table(consistent_xlsx: Path, tmp_path: Path) -> None:
+    rules = parse_rules({"grades": [{"label": "优", "min": 90}, {"label": "良", "min": 80},
+                                    {"label": "合格", "min": 60}, {"label": "不合格", "min": 0}]}, "county.json")
+    out = tmp_path / "out.xlsx"
+    report = fill(consistent_xlsx, out, rules=rules)
+    assert len([f for f in report.findings if f.name == "grade_labels"]) == 4
+    filled = reader.load(out)
+    assert filled.cached("grade") == "良"  # 82.94
+    labels = reader.locate(filled.book, "grade_labels", "", "")
+    first_row, col = rc(labels[1].split(":")[0])
+    assert [filled.book.cell(labels[0], address(first_row + i, col)).value for i in range(4)] == [
+        "不合格", "合格", "良", "优"]
+
+
+def test_unreadable_and_foreign_files_write_nothing(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(b"not a workbook")
+    report = fill(junk, tmp_path / "out.xlsx")
+    assert report.unreadable is not None and report.unreadable.code == "file-not-workbook"
+    assert report.exit_code() == 2 and not (tmp_path / "out.xlsx").exists()
+    from openpyxl import Workbook
+
+    other = tmp_path / "other.xlsx"
+    Workbook().save(other)
+    report = fill(other, tmp_path / "out.xlsx")
+    assert [f.code for f in report.findings] == ["template-unknown"]
+    assert report.exit_code() == 1 and not (tmp_path / "out.xlsx").exists()
+
+
+def test_recalc_without_libreoffice_says_so_and_still_writes(consistent_xlsx: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKBOOK_TOOLS_SOFFICE", str(tmp_path / "no-soffice"))
+    out = tmp_path / "out.xlsx"
+    report = fill(consistent_xlsx, out, recalc=True)
+    (skip,) = [f for f in report.findings if f.code == "fill-recalc-skipped"]
+    assert "LibreOffice" in skip.message and "\n" not in skip.message
+    assert out.exists() and not report.recalculated
+    assert reader.load(out).cached("total_rate") == compute(reader.load(out).model)["total_rate"]
+
+
+@pytest.mark.libreoffice
+def test_recalc_with_libreoffice_agrees(soffice: str, messy_xlsx: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.xlsx"
+    report = fill(messy_xlsx, out, recalc=True)
+    assert report.recalculated
+    lo = reader.load(out)
+    assert lo.book.application.startswith("LibreOffice")
+    expected = compute(lo.model)
+    for f in spec.DERIVED_FIELDS:
+        want, got = expected[f.name], lo.cached(f.name)
+        assert (got in ("", None)) if want is None else (got == want), f"{f.name}: {got!r} != {want!r}"
+
+
+def test_write_cached_values_types(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "表"
+    for ref in ("A1", "A2", "A3", "A4"):
+        ws[ref] = "=1+1"
+    ws["A5"] = "text & <tag>"
+    path = tmp_path / "c.xlsx"
+    wb.save(path)
+    n = write_cached_values(path, {("表", "A1"): D("12.50"), ("表", "A2"): "优秀", ("表", "A3"): None,
+                                   ("表", "A4"): "a<b&c", ("表", "A5"): D("1"), ("没有", "A1"): D("1")})
+    assert n == 4  # A5 holds no formula, the sheet 没有 does not exist
+    xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
+    assert "<v>12.5</v>" in xml and 't="str"><f>1+1</f><v>优秀</v>' in xml and "<v>a&lt;b&amp;c</v>" in xml
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("表").to_python()
+    assert [r[0] for r in rows] == [12.5, "优秀", "", "a<b&c", "text & <tag>"]

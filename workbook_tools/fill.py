@@ -1,0 +1,489 @@
+"""fill: make a workbook complete and correct, and say exactly what was changed.
+
+The finance bureau receives workbooks whose derived cells are missing (written by a tool that never
+recalculated), stale or typed over. :func:`fill` restores every derived cell's template formula, converts
+obvious text numbers in input cells, writes each formula's value (computed in Python with Excel's rounding)
+as the cell's cached value so pandas/calamine read numbers, and reports each change as a finding in the same
+format as validate. It owns only the cells the spec names; everything else is carried over as openpyxl reads
+it, and the source is never modified unless ``in_place`` is asked for (then a ``.bak`` copy is kept).
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import shutil
+import warnings
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from defusedxml.ElementTree import fromstring
+
+from . import reader, spec
+from .cells import address, rc
+from .checks.formulas import normalize
+from .compute import compute
+from .expr import excel_round
+from .findings import Finding, Report
+from .fsutil import atomic_path
+from .model import Value, canonical
+from .numbers import parse_text_number
+from .scoring import Rules, load_rules, suggest
+from .xlsx import NS_MAIN, NS_PKG_REL, NS_REL, Cell, UnreadableWorkbook
+
+_NUMERIC = ("money", "percent", "score", "int", "year")
+#: Number formats a converted input cell gets when it was formatted as text ("@").
+_INPUT_FORMATS = {"money": "0.00", "percent": "0.00", "score": "0.00", "int": "0", "year": "0"}
+
+
+class FillError(ValueError):
+    """The request cannot be carried out (output is the input, rules file broken); one line naming the file."""
+
+
+@dataclass
+class FillReport(Report):
+    """A validate-style report of what fill changed, plus where the result went."""
+
+    output: str | None = None
+    changed_cells: int = 0
+    written: bool = False
+    recalculated: bool = False
+    backup: str | None = None
+    suggestions: list[Any] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        d = super().to_json()
+        d.update(output=self.output, changed_cells=self.changed_cells, written=self.written,
+                 recalculated=self.recalculated, backup=self.backup)
+        return d
+
+
+def default_output(src: Path) -> Path:
+    """Where fill writes when no output is given: beside the input, never over it."""
+    return src.with_name(f"{src.stem}_filled{src.suffix or '.xlsx'}")
+
+
+def same_formula(a: str | None, b: str | None) -> bool:
+    """Formulas equal after validate's normalisation (case, spaces, '$', sheet prefixes, '=')."""
+    return a is not None and b is not None and a.strip() not in ("", "=") and normalize(a) == normalize(b)
+
+
+def _same_value(cached: Value, expected: Value, decimals: int | None) -> bool:
+    """Cached and computed agree at the field's precision (validate's cache-stale uses the same test)."""
+    if expected is None:
+        return cached == ""  # a cached empty string is what Excel stores for IF(…,"",…)
+    if isinstance(expected, str):
+        return cached == expected
+    if not isinstance(cached, Decimal) or not isinstance(expected, Decimal | int):
+        return False
+    d = decimals if decimals is not None else 2
+    return excel_round(cached, d) == excel_round(Decimal(expected), d)
+
+
+def _shown(v: object) -> object:
+    return "（空）" if v is None or v == "" else v
+
+
+def _f(code: str, zh: str, en: str, sheet: str | None = None, cell: str | None = None, name: str | None = None,
+       expected: object = None, actual: object = None) -> Finding:
+    return Finding(code, zh, sheet, cell, name, expected, actual, message_en=en)
+
+
+# -- the cached-value patch ---------------------------------------------------------------------------
+
+_CELL = re.compile(r'<c((?:\s+[\w:]+="[^"]*")*)\s*>(.*?)</c>', re.S)
+_ATTR_R = re.compile(r'\sr="([A-Z]+[0-9]+)"')
+_ATTR_T = re.compile(r'\st="[^"]*"')
+_FORMULA = re.compile(r"<f(?:\s[^>]*)?(?:/>|>.*?</f>)", re.S)
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → worksheet part path, from workbook.xml and its relationships."""
+    root = fromstring(zf.read("xl/workbook.xml"))
+    rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    targets = {}
+    for rel in rels.iter(f"{{{NS_PKG_REL}}}Relationship"):
+        target = rel.get("Target", "")
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        targets[rel.get("Id", "")] = path
+    return {s.get("name", ""): targets.get(s.get(f"{{{NS_REL}}}id", ""), "")
+            for s in root.iter(f"{{{NS_MAIN}}}sheet")}
+
+
+def _cell_xml(attrs: str, body: str, value: Value) -> str:
+    formula = _FORMULA.search(body)
+    attrs = _ATTR_T.sub("", attrs)
+    f = formula.group(0) if formula else ""
+    if value is None or value == "":
+        return f'<c{attrs} t="str">{f}<v></v></c>'
+    if isinstance(value, bool):
+        return f'<c{attrs} t="b">{f}<v>{int(value)}</v></c>'
+    if isinstance(value, Decimal | int):
+        return f"<c{attrs}>{f}<v>{canonical(Decimal(value))}</v></c>"
+    return f'<c{attrs} t="str">{f}<v>{escape(str(value))}</v></c>'
+
+
+def write_cached_values(path: Path, values: Mapping[tuple[str, str], Value]) -> int:
+    """Give formula cells (sheet, A1) a cached value in a saved .xlsx, atomically; returns the cells patched.
+
+    openpyxl writes formulas without cached values, so pandas and calamine read nothing until a
+    spreadsheet recalculates. Numbers are written as exact Decimal text, text as ``t="str"``, blanks as an
+    empty ``t="str"`` value (what Excel stores for ``IF(…,"",…)``). Only cells that hold a formula are
+    patched; ``fullCalcOnLoad`` is left to the caller, so Excel still recalculates on open.
+    """
+    path = Path(path)
+    by_sheet: dict[str, dict[str, Value]] = {}
+    for (sheet, cell), v in values.items():
+        by_sheet.setdefault(sheet, {})[cell] = v
+    patched = 0
+    with zipfile.ZipFile(path) as zin:
+        parts = _sheet_parts(zin)
+        replaced: dict[str, bytes] = {}
+        for sheet, cells in by_sheet.items():
+            part = parts.get(sheet)
+            if not part:
+                continue
+            text = zin.read(part).decode("utf-8")
+
+            def sub(m: re.Match[str], cells: dict[str, Value] = cells) -> str:
+                nonlocal patched
+                attrs, body = m.group(1), m.group(2)
+                r = _ATTR_R.search(attrs)
+                if r is None or r.group(1) not in cells or not _FORMULA.search(body):
+                    return m.group(0)
+                patched += 1
+                return _cell_xml(attrs, body, cells[r.group(1)])
+
+            replaced[part] = _CELL.sub(sub, text).encode("utf-8")
+        with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                zout.writestr(info, replaced.get(info.filename, zin.read(info.filename)))
+    return patched
+
+
+# -- fill -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    """What fill decided to change, before anything is written."""
+
+    inputs: dict[tuple[str, str], tuple[Decimal | int, str]] = field(default_factory=dict)  # cell → (value, kind)
+    formulas: dict[tuple[str, str], str] = field(default_factory=dict)
+    scores: dict[tuple[str, str], Decimal] = field(default_factory=dict)
+    constants: dict[tuple[str, str], object] = field(default_factory=dict)
+    caches: dict[tuple[str, str], Value] = field(default_factory=dict)
+    stale: int = 0
+
+    @property
+    def cells(self) -> int:
+        touched = set(self.inputs) | set(self.formulas) | set(self.scores) | set(self.constants)
+        return len(touched) + self.stale
+
+
+def _unreadable(report: FillReport, exc: UnreadableWorkbook) -> FillReport:
+    report.unreadable = Finding(exc.code, exc.message("zh"), message_en=exc.message("en"))
+    return report
+
+
+def _list_cell(loaded: reader.Loaded, table: spec.ListTable, key: str, index: int) -> tuple[str, str]:
+    """Sheet cell of column ``key`` in the model's row ``index`` of a list, through the names."""
+    first_col = loaded.list_locations[table.name][table.columns[0].key]
+    offset = loaded.list_rows[table.name][index] - rc(first_col.cell)[0]
+    loc = loaded.list_locations[table.name][key]
+    row, col = rc(loc.cell)
+    return loc.sheet, address(row + offset, col)
+
+
+def _convert_text_numbers(loaded: reader.Loaded, plan: _Plan, findings: list[Finding]) -> None:
+    model = loaded.model
+
+    def convert(v: Value, kind: str, label: str, where: tuple[str, str], name: str) -> Decimal | int | None:
+        if not isinstance(v, str):
+            return None
+        number, why = parse_text_number(v)
+        if number is None:
+            return None
+        value: Decimal | int = number
+        if kind in ("int", "year"):
+            if number != number.to_integral_value():
+                return None
+            value = int(number)
+        plan.inputs[where] = (value, kind)
+        findings.append(_f("fill-text-converted", f"{label}：文本“{v}”已转换为数字 {value}（{why}）",
+                           f"{label}: text {v!r} converted to the number {value}", where[0], where[1], name,
+                           value, v))
+        return value
+
+    for f in spec.INPUT_FIELDS:
+        if f.kind in _NUMERIC:
+            loc = loaded.locations[f.name]
+            got = convert(model.values.get(f.name), f.kind, f.label, (loc.sheet, loc.cell), f.name)
+            if got is not None:
+                model.values[f.name] = got
+    for t in spec.TABLES:
+        for c in t.columns:
+            if c.kind not in _NUMERIC:
+                continue
+            for i, row in enumerate(model.rows(t.name)):
+                where = _list_cell(loaded, t, c.key, i)
+                got = convert(row.get(c.key), c.kind, f"{t.label}第{i + 1}行 {c.label}", where, t.range_name(c.key))
+                if got is not None:
+                    row[c.key] = got
+
+
+def _grade_table(loaded: reader.Loaded, rules: Rules, plan: _Plan, findings: list[Finding]) -> None:
+    """Make the workbook's threshold table (which the grade formula reads) say what the rules say."""
+    ascending = sorted(rules.grades, key=lambda g: g[1])
+    wanted: dict[str, list[str | Decimal]] = {"grade_labels": [g[0] for g in ascending],
+                                             "grade_minimums": [g[1] for g in ascending]}
+    for k in spec.CONSTANTS:
+        sheet, ref, _ = reader.locate(loaded.book, k.name, k.sheet, k.ref)
+        first = ref.split(":")[0]
+        row, col = rc(first)
+        for i, want in enumerate(wanted[k.name]):
+            cell = address(row + i, col)
+            c = loaded.book.cell(sheet, cell)
+            have = c.value if c is not None else None
+            if have == want:
+                continue
+            plan.constants[(sheet, cell)] = want
+            findings.append(_f("fill-value-computed", f"等级标准表：已按评分规则（{rules.source}）写入 {want}",
+                               f"grade table: set to {want} from the rules ({rules.source})", sheet, cell, k.name,
+                               want, have))
+
+
+def _computed(loaded: reader.Loaded, rules: Rules) -> dict[str, Value]:
+    values = compute(loaded.model)
+    if tuple(rules.grades) != spec.GRADE_BANDS:
+        g = spec.FIELD_BY_NAME["grade"].expr
+        assert g is not None
+        env = {**loaded.model.env(), **values}
+        values["grade"] = replace(g, bands=rules.grades).compute(env)  # type: ignore[type-var]
+    return values
+
+
+def _scores(loaded: reader.Loaded, computed: dict[str, Value], rules: Rules, write: bool, plan: _Plan,
+            findings: list[Finding], report: FillReport) -> bool:
+    table = spec.table("indicators")
+    wrote = False
+    for s in suggest(loaded.model, computed, rules):
+        row = loaded.model.rows("indicators")[s.row]
+        if row.get("score") is not None:
+            continue  # a typed score is never replaced, even when it differs
+        report.suggestions.append(s)
+        sheet, cell = _list_cell(loaded, table, "score", s.row)
+        label = f"评分表“{s.indicator}”"
+        if write:
+            plan.scores[(sheet, cell)] = s.score
+            row["score"] = s.score
+            wrote = True
+            findings.append(_f("fill-score-written", f"{label}得分为空，已写入建议得分 {s.score}：{s.basis}",
+                               f"{s.indicator}: blank score set to {s.score}: {s.basis_en}", sheet, cell,
+                               table.range_name("score"), s.score, None))
+        else:
+            findings.append(_f("fill-score-suggested", f"{label}得分为空，建议得分 {s.score}：{s.basis}",
+                               f"{s.indicator}: blank score, suggested {s.score}: {s.basis_en}", sheet, cell,
+                               table.range_name("score"), s.score, None))
+    return wrote
+
+
+def _formulas_and_caches(loaded: reader.Loaded, computed: dict[str, Value], plan: _Plan,
+                         findings: list[Finding]) -> None:
+    missing = 0
+    for f in spec.DERIVED_FIELDS:
+        loc = loaded.locations[f.name]
+        where = (loc.sheet, loc.cell)
+        c: Cell | None = loaded.cells.get(f.name)
+        value = computed.get(f.name)
+        plan.caches[where] = value
+        formula = ("=" + c.formula) if c is not None and c.formula else None
+        if not same_formula(formula, f.formula):
+            assert f.formula is not None
+            plan.formulas[where] = f.formula
+            old = c.value if c is not None else None
+            actual: object
+            if formula:
+                zh, en, actual = "公式被修改", "formula changed", formula
+            elif old in (None, ""):
+                zh, en, actual = "公式被删除", "formula deleted", None
+            else:
+                zh, en, actual = "公式被改写为常数", "formula typed over", old
+            findings.append(_f("fill-formula-restored", f"{f.label}：{zh}，已恢复为模板公式（计算结果 {_shown(value)}）",
+                               f"{f.label_en}: {en}; template formula restored (value {_shown(value)})",
+                               loc.sheet, loc.cell, f.name, f.formula, _shown(actual)))
+            continue
+        assert c is not None
+        cached = c.value
+        if cached is None:
+            missing += 1
+        elif not _same_value(cached, value, f.decimals):
+            plan.stale += 1
+            findings.append(_f("fill-value-computed", f"{f.label}：保存的计算结果已过期，已写入重新计算的值",
+                               f"{f.label_en}: stale cached value replaced by the computed one",
+                               loc.sheet, loc.cell, f.name, _shown(value), _shown(cached)))
+    if missing:
+        plan.stale += missing
+        findings.append(_f("fill-value-computed",
+                           f"{missing} 个计算单元格没有保存计算结果（文件由不重算的程序写出），已写入 Python 计算的值",
+                           f"{missing} formula cells had no cached result; the values computed in Python were written"))
+
+
+def _check_template(loaded: reader.Loaded, report: FillReport) -> bool:
+    if loaded.template_id != spec.TEMPLATE_ID and not any(
+            loaded.book.sheet(s.title) for s in spec.SHEETS if not s.hidden and s.key != "guide"):
+        report.findings.append(_f("template-unknown", "不是本模板的工作簿，fill 不做任何修改",
+                                  "not a workbook of this template; nothing was changed"))
+        return False
+    if loaded.version not in spec.KNOWN_VERSIONS:
+        report.findings.append(_f("template-version", f"模板版本 {loaded.version or '未知'} 不受支持，fill 不做任何修改",
+                                  f"template version {loaded.version or 'unknown'} not supported; nothing was changed"))
+        return False
+    return True
+
+
+def _open_with_openpyxl(src: Path, findings: list[Finding]) -> Any:
+    from openpyxl import load_workbook
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            wb = load_workbook(src, keep_vba=False, rich_text=True)
+        except Exception as exc:  # openpyxl rejects some producers' style values
+            raise UnreadableWorkbook(src, f"openpyxl 无法打开此文件（{type(exc).__name__}: {exc}），fill 无法写出",
+                                     f"openpyxl cannot open the file ({type(exc).__name__}: {exc})") from exc
+    lost = sorted({str(w.message) for w in caught})
+    with zipfile.ZipFile(src) as zf:
+        names = zf.namelist()
+    if any(re.fullmatch(r"xl/drawings/drawing\d+\.xml", n) for n in names):
+        lost.append("图形（形状、文本框等，openpyxl 不保留）shapes and drawings")
+    if any(n.startswith("xl/vbaProject") for n in names):
+        lost.append("宏 macros (VBA)")
+    if lost:
+        findings.append(_f("fill-parts-dropped", "输出文件不含原文件的以下部分：" + "；".join(lost),
+                           "not carried over to the output: " + "; ".join(lost)))
+    return wb
+
+
+def _apply(wb: Any, plan: _Plan) -> None:
+    for (sheet, cell), (value, kind) in plan.inputs.items():
+        c = wb[sheet][cell]
+        c.value = value
+        if c.quotePrefix:
+            c.quotePrefix = False
+        if c.number_format == "@":
+            c.number_format = _INPUT_FORMATS[kind]
+    for (sheet, cell), formula in plan.formulas.items():
+        wb[sheet][cell].value = formula
+    for (sheet, cell), score in plan.scores.items():
+        wb[sheet][cell].value = score
+    for (sheet, cell), constant in plan.constants.items():
+        integral = isinstance(constant, Decimal) and constant == constant.to_integral_value()
+        wb[sheet][cell].value = int(constant) if integral else constant  # type: ignore[call-overload]
+    wb.calculation.fullCalcOnLoad = True
+
+
+def _copy(src: Path, dest: Path) -> None:
+    with atomic_path(dest) as tmp:
+        shutil.copyfile(src, tmp)
+
+
+def fill(src: str | Path, dest: str | Path | None = None, *, in_place: bool = False, recalc: bool = False,
+         rules: Rules | str | Path | None = None, write_scores: bool = False) -> FillReport:
+    """Fill one workbook; the result goes to ``dest`` (default beside the input) or, with ``in_place``, over it.
+
+    Returns the findings (info codes ``fill-*`` for each change). Unreadable or foreign workbooks give a
+    report without writing anything. Raises :class:`FillError` when the output would overwrite the input
+    without ``in_place``, or when the rules file is unusable.
+    """
+    src = Path(src)
+    if in_place:
+        target = src
+    else:
+        target = Path(dest) if dest is not None else default_output(src)
+        if target.exists() and src.exists() and os.path.samefile(src, target):
+            raise FillError(f"{target}：输出文件就是输入文件；要改写原文件请用 --in-place（会保留 .bak 备份）")
+    if not isinstance(rules, Rules):
+        from .scoring import RulesError
+
+        try:
+            rules = load_rules(rules)
+        except RulesError as exc:
+            raise FillError(str(exc)) from None
+    report = FillReport(file=str(src))
+    try:
+        loaded = reader.load(src)
+    except UnreadableWorkbook as exc:
+        return _unreadable(report, exc)
+    report.template_version = loaded.version
+    report.application = loaded.book.application or None
+    if not _check_template(loaded, report):
+        return report
+
+    plan = _Plan()
+    findings: list[Finding] = []
+    _convert_text_numbers(loaded, plan, findings)
+    _grade_table(loaded, rules, plan, findings)
+    computed = _computed(loaded, rules)
+    if _scores(loaded, computed, rules, write_scores, plan, findings, report):
+        computed = _computed(loaded, rules)
+    _formulas_and_caches(loaded, computed, plan, findings)
+    report.findings.extend(findings)
+    report.changed_cells = plan.cells
+    report.output = str(target)
+
+    if plan.cells:
+        try:
+            wb = _open_with_openpyxl(src, report.findings)
+        except UnreadableWorkbook as exc:
+            return _unreadable(report, exc)
+        _apply(wb, plan)
+        if in_place:
+            report.backup = str(_backup(src))
+        with atomic_path(target) as tmp:
+            wb.save(str(tmp))
+            write_cached_values(tmp, plan.caches)
+        report.written = True
+    elif not in_place:
+        _copy(src, target)  # nothing to change: the output is the input, byte for byte
+        report.written = True
+    if recalc:
+        _recalc(target, src, in_place, report)
+    return report
+
+
+def _backup(src: Path) -> Path:
+    bak = src.with_name(src.name + ".bak")
+    _copy(src, bak)
+    return bak
+
+
+def _recalc(target: Path, src: Path, in_place: bool, report: FillReport) -> None:
+    from . import libreoffice
+
+    if not libreoffice.available():
+        report.findings.append(_f("fill-recalc-skipped",
+                                  "未找到 LibreOffice，未重新计算；文件已写出，公式单元格带有 Python 计算的缓存值",
+                                  "LibreOffice not found: not recalculated; the file was written with the values "
+                                  "computed in Python as cached values"))
+        return
+    if in_place and report.backup is None:
+        report.backup = str(_backup(src))
+    try:
+        libreoffice.recalculate_file(target, target)
+    except libreoffice.LibreOfficeError as exc:
+        first = str(exc).splitlines()[0]
+        report.findings.append(_f("fill-recalc-skipped", f"LibreOffice 重算失败，文件保持 fill 写出的内容：{first}",
+                                  f"LibreOffice recalculation failed; the file is as fill wrote it: {first}"))
+        return
+    report.recalculated = True
+    report.written = True
+
+
+__all__ = ["FillError", "FillReport", "default_output", "fill", "same_formula", "write_cached_values"]
