@@ -8,7 +8,8 @@ module. It imports no I/O library, so it is cheap to import on every path.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from decimal import Decimal
 from functools import cache
 from typing import Literal
@@ -170,7 +171,7 @@ class Sheet:
     key: str
     title: str
     title_en: str
-    widths: dict[str, float] = field(default_factory=dict)
+    widths: dict[str, float] = dc_field(default_factory=dict)
     texts: tuple[Text, ...] = ()
     landscape: bool = False
     hidden: bool = False

@@ -146,12 +146,12 @@ def build_template() -> Workbook:
         ws = wb.create_sheet(s.title)
         for col, width in s.widths.items():
             ws.column_dimensions[col].width = width
-        for t in s.texts:
-            c = ws[t.cell]
-            c.value = t.text
-            _style_text(c, t.style)
-            if t.merge_to:
-                ws.merge_cells(f"{t.cell}:{t.merge_to}")
+        for text in s.texts:
+            c = ws[text.cell]
+            c.value = text.text
+            _style_text(c, text.style)
+            if text.merge_to:
+                ws.merge_cells(f"{text.cell}:{text.merge_to}")
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.orientation = "landscape" if s.landscape else "portrait"
         ws.page_setup.fitToWidth = 1
@@ -162,8 +162,8 @@ def build_template() -> Workbook:
         if s.hidden:
             ws.sheet_state = "veryHidden"
         if s.key == "guide":
-            for i, (style, text) in enumerate(_guide_lines(), start=1):
-                c = ws.cell(row=i, column=1, value=text)
+            for i, (style, line) in enumerate(_guide_lines(), start=1):
+                c = ws.cell(row=i, column=1, value=line)
                 if style == "input":
                     _style_text(c, "label")
                     c.fill = INPUT_FILL
