@@ -193,6 +193,88 @@ def export(
     typer.echo(f"exported: {result.output}" if en else f"已导出：{result.output}")
 
 
+@app.command(name="prefill")
+def prefill_command(
+    source: Annotated[Path, typer.Argument(help="预算/决算系统导出的单位表（.csv 或 .xlsx，每行一个单位）")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出文件夹，每个单位一个工作簿")] = Path("outbox"),
+    mapping: Annotated[Path | None, typer.Option("--mapping", help="列映射 JSON（默认 workbook_tools/data/prefill_columns.json，格式见 docs/batch.md）")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="评价年度（表中没有年度列或为空时使用）")] = None,
+    lang: LangOpt = "zh",
+) -> None:
+    """为每个单位预填一个工作簿（单位信息、预算决算、三公经费）。退出码 0 全部写出，1 有行有误（其余已写出），2 文件无法使用。"""
+    from .prefill import PrefillError, load_mapping, prefill
+
+    en = lang == "en"
+    try:
+        result = prefill(source, output, mapping=load_mapping(mapping), year=year)
+    except PrefillError as exc:
+        fail(exc.message(lang))
+    for issue in result.issues:
+        typer.echo(f"{source}: {issue.text(lang)}", err=True)
+    for w in result.written:
+        typer.echo(f"row {w.row}: {w.path}" if en else f"第 {w.row} 行：{w.path}")
+    bad = len({i.row for i in result.errors})
+    typer.echo(f"{len(result.written)} of {result.rows} rows written to {output}; {bad} malformed" if en
+               else f"共 {result.rows} 行，已写出 {len(result.written)} 个工作簿到 {output}；{bad} 行有误未写出")
+    raise typer.Exit(result.exit_code)
+
+
+@app.command(name="batch")
+def batch_command(
+    inbox: Annotated[Path, typer.Argument(help="收件文件夹（递归查找其中所有文件）")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出文件夹：summary.xlsx/csv/json、filled/、reports/")] = Path("out"),
+    do_fill: Annotated[bool, typer.Option("--fill", help="同时写出补全公式和计算结果的工作簿（out/filled/）")] = False,
+    export: Annotated[str | None, typer.Option("--export", help="同时导出报告，逗号分隔：docx,pdf,md（out/reports/）")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", help="并行进程数（默认为 CPU 核数）")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="process（本机多进程）或 dask")] = "process",
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="dask 调度器地址，如 tcp://host:8786（不给则启动本机 LocalCluster）")] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="每个文件的处理时限（秒），超时的文件被停止并列入“未处理”")] = 120.0,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="忽略 out/.cache.json，全部重新处理")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条，不输出文字（供脚本使用，看退出码和 summary.json）")] = False,
+    lang: LangOpt = "zh",
+) -> None:
+    """批量校验（可选补全、导出）收件文件夹中的所有工作簿并生成汇总。退出码 0 全部通过，1 有错误，2 有文件无法处理。"""
+    from . import batch
+    from .engines import EngineError
+
+    en = lang == "en"
+    if lang not in ("zh", "en"):
+        fail(f"--lang 只能是 zh 或 en，收到：{lang}")
+    if not inbox.exists():
+        fail(f"{inbox}: not found" if en else f"{inbox}：文件夹不存在")
+    formats = tuple(f.strip().lower() for f in (export or "").split(",") if f.strip())
+    unknown = [f for f in formats if f not in batch.EXPORT_FORMATS]
+    if unknown:
+        fail(f"--export: unknown format {', '.join(unknown)} (docx, pdf, md)" if en
+             else f"--export：不支持的格式 {'、'.join(unknown)}（可选 docx、pdf、md）")
+    if timeout <= 0:
+        fail("--timeout must be positive" if en else "--timeout 必须大于 0")
+    root = inbox if inbox.is_dir() else inbox.parent
+    options = batch.BatchOptions(root=str(root), out_dir=str(output), fill=do_fill, export=formats,
+                                 timeout=timeout, lang=lang)
+    try:
+        outcome = batch.run(inbox, options, engine=engine, workers=workers, scheduler=scheduler,
+                            use_cache=not no_cache, progress=batch.Progress(batch.Progress.wanted(quiet), lang))
+    except EngineError as exc:
+        fail(exc.message(lang))
+    if not quiet:
+        for r in outcome.results:
+            if not r.readable:
+                typer.echo(f"{r.path}: {r.reason}" if en else f"{r.path}：{r.reason}", err=True)
+        c = outcome.counts()
+        if en:
+            typer.echo(f"{len(outcome.results)} files: ok {c['ok']}, with errors {c['errors']}, duplicates "
+                       f"{c['duplicate']}, unreadable {c['unreadable']}, timed out {c['timeout']} "
+                       f"(processed {outcome.processed}, from cache {outcome.cached})")
+        else:
+            typer.echo(f"共 {len(outcome.results)} 个文件：通过 {c['ok']}，有错误 {c['errors']}，重复提交 "
+                       f"{c['duplicate']}，无法读取 {c['unreadable']}，超时 {c['timeout']}"
+                       f"（本次处理 {outcome.processed} 个，沿用缓存 {outcome.cached} 个）")
+        for kind, path in outcome.outputs.items():
+            typer.echo(f"summary {kind}: {path}" if en else f"汇总 {kind}：{path}")
+    raise typer.Exit(outcome.exit_code)
+
+
 def main() -> None:
     """Entry point: any unexpected failure is one line naming the problem, never a traceback."""
     try:

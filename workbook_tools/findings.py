@@ -127,6 +127,13 @@ CATALOGUE_LIST: tuple[CheckType, ...] = (
     _c("fill-parts-dropped", "warning", "fill", "输出文件不含原文件的部分内容", "Parts not carried over",
        "fill 用 openpyxl 写出文件，图形、宏、扩展数据验证等 openpyxl 不支持的部分不会出现在输出文件中；"
        "原文件未改动（--in-place 时另存 .bak）。"),
+    # -- batch (across files) --------------------------------------------------------------------
+    _c("duplicate-submission", "error", "batch", "重复提交", "Duplicate submission",
+       "批量处理中，两个或更多文件的单位名称和评价年度相同；汇总表只计其中一份（按文件路径排序的第一份），请确认以哪一份为准。"),
+    _c("batch-timeout", "error", "batch", "处理超时，已停止", "Processing timed out",
+       "批量处理中，该文件超过每个文件的时限（--timeout）仍未处理完，工作进程已被终止，文件列入“未处理”。"),
+    _c("batch-worker-crashed", "error", "batch", "处理时工作进程崩溃", "Worker process crashed",
+       "批量处理中，读取该文件时工作进程异常退出（单独重试后仍然如此），文件列入“未处理”。"),
 )
 
 CATALOGUE: dict[str, CheckType] = {c.code: c for c in CATALOGUE_LIST}

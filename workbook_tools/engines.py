@@ -1,0 +1,222 @@
+"""Where the batch's per-file work runs: local worker processes (default) or a dask.distributed cluster.
+
+Both are ``concurrent.futures.Executor`` objects, so :func:`workbook_tools.batch.run_batch` has one code
+path. The local engine can be torn down and rebuilt: a file that hangs inside a C library cannot be
+interrupted, only its process killed, and a ``ProcessPoolExecutor`` whose worker was killed is broken for
+good, so :class:`ProcessEngine` kills the workers (and anything they started, e.g. LibreOffice) and starts
+a fresh pool. dask is imported only when asked for (extra ``dask``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from typing import Any, Literal
+
+EngineName = Literal["process", "dask"]
+ENGINES: tuple[str, ...] = ("process", "dask")
+#: Modules every worker imports once in the fork server, so a restarted pool is ready in milliseconds.
+PRELOAD = ["workbook_tools.batch", "workbook_tools.reader", "workbook_tools.compute"]
+
+
+class EngineError(Exception):
+    """The engine cannot start (dask missing, scheduler unreachable); the message is one line in Chinese."""
+
+    def __init__(self, message: str, message_en: str) -> None:
+        super().__init__(message)
+        self.message_zh = message
+        self.message_en = message_en
+
+    def message(self, lang: str = "zh") -> str:
+        return self.message_en if lang == "en" else self.message_zh
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def mp_context() -> Any:
+    """forkserver on POSIX: no fork of a parent that runs threads (progress bar, dask), cheap restarts."""
+    if sys.platform != "win32" and "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(PRELOAD)
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _descendants(pid: int) -> list[int]:
+    """Child processes of ``pid``, recursively (Linux /proc); empty where /proc is not available."""
+    children: dict[int, list[int]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8", errors="replace") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[-1].split()
+        if len(fields) > 1:
+            children.setdefault(int(fields[1]), []).append(int(entry))
+    out: list[int] = []
+    stack = [pid]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            out.append(child)
+            stack.append(child)
+    return out
+
+
+def kill_tree(pid: int) -> None:
+    """SIGKILL a process and every process it started (a worker may be running LibreOffice)."""
+    for p in [*_descendants(pid), pid]:
+        with contextlib.suppress(OSError):
+            os.kill(p, signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM)
+
+
+class ProcessEngine(Executor):
+    """A ``ProcessPoolExecutor`` that can kill its workers and start over (per-file time limit)."""
+
+    #: The deadline of a task starts when its future reports running (it is then in the pool's call queue).
+    clock_starts_when_running = True
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or default_workers()
+        self._ctx = mp_context()
+        self._pool = self._new_pool()
+        self.restarts = 0
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._ctx)
+
+    @property
+    def capacity(self) -> int:
+        return self.workers
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        return self._pool.submit(fn, *args, **kwargs)
+
+    def kill_workers(self) -> None:
+        """Kill every worker process of the current pool and what it started."""
+        processes = getattr(self._pool, "_processes", None) or {}  # kill_workers() is public from Python 3.14
+        for proc in list(processes.values()):
+            if proc.pid is not None:
+                kill_tree(proc.pid)
+
+    def restart(self) -> None:
+        """Stop everything running now (pending futures fail with BrokenProcessPool) and start a fresh pool."""
+        self.kill_workers()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = self._new_pool()
+        self.restarts += 1
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+class DaskEngine(Executor):
+    """``Client.get_executor()`` with the cluster's thread count; it closes what it started.
+
+    A dask task runs in a worker thread, which nothing can kill, and dask futures do not say when a task
+    starts; so each file runs in a child process of the dask worker that is killed at the time limit
+    (``isolates_files``), see :func:`workbook_tools.batch.process_isolated`.
+    """
+
+    clock_starts_when_running = False
+    isolates_files = True
+
+    def __init__(self, client: Any, cluster: Any = None) -> None:
+        self.client = client
+        self.cluster = cluster
+        self._inner: Executor = client.get_executor(pure=False)
+
+    @property
+    def capacity(self) -> int:
+        try:
+            return max(1, sum(self.client.nthreads().values()))
+        except Exception:  # noqa: BLE001 - a scheduler that went away: fall back to one at a time
+            return 1
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        return self._inner.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with contextlib.suppress(Exception):
+            self._inner.shutdown(wait=wait and not cancel_futures)
+        with contextlib.suppress(Exception):
+            self.client.close()
+        if self.cluster is not None:
+            with contextlib.suppress(Exception):
+                self.cluster.close()
+
+
+def capacity(executor: Executor) -> int:
+    """How many files the executor works on at once (the batch keeps about that many in flight)."""
+    cap = getattr(executor, "capacity", None)
+    if isinstance(cap, int) and cap > 0:
+        return cap
+    workers = getattr(executor, "_max_workers", None)
+    return workers if isinstance(workers, int) and workers > 0 else default_workers()
+
+
+def make_dask(workers: int | None = None, scheduler: str | None = None, *, processes: bool = True,
+              connect_timeout: float = 10) -> DaskEngine:
+    """Connect to ``scheduler`` (``tcp://host:8786``) or start a LocalCluster of ``workers`` single-thread workers."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise EngineError("使用 --engine dask 需要安装 dask：pip install 'workbook-tools[dask]'",
+                          "--engine dask needs dask: pip install 'workbook-tools[dask]'") from None
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout=f"{connect_timeout}s")
+        except Exception as exc:  # noqa: BLE001 - OSError, TimeoutError, ValueError for a bad address
+            raise EngineError(f"无法连接 dask 调度器 {scheduler}（{exc}）",
+                              f"cannot connect to the dask scheduler {scheduler} ({exc})") from None
+        return DaskEngine(client)
+    import dask
+
+    # Non-daemonic workers may fork the per-file child process cheaply (see batch.process_isolated).
+    with dask.config.set({"distributed.worker.daemon": False}):
+        cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=processes,
+                               dashboard_address=None, silence_logs=logging.ERROR)
+    return DaskEngine(Client(cluster), cluster)
+
+
+@contextlib.contextmanager
+def open_executor(engine: str = "process", workers: int | None = None, scheduler: str | None = None, *,
+                  processes: bool = True, connect_timeout: float = 10) -> Iterator[Executor]:
+    """The executor for ``engine``; on the way out it is shut down (killed if the batch was interrupted)."""
+    if engine not in ENGINES:
+        raise EngineError(f"未知的引擎 {engine}（可选 {'、'.join(ENGINES)}）", f"unknown engine {engine} ({', '.join(ENGINES)})")
+    if workers is not None and workers < 1:
+        raise EngineError("--workers 至少为 1", "--workers must be at least 1")
+    if scheduler and engine != "dask":
+        raise EngineError("--scheduler 只能与 --engine dask 一起使用", "--scheduler needs --engine dask")
+    executor: Executor = (ProcessEngine(workers) if engine == "process"
+                          else make_dask(workers, scheduler, processes=processes, connect_timeout=connect_timeout))
+    try:
+        yield executor
+    except BaseException:
+        if isinstance(executor, ProcessEngine):
+            executor.kill_workers()
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    executor.shutdown(wait=True)
+
+
+__all__ = ["ProcessEngine", "DaskEngine", "EngineError", "open_executor", "make_dask", "capacity", "default_workers",
+           "kill_tree", "ENGINES"]

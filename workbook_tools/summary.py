@@ -1,0 +1,418 @@
+"""The batch summary: ``summary.xlsx`` (汇总, 问题清单, 未处理, 图表), ``summary.csv`` and ``summary.json``.
+
+Figures are the ones computed from each workbook's inputs (Decimal, Excel rounding), not what the
+department typed into derived cells. Total rows (one per year) add the amounts and recompute each ratio
+from the totals with the template's own expressions, so a county's 执行率 is Σ决算 ÷ Σ预算, never an
+average of rates. Everything taken from a workbook (unit names, file names, messages) is written as
+text: never a live formula in the .xlsx, and OWASP-escaped in the CSV (formula injection).
+
+openpyxl is imported only when the workbook is written; the validate path never imports this module.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from . import __version__, spec
+from .batch import SUMMARY_FIGURES, FileResult, unit_key
+from .fsutil import atomic_path, atomic_save, atomic_write_text
+
+#: Leading characters that make a spreadsheet treat a CSV field as a formula (OWASP CSV injection).
+CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+SHEETS = {"zh": ("汇总", "问题清单", "未处理", "图表"), "en": ("Summary", "Findings", "Unprocessed", "Charts")}
+STATUS_LABELS = {
+    "zh": {"ok": "通过", "errors": "有错误", "unreadable": "无法读取", "timeout": "超时", "duplicate": "重复提交"},
+    "en": {"ok": "ok", "errors": "errors", "unreadable": "unreadable", "timeout": "timeout", "duplicate": "duplicate"},
+}
+#: Chart size: per-department bar charts grow with the number of departments, up to Excel's practical limit.
+MAX_CHART_CM = 150.0
+CHART_WIDTH_CM = 18.0
+SEVERITY_LABELS = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
+                   "en": {"error": "error", "warning": "warning", "info": "info"}}
+
+#: Columns of 汇总: key, Chinese header, English header, kind (text | int | money | percent | score).
+COLUMNS: tuple[tuple[str, str, str, str], ...] = (
+    ("file", "文件", "File", "text"),
+    ("unit", "单位名称", "Unit", "text"),
+    ("year", "年度", "Year", "int"),
+    ("total_budget", "年初预算（万元）", "Initial budget (10k yuan)", "money"),
+    ("total_actual", "决算（万元）", "Final account (10k yuan)", "money"),
+    ("total_rate", "执行率%", "Execution rate %", "percent"),
+    ("basic_budget", "基本支出预算", "Basic: budget", "money"),
+    ("basic_actual", "基本支出决算", "Basic: final", "money"),
+    ("project_budget", "项目支出预算", "Projects: budget", "money"),
+    ("project_actual", "项目支出决算", "Projects: final", "money"),
+    ("sangong_actual", "三公经费本年", "三公 this year", "money"),
+    ("sangong_prev", "三公经费上年", "三公 last year", "money"),
+    ("sangong_change_pct", "三公经费变动率%", "三公 change %", "percent"),
+    ("staff_quota", "编制数", "Staff quota", "int"),
+    ("staff_actual", "实有人数", "Actual staff", "int"),
+    ("staff_control_rate", "在职人员控制率%", "Staff control rate %", "percent"),
+    ("score_total", "得分", "Score", "score"),
+    ("grade", "等级", "Grade", "text"),
+    ("errors", "错误数", "Errors", "int"),
+    ("warnings", "警告数", "Warnings", "int"),
+    ("status", "状态", "Status", "text"),
+    ("note", "说明", "Note", "text"),
+)
+#: Amounts added up in a total row; ratios are then recomputed from these sums.
+SUMMED = ("total_budget", "total_actual", "basic_budget", "basic_actual", "project_budget", "project_actual",
+          "sangong_actual", "sangong_prev", "staff_quota", "staff_actual")
+RECOMPUTED = ("total_rate", "sangong_change_pct", "staff_control_rate")
+FINDING_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("file", "文件", "File"), ("unit", "单位名称", "Unit"), ("sheet", "工作表", "Sheet"), ("cell", "单元格", "Cell"),
+    ("code", "代码", "Code"), ("severity", "级别", "Severity"), ("message", "说明", "Message"),
+)
+UNPROCESSED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("file", "文件", "File"), ("status", "状态", "Status"), ("code", "代码", "Code"), ("reason", "原因", "Reason"),
+)
+
+
+@dataclass(frozen=True)
+class Total:
+    year: int | None
+    units: int
+    values: dict[str, Decimal | None]
+
+
+def _l(lang: str) -> str:
+    return "en" if lang == "en" else "zh"
+
+
+def counted(results: Sequence[FileResult]) -> list[FileResult]:
+    """Readable results with each unit and year once (the first by path): duplicates are not added twice."""
+    seen: set[tuple[str, int | None]] = set()
+    out: list[FileResult] = []
+    for r in sorted(results, key=lambda r: r.path):
+        if not r.readable:
+            continue
+        key = (unit_key(r.unit or r.path), r.year)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(r)
+    return out
+
+
+def totals(results: Sequence[FileResult]) -> list[Total]:
+    """One total per year: sums of the amounts, ratios recomputed from the sums with the spec's expressions."""
+    by_year: dict[int | None, list[FileResult]] = {}
+    for r in counted(results):
+        by_year.setdefault(r.year, []).append(r)
+    out: list[Total] = []
+    for year in sorted(by_year, key=lambda y: (y is None, y or 0)):
+        rows = by_year[year]
+        env: dict[str, Any] = {}
+        for name in SUMMED:
+            env[name] = sum((v for r in rows if (v := r.figure(name)) is not None), Decimal(0))
+        values: dict[str, Decimal | None] = {n: env[n] for n in SUMMED}
+        for name in RECOMPUTED:
+            expr = spec.FIELD_BY_NAME[name].expr
+            assert expr is not None
+            ratio = expr.compute(env)
+            values[name] = ratio if isinstance(ratio, Decimal) else None
+        out.append(Total(year, len(rows), values))
+    return out
+
+
+def _status_note(r: FileResult, lang: str) -> str:
+    parts: list[str] = []
+    if r.reason:
+        parts.append(r.reason)
+    if r.status == "duplicate":
+        parts += [f["message"] for f in r.findings if f.get("code") == "duplicate-submission"]
+    parts += r.notes
+    return "；".join(parts) if lang != "en" else "; ".join(parts)
+
+
+def summary_rows(results: Sequence[FileResult], lang: str = "zh") -> list[dict[str, Any]]:
+    """汇总 as dicts keyed by column: one per file, then one total row per year. Numbers are Decimal/int."""
+    lg = _l(lang)
+    rows: list[dict[str, Any]] = []
+    for r in sorted(results, key=lambda r: r.path):
+        row: dict[str, Any] = {"file": r.path, "unit": r.unit, "year": r.year}
+        for name in SUMMARY_FIGURES:
+            v = r.figures.get(name)
+            if name == "grade":
+                row[name] = v
+            elif name in ("staff_quota", "staff_actual"):
+                row[name] = int(Decimal(v)) if v not in (None, "") else None
+            else:
+                row[name] = Decimal(v) if v not in (None, "") else None
+        row.update(errors=r.errors if r.readable else None, warnings=r.warnings if r.readable else None,
+                   status=STATUS_LABELS[lg][r.status], note=_status_note(r, lang) or None)
+        rows.append(row)
+    for t in totals(results):
+        row = {"file": "合计" if lg == "zh" else "Total", "year": t.year,
+               "unit": f"{t.units} 个单位" if lg == "zh" else f"{t.units} units"}
+        for name, amount in t.values.items():
+            row[name] = int(amount) if name in ("staff_quota", "staff_actual") and amount is not None else amount
+        row["note"] = ("各比率由合计数重新计算（非平均），重复提交只计一次" if lg == "zh"
+                       else "ratios recomputed from the totals (not averaged); duplicates counted once")
+        rows.append(row)
+    return rows
+
+
+def finding_rows(results: Sequence[FileResult], lang: str = "zh") -> list[dict[str, Any]]:
+    lg = _l(lang)
+    out: list[dict[str, Any]] = []
+    for r in sorted(results, key=lambda r: r.path):
+        for f in r.findings:
+            out.append({"file": r.path, "unit": r.unit, "sheet": f.get("sheet"), "cell": f.get("cell"),
+                        "code": f.get("code"), "severity": SEVERITY_LABELS[lg].get(f.get("severity", ""), f.get("severity")),
+                        "message": f.get("message")})
+    return out
+
+
+def unprocessed_rows(results: Sequence[FileResult], lang: str = "zh") -> list[dict[str, Any]]:
+    lg = _l(lang)
+    return [{"file": r.path, "status": STATUS_LABELS[lg][r.status], "code": r.reason_code, "reason": r.reason}
+            for r in sorted(results, key=lambda r: r.path) if not r.readable]
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+
+def csv_safe(v: object) -> object:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe (OWASP); numbers pass."""
+    if isinstance(v, str) and v.startswith(CSV_FORMULA_START):
+        return "'" + v
+    return v
+
+
+def _put_text(cell: Any, value: str) -> None:
+    """A text cell that stays text: openpyxl would store '=HYPERLINK(...)' as a formula otherwise."""
+    cell.value = _ILLEGAL_XML.sub("", value)
+    cell.data_type = "s"
+
+
+def _put(cell: Any, value: object, kind: str) -> None:
+    if value is None:
+        return
+    if kind == "text" or isinstance(value, str):
+        _put_text(cell, str(value))
+        return
+    cell.value = value
+    cell.number_format = {"money": "0.00", "percent": "0.00", "score": "0.00"}.get(kind, "0")
+
+
+def _table_sheet(ws: Any, headers: Sequence[str], kinds: Sequence[str], rows: Sequence[Sequence[object]],
+                 widths: Sequence[float]) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="D9E1F2")
+    for j, h in enumerate(headers, start=1):
+        c = ws.cell(row=1, column=j)
+        _put_text(c, h)
+        c.font = bold
+        c.fill = fill
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for i, row in enumerate(rows, start=2):
+        for j, (v, kind) in enumerate(zip(row, kinds, strict=True), start=1):
+            c = ws.cell(row=i, column=j)
+            _put(c, v, kind)
+            if widths[j - 1] >= 40 and v is not None:  # long messages wrap instead of running off the page
+                c.alignment = wrap
+    for j, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = w
+    ws.freeze_panes = "A2"
+    if rows:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
+
+
+def _charts(ws: Any, results: Sequence[FileResult], lang: str) -> None:
+    """Data blocks on the sheet itself (readable departments only) and native charts over them."""
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.styles import Font
+
+    en = lang == "en"
+    rows = counted(results)
+    years = {r.year for r in rows}
+    bold = Font(bold=True)
+    heads = (("Unit", "Execution rate %", "三公 this year", "三公 last year") if en
+             else ("单位", "执行率%", "三公经费本年", "三公经费上年"))
+    for j, h in enumerate(heads, start=1):
+        _put_text(ws.cell(row=1, column=j), h)
+        ws.cell(row=1, column=j).font = bold
+    for i, r in enumerate(rows, start=2):
+        label = r.unit or r.path
+        _put_text(ws.cell(row=i, column=1), f"{label}（{r.year}）" if len(years) > 1 else label)
+        _put(ws.cell(row=i, column=2), r.figure("total_rate"), "percent")
+        _put(ws.cell(row=i, column=3), r.figure("sangong_actual"), "money")
+        _put(ws.cell(row=i, column=4), r.figure("sangong_prev"), "money")
+    n = len(rows)
+    grades = [label for label, _ in spec.GRADE_BANDS]
+    gh = ("Grade", "Departments") if en else ("等级", "单位数")
+    for j, h in enumerate(gh, start=6):
+        _put_text(ws.cell(row=1, column=j), h)
+        ws.cell(row=1, column=j).font = bold
+    for i, g in enumerate(grades, start=2):
+        _put_text(ws.cell(row=i, column=6), g)
+        ws.cell(row=i, column=7).value = sum(1 for r in rows if r.figures.get("grade") == g)
+    ws.column_dimensions["A"].width = 30
+    for col in "BCDFG":
+        ws.column_dimensions[col].width = 14
+    if n == 0:
+        return
+    height = min(MAX_CHART_CM, max(7.5, 2.5 + 0.55 * n))
+    cats = Reference(ws, min_col=1, min_row=2, max_row=n + 1)
+    row = n + 4  # charts under the data, one above the other: one page wide when printed
+
+    rate = BarChart()
+    rate.type = "bar"
+    rate.title = "Execution rate by department (%)" if en else "各单位预算执行率（%）"
+    rate.add_data(Reference(ws, min_col=2, min_row=1, max_row=n + 1), titles_from_data=True)
+    rate.set_categories(cats)
+    rate.legend = None
+    rate.y_axis.number_format = "0"
+    rate.height, rate.width = height, CHART_WIDTH_CM
+    ws.add_chart(rate, f"A{row}")
+    row += _rows_for(height)
+
+    sangong = BarChart()
+    sangong.type = "bar"
+    sangong.grouping = "clustered"
+    sangong.title = "三公 expenses: this year vs last (10k yuan)" if en else "“三公”经费本年与上年对比（万元）"
+    sangong.add_data(Reference(ws, min_col=3, max_col=4, min_row=1, max_row=n + 1), titles_from_data=True)
+    sangong.set_categories(cats)
+    sangong.legend.position = "b"
+    sangong.y_axis.number_format = "0.0"
+    sangong.height, sangong.width = height, CHART_WIDTH_CM
+    ws.add_chart(sangong, f"A{row}")
+    row += _rows_for(height)
+
+    dist = BarChart()
+    dist.type = "col"
+    dist.title = "Departments by grade" if en else "评价等级分布（单位数）"
+    dist.add_data(Reference(ws, min_col=7, min_row=1, max_row=len(grades) + 1), titles_from_data=True)
+    dist.set_categories(Reference(ws, min_col=6, min_row=2, max_row=len(grades) + 1))
+    dist.legend = None
+    dist.y_axis.number_format = "0"
+    dist.y_axis.majorUnit = max(1, n // 5)
+    dist.y_axis.scaling.min = 0
+    dist.height, dist.width = 7.5, 12
+    ws.add_chart(dist, f"A{row}")
+    for chart in (rate, sangong, dist):
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+
+
+def _rows_for(height_cm: float) -> int:
+    """Sheet rows a chart of this height covers (default row height 15 pt = 0.53 cm), plus a gap."""
+    return int(height_cm / 0.53) + 2
+
+
+def _print_setup(ws: Any, landscape: bool = True) -> None:
+    """One page wide when printed or converted to PDF; as many pages down as needed."""
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+
+
+def write_xlsx(results: Sequence[FileResult], dest: Path, lang: str = "zh") -> Path:
+    from openpyxl import Workbook
+
+    lg = _l(lang)
+    names = SHEETS[lg]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = names[0]
+    rows = summary_rows(results, lang)
+    keys = [k for k, *_ in COLUMNS]
+    kinds = [c[3] for c in COLUMNS]
+    headers = [c[1] if lg == "zh" else c[2] for c in COLUMNS]
+    widths = [28 if k in ("file", "unit") else (40 if k == "note" else 12) for k in keys]
+    _table_sheet(ws, headers, kinds, [[row.get(k) for k in keys] for row in rows], widths)
+    from openpyxl.styles import Font
+
+    first_total = 2 + sum(1 for r in rows if r["file"] not in ("合计", "Total"))
+    for i in range(first_total, len(rows) + 2):
+        for j in range(1, len(keys) + 1):
+            ws.cell(row=i, column=j).font = Font(bold=True)
+
+    ws2 = wb.create_sheet(names[1])
+    fr = finding_rows(results, lang)
+    fkeys = [k for k, *_ in FINDING_COLUMNS]
+    _table_sheet(ws2, [c[1] if lg == "zh" else c[2] for c in FINDING_COLUMNS], ["text"] * len(fkeys),
+                 [[row.get(k) for k in fkeys] for row in fr], [28, 24, 12, 8, 22, 8, 90])
+
+    ws3 = wb.create_sheet(names[2])
+    ur = unprocessed_rows(results, lang)
+    ukeys = [k for k, *_ in UNPROCESSED_COLUMNS]
+    _table_sheet(ws3, [c[1] if lg == "zh" else c[2] for c in UNPROCESSED_COLUMNS], ["text"] * len(ukeys),
+                 [[row.get(k) for k in ukeys] for row in ur], [28, 10, 22, 90])
+
+    ws4 = wb.create_sheet(names[3])
+    _charts(ws4, results, lg)
+    for sheet in (ws, ws2, ws3):
+        _print_setup(sheet)
+    _print_setup(ws4, landscape=False)
+    ws4.print_title_rows = None
+    wb.properties.creator = f"workbook_tools {__version__}"
+    return atomic_save(wb, dest)
+
+
+def write_csv(results: Sequence[FileResult], dest: Path, lang: str = "zh") -> Path:
+    """汇总 as CSV, UTF-8 with BOM so Excel opens the Chinese correctly; text fields OWASP-escaped.
+
+    The stdlib writer is enough here, so ``batch`` works on a core install (pandas is the ``batch`` extra).
+    """
+    import csv
+    import io
+
+    lg = _l(lang)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow([c[1] if lg == "zh" else c[2] for c in COLUMNS])
+    for row in summary_rows(results, lang):
+        w.writerow(["" if (v := row.get(k)) is None else csv_safe(v) for k, *_ in COLUMNS])
+    with atomic_path(dest) as tmp:
+        tmp.write_bytes(buf.getvalue().encode("utf-8-sig"))
+    return dest
+
+
+def _json_value(v: object) -> object:
+    return format(v, "f") if isinstance(v, Decimal) else v
+
+
+def write_json(results: Sequence[FileResult], dest: Path, lang: str = "zh") -> Path:
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    data = {
+        "tool": f"workbook_tools {__version__}",
+        "template_version": spec.TEMPLATE_VERSION,
+        "counts": counts,
+        "files": [r.to_json() for r in sorted(results, key=lambda r: r.path)],
+        "totals": [{"year": t.year, "units": t.units, **{k: _json_value(v) for k, v in t.values.items()}}
+                   for t in totals(results)],
+    }
+    return atomic_write_text(dest, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def write_summary(results: Sequence[FileResult], out_dir: Path, lang: str = "zh") -> dict[str, Path]:
+    """All three summary files in ``out_dir``."""
+    out_dir = Path(out_dir)
+    return {
+        "xlsx": write_xlsx(results, out_dir / "summary.xlsx", lang),
+        "csv": write_csv(results, out_dir / "summary.csv", lang),
+        "json": write_json(results, out_dir / "summary.json", lang),
+    }
+
+
+__all__ = ["write_summary", "write_xlsx", "write_csv", "write_json", "summary_rows", "finding_rows",
+           "unprocessed_rows", "totals", "counted", "csv_safe", "COLUMNS", "SHEETS", "STATUS_LABELS"]
