@@ -6,8 +6,9 @@ the workbook and the documentation share one vocabulary. Amounts are Decimal, ne
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -18,6 +19,8 @@ Value = Decimal | int | str | bool | None
 Row = dict[str, Value]
 
 JSON_SCHEMA_ID = "workbook_tools/evaluation.json"
+#: C0/C1 control characters other than tab and line breaks: invisible, and not allowed in a .docx.
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class ModelError(ValueError):
@@ -81,6 +84,15 @@ class Evaluation:
         for k in spec.CONSTANTS:
             out[k.name] = list(k.values)
         return out
+
+    def without_control_characters(self) -> Evaluation:
+        """A copy whose texts carry no control characters (validate warns about them; reports drop them)."""
+
+        def clean(v: Value) -> Value:
+            return CONTROL_CHARS.sub("", v) if isinstance(v, str) else v
+
+        return replace(self, values={k: clean(v) for k, v in self.values.items()},
+                       lists={t: [{k: clean(v) for k, v in row.items()} for row in rows] for t, rows in self.lists.items()})
 
     # -- JSON -----------------------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:

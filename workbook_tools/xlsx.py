@@ -254,10 +254,20 @@ def _shared_strings(zf: zipfile.ZipFile, name: str | None, path: Path) -> list[s
     for si in root:
         t = si.find(f"{M}t")
         if t is not None:
-            out.append(t.text or "")
+            out.append(ooxml_unescape(t.text or ""))
         else:  # rich text: concatenate the runs, skip phonetic hints
-            out.append("".join((r.findtext(f"{M}t") or "") for r in si.findall(f"{M}r")))
+            out.append(ooxml_unescape("".join((r.findtext(f"{M}t") or "") for r in si.findall(f"{M}r"))))
     return out
+
+
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def ooxml_unescape(text: str) -> str:
+    """Decode ``_xHHHH_``, the OOXML escape for characters XML cannot carry (control characters)."""
+    if "_x" not in text:
+        return text
+    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
 SIGNIFICANT = 15  # Excel keeps 15 significant digits; writers that print 16-17 add binary noise
@@ -412,7 +422,7 @@ def _scan_cells(segment: bytes, cells: dict[str, Cell], shared: dict[str, str], 
                 value = None
         elif t == "inlineStr":
             inner = _RPH.sub(b"", body)
-            value = "".join(_unescape(x.group(1) or b"") for x in _T.finditer(inner))
+            value = ooxml_unescape("".join(_unescape(x.group(1) or b"") for x in _T.finditer(inner)))
             t = "s"
         elif t == "b":
             value = v in ("1", "true")

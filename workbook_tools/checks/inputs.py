@@ -13,6 +13,7 @@ from decimal import Decimal
 from .. import spec
 from ..expr import excel_round
 from ..findings import Finding
+from ..model import CONTROL_CHARS
 from ..numbers import parse_text_number
 from ..reader import Loaded
 from ..xlsx import Cell
@@ -35,6 +36,9 @@ ERRORS = {
     "#NULL!": ("区域引用无交集", "empty intersection"),
 }
 _WAN = re.compile(r"([+-]?\d+(?:\.\d+)?)\s*万")
+#: Excel's limit on the characters of one cell.
+CELL_LIMIT = 32767
+CONTROL = CONTROL_CHARS
 
 
 class _Target:
@@ -115,12 +119,33 @@ def _value(loaded: Loaded, t: _Target, v: object, c: Cell | None) -> list[Findin
         if isinstance(v, Decimal):
             return _number(t, v, c, loaded.book.is_date(c))
         return []
+    if isinstance(v, str) and t.kind in ("text", "longtext", "choice"):
+        out = _text(t, v)
+        if out:
+            return out
     if t.kind == "choice" and t.choices and v is not None and str(v) not in t.choices:
         options = "、".join(t.choices)
         return [t.f("invalid-choice", f"“{t.label}”填的是“{v}”，不是下拉列表中的选项。请从下拉列表选择：{options}",
                     f"{t.label_en} is {v!r}, not one of the choices: {', '.join(t.choices)}",
                     expected=options, actual=str(v))]
     return []
+
+
+def _text(t: _Target, v: str) -> list[Finding]:
+    out: list[Finding] = []
+    if len(v) > CELL_LIMIT:
+        out.append(t.f("text-too-long",
+                       f"“{t.label}”有 {len(v)} 个字符，超过单元格上限 {CELL_LIMIT}；Excel 会截掉超出部分。请把内容拆成多行段落",
+                       f"{t.label_en} has {len(v)} characters, beyond the cell limit of {CELL_LIMIT}; split it into paragraphs",
+                       expected=f"≤ {CELL_LIMIT}", actual=len(v)))
+    bad = CONTROL.findall(v)
+    if bad:
+        codes = "、".join(sorted({f"U+{ord(ch):04X}" for ch in bad}))
+        out.append(t.f("control-characters",
+                       f"“{t.label}”中有 {len(bad)} 个不可见的控制字符（{codes}），多半来自复制粘贴，报告中会被删去。请检查并重新输入该处文字",
+                       f"{t.label_en} contains {len(bad)} control characters ({codes}); they are dropped from the report",
+                       actual=codes))
+    return out
 
 
 def _blank(v: object) -> bool:

@@ -349,6 +349,10 @@ def check(loaded: Loaded, computed: Computed) -> list[Finding]:
     out += _labels(loaded)
     out += _merges(loaded)
     out += _external(loaded)
+    if loaded.book.has_vba:
+        out.append(finding("macros-ignored",
+                           "工作簿带有 VBA 宏。本工具不会运行宏，导出和填充的文件也不保留宏；请在 Excel/WPS 中另存为 .xlsx 后再提交",
+                           "the workbook carries a VBA project; macros are never run nor kept; save it as .xlsx"))
     return out
 
 

@@ -213,6 +213,7 @@ def build_outline(model: Evaluation, computed: Mapping[str, Value] | None = None
                   wording: Wording | None = None, errors: int = 0) -> Outline:
     """The report of one evaluation. ``errors`` > 0 adds the forced-export notice under the title."""
     w = wording or Wording()
+    model = model.without_control_characters()
     v = _Figures(model, compute(model) if computed is None else computed)
     year = model.fiscal_year
     unit = model.unit_name.strip()
