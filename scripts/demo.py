@@ -35,6 +35,7 @@ def main() -> int:
         print(f"示例工作簿 workbook:      {xlsx}")
         print(f"  读回的 JSON dump:        {dumped}")
     validate_examples(workbooks, out / "validate")
+    fill_examples(workbooks, out / "filled")
     export_reports(workbooks, out / "reports")
     return 0
 
@@ -53,6 +54,20 @@ def validate_examples(workbooks: list[Path], folder: Path) -> None:
         if report.errors or report.warnings:
             annotated = annotate(xlsx, report, folder / f"{xlsx.stem}_annotated.xlsx")
             print(f"  标注副本 annotated copy:  {annotated}")
+
+
+def fill_examples(workbooks: list[Path], folder: Path) -> None:
+    """`workbook-tools fill` on each example: formulas restored where typed over (the seed's truncated ratios),
+    every derived value written as a cached value pandas can read, and suggested scores for blank 得分."""
+    from workbook_tools.fill import fill
+    from workbook_tools.findings import sort_key
+
+    for xlsx in workbooks:
+        report = fill(xlsx, folder / f"{xlsx.stem}_filled.xlsx")
+        print(f"补全 fill {xlsx.stem}（改动 {report.changed_cells} 个单元格 / cells changed）:")
+        for f in sorted(report.findings, key=sort_key):
+            print(f"  {f.place or '-'}  {f.text()}")
+        print(f"  补全后的工作簿 filled:    {report.output}")
 
 
 def export_reports(workbooks: list[Path], reports: Path) -> None:

@@ -329,3 +329,44 @@ def test_write_cached_values_types(tmp_path: Path) -> None:
     assert "<v>12.5</v>" in xml and 't="str"><f>1+1</f><v>优秀</v>' in xml and "<v>a&lt;b&amp;c</v>" in xml
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("表").to_python()
     assert [r[0] for r in rows] == [12.5, "优秀", "", "a<b&c", "text & <tag>"]
+
+
+def test_rows_inserted_leave_that_sheet_alone(messy_xlsx: Path, tmp_path: Path) -> None:
+    """openpyxl inserts rows without moving names: the names now point at other cells, so fill must not write."""
+    sheet = spec.field(DELETED).sheet
+    wb = load_workbook(messy_xlsx, rich_text=True)
+    first = rc(where(messy_xlsx)[DELETED][1])[0] - 3
+    wb[sheet].insert_rows(first, 2)
+    src = tmp_path / "shifted.xlsx"
+    wb.save(src)
+    before = load_workbook(src, rich_text=True)[sheet]
+    out = tmp_path / "out.xlsx"
+    report = fill(src, out)
+    assert "rows-shifted" in {f.code for f in report.findings} and report.exit_code() == 1
+    assert not [f for f in report.findings if f.sheet == sheet and f.code.startswith("fill-")]
+    after = load_workbook(out, rich_text=True)[sheet]
+    assert [[c.value for c in r] for r in after.iter_rows()] == [[c.value for c in r] for r in before.iter_rows()]
+    assert reader.load(out).cached("staff_control_rate") == D("105.56")  # other sheets are filled
+
+
+def test_missing_sheet_is_reported_and_the_rest_filled(messy_xlsx: Path, tmp_path: Path) -> None:
+    wb = load_workbook(messy_xlsx, rich_text=True)
+    del wb["项目支出"]
+    src = tmp_path / "no_projects.xlsx"
+    wb.save(src)
+    report = fill(src, tmp_path / "out.xlsx")
+    assert "sheet-missing" in {f.code for f in report.findings}
+    restored = {f.name for f in report.findings if f.code == "fill-formula-restored"}
+    assert restored == {TYPED_OVER, DELETED, CHANGED}
+    assert load_workbook(tmp_path / "out.xlsx").sheetnames == wb.sheetnames
+
+
+def test_label_retyped_in_place_does_not_block_fill(messy_xlsx: Path, tmp_path: Path) -> None:
+    wb = load_workbook(messy_xlsx, rich_text=True)
+    sheet = spec.field("basic_wages_rate").sheet
+    label = next(t for t in spec.SHEET_BY_TITLE[sheet].texts if t.text == "工资福利支出")
+    wb[sheet][label.cell] = "工资福利支出（含社保）"  # the row label of 表1, reworded in place
+    src = tmp_path / "relabelled.xlsx"
+    wb.save(src)
+    report = fill(src, tmp_path / "out.xlsx")
+    assert DELETED in {f.name for f in report.findings if f.code == "fill-formula-restored"}

@@ -124,3 +124,25 @@ def test_missing_and_unreadable_files_exit_2(tmp_path: Path) -> None:
     junk.write_bytes(b"PK\x03\x04 broken")
     r = runner.invoke(app, ["fill", str(junk)])
     assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1
+
+
+def test_script_wrapper_runs_the_same_command(messy_xlsx: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    out = tmp_path / "s.xlsx"
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "fill.py"), str(messy_xlsx), "-o", str(out),
+                           "--lang", "en"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert f"written: {out}" in done.stdout and reader.load(out).formula(DELETED)
+
+
+def test_in_place_on_a_complete_workbook_says_nothing_to_do(consistent_xlsx: Path, tmp_path: Path) -> None:
+    done = tmp_path / "done.xlsx"
+    assert runner.invoke(app, ["fill", str(consistent_xlsx), "-o", str(done)]).exit_code == 0
+    before = done.read_bytes()
+    r = runner.invoke(app, ["fill", str(done), "--in-place"])
+    assert r.exit_code == 0 and f"无需改动：{done} 保持原样" in r.output
+    assert done.read_bytes() == before and not Path(str(done) + ".bak").exists()

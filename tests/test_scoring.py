@@ -150,3 +150,20 @@ def test_missing_or_broken_rules_file_names_it(tmp_path: Path) -> None:
     bad.write_text("{", encoding="utf-8")
     with pytest.raises(RulesError, match="bad.json.*JSON"):
         load_rules(bad)
+
+
+def test_indicator_doc_formulas_are_the_template_formulas() -> None:
+    """docs/indicators.md quotes each indicator's formula; it must be the one the template writes."""
+    import re
+
+    from .conftest import ROOT
+
+    text = (ROOT / "docs" / "indicators.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| [^|]+ \| `(\w+)` \| `(=[^`]+)` \|", text, flags=re.M)
+    assert len(rows) >= 12
+    for name, formula in rows:
+        assert spec.field(name).formula == formula, name
+    for name in ("total_rate", "staff_control_rate", "sangong_change_pct", "sangong_rate", "key_spending_rate",
+                 "project_share", "carryover_rate", "carryover_change_pct", "procurement_rate", "adjusted_rate"):
+        assert name in dict(rows), name
+    assert spec.field("grade").formula in text

@@ -116,7 +116,9 @@ def fill(
     for f in sorted(report.findings, key=sort_key):
         title = CATALOGUE[f.code].title_en if en else f.title
         typer.echo(f"{f.place or '-'}  [{title}] {f.text(lang)}")
-    if not report.written:
+    if not report.written and report.output and not report.changed_cells:
+        typer.echo(f"no change needed: {report.output} left as it was" if en else f"无需改动：{report.output} 保持原样")
+    elif not report.written:
         typer.echo("nothing written" if en else "未写出文件", err=True)
     else:
         n = report.changed_cells

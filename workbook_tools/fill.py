@@ -27,6 +27,7 @@ from defusedxml.ElementTree import fromstring
 
 from . import reader, spec
 from .cells import address, rc
+from .checks import structure
 from .checks.formulas import normalize
 from .compute import compute
 from .expr import excel_round
@@ -180,6 +181,21 @@ class _Plan:
     constants: dict[tuple[str, str], object] = field(default_factory=dict)
     caches: dict[tuple[str, str], Value] = field(default_factory=dict)
     stale: int = 0
+    present: set[str] = field(default_factory=set)  # sheets the workbook has
+    shifted: set[str] = field(default_factory=set)  # sheets whose fixed labels moved (rows inserted/deleted)
+    skipped: set[str] = field(default_factory=set)  # sheets where a cell was left alone
+
+    def writable(self, sheet: str) -> bool:
+        """A cell may be written when its sheet exists and no rows moved on it.
+
+        After rows are inserted or deleted, a name moved by Excel is right but one left behind by another
+        tool, or the template address a missing name falls back to, points at someone else's cell; fill
+        cannot tell them apart, so it leaves that sheet alone and reports why.
+        """
+        ok = sheet in self.present and sheet not in self.shifted
+        if not ok:
+            self.skipped.add(sheet)
+        return ok
 
     @property
     def cells(self) -> int:
@@ -224,12 +240,15 @@ def _convert_text_numbers(loaded: reader.Loaded, plan: _Plan, findings: list[Fin
     for f in spec.INPUT_FIELDS:
         if f.kind in _NUMERIC:
             loc = loaded.locations[f.name]
+            if not plan.writable(loc.sheet):
+                continue
             got = convert(model.values.get(f.name), f.kind, f.label, (loc.sheet, loc.cell), f.name)
             if got is not None:
                 model.values[f.name] = got
     for t in spec.TABLES:
         for c in t.columns:
-            if c.kind not in _NUMERIC:
+            loc = loaded.list_locations[t.name][c.key]
+            if c.kind not in _NUMERIC or not plan.writable(loc.sheet):
                 continue
             for i, row in enumerate(model.rows(t.name)):
                 where = _list_cell(loaded, t, c.key, i)
@@ -245,6 +264,8 @@ def _grade_table(loaded: reader.Loaded, rules: Rules, plan: _Plan, findings: lis
                                              "grade_minimums": [g[1] for g in ascending]}
     for k in spec.CONSTANTS:
         sheet, ref, _ = reader.locate(loaded.book, k.name, k.sheet, k.ref)
+        if not plan.writable(sheet):
+            continue
         first = ref.split(":")[0]
         row, col = rc(first)
         for i, want in enumerate(wanted[k.name]):
@@ -280,7 +301,7 @@ def _scores(loaded: reader.Loaded, computed: dict[str, Value], rules: Rules, wri
         report.suggestions.append(s)
         sheet, cell = _list_cell(loaded, table, "score", s.row)
         label = f"评分表“{s.indicator}”"
-        if write:
+        if write and plan.writable(sheet):
             plan.scores[(sheet, cell)] = s.score
             row["score"] = s.score
             wrote = True
@@ -299,6 +320,8 @@ def _formulas_and_caches(loaded: reader.Loaded, computed: dict[str, Value], plan
     missing = 0
     for f in spec.DERIVED_FIELDS:
         loc = loaded.locations[f.name]
+        if not plan.writable(loc.sheet):
+            continue
         where = (loc.sheet, loc.cell)
         c: Cell | None = loaded.cells.get(f.name)
         value = computed.get(f.name)
@@ -333,19 +356,6 @@ def _formulas_and_caches(loaded: reader.Loaded, computed: dict[str, Value], plan
         findings.append(_f("fill-value-computed",
                            f"{missing} 个计算单元格没有保存计算结果（文件由不重算的程序写出），已写入 Python 计算的值",
                            f"{missing} formula cells had no cached result; the values computed in Python were written"))
-
-
-def _check_template(loaded: reader.Loaded, report: FillReport) -> bool:
-    if loaded.template_id != spec.TEMPLATE_ID and not any(
-            loaded.book.sheet(s.title) for s in spec.SHEETS if not s.hidden and s.key != "guide"):
-        report.findings.append(_f("template-unknown", "不是本模板的工作簿，fill 不做任何修改",
-                                  "not a workbook of this template; nothing was changed"))
-        return False
-    if loaded.version not in spec.KNOWN_VERSIONS:
-        report.findings.append(_f("template-version", f"模板版本 {loaded.version or '未知'} 不受支持，fill 不做任何修改",
-                                  f"template version {loaded.version or 'unknown'} not supported; nothing was changed"))
-        return False
-    return True
 
 
 def _open_with_openpyxl(src: Path, findings: list[Finding]) -> Any:
@@ -423,10 +433,15 @@ def fill(src: str | Path, dest: str | Path | None = None, *, in_place: bool = Fa
         return _unreadable(report, exc)
     report.template_version = loaded.version
     report.application = loaded.book.application or None
-    if not _check_template(loaded, report):
+    struct = structure.check(loaded, compute(loaded.model))
+    if any(f.code in structure.FATAL for f in struct):
+        report.findings.extend(struct)  # not our template, or another version: nothing is touched
         return report
 
-    plan = _Plan()
+    # rows-shifted with the label's old cell as "expected" means the label moved (rows inserted or deleted);
+    # a label merely retyped in place leaves the rows where they were
+    moved = {f.sheet for f in struct if f.code == "rows-shifted" and f.sheet and f.expected == f.cell}
+    plan = _Plan(present=set(loaded.book.sheet_names), shifted=moved)
     findings: list[Finding] = []
     _convert_text_numbers(loaded, plan, findings)
     _grade_table(loaded, rules, plan, findings)
@@ -435,6 +450,8 @@ def fill(src: str | Path, dest: str | Path | None = None, *, in_place: bool = Fa
         computed = _computed(loaded, rules)
     _formulas_and_caches(loaded, computed, plan, findings)
     report.findings.extend(findings)
+    # why some cells were left alone: the structure findings of those sheets, as validate words them
+    report.findings.extend(f for f in struct if f.severity == "error" and f.sheet in plan.skipped)
     report.changed_cells = plan.cells
     report.output = str(target)
 
