@@ -35,7 +35,7 @@ from .findings import Finding, Report
 from .fsutil import atomic_path
 from .model import Value, canonical
 from .numbers import parse_text_number
-from .scoring import Rules, load_rules, suggest
+from .scoring import Rules, Suggestion, load_rules, suggest
 from .xlsx import NS_MAIN, NS_PKG_REL, NS_REL, Cell, UnreadableWorkbook
 
 _NUMERIC = ("money", "percent", "score", "int", "year")
@@ -56,7 +56,7 @@ class FillReport(Report):
     written: bool = False
     recalculated: bool = False
     backup: str | None = None
-    suggestions: list[Any] = field(default_factory=list)
+    suggestions: list[Suggestion] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         d = super().to_json()
