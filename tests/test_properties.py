@@ -1,0 +1,138 @@
+"""Property tests (hypothesis): the invariants behind validate and fill, on random workbooks.
+
+* any valid random input set validates without errors or warnings;
+* any single change of one derived cell is found, at that cell;
+* fill then validate gives no formula or arithmetic finding; fill is idempotent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from workbook_tools import spec
+from workbook_tools.compute import compute
+from workbook_tools.fill import fill
+from workbook_tools.model import Evaluation
+from workbook_tools.template import write_filled
+from workbook_tools.validate import validate
+
+from .conftest import CONSISTENT_JSON, load_json
+
+SETTINGS = settings(max_examples=200, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+BASE = load_json(CONSISTENT_JSON)
+FORMULA_CODES = {"formula-overwritten", "formula-deleted", "formula-changed", "value-mismatch", "value-truncated",
+                 "value-imprecise", "cache-stale"}
+
+amounts = st.decimals(min_value=Decimal("0"), max_value=Decimal("99999.99"), places=2, allow_nan=False,
+                      allow_infinity=False)
+maybe_zero = st.one_of(st.just(Decimal(0)), amounts)
+
+
+@st.composite
+def evaluations(draw: st.DrawFn) -> Evaluation:
+    """The consistent example with every amount, headcount and score redrawn, kept internally consistent."""
+    data = {k: (dict(v) if isinstance(v, dict) else v) for k, v in BASE.items()}
+    values = data["values"]
+    for f in spec.INPUT_FIELDS:
+        if f.kind == "money":
+            values[f.name] = str(draw(maybe_zero))
+    quota = draw(st.integers(min_value=0, max_value=500))
+    values["staff_quota"] = quota if quota else 1
+    values["staff_actual"] = draw(st.integers(min_value=0, max_value=600))
+    # the project list reconciles with 表4, and 三公 stays within 基本支出
+    projects = [dict(p) for p in data["lists"]["projects"]]
+    for p in projects:
+        p["budget"], p["actual"] = str(draw(amounts)), str(draw(amounts))
+    values["project_budget"] = str(sum(Decimal(p["budget"]) for p in projects))
+    values["project_actual"] = str(sum(Decimal(p["actual"]) for p in projects))
+    for side in ("budget", "actual"):
+        basic = sum(Decimal(values[f"basic_{r}_{side}"]) for r in ("wages", "goods", "subsidies", "capital"))
+        items = [f"sangong_{r}_{side}" for r in ("reception", "vehicle", "abroad")]
+        while sum(Decimal(values[i]) for i in items) > basic:
+            for i in items:
+                values[i] = str((Decimal(values[i]) / 2).quantize(Decimal("0.01")))
+    # scores: weights total 100, each score within its weight
+    rows = [dict(r) for r in data["lists"]["indicators"]]
+    for r in rows:
+        r["score"] = str(Decimal(draw(st.integers(0, int(Decimal(r["weight"]) * 100)))) / 100)
+    data["lists"] = {**data["lists"], "projects": projects, "indicators": rows}
+    return Evaluation.from_json(data)
+
+
+def _write(model: Evaluation, folder: Path, name: str = "w.xlsx") -> Path:
+    return write_filled(model, folder / name)
+
+
+def _problems(path: Path) -> list[str]:
+    report = validate(path)
+    return [f"{f.code} {f.place} {f.text()}" for f in report.findings if f.severity != "info"]
+
+
+@SETTINGS
+@given(evaluations())
+def test_any_valid_input_set_validates_without_findings(model: Evaluation) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        assert _problems(_write(model, Path(tmp))) == []
+
+
+@SETTINGS
+@given(evaluations(), st.sampled_from(spec.DERIVED_FIELDS), st.sampled_from(["constant", "other", "delete"]))
+def test_any_single_change_of_a_derived_cell_is_found(model: Evaluation, f: spec.Field, change: str) -> None:
+    computed = compute(model)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = _write(model, Path(tmp))
+        wb = load_workbook(path)
+        c = wb[f.sheet][f.cell]
+        value = computed[f.name]
+        if change == "constant":  # typed over with a different number (or text for the grade)
+            c.value = "优秀" if value == "差" else "差" if f.kind == "grade" else float((value or Decimal(0)) + 7)
+        elif change == "other":  # a different formula
+            c.value = "=1+1"
+        else:
+            c.value = None
+        wb.save(path)
+        report = validate(path)
+        assert any(x.place == f"{f.sheet}!{f.cell}" and x.severity != "info" for x in report.findings), (
+            f.name, change, [x.code for x in report.findings])
+
+
+@settings(SETTINGS, max_examples=100)
+@given(evaluations(), st.lists(st.sampled_from(spec.DERIVED_FIELDS), min_size=1, max_size=4, unique=True),
+       st.sampled_from(["1,234.50", "１２３", "88.5 ", "\u00a042"]))
+def test_fill_then_validate_leaves_no_formula_or_arithmetic_finding_and_is_idempotent(
+        model: Evaluation, damaged: list[spec.Field], text_number: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = _write(model, Path(tmp))
+        wb = load_workbook(path)
+        for i, f in enumerate(damaged):
+            wb[f.sheet][f.cell].value = [None, 12345, "=2*2"][i % 3]
+        target = spec.field("basic_goods_budget")
+        cell = wb[target.sheet][target.cell]
+        cell.value = text_number
+        cell.data_type = "s"
+        wb.save(path)
+        first = Path(tmp) / "filled.xlsx"
+        fill(path, first)
+        left = [f for f in validate(first).findings if f.code in FORMULA_CODES | {"text-number"}]
+        assert left == [], [f.text() for f in left]
+        second = Path(tmp) / "filled2.xlsx"
+        report = fill(first, second)
+        changes = [f for f in report.findings if f.code.startswith("fill-") and f.severity == "info"
+                   and f.code != "fill-score-suggested"]
+        assert changes == [], [f.text() for f in changes]
+        assert hashlib.sha256(load_cells(first)).digest() == hashlib.sha256(load_cells(second)).digest()
+
+
+def load_cells(path: Path) -> bytes:
+    """Every cell's value and formula, as bytes (file bytes differ by timestamps only)."""
+    wb = load_workbook(path)
+    return repr([(ws.title, c.coordinate, c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
+                 if c.value is not None]).encode()
