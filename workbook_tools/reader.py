@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 from . import spec, xlsx
@@ -122,9 +123,16 @@ def from_book(book: xlsx.Workbook) -> Loaded:
     return loaded
 
 
+@cache
+def _column_refs(col: int, first_row: int, count: int) -> tuple[str, ...]:
+    """A1 addresses of one list column (cached: every workbook asks for the same few)."""
+    return tuple(address(first_row + i, col) for i in range(count))
+
+
 def _read_list(book: xlsx.Workbook, loaded: Loaded, t: spec.ListTable) -> None:
-    columns: dict[str, tuple[str, int, int]] = {}  # key → (sheet, first row, column index)
+    columns: list[tuple[spec.Column, xlsx.Cells | None, tuple[str, ...]]] = []
     loaded.list_locations[t.name] = {}
+    located = []
     count = t.capacity
     for c in t.columns:
         sheet, ref, by_name = locate(book, t.range_name(c.key), t.sheet, t.column_ref(c.key))
@@ -132,18 +140,21 @@ def _read_list(book: xlsx.Workbook, loaded: Loaded, t: spec.ListTable) -> None:
         r1, col = rc(first)
         r2 = rc(last)[0] if last else r1
         count = max(count, r2 - r1 + 1)
-        columns[c.key] = (sheet, r1, col)
+        located.append((c, sheet, r1, col))
         loaded.list_locations[t.name][c.key] = Location(sheet, first, by_name)
+    for c, sheet, r1, col in located:
+        data = book.sheet(sheet)
+        columns.append((c, data.cells if data is not None else None, _column_refs(col, r1, count)))
+    first_row = located[0][2]
     rows: list[Row] = []
     sheet_rows: list[int] = []
     for i in range(count):
         row: Row = {}
-        for c in t.columns:
-            sheet, r1, col = columns[c.key]
-            row[c.key] = cell_value(book.cell(sheet, address(r1 + i, col)), c.kind)
+        for c, cells, refs in columns:
+            row[c.key] = cell_value(cells.get(refs[i]) if cells is not None else None, c.kind)
         if any(v is not None and (not isinstance(v, str) or v.strip()) for v in row.values()):
             rows.append(row)
-            sheet_rows.append(columns[t.columns[0].key][1] + i)
+            sheet_rows.append(first_row + i)
     loaded.model.lists[t.name] = rows
     loaded.list_rows[t.name] = sheet_rows
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -73,7 +74,7 @@ class Cell:
 class SheetData:
     name: str
     state: str = "visible"
-    cells: dict[str, Cell] = field(default_factory=dict)
+    cells: Cells = field(default_factory=lambda: Cells())
     protected: bool = False
     merges: list[str] = field(default_factory=list)
     truncated: bool = False
@@ -290,7 +291,7 @@ def _number(text: str) -> Decimal | str:
     return d
 
 
-_PLAIN_NUMBER = re.compile(rb'<c r="([A-Z]{1,3}\d+)"(?: s="(\d+)")?(?: t="n")?><v>([-+0-9.Ee]+)</v></c>')
+_PLAIN_NUMBER_BODY = re.compile(rb"<v>([-+0-9.Ee]+)</v>")
 _CELL_FILLED = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*?[^/>])?>(?!</)(.*?)</(?:[A-Za-z_][\w.-]*:)?c>", re.S)
 _CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*?)(/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?c>)", re.S)
 _ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\br=\"(\d+)\"")
@@ -324,7 +325,7 @@ def _read_sheet(stream: IO[bytes], sheet: SheetData, sst: list[str], quotes: lis
     entity declaration is refused before anything is scanned (the defusedxml rule, applied by hand).
     """
     shared: dict[str, str] = {}
-    cells = sheet.cells
+    cells = sheet.cells = Cells(sst, quotes)
     buf = b""
     first = True
     done = False
@@ -377,62 +378,142 @@ def _read_sheet(stream: IO[bytes], sheet: SheetData, sst: list[str], quotes: lis
                                  f"corrupt file: sheet {sheet.name!r} cannot be parsed", "file-corrupt") from exc
 
 
-def _scan_cells(segment: bytes, cells: dict[str, Cell], shared: dict[str, str], sst: list[str],
+_REF_ATTR = re.compile(rb'\br="([A-Za-z]{1,3}\d+)"')
+
+
+class Cells(Mapping[str, Cell]):
+    """A sheet's cells by A1 address, parsed on first access.
+
+    The scanner only finds each cell and keeps its raw XML; the few hundred cells a check reads are
+    parsed when asked for. This is what keeps validation near the cost of a bare read.
+    """
+
+    __slots__ = ("_raw", "_parsed", "_sst", "_quotes")
+
+    def __init__(self, sst: list[str] | None = None, quotes: list[bool] | None = None) -> None:
+        self._raw: dict[str, tuple[bytes, bytes]] = {}
+        self._parsed: dict[str, Cell | None] = {}
+        self._sst = sst or []
+        self._quotes = quotes or []
+
+    def __getitem__(self, ref: str) -> Cell:
+        c = self.get(ref)
+        if c is None:
+            raise KeyError(ref)
+        return c
+
+    def get(self, ref: str, default: Cell | None = None) -> Cell | None:  # type: ignore[override]
+        try:
+            return self._parsed[ref] or default
+        except KeyError:
+            pass
+        raw = self._raw.get(ref)
+        if raw is None:
+            return default
+        c = _parse_cell(raw[0], raw[1], self._sst, self._quotes, {})
+        self._parsed[ref] = c
+        return c or default
+
+    def __setitem__(self, ref: str, cell: Cell) -> None:
+        self._raw.setdefault(ref, (b"", b""))
+        self._parsed[ref] = cell
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([r for r in self._raw if self.get(r) is not None])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __contains__(self, ref: object) -> bool:
+        return isinstance(ref, str) and self.get(ref) is not None
+
+    def with_formula(self) -> Iterator[tuple[str, Cell]]:
+        """Cells holding a formula, without parsing the others."""
+        for ref, (_, body) in self._raw.items():
+            if b"<f" in body or b":f" in body or (not body and ref in self._parsed):
+                c = self.get(ref)
+                if c is not None and c.formula is not None:
+                    yield ref, c
+
+    def with_error(self) -> Iterator[tuple[str, Cell]]:
+        """Cells holding an Excel error value (t="e"), without parsing the others."""
+        for ref, (attrs, body) in self._raw.items():
+            if b'"e"' in attrs or (not body and ref in self._parsed):
+                c = self.get(ref)
+                if c is not None and c.is_error:
+                    yield ref, c
+
+
+def _parse_cell(attr_bytes: bytes, body: bytes, sst: list[str], quotes: list[bool],
+                shared: dict[str, str]) -> Cell | None:
+    fast = _PLAIN_NUMBER_BODY.fullmatch(body) if b"t=" not in attr_bytes or b't="n"' in attr_bytes else None
+    attrs = dict(_ATTR.findall(attr_bytes))
+    s = int(attrs.get(b"s", b"0") or 0)
+    quote = s < len(quotes) and quotes[s]
+    if fast is not None:  # the common case: a plain number in one <v>
+        return Cell(_number(fast.group(1).decode()), None, "n", s, quote)
+    t = attrs.get(b"t", b"n").decode()
+    formula: str | None = None
+    v: str | None = None
+    value: Decimal | str | bool | None
+    if body:
+        fm = _F.search(body)
+        if fm is not None:
+            fattrs = dict(_ATTR.findall(fm.group(1)))
+            formula = _unescape(fm.group(2)) if fm.group(2) is not None else None
+            si = fattrs.get(b"si")
+            if fattrs.get(b"t") == b"shared" and si is not None:
+                key = si.decode()
+                if formula:
+                    shared[key] = formula
+                else:  # our formulas use names only, so the master's text applies unchanged
+                    formula = shared.get(key)
+            if formula is None:
+                formula = ""
+        vm = _V.search(body)
+        if vm is not None:
+            v = _unescape(vm.group(1) or b"")
+    if t == "s":
+        try:
+            value = sst[int(v)] if v is not None else None
+        except (ValueError, IndexError):
+            value = None
+    elif t == "inlineStr":
+        inner = _RPH.sub(b"", body)
+        value = ooxml_unescape("".join(_unescape(x.group(1) or b"") for x in _T.finditer(inner)))
+        t = "s"
+    elif t == "b":
+        value = v in ("1", "true")
+    elif t in ("e", "str", "d"):
+        value = v
+    else:
+        value = _number(v) if v not in (None, "") else None
+    if value is None and formula is None and s == 0:
+        return None
+    return Cell(value, formula, t, s, quote)
+
+
+def _scan_cells(segment: bytes, cells: Cells, shared: dict[str, str], sst: list[str],
                 quotes: list[bool], keep_empty: bool) -> None:
-    """Cells with content; styled empty cells (``<c r="B9" s="3"/>``) only when ``keep_empty``."""
+    """Find each cell and keep its raw XML; styled empty cells (``<c r="B9" s="3"/>``) only when ``keep_empty``.
+
+    Shared formulas are parsed at once, in document order, because a child takes its master's text.
+    """
     pattern, body_group = (_CELL, 3) if keep_empty else (_CELL_FILLED, 2)
+    raw = cells._raw
     for m in pattern.finditer(segment):
-        fast = _PLAIN_NUMBER.fullmatch(m.group(0))
-        if fast is not None:  # the common case: a plain number, attributes r [s] [t="n"], one <v>
-            s_fast = int(fast.group(2) or 0)
-            cells[fast.group(1).decode()] = Cell(_number(fast.group(3).decode()), None, "n", s_fast,
-                                                 s_fast < len(quotes) and quotes[s_fast])
+        attrs = m.group(1) or b""
+        ref_m = _REF_ATTR.search(attrs)
+        if ref_m is None:
             continue
-        attrs = dict(_ATTR.findall(m.group(1) or b""))
-        ref_b = attrs.get(b"r")
-        if ref_b is None:
-            continue
-        t = attrs.get(b"t", b"n").decode()
-        s = int(attrs.get(b"s", b"0") or 0)
+        ref = ref_m.group(1).decode().upper()
         body = m.group(body_group) or b""
-        formula: str | None = None
-        v: str | None = None
-        value: Decimal | str | bool | None
-        if body:
-            fm = _F.search(body)
-            if fm is not None:
-                fattrs = dict(_ATTR.findall(fm.group(1)))
-                formula = _unescape(fm.group(2)) if fm.group(2) is not None else None
-                si = fattrs.get(b"si")
-                if fattrs.get(b"t") == b"shared" and si is not None:
-                    key = si.decode()
-                    if formula:
-                        shared[key] = formula
-                    else:  # our formulas use names only, so the master's text applies unchanged
-                        formula = shared.get(key)
-                if formula is None:
-                    formula = ""
-            vm = _V.search(body)
-            if vm is not None:
-                v = _unescape(vm.group(1) or b"")
-        if t == "s":
-            try:
-                value = sst[int(v)] if v is not None else None
-            except (ValueError, IndexError):
-                value = None
-        elif t == "inlineStr":
-            inner = _RPH.sub(b"", body)
-            value = ooxml_unescape("".join(_unescape(x.group(1) or b"") for x in _T.finditer(inner)))
-            t = "s"
-        elif t == "b":
-            value = v in ("1", "true")
-        elif t in ("e", "str", "d"):
-            value = v
-        else:
-            value = _number(v) if v not in (None, "") else None
-        if value is None and formula is None and s == 0:
+        if keep_empty or b"shared" in body:
+            c = _parse_cell(attrs, body, sst, quotes, shared)
+            if c is not None:
+                cells[ref] = c
             continue
-        cells[ref_b.decode()] = Cell(value, formula, t, s, s < len(quotes) and quotes[s])
+        raw[ref] = (attrs, body)
 
 
 def read(path: str | Path, sheets: set[str] | None = None, keep_empty: bool = False) -> Workbook:

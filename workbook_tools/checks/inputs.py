@@ -203,9 +203,7 @@ def _errors(loaded: Loaded) -> list[Finding]:
         data = loaded.book.sheet(title)
         if data is None:
             continue
-        for ref, c in data.cells.items():
-            if not c.is_error:
-                continue
+        for ref, c in data.cells.with_error():
             err = str(c.value or "#ERROR")
             why, why_en = ERRORS.get(err, ("错误值", "error value"))
             name = by_place.get((title, ref))

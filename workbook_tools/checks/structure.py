@@ -328,7 +328,7 @@ def _external(loaded: Loaded) -> list[Finding]:
         data = book.sheet(title)
         if data is None:
             continue
-        for ref, c in data.cells.items():
+        for ref, c in data.cells.with_formula():
             if c.formula and EXTERNAL.search(c.formula):
                 out.append(finding(
                     "external-link",
