@@ -178,12 +178,15 @@ def _lists(loaded: Loaded) -> list[Finding]:
         places = {col.key: list_places(loaded, table.name, col.key) for col in table.columns}
         for i, row in enumerate(loaded.model.lists.get(table.name, [])):
             for col in table.columns:
+                v = row.get(col.key)
+                if (col.kind in ("text", "longtext") and isinstance(v, str) and v.strip() and len(v) <= CELL_LIMIT
+                        and not CONTROL.search(v)):
+                    continue  # ordinary text: nothing to check, so no target to build
                 sheet, cell = places[col.key][i]
                 label = f"{table.label}第 {i + 1} 行 {col.label}"
                 label_en = f"{table.label_en} row {i + 1}, {col.label_en}"
                 t = _Target(sheet, cell, label, label_en, col.kind, name=table.range_name(col.key), minimum=col.min,
                             maximum=col.max, choices=col.choices, decimals=col.decimals)
-                v = row.get(col.key)
                 if _blank(v):
                     if col.required:
                         out.append(t.f("list-row-incomplete",

@@ -271,31 +271,42 @@ def _labels(loaded: Loaded) -> list[Finding]:
     return out
 
 
-def _input_cells(loaded: Loaded) -> dict[str, list[tuple[int, int, str]]]:
-    """Input cells by sheet as (row, col, label), where the file has them."""
-    cells: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+def _input_cells(loaded: Loaded, sheets: set[str]) -> dict[str, list[tuple[int, int, str, int]]]:
+    """Input cells of the given sheets as (row, col, field name or table.column, list row index or -1)."""
+    cells: dict[str, list[tuple[int, int, str, int]]] = defaultdict(list)
     for f in spec.INPUT_FIELDS:
         loc = loaded.locations.get(f.name)
-        if loc is not None:
+        if loc is not None and loc.sheet in sheets:
             r, c = rc(loc.cell)
-            cells[loc.sheet].append((r, c, f"“{f.label}”"))
+            cells[loc.sheet].append((r, c, f.name, -1))
     for t in spec.TABLES:
         for col in t.columns:
             loc = loaded.list_locations.get(t.name, {}).get(col.key)
-            if loc is None:
+            if loc is None or loc.sheet not in sheets:
                 continue
             r0, c0 = rc(loc.cell)
-            for i in range(t.capacity):
-                cells[loc.sheet].append((r0 + i, c0, f"“{t.label}第 {i + 1} 行 {col.label}”"))
+            cells[loc.sheet] += [(r0 + i, c0, f"{t.name}.{col.key}", i) for i in range(t.capacity)]
     return cells
+
+
+def _input_label(key: str, index: int) -> str:
+    if index < 0:
+        return f"“{spec.field(key).label}”"
+    table, col = key.split(".")
+    t = spec.table(table)
+    return f"“{t.label}第 {index + 1} 行 {t.column(col).label}”"
 
 
 def _merges(loaded: Loaded) -> list[Finding]:
     out: list[Finding] = []
-    inputs = _input_cells(loaded)
-    for title in spec.sheet_titles():
+    merged = {title for title in spec.sheet_titles()
+              if (data := loaded.book.sheet(title)) is not None and data.merges}
+    if not merged:
+        return out
+    inputs = _input_cells(loaded, merged)
+    for title in sorted(merged, key=spec.sheet_titles().index):
         data = loaded.book.sheet(title)
-        if data is None or not data.merges or title not in inputs:
+        if data is None or title not in inputs:
             continue
         for m in data.merges:
             a, _, b = m.partition(":")
@@ -303,7 +314,7 @@ def _merges(loaded: Loaded) -> list[Finding]:
                 (r1, c1), (r2, c2) = rc(a), rc(b or a)
             except ValueError:
                 continue
-            hit = [label for r, c, label in inputs[title] if r1 <= r <= r2 and c1 <= c <= c2]
+            hit = [_input_label(key, i) for r, c, key, i in inputs[title] if r1 <= r <= r2 and c1 <= c <= c2]
             if hit:
                 what = "、".join(hit[:3]) + ("等" if len(hit) > 3 else "")
                 out.append(finding(
