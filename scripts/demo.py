@@ -37,6 +37,8 @@ def main() -> int:
     validate_examples(workbooks, out / "validate")
     fill_examples(workbooks, out / "filled")
     export_reports(workbooks, out / "reports")
+    prefill_departments(out / "outbox")
+    batch_inbox(out / "inbox", out / "batch")
     return 0
 
 
@@ -100,6 +102,36 @@ def export_reports(workbooks: list[Path], reports: Path) -> None:
             print(f"  PDF:                     {pdf}")
     except LibreOfficeError as exc:
         print(f"  PDF: {str(exc).splitlines()[0]}")
+
+
+def prefill_departments(outbox: Path) -> None:
+    """`workbook-tools prefill`: one workbook per department from the budget system's export; the malformed
+    row (text in an amount column) is named with its row number and the others are written."""
+    from workbook_tools.prefill import prefill
+
+    result = prefill(ROOT / "examples" / "departments.csv", outbox)
+    print(f"预填 prefill examples/departments.csv（{result.rows} 行 / rows）:")
+    for w in result.written:
+        print(f"  第 {w.row} 行 row:            {w.path}")
+    for issue in result.issues:
+        print(f"  {issue.text()}")
+
+
+def batch_inbox(inbox: Path, out: Path) -> None:
+    """`workbook-tools batch`: every file of the inbox (the examples plus a deliberately broken one) validated in
+    parallel; one summary workbook with 汇总, 问题清单, 未处理 and charts."""
+    from workbook_tools.batch import BatchOptions, run
+
+    (inbox / "损坏的文件.xlsx").write_bytes(bytes(range(256)) * 8)  # random-looking bytes named .xlsx
+    outcome = run(inbox, BatchOptions(root=str(inbox), out_dir=str(out)), use_cache=False)
+    c = outcome.counts()
+    print(f"批量 batch {inbox}（{len(outcome.results)} 个文件 files, 退出码 exit {outcome.exit_code}）:")
+    for r in outcome.results:
+        print(f"  {r.path}: {r.status} {r.unit or ''} {r.figures.get('total_rate') or r.reason or ''}")
+    print(f"  通过 ok {c['ok']}，有错误 errors {c['errors']}，无法读取 unreadable {c['unreadable']}")
+    print(f"  汇总 summary.xlsx:        {outcome.outputs['xlsx']}")
+    print(f"  汇总 summary.csv:         {outcome.outputs['csv']}")
+    print(f"  汇总 summary.json:        {outcome.outputs['json']}")
 
 
 if __name__ == "__main__":

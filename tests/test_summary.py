@@ -139,4 +139,4 @@ def test_json_and_csv_contents(tmp_path: Path) -> None:
     assert data["counts"] == {"ok": 1} and data["files"][0]["figures"]["total_actual"] == "98"
     assert data["totals"][0]["total_rate"] == "98.00"
     lines = paths["csv"].read_text("utf-8-sig").splitlines()
-    assert lines[0].startswith("文件,单位名称,年度") and lines[2].startswith("合计,1 个单位,2023,100,98,98.00")
+    assert lines[0].startswith("文件,单位名称,年度") and lines[2].startswith("合计,1 个单位,2023,100.00,98.00,98.00")

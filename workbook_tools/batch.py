@@ -187,6 +187,8 @@ def _process(path: Path, rel: str, options: BatchOptions) -> FileResult:
     figures: dict[str, str | None] = {}
     for name in SUMMARY_FIGURES:
         figures[name] = _plain(derived[name] if name in derived else model.values.get(name))
+    if not model.lists.get("indicators"):  # no 评分表 yet (a prefilled workbook): no score, not a score of 0
+        figures["score_total"] = figures["grade"] = None
     result = FileResult(
         rel, "errors" if report.errors else "ok",
         unit=model.unit_name.strip() or None, year=model.fiscal_year, figures=figures,

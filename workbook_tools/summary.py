@@ -366,6 +366,15 @@ def write_xlsx(results: Sequence[FileResult], dest: Path, lang: str = "zh") -> P
     return atomic_save(wb, dest)
 
 
+def _csv_cell(v: object, kind: str) -> object:
+    """Amounts and ratios with two decimals, as the workbook shows them (never fewer digits than stored)."""
+    if v is None:
+        return ""
+    if isinstance(v, Decimal) and kind in ("money", "percent", "score") and v.as_tuple().exponent >= -2:  # type: ignore[operator]
+        return format(v.quantize(Decimal("0.01")), "f")
+    return csv_safe(v)
+
+
 def write_csv(results: Sequence[FileResult], dest: Path, lang: str = "zh") -> Path:
     """汇总 as CSV, UTF-8 with BOM so Excel opens the Chinese correctly; text fields OWASP-escaped.
 
@@ -379,7 +388,7 @@ def write_csv(results: Sequence[FileResult], dest: Path, lang: str = "zh") -> Pa
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow([c[1] if lg == "zh" else c[2] for c in COLUMNS])
     for row in summary_rows(results, lang):
-        w.writerow(["" if (v := row.get(k)) is None else csv_safe(v) for k, *_ in COLUMNS])
+        w.writerow([_csv_cell(row.get(key), kind) for key, _, _, kind in COLUMNS])
     with atomic_path(dest) as tmp:
         tmp.write_bytes(buf.getvalue().encode("utf-8-sig"))
     return dest

@@ -1,0 +1,16 @@
+"""`python scripts/batch.py INBOX [-o OUT] [--fill] [--export docx,pdf,md] [--workers N] [--engine process|dask]
+[--scheduler ADDRESS] [--timeout SECONDS] [--no-cache] [--quiet] [--lang en]`: the batch command for those who
+run scripts rather than installed commands. Same options and exit codes as `workbook-tools batch`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from workbook_tools.cli import main  # noqa: E402
+
+if __name__ == "__main__":
+    sys.argv = [sys.argv[0], "batch", *sys.argv[1:]]
+    main()
