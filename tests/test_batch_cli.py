@@ -76,12 +76,22 @@ def test_output_inside_the_inbox_is_not_read_back(inbox: Path) -> None:
     assert "共 5 个文件" in r.stdout
 
 
-def test_fill_and_export(tmp_path: Path, valid_inbox: Path, soffice: str) -> None:
+def test_fill_and_export(tmp_path: Path, valid_inbox: Path) -> None:
     out = tmp_path / "o"
-    r = invoke(str(valid_inbox), "-o", str(out), "--fill", "--export", "docx,pdf,md")
+    r = invoke(str(valid_inbox), "-o", str(out), "--fill", "--export", "md, DOCX")
     assert r.exit_code == 0, r.output
-    for rel in ("filled/consistent.xlsx", "reports/consistent.docx", "reports/consistent.pdf", "reports/consistent.md"):
+    for rel in ("filled/consistent.xlsx", "reports/consistent.docx", "reports/consistent.md"):
         assert (out / rel).stat().st_size > 0, rel
+    assert not (out / "reports" / "consistent.pdf").exists()
+    data = json.loads((out / "summary.json").read_text("utf-8"))
+    assert data["files"][0]["outputs"] == {"filled": "filled/consistent.xlsx", "md": "reports/consistent.md",
+                                           "docx": "reports/consistent.docx"}
+
+
+def test_export_pdf(tmp_path: Path, valid_inbox: Path, soffice: str) -> None:
+    out = tmp_path / "o"
+    r = invoke(str(valid_inbox), "-o", str(out), "--export", "pdf")
+    assert r.exit_code == 0, r.output
     assert (out / "reports" / "consistent.pdf").read_bytes().startswith(b"%PDF")
 
 
