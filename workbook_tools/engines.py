@@ -22,7 +22,7 @@ from typing import Any, Literal
 EngineName = Literal["process", "dask"]
 ENGINES: tuple[str, ...] = ("process", "dask")
 #: Modules every worker imports once in the fork server, so a restarted pool is ready in milliseconds.
-PRELOAD = ["workbook_tools.batch", "workbook_tools.reader", "workbook_tools.compute"]
+PRELOAD = ["workbook_tools.batch", "workbook_tools.reader", "workbook_tools.compute", "workbook_tools.validate"]
 
 
 class EngineError(Exception):
