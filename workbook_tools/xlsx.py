@@ -378,6 +378,7 @@ def _read_sheet(stream: IO[bytes], sheet: SheetData, sst: list[str], quotes: lis
                                  f"corrupt file: sheet {sheet.name!r} cannot be parsed", "file-corrupt") from exc
 
 
+_UNPARSED = object()
 _REF_ATTR = re.compile(rb'\br="([A-Za-z]{1,3}\d+)"')
 
 
@@ -403,16 +404,13 @@ class Cells(Mapping[str, Cell]):
         return c
 
     def get(self, ref: str, default: Cell | None = None) -> Cell | None:  # type: ignore[override]
-        try:
-            return self._parsed[ref] or default
-        except KeyError:
-            pass
         raw = self._raw.get(ref)
         if raw is None:
             return default
-        c = _parse_cell(raw[0], raw[1], self._sst, self._quotes, {})
-        self._parsed[ref] = c
-        return c or default
+        c = self._parsed.get(ref, _UNPARSED)
+        if c is _UNPARSED:
+            c = self._parsed[ref] = _parse_cell(raw[0], raw[1], self._sst, self._quotes, {})
+        return c or default  # type: ignore[return-value]
 
     def __setitem__(self, ref: str, cell: Cell) -> None:
         self._raw.setdefault(ref, (b"", b""))
