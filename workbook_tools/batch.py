@@ -57,6 +57,7 @@ class BatchOptions:
     export: tuple[str, ...] = ()
     timeout: float = 120.0
     lang: str = "zh"
+    memory_mb: int = 4096  # address-space limit while a worker reads and checks one file (0: none)
 
     def fingerprint(self) -> str:
         """What a cached result depends on besides the file's content."""
@@ -160,6 +161,39 @@ def process_workbook(path: str, options: BatchOptions) -> FileResult:
     return result
 
 
+@contextlib.contextmanager
+def memory_limit(mb: int) -> Iterator[None]:
+    """Cap this worker's address space while it reads one file, so a file that would exhaust memory raises
+    MemoryError in its own worker instead of taking the machine down. Only in worker processes (never in the
+    caller's own process) and only around reading and checking: LibreOffice, started later for PDF, is not
+    limited."""
+    import multiprocessing
+
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        resource = None  # type: ignore[assignment]
+    if not mb or resource is None or multiprocessing.parent_process() is None:
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = mb * 1024 * 1024
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _memory_result(rel: str, options: BatchOptions) -> FileResult:
+    mb = options.memory_mb
+    return FileResult(rel, "unreadable", reason_code="batch-memory",
+                      reason=(f"stopped: reading it needed more than the {mb} MB memory limit" if options.lang == "en"
+                              else f"读取时超出内存上限（{mb} MB），已停止；文件可能异常庞大或已损坏"))
+
+
 def _process(path: Path, rel: str, options: BatchOptions) -> FileResult:
     from .compute import compute
     from .findings import sort_key
@@ -168,17 +202,20 @@ def _process(path: Path, rel: str, options: BatchOptions) -> FileResult:
 
     lang = options.lang
     try:
-        loaded = load(path)
+        with memory_limit(options.memory_mb):
+            loaded = load(path)
+            report = validate_loaded(loaded)
     except UnreadableWorkbook as exc:
         return FileResult(rel, "unreadable", reason_code=exc.code,
                           reason=exc.reason_en if lang == "en" else exc.reason_zh)
+    except MemoryError:
+        return _memory_result(rel, options)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - a reader panic is a property of the file
         return FileResult(rel, "unreadable", reason_code="file-unreadable",
                           reason=(f"cannot be read ({type(exc).__name__})" if lang == "en"
                                   else f"文件无法读取（{type(exc).__name__}）"))
-    report = validate_loaded(loaded)
     if report.unreadable is not None:
         u = report.unreadable
         return FileResult(rel, "unreadable", reason_code=u.code, reason=u.text(lang))

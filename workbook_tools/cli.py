@@ -231,6 +231,7 @@ def batch_command(
     engine: Annotated[str, typer.Option("--engine", help="process（本机多进程）或 dask")] = "process",
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="dask 调度器地址，如 tcp://host:8786（不给则启动本机 LocalCluster）")] = None,
     timeout: Annotated[float, typer.Option("--timeout", help="每个文件的处理时限（秒），超时的文件被停止并列入“未处理”")] = 120.0,
+    memory_limit: Annotated[int, typer.Option("--memory-limit", help="读取每个文件时工作进程的内存上限（MB，0 为不限）")] = 4096,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="忽略 out/.cache.json，全部重新处理")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条，不输出文字（供脚本使用，看退出码和 summary.json）")] = False,
     lang: LangOpt = "zh",
@@ -252,8 +253,10 @@ def batch_command(
     if timeout <= 0:
         fail("--timeout must be positive" if en else "--timeout 必须大于 0")
     root = inbox if inbox.is_dir() else inbox.parent
+    if memory_limit < 0:
+        fail("--memory-limit must be ≥ 0" if en else "--memory-limit 不能为负数")
     options = batch.BatchOptions(root=str(root), out_dir=str(output), fill=do_fill, export=formats,
-                                 timeout=timeout, lang=lang)
+                                 timeout=timeout, lang=lang, memory_mb=memory_limit)
     try:
         outcome = batch.run(inbox, options, engine=engine, workers=workers, scheduler=scheduler,
                             use_cache=not no_cache, progress=batch.Progress(batch.Progress.wanted(quiet), lang))

@@ -138,6 +138,8 @@ CATALOGUE_LIST: tuple[CheckType, ...] = (
        "批量处理中，两个或更多文件的单位名称和评价年度相同；汇总表只计其中一份（按文件路径排序的第一份），请确认以哪一份为准。"),
     _c("batch-timeout", "error", "batch", "处理超时，已停止", "Processing timed out",
        "批量处理中，该文件超过每个文件的时限（--timeout）仍未处理完，工作进程已被终止，文件列入“未处理”。"),
+    _c("batch-memory", "error", "batch", "读取时超出内存上限", "Memory limit exceeded",
+       "读取和校验一个文件时，工作进程超出了每个文件的内存上限（--memory-limit，默认 4096 MB），该文件被停止并列入“未处理”，批处理继续。"),
     _c("batch-worker-crashed", "error", "batch", "处理时工作进程崩溃", "Worker process crashed",
        "批量处理中，读取该文件时工作进程异常退出（单独重试后仍然如此），文件列入“未处理”。"),
 )
