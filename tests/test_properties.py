@@ -104,7 +104,7 @@ def test_any_single_change_of_a_derived_cell_is_found(model: Evaluation, f: spec
             f.name, change, [x.code for x in report.findings])
 
 
-@settings(SETTINGS, max_examples=100)
+@SETTINGS
 @given(evaluations(), st.lists(st.sampled_from(spec.DERIVED_FIELDS), min_size=1, max_size=4, unique=True),
        st.sampled_from(["1,234.50", "１２３", "88.5 ", "\u00a042"]))
 def test_fill_then_validate_leaves_no_formula_or_arithmetic_finding_and_is_idempotent(

@@ -19,22 +19,16 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any, Literal
 
+from .errors import WorkbookToolsError
+
 EngineName = Literal["process", "dask"]
 ENGINES: tuple[str, ...] = ("process", "dask")
 #: Modules every worker imports once in the fork server, so a restarted pool is ready in milliseconds.
 PRELOAD = ["workbook_tools.batch", "workbook_tools.reader", "workbook_tools.compute", "workbook_tools.validate"]
 
 
-class EngineError(Exception):
+class EngineError(WorkbookToolsError):
     """The engine cannot start (dask missing, scheduler unreachable); the message is one line in Chinese."""
-
-    def __init__(self, message: str, message_en: str) -> None:
-        super().__init__(message)
-        self.message_zh = message
-        self.message_en = message_en
-
-    def message(self, lang: str = "zh") -> str:
-        return self.message_en if lang == "en" else self.message_zh
 
 
 def default_workers() -> int:

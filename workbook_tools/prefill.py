@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from . import spec
+from .errors import WorkbookToolsError
 from .model import Evaluation, Value
 from .numbers import parse_text_number
 
@@ -39,16 +40,8 @@ _SPACES = re.compile(r"\s+")
 Severity = Literal["error", "warning"]
 
 
-class PrefillError(Exception):
+class PrefillError(WorkbookToolsError):
     """The export or the mapping cannot be used at all; the message names the file, in Chinese."""
-
-    def __init__(self, message: str, message_en: str) -> None:
-        super().__init__(message)
-        self.message_zh = message
-        self.message_en = message_en
-
-    def message(self, lang: str = "zh") -> str:
-        return self.message_en if lang == "en" else self.message_zh
 
 
 @dataclass(frozen=True)

@@ -115,31 +115,22 @@ def not_numbers(loaded: Loaded) -> set[str]:
     return bad
 
 
-def program(application: str) -> str:
+_PROGRAMS = (("openpyxl", "openpyxl", "openpyxl"), ("libreoffice", "LibreOffice", "LibreOffice"),
+             ("wps", "WPS 表格", "WPS Spreadsheets"), ("kingsoft", "WPS 表格", "WPS Spreadsheets"),
+             ("excel", "Microsoft Excel", "Microsoft Excel"))
+
+
+def program(application: str, lang: str = "zh") -> str:
     """The program that last saved the file, in words a user recognises (docProps/app.xml)."""
     a = application.lower()
-    if "openpyxl" in a:
-        return "openpyxl"
-    if "libreoffice" in a:
-        return "LibreOffice"
-    if "wps" in a or "kingsoft" in a:
-        return "WPS 表格"
-    if "excel" in a:
-        return "Microsoft Excel"
-    return application or "未知程序"
+    for needle, zh, en in _PROGRAMS:
+        if needle in a:
+            return en if lang == "en" else zh
+    return application or ("an unknown program" if lang == "en" else "未知程序")
 
 
 def program_en(application: str) -> str:
-    a = application.lower()
-    if "openpyxl" in a:
-        return "openpyxl"
-    if "libreoffice" in a:
-        return "LibreOffice"
-    if "wps" in a or "kingsoft" in a:
-        return "WPS Spreadsheets"
-    if "excel" in a:
-        return "Microsoft Excel"
-    return application or "an unknown program"
+    return program(application, "en")
 
 
 __all__ = ["Computed", "NUMERIC_KINDS", "depends_on", "finding", "fmt", "fmt_en", "is_numberish", "list_cell",

@@ -10,23 +10,14 @@ from decimal import Decimal
 
 from ..expr import excel_round
 from ..model import canonical
+from ..numbers import to_decimal
 
 __all__ = ["amount", "ratio", "count", "signed_word", "magnitude"]
 
 
-def _as_decimal(v: object) -> Decimal | None:
-    if isinstance(v, bool) or v is None:
-        return None
-    if isinstance(v, Decimal):
-        return v
-    if isinstance(v, int):
-        return Decimal(v)
-    return None
-
-
 def amount(v: object) -> str:
     """万元 amount with up to 2 decimals, trailing zeros dropped; blank for a blank or text cell."""
-    d = _as_decimal(v)
+    d = to_decimal(v)
     if d is None:
         return ""
     r = excel_round(d, 2)
@@ -35,7 +26,7 @@ def amount(v: object) -> str:
 
 def ratio(v: object) -> str:
     """Percentage with exactly 2 decimals (no % sign); blank when undefined (zero budget)."""
-    d = _as_decimal(v)
+    d = to_decimal(v)
     if d is None:
         return ""
     r = excel_round(d, 2)
@@ -44,7 +35,7 @@ def ratio(v: object) -> str:
 
 def count(v: object) -> str:
     """Head counts and years: integers as typed."""
-    d = _as_decimal(v)
+    d = to_decimal(v)
     if d is None:
         return ""
     return canonical(d)
@@ -57,7 +48,7 @@ def magnitude(v: Decimal, fmt: str = "amount") -> str:
 
 def signed_word(v: object, fmt: str = "amount") -> str:
     """Table form of a change, the seed's word prefix: 减7.27 / 增1.2 / 0; blank when undefined."""
-    d = _as_decimal(v)
+    d = to_decimal(v)
     if d is None:
         return ""
     text = magnitude(d, fmt)
