@@ -112,11 +112,30 @@ class FakeSheets(list):
         return s
 
 
+class FakeApi:
+    def __init__(self, source: Path) -> None:
+        self.source = source
+
+    def SaveCopyAs(self, dest: str) -> None:  # noqa: N802 - Excel's COM name
+        Path(dest).write_bytes(self.source.read_bytes())
+
+
 class FakeBook:
-    def __init__(self, names: list[str]) -> None:
+    def __init__(self, names: list[str], source: Path | None = None) -> None:
         self.log: list = []
+        self.name = "2022_某单位.xlsx"
         self.sheets = FakeSheets(FakeSheet(self.log, n) for n in names)
         self.sheets.log = self.log
+        self.api = FakeApi(source) if source else None
+
+
+def fake_xlwings(book: FakeBook) -> object:
+    class Book:
+        @staticmethod
+        def caller() -> FakeBook:
+            return book
+
+    return type("xlwings", (), {"Book": Book})
 
 
 def test_apply_edits_replaces_result_sheet_and_writes_cells() -> None:
@@ -160,3 +179,26 @@ def test_excel_docs_exist_and_name_the_button_setup() -> None:
     text = (Path(ROOT) / "docs" / "excel.md").read_text("utf-8")
     for words in ("pip install", "xlwings addin install", "RunPython", "validate_active", "WPS"):
         assert words in text
+
+
+def test_validate_active_end_to_end_on_a_fake_excel(monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbook_tools import spec
+
+    book = FakeBook(list(spec.sheet_titles()), ROOT / "examples" / "seed_2022_anhua_zhongdian.xlsx")
+    monkeypatch.setitem(sys.modules, "xlwings", fake_xlwings(book))
+    report = excel.validate_active()
+    assert [f.code for f in report.errors] == ["project-list-mismatch"]
+    assert ("add", excel.RESULT_SHEET, None, None) in book.log
+    assert ("select", "项目支出", "C5", None) in book.log  # the first error is selected
+
+
+def test_fill_active_writes_every_derived_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbook_tools import spec
+
+    book = FakeBook(list(spec.sheet_titles()), ROOT / "examples" / "seed_2022_anhua_zhongdian.xlsx")
+    monkeypatch.setitem(sys.modules, "xlwings", fake_xlwings(book))
+    excel.fill_active()
+    values = {(sheet, cell): v for kind, sheet, cell, v in book.log if kind == "value"}
+    f = spec.field("basic_rate")
+    assert values[(f.sheet, f.cell)] == pytest.approx(177.20)  # computed, not the typed 177.19
+    assert len(values) == len(spec.DERIVED_FIELDS)

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import spec
 from .findings import Report, sort_key
 
+T = TypeVar("T")
 RESULT_SHEET = "校验结果"
 FILL_COLOURS = {"error": (255, 199, 206), "warning": (255, 235, 156), "info": (221, 235, 247)}
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -160,17 +161,21 @@ def apply_edits(book: Any, edits: Iterable[CellEdit], replace_sheet: str | None 
             rng.add_hyperlink(f"#'{sheet}'!{cell}", text_to_display=str(e.value or e.hyperlink_to))
 
 
-def validate_active(lang: str = "zh") -> Report:
-    """Button: validate the active workbook, list findings in 校验结果, select the first problem cell."""
-    xw = _xlwings()
-    from .validate import validate
-
-    book = _target_book(xw)
+def _read_active(read: Callable[[Path], T]) -> tuple[Any, T]:
+    """The workbook the user is looking at, and what ``read`` makes of a temporary copy of it."""
+    book = _target_book(_xlwings())
     path = _saved_copy(book)
     try:
-        report = validate(path)
+        return book, read(path)
     finally:
         shutil.rmtree(path.parent, ignore_errors=True)
+
+
+def validate_active(lang: str = "zh") -> Report:
+    """Button: validate the active workbook, list findings in 校验结果, select the first problem cell."""
+    from .validate import validate
+
+    book, report = _read_active(validate)
     apply_edits(book, finding_edits(report, lang))
     target = first_problem(report)
     if target is not None:
@@ -181,16 +186,10 @@ def validate_active(lang: str = "zh") -> Report:
 
 def fill_active() -> None:
     """Button: write every derived value, computed in Python with Excel's rounding, into the open workbook."""
-    xw = _xlwings()
     from .compute import compute
     from .reader import load
 
-    book = _target_book(xw)
-    path = _saved_copy(book)
-    try:
-        loaded = load(path)
-    finally:
-        shutil.rmtree(path.parent, ignore_errors=True)
+    book, loaded = _read_active(load)
     locations = {k: (v.sheet, v.cell) for k, v in loaded.locations.items()}
     apply_edits(book, computed_edits(compute(loaded.model), locations), replace_sheet=None)
 
