@@ -294,6 +294,8 @@ def _number(text: str) -> Decimal | str:
 _PLAIN_NUMBER_BODY = re.compile(rb"<v>([-+0-9.Ee]+)</v>")
 _CELL_FILLED = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*?[^/>])?>(?!</)(.*?)</(?:[A-Za-z_][\w.-]*:)?c>", re.S)
 _CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*?)(/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?c>)", re.S)
+#: The same as _CELL_FILLED for the usual unprefixed markup; about twice as fast (no namespace alternatives).
+_CELL_FILLED_PLAIN = re.compile(rb"<c ([^>]*[^/>])>(?!</)(.*?)</c>", re.S)
 _ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\br=\"(\d+)\"")
 _ATTR = re.compile(rb"([\w:]+)=\"([^\"]*)\"")
 _F = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f\b([^>]*?)(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?f>)", re.S)
@@ -497,7 +499,10 @@ def _scan_cells(segment: bytes, cells: Cells, shared: dict[str, str], sst: list[
 
     Shared formulas are parsed at once, in document order, because a child takes its master's text.
     """
-    pattern, body_group = (_CELL, 3) if keep_empty else (_CELL_FILLED, 2)
+    if keep_empty:
+        pattern, body_group = _CELL, 3
+    else:
+        pattern, body_group = (_CELL_FILLED_PLAIN if b"<c " in segment else _CELL_FILLED), 2
     raw = cells._raw
     for m in pattern.finditer(segment):
         attrs = m.group(1) or b""
