@@ -38,6 +38,10 @@ GRADE_BANDS: tuple[tuple[str, Decimal], ...] = (
     ("差", Decimal(0)),
 )
 
+META_SHEET = "_meta"
+#: Defined names of the template version cells in the very hidden sheet.
+META_NAMES = {"template_id": (META_SHEET, "B1"), "template_version": (META_SHEET, "B2")}
+
 UNIT_TYPES: tuple[str, ...] = (
     "行政单位",
     "参照公务员法管理事业单位",
@@ -525,9 +529,10 @@ def _build() -> tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...
     ), landscape=True))
 
     # -- _meta (very hidden) ---------------------------------------------------------------------
-    sheets.append(Sheet("meta", "_meta", "Meta", {"A": 20, "B": 40}, (
-        Text("A1", "template_id", "static"), Text("B1", TEMPLATE_ID, "static"),
-        Text("A2", "template_version", "static"), Text("B2", TEMPLATE_VERSION, "static"),
+    meta_values = {"template_id": TEMPLATE_ID, "template_version": TEMPLATE_VERSION}
+    sheets.append(Sheet("meta", META_SHEET, "Meta", {"A": 20, "B": 40}, (
+        *(Text(f"A{rc(cell)[0]}", name, "static") for name, (_, cell) in META_NAMES.items()),
+        *(Text(cell, meta_values[name], "static") for name, (_, cell) in META_NAMES.items()),
     ), hidden=True))
 
     guide = Sheet("guide", "填表说明", "Instructions", {"A": 100}, ())
@@ -535,9 +540,6 @@ def _build() -> tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...
 
 
 SHEETS, FIELDS, TABLES, CONSTANTS = _build()
-META_SHEET = "_meta"
-#: Defined names of the template version cells in the very hidden sheet.
-META_NAMES = {"template_id": ("_meta", "B1"), "template_version": ("_meta", "B2")}
 
 FIELD_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 TABLE_BY_NAME: dict[str, ListTable] = {t.name: t for t in TABLES}
