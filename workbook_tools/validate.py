@@ -10,25 +10,54 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .checks import arithmetic, crosstable, formulas, inputs, structure
+from typing import TYPE_CHECKING
+
+from .checks import arithmetic, crosstable, formulas, inputs, narrative, plausibility, previous, scores, structure
 from .compute import compute
 from .findings import Finding, Report, sort_key
 from .reader import Loaded, load
 from .xlsx import UnreadableWorkbook
 
-FAMILIES = (formulas, arithmetic, crosstable, inputs)
+if TYPE_CHECKING:
+    from .scoring import Rules
+
+FAMILIES = (formulas, arithmetic, crosstable, inputs, plausibility)
 
 
-def validate_loaded(loaded: Loaded) -> Report:
-    """Findings for a workbook already read (the exporter refuses files whose report has errors)."""
+def validate_loaded(loaded: Loaded, *, rules: Rules | None = None,
+                    last_year: previous.Previous | None = None) -> Report:
+    """Findings for a workbook already read (the exporter refuses files whose report has errors).
+
+    ``rules`` are the scoring rules typed scores are checked against (the packaged defaults when None);
+    ``last_year`` is the same unit's workbook of the year before, for the this-year-against-last checks.
+    """
     report = Report(file=loaded.path, template_version=loaded.version, application=loaded.book.application or None)
     computed = compute(loaded.model)
     findings = structure.check(loaded, computed)
     if not any(f.code in structure.FATAL for f in findings):
         for family in FAMILIES:
             findings += family.check(loaded, computed)
+        findings += scores.check(loaded, computed, rules)
+        said, counted = narrative.check_counted(loaded, computed)
+        findings += said
+        report.narrative_numbers = counted.to_json()
+        if last_year is not None:
+            findings += previous.check(loaded, computed, last_year)
     report.findings = sorted(findings, key=sort_key)
     return report
+
+
+def read_previous(path: str | Path) -> previous.Previous:
+    """Last year's workbook, read and computed; a file that cannot be read is kept with its reason."""
+    try:
+        loaded = load(path)
+    except UnreadableWorkbook as exc:
+        return previous.Previous(str(path), None, None, exc.reason_zh)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a Rust panic from a reader is a BaseException
+        return previous.Previous(str(path), None, None, f"无法读取（{type(exc).__name__}）")
+    return previous.Previous(str(path), loaded, compute(loaded.model))
 
 
 def _unreadable(path: str | Path, code: str, zh: str, en: str) -> Report:
@@ -36,8 +65,11 @@ def _unreadable(path: str | Path, code: str, zh: str, en: str) -> Report:
     return Report(file=p, unreadable=Finding(code=code, message=f"{p}：{zh}", message_en=f"{p}: {en}"))
 
 
-def validate(path: str | Path) -> Report:
-    """Read and check one file; every failure to read becomes a report, never an exception."""
+def validate(path: str | Path, *, rules: Rules | None = None, last_year: str | Path | None = None) -> Report:
+    """Read and check one file; every failure to read becomes a report, never an exception.
+
+    ``last_year`` is the path of the same unit's workbook of the year before (``validate --previous``).
+    """
     try:
         loaded = load(path)
     except UnreadableWorkbook as exc:
@@ -48,7 +80,8 @@ def validate(path: str | Path) -> Report:
         return _unreadable(path, "file-unreadable", f"文件无法读取（{type(exc).__name__}）",
                            f"cannot be read ({type(exc).__name__})")
     try:
-        return validate_loaded(loaded)
+        prev = read_previous(last_year) if last_year is not None else None
+        return validate_loaded(loaded, rules=rules, last_year=prev)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - a file that trips a check must still get an answer
@@ -56,4 +89,4 @@ def validate(path: str | Path) -> Report:
                            f"could not be checked ({type(exc).__name__}: {exc})")
 
 
-__all__ = ["validate", "validate_loaded"]
+__all__ = ["read_previous", "validate", "validate_loaded"]
