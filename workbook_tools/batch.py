@@ -15,7 +15,6 @@ import json
 import os
 import sys
 import time
-import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Executor, Future, wait
@@ -23,9 +22,13 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import __version__, spec
+from .model import unit_key
+
+if TYPE_CHECKING:
+    from .checks.previous import Previous
 
 Status = Literal["ok", "errors", "unreadable", "timeout", "duplicate"]
 STATUSES: tuple[str, ...] = ("ok", "errors", "unreadable", "timeout", "duplicate")
@@ -58,11 +61,19 @@ class BatchOptions:
     timeout: float = 120.0
     lang: str = "zh"
     memory_mb: int = 4096  # address-space limit while a worker reads and checks one file (0: none)
+    #: Last year's workbooks by unit (``batch --previous-dir``): (unit key, path, size and mtime for the cache).
+    previous: tuple[tuple[str, str, str], ...] | None = None
 
     def fingerprint(self) -> str:
         """What a cached result depends on besides the file's content."""
         return json.dumps({"tool": __version__, "template": spec.TEMPLATE_VERSION, "fill": self.fill,
-                           "export": sorted(self.export), "lang": self.lang}, sort_keys=True)
+                           "export": sorted(self.export), "lang": self.lang,
+                           "previous": [list(p) for p in self.previous] if self.previous is not None else None},
+                          sort_keys=True)
+
+    def previous_for(self, unit: str) -> str | None:
+        key = unit_key(unit)
+        return next((path for k, path, _ in self.previous or () if k == key), None)
 
 
 @dataclass
@@ -194,6 +205,44 @@ def _memory_result(rel: str, options: BatchOptions) -> FileResult:
                               else f"读取时超出内存上限（{mb} MB），已停止；文件可能异常庞大或已损坏"))
 
 
+def _last_year(unit: str, options: BatchOptions) -> Previous | None:
+    """The unit's workbook in ``--previous-dir``; a unit without one gets a Previous that says so."""
+    if options.previous is None:
+        return None
+    from .checks.previous import Previous
+    from .validate import read_previous
+
+    path = options.previous_for(unit)
+    if path is None:
+        return Previous("--previous-dir", None, None,
+                        "no workbook of this unit in the previous-year folder" if options.lang == "en"
+                        else "上年文件夹中没有该单位的工作簿")
+    return read_previous(path)
+
+
+def index_previous(folder: Path) -> tuple[tuple[tuple[str, str, str], ...], list[str]]:
+    """Last year's workbooks by unit name (the first by path when a unit has several), and the files skipped."""
+    from .reader import load
+
+    index: dict[str, tuple[str, str, str]] = {}
+    skipped: list[str] = []
+    for p in discover(folder):
+        try:
+            unit = load(p).model.unit_name
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - an unreadable file of last year is skipped, not fatal
+            skipped.append(f"{p}: {type(exc).__name__}")
+            continue
+        key = unit_key(unit)
+        if not key:
+            skipped.append(f"{p}: 单位名称为空")
+            continue
+        st = p.stat()
+        index.setdefault(key, (key, str(p), f"{st.st_size}:{st.st_mtime_ns}"))
+    return tuple(index.values()), skipped
+
+
 def _process(path: Path, rel: str, options: BatchOptions) -> FileResult:
     from .compute import compute
     from .findings import sort_key
@@ -204,7 +253,7 @@ def _process(path: Path, rel: str, options: BatchOptions) -> FileResult:
     try:
         with memory_limit(options.memory_mb):
             loaded = load(path)
-            report = validate_loaded(loaded)
+            report = validate_loaded(loaded, last_year=_last_year(loaded.model.unit_name, options))
     except UnreadableWorkbook as exc:
         return FileResult(rel, "unreadable", reason_code=exc.code,
                           reason=exc.reason_en if lang == "en" else exc.reason_zh)
@@ -528,10 +577,6 @@ class Cache:
                                                  "files": files}, ensure_ascii=False))
 
 
-def unit_key(unit: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", unit).split()).casefold()
-
-
 def mark_duplicates(results: list[FileResult], lang: str = "zh") -> list[FileResult]:
     """Same unit and year submitted more than once: every copy gets status ``duplicate`` and a finding."""
     groups: dict[tuple[str, int | None], list[int]] = {}
@@ -672,4 +717,4 @@ def run(inbox: Path, options: BatchOptions, *, engine: str = "process", workers:
 
 
 __all__ = ["BatchOptions", "FileResult", "BatchOutcome", "Progress", "process_workbook", "run_batch", "run",
-           "discover", "Cache", "mark_duplicates", "unit_key", "report_name", "is_litter", "STATUSES", "SUMMARY_FIGURES"]
+           "discover", "index_previous", "Cache", "mark_duplicates", "unit_key", "report_name", "is_litter", "STATUSES", "SUMMARY_FIGURES"]

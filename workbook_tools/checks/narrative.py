@@ -75,6 +75,8 @@ _DOWN = ("减少", "下降", "降低", "节约", "减")
 _UP = ("增加", "增长", "上升", "增")
 _RATE_WORDS = ("执行率", "控制率")
 _COMPARE = re.compile(r"超出|超过|高于|低于|多于|少于|不足|相比|相差|占|差额|剩余|还有|以外|之外|除")
+#: A change verb before the subject (“核增编制6名”, “追加项目支出500万元”): the number is the change, not the figure.
+_CHANGED_BEFORE = re.compile(r"增加|减少|新增|核增|核减|增编|减编|下降|增长|调增|调减|追加|超编|缺编|节约|压减|压缩")
 _APPROX_BEFORE = re.compile(r"(约|近|超|逾|不到|不足|将近|接近|大约|最高|最低)$")
 _APPROX_AFTER = re.compile(r"^(以上|以下|左右|余|多|内|以内|之内|上下)")
 _YEAR = re.compile(r"\d{4}年度?")
@@ -96,6 +98,8 @@ def chinese_int(text: str) -> int | None:
     """一 → 1, 十二 → 12, 二十九 → 29, 一百零五 → 105; None for anything else (一万多 is not a count)."""
     total, digit = 0, None
     for ch in text:
+        if ch in "零〇" and total and digit is None:
+            continue  # 一百零五: 零 only marks the gap
         if ch in _CN_DIGITS:
             if digit is not None:
                 return None  # 二三 is not a number
@@ -199,7 +203,7 @@ def tie(sentence: str, s: Stated, previous: list[Stated]) -> Tie | None:
     subj = subjects[-1]
     stem = SUBJECTS[subj.group(0)]
     clause_start = max(sentence.rfind(c, 0, subj.start()) for c in "，,、：:") + 1
-    if _COMPARE.search(sentence[clause_start:subj.start()]):
+    if _COMPARE.search(sentence[clause_start:subj.start()]) or _CHANGED_BEFORE.search(sentence[clause_start:subj.start()]):
         return None
     window = sentence[subj.end():s.start]
     for p in previous:  # numbers already read between the subject and this one are placeholders

@@ -23,8 +23,11 @@ RATE_LOW = Decimal(50)
 SANGONG_GROWTH = Decimal(10)
 RATES: tuple[str, ...] = ("total_rate", "basic_rate", "project_rate", "adjusted_rate")
 
-_HIGH_REASON = re.compile(r"追加|调增|年中|预算调整|调整预算|上级(?:专项|补助|转移支付)|新增(?:项目|资金|任务)|结转")
-_LOW_REASON = re.compile(r"结转|结余|进度|延期|推迟|暂缓|调减|收回|未(?:支付|拨付|到位|完成|实施|启动)")
+_HIGH_REASON = re.compile(r"追加|调增|预算调整|调整预算|上级(?:专项|补助|转移支付)|新增(?:项目|资金|任务)|上年结转")
+_LOW_REASON = re.compile(r"结转|结余|延期|推迟|暂缓|调减|收回|进度(?:慢|缓慢|偏慢|滞后)|未(?:支付|拨付|到位|完成|实施|启动)")
+#: A reason counts only in a sentence about money (预算, 支出, 资金 …), not “新增学位” or “形象进度”.
+_MONEY = re.compile(r"预算|支出|资金|经费|执行|拨款|拨付")
+_SENTENCE = re.compile(r"[^。；;！？!?\n]+")
 _WHY = re.compile(r"由于|因为|原因|主要是|主要用于|系因|增加的?(?:是|为)")
 _SANGONG = re.compile(r"三公|公务接待|公务用车|公车|出国")
 _ADDED = re.compile(r"追加|调增|结转")
@@ -41,6 +44,11 @@ def texts(loaded: Loaded) -> list[str]:
     return [unicodedata.normalize("NFKC", t).replace("“", "").replace("”", "").replace('"', "") for t in out]
 
 
+def gives_reason(said: list[str], reason: re.Pattern[str]) -> bool:
+    """Some sentence about money says why (追加, 结转, 延期 …)."""
+    return any(reason.search(s) and _MONEY.search(s) for t in said for s in _SENTENCE.findall(t))
+
+
 def _rates(loaded: Loaded, computed: Computed, said: list[str]) -> list[Finding]:
     out: list[Finding] = []
     for name in RATES:
@@ -50,7 +58,7 @@ def _rates(loaded: Loaded, computed: Computed, said: list[str]) -> list[Finding]
         if not isinstance(v, Decimal) or RATE_LOW <= v <= RATE_HIGH:
             continue
         high = v > RATE_HIGH
-        if any((_HIGH_REASON if high else _LOW_REASON).search(t) for t in said):
+        if gives_reason(said, _HIGH_REASON if high else _LOW_REASON):
             continue
         f = spec.FIELD_BY_NAME[name]
         sheet, cell = place(loaded, name)
@@ -84,7 +92,7 @@ def _above_budget(loaded: Loaded, computed: Computed, said: list[str]) -> list[F
     if adjusted is None or adjusted <= 0 or not isinstance(actual, Decimal):
         return []
     carried = loaded.model.number("carryover_prev") or Decimal(0)
-    if actual <= adjusted + carried or any(_ADDED.search(t) for t in said):
+    if actual <= adjusted + carried or gives_reason(said, _ADDED):
         return []
     sheet, cell = place(loaded, "adjusted_budget")
     return [finding(
@@ -100,4 +108,4 @@ def check(loaded: Loaded, computed: Computed) -> list[Finding]:
     return _rates(loaded, computed, said) + _sangong(loaded, computed, said) + _above_budget(loaded, computed, said)
 
 
-__all__ = ["RATES", "RATE_HIGH", "RATE_LOW", "SANGONG_GROWTH", "check", "texts"]
+__all__ = ["RATES", "RATE_HIGH", "RATE_LOW", "SANGONG_GROWTH", "check", "gives_reason", "texts"]

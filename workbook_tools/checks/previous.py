@@ -11,13 +11,13 @@ to the spec later are compared without code here.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
 from .. import spec
 from ..findings import Finding
+from ..model import unit_key
 from ..reader import Loaded
 from . import Computed, finding, fmt, list_place, place
 from .narrative import Passage, normalise, numbers, tie
@@ -37,11 +37,6 @@ class Previous:
     loaded: Loaded | None
     computed: Computed | None
     reason: str = ""
-
-
-def unit_key(unit: str) -> str:
-    """Unit names compared as a person would: full-width folded, spaces dropped, case folded."""
-    return "".join(unicodedata.normalize("NFKC", unit).split()).casefold()
 
 
 @cache
