@@ -28,6 +28,10 @@ from ..reader import Loaded
 from . import Computed, finding, fmt, list_place, place
 
 TEN_THOUSAND = Decimal(10000)
+#: How far before a number its subject may be (characters); a subject further away is not “right before” it.
+LOOKBACK = 120
+#: Numbers read per workbook (a real report states a few hundred); beyond that they are only counted.
+MAX_NUMBERS = 5000
 
 # -- the lexicon: subjects (what a figure is about) and the figures each attribute picks ----------------
 
@@ -195,19 +199,22 @@ def tie(sentence: str, s: Stated, previous: list[Stated]) -> Tie | None:
     """The one figure ``s`` states, or None when the words around it do not name exactly one."""
     if s.unit not in _CHECKED_UNITS:
         return None
-    if _APPROX_BEFORE.search(sentence[:s.start]) or _APPROX_AFTER.match(sentence[s.end:]):
+    if _APPROX_BEFORE.search(sentence[max(0, s.start - 4):s.start]) or _APPROX_AFTER.match(sentence[s.end:s.end + 4]):
         return None
-    subjects = [m for m in _subject_pattern().finditer(sentence[:s.start])]
+    lookback = max(0, s.start - LOOKBACK)
+    subjects = list(_subject_pattern().finditer(sentence, lookback, s.start))
     if not subjects:
         return None
     subj = subjects[-1]
     stem = SUBJECTS[subj.group(0)]
-    clause_start = max(sentence.rfind(c, 0, subj.start()) for c in "，,、：:") + 1
+    clause_start = max(max(sentence.rfind(c, lookback, subj.start()) for c in "，,、：:") + 1, lookback)
     if _COMPARE.search(sentence[clause_start:subj.start()]) or _CHANGED_BEFORE.search(sentence[clause_start:subj.start()]):
         return None
     window = sentence[subj.end():s.start]
-    for p in previous:  # numbers already read between the subject and this one are placeholders
-        if subj.end() <= p.start and p.end <= s.start:
+    for p in reversed(previous):  # numbers already read between the subject and this one are placeholders
+        if p.start < subj.end():
+            break
+        if p.end <= s.start:
             window = window.replace(sentence[p.start:p.end], _PLACEHOLDER, 1)
     if _COMPARE.search(window):
         return None
@@ -244,7 +251,7 @@ def tie(sentence: str, s: Stated, previous: list[Stated]) -> Tie | None:
             return Tie(name, s.value, "rate") if k == "rate" and not changed else None
         if changed:
             return Tie(f"{stem}_change_pct", value, "rate")
-        before = sentence[max(sentence.rfind(c, 0, s.start) for c in "，,：:") + 1:s.start]
+        before = sentence[max(max(sentence.rfind(c, lookback, s.start) for c in "，,：:") + 1, lookback):s.start]
         if rates or ("为" in before and before.rstrip().endswith("的") and not prevs):
             return Tie(f"{stem}_rate", s.value, "rate")
         return None
@@ -320,6 +327,9 @@ def _figures(loaded: Loaded, computed: Computed, counted: Counted) -> list[Findi
                 if s.unit not in _CHECKED_UNITS:
                     continue
                 counted.stated += 1
+                if counted.stated > MAX_NUMBERS:  # a hostile or pasted-in text: count, do not read
+                    counted.unmatched += 1
+                    continue
                 t = tie(sentence, s, found[:k])
                 value, as_stated = _figure(loaded, computed, t.name) if t else (None, None)
                 if t is None or value is None:
@@ -346,14 +356,14 @@ def _compare(loaded: Loaded, p: Passage, sentence: str, s: Stated, t: Tie, value
     unit = {"money": "万元", "rate": "%", "count": "人"}[t.kind]
     shown = fmt(value, f.decimals)
     if t.kind == "money" and s.unit in ("万元", "元"):
-        for factor, zh, en in ((TEN_THOUSAND, "一万倍", "10,000 times"), (1 / TEN_THOUSAND, "万分之一", "1/10,000")):
+        for factor, zh, en in ((TEN_THOUSAND, "一万倍", "10,000 times"), (1 / TEN_THOUSAND, "万分之一", "1/10,000 of")):
             if agrees(fig_in_unit * factor, written, d):
                 other = "元" if s.unit == "万元" else "万元"
                 return [finding(
                     "narrative-unit-slip",
                     f"{p.where}写“{quote}”，是{fs}!{fc}“{f.label}” {shown} 万元的{zh}，多半把单位写错了。"
                     f"请把单位改为“{other}”或把数字改为 {fmt(_in_unit(value, s.unit), 2)}",
-                    f"{p.where_en} says “{quote}”, {en} {f.label_en} {shown} ({fs}!{fc}): probably 元 and 万元 mixed up",
+                    f"{p.where_en} says “{quote}”, which is {en} {f.label_en} {shown} ({fs}!{fc}): probably 元 and 万元 mixed up",
                     sheet=p.sheet, cell=p.cell, expected=f"{shown} 万元", actual=f"{s.text}{s.unit}")]
     return [finding(
         "narrative-figure-mismatch",

@@ -173,8 +173,8 @@ def _stated_scores(loaded: Loaded, computed: Computed) -> list[Finding]:
             fs, fc = place(loaded, target_name)
             out.append(finding(
                 "narrative-total-mismatch",
-                f"报告正文第 {i + 1} 段写“{m.group(0)}”，评分表{fs}!{fc}的{'分值' if target_name == 'weight_total' else '得分'}"
-                f"合计为 {fmt(target)}。请改正正文或评分表",
+                f"报告正文第 {i + 1} 段写“{m.group(0)}”，评分表的{'分值' if target_name == 'weight_total' else '得分'}合计"
+                f"（{fs}!{fc}）为 {fmt(target)}。请改正正文或评分表",
                 f"narrative paragraph {i + 1} says “{m.group(0)}”; the scoring table's total is {fmt(target)} ({fs}!{fc})",
                 sheet=sheet, cell=cell, expected=fmt(target), actual=m.group(2)))
         for m in _BLOCK.finditer(text):
