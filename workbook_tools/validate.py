@@ -9,7 +9,6 @@ no pandas (only ``--annotate`` imports openpyxl, lazily).
 from __future__ import annotations
 
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from .checks import arithmetic, crosstable, formulas, inputs, narrative, plausibility, previous, scores, structure

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from decimal import Decimal
 from functools import cache
 
@@ -48,7 +49,7 @@ def rule_words(rule: scoring.Rule) -> str:
     return "；".join(f"{b.describe()}计{canonical(b.points)}分" for b in rule.bands)
 
 
-def _row_name(row: dict[str, object], i: int) -> str:
+def _row_name(row: Mapping[str, object], i: int) -> str:
     return str(row.get("level3") or row.get("level2") or row.get("level1") or f"第 {i + 1} 行")
 
 
