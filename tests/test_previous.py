@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from workbook_tools import spec
 from workbook_tools.checks import previous
-from workbook_tools.cli import app
-from workbook_tools.findings import CATALOGUE
-from workbook_tools.validate import validate
+from workbook_tools.checks.validate import validate
+from workbook_tools.cli.app import app
+from workbook_tools.core import spec
+from workbook_tools.core.findings import CATALOGUE
 
 from .test_reviewer_checks import Data, book, both, cell, reviewer, set_list, set_values
 

@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 
-from workbook_tools import spec
 from workbook_tools.checks import narrative, plausibility, scores
-from workbook_tools.findings import CATALOGUE, Finding, Report
-from workbook_tools.model import Evaluation
+from workbook_tools.checks.validate import validate
+from workbook_tools.core import spec
+from workbook_tools.core.findings import CATALOGUE, Finding, Report
+from workbook_tools.core.model import Evaluation
 from workbook_tools.template import write_filled
-from workbook_tools.validate import validate
 
 from .conftest import CONSISTENT_JSON, SEED_JSON
 

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
-from .. import spec
-from ..expr import excel_round, truncate
-from ..findings import Finding
-from ..reader import Loaded
+from ..core import spec
+from ..core.expr import excel_round, truncate
+from ..core.findings import Finding
+from ..xlsx.reader import Loaded
 from . import Computed, finding, fmt, list_place, place
 
 TEN_THOUSAND = Decimal(10000)

@@ -11,9 +11,9 @@ import re
 import unicodedata
 from decimal import Decimal
 
-from .. import spec
-from ..findings import Finding
-from ..reader import Loaded
+from ..core import spec
+from ..core.findings import Finding
+from ..xlsx.reader import Loaded
 from . import Computed, finding, fmt, place
 
 #: Execution rates (决算 ÷ 预算 × 100) outside [LOW, HIGH] ask for a reason.

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
-from .. import spec
-from ..findings import Finding
-from ..model import unit_key
-from ..reader import Loaded
+from ..core import spec
+from ..core.findings import Finding
+from ..core.model import unit_key
+from ..xlsx.reader import Loaded
 from . import Computed, finding, fmt, list_place, place
 from .narrative import Passage, normalise, numbers, tie
 

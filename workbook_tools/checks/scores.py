@@ -16,12 +16,12 @@ from collections.abc import Mapping
 from decimal import Decimal
 from functools import cache
 
-from .. import scoring
-from ..expr import excel_round
-from ..findings import Finding
-from ..model import canonical
-from ..numbers import to_decimal
-from ..reader import Loaded
+from ..core import scoring
+from ..core.expr import excel_round
+from ..core.findings import Finding
+from ..core.model import canonical
+from ..core.numbers import to_decimal
+from ..xlsx.reader import Loaded
 from . import Computed, finding, fmt, list_place, place
 
 HALF_CENT = Decimal("0.005")

@@ -11,14 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .checks import arithmetic, crosstable, formulas, inputs, narrative, plausibility, previous, scores, structure
-from .compute import compute
-from .findings import Finding, Report, sort_key
-from .reader import Loaded, load
-from .xlsx import UnreadableWorkbook
+from ..core.compute import compute
+from ..core.findings import Finding, Report, sort_key
+from ..xlsx.package import UnreadableWorkbook
+from ..xlsx.reader import Loaded, load
+from . import arithmetic, crosstable, formulas, inputs, narrative, plausibility, previous, scores, structure
 
 if TYPE_CHECKING:
-    from .scoring import Rules
+    from ..core.scoring import Rules
 
 FAMILIES = (formulas, arithmetic, crosstable, inputs, plausibility)
 

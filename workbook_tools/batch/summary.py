@@ -1,4 +1,4 @@
-"""The batch summary: ``summary.xlsx`` (汇总, 问题清单, 未处理, 图表), ``summary.csv`` and ``summary.json``.
+"""The batch summary: ``summary.xlsx`` (汇总, 问题清单, 未处理, 图表, 问题统计), ``summary.csv`` and ``summary.json``.
 
 Figures are the ones computed from each workbook's inputs (Decimal, Excel rounding), not what the
 department typed into derived cells. Total rows (one per year) add the amounts and recompute each ratio
@@ -19,9 +19,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import __version__, spec
-from .batch import SUMMARY_FIGURES, FileResult, unit_key
-from .fsutil import atomic_path, atomic_save, atomic_write_text
+from .. import __version__
+from ..core import spec
+from ..core.fsutil import atomic_path, atomic_save, atomic_write_text
+from .result import SUMMARY_FIGURES, FileResult, unit_key
 
 #: Leading characters that make a spreadsheet treat a CSV field as a formula (OWASP CSV injection).
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -179,7 +180,7 @@ def finding_rows(results: Sequence[FileResult], lang: str = "zh") -> list[dict[s
 
 def code_counts(results: Sequence[FileResult]) -> dict[str, dict[str, int]]:
     """For every code found: in how many files, and how many times (in catalogue order)."""
-    from .findings import CATALOGUE_LIST
+    from ..core.findings import CATALOGUE_LIST
 
     files: dict[str, set[str]] = {}
     times: dict[str, int] = {}
@@ -193,7 +194,7 @@ def code_counts(results: Sequence[FileResult]) -> dict[str, dict[str, int]]:
 
 
 def code_rows(results: Sequence[FileResult], lang: str = "zh") -> list[dict[str, Any]]:
-    from .findings import CATALOGUE
+    from ..core.findings import CATALOGUE
 
     lg = _l(lang)
     out = []
