@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .core import spec
+from .core.errors import WorkbookToolsError
 from .core.findings import Report, sort_key
 
 if TYPE_CHECKING:
@@ -31,8 +32,10 @@ INSTALL_HINT = ("需要安装 xlwings：pip install \"workbook-tools[excel]\"，
                 "/ xlwings is required: pip install \"workbook-tools[excel]\"")
 
 
-class ExcelUnavailable(RuntimeError):
+class ExcelUnavailable(WorkbookToolsError, RuntimeError):
     """xlwings (and so Excel automation) is not available here."""
+
+    code = "excel-unavailable"
 
 
 @dataclass(frozen=True)

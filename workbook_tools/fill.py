@@ -30,6 +30,7 @@ from .checks.formulas import normalize
 from .core import spec
 from .core.cells import address, rc
 from .core.compute import compute
+from .core.errors import WorkbookToolsError
 from .core.expr import excel_round
 from .core.findings import Finding, Report
 from .core.fsutil import atomic_path
@@ -41,13 +42,11 @@ from .xlsx import reader
 from .xlsx.package import NS_MAIN, NS_PKG_REL, NS_REL, UnreadableWorkbook
 from .xlsx.worksheet import Cell
 
-_NUMERIC = ("money", "percent", "score", "int", "year")
-#: Number formats a converted input cell gets when it was formatted as text ("@").
-_INPUT_FORMATS = {"money": "0.00", "percent": "0.00", "score": "0.00", "int": "0", "year": "0"}
 
-
-class FillError(ValueError):
+class FillError(WorkbookToolsError, ValueError):
     """The request cannot be carried out (output is the input, rules file broken); one line naming the file."""
+
+    code = "fill-refused"
 
 
 @dataclass
@@ -230,7 +229,7 @@ def _convert_text_numbers(loaded: reader.Loaded, plan: FillPlan, findings: list[
         if number is None:
             return None
         value: Decimal | int = number
-        if kind in ("int", "year"):
+        if kind in spec.INTEGRAL_KINDS:
             if number != number.to_integral_value():
                 return None
             value = int(number)
@@ -241,7 +240,7 @@ def _convert_text_numbers(loaded: reader.Loaded, plan: FillPlan, findings: list[
         return value
 
     for f in spec.INPUT_FIELDS:
-        if f.kind in _NUMERIC:
+        if f.kind in spec.NUMERIC_KINDS:
             loc = loaded.locations[f.name]
             if not plan.writable(loc.sheet):
                 continue
@@ -251,7 +250,7 @@ def _convert_text_numbers(loaded: reader.Loaded, plan: FillPlan, findings: list[
     for t in spec.TABLES:
         for c in t.columns:
             loc = loaded.list_locations[t.name][c.key]
-            if c.kind not in _NUMERIC or not plan.writable(loc.sheet):
+            if c.kind not in spec.NUMERIC_KINDS or not plan.writable(loc.sheet):
                 continue
             for i, row in enumerate(model.rows(t.name)):
                 where = _list_cell(loaded, t, c.key, i)
@@ -391,7 +390,7 @@ def _apply(wb: Any, plan: FillPlan) -> None:
         if c.quotePrefix:
             c.quotePrefix = False
         if c.number_format == "@":
-            c.number_format = _INPUT_FORMATS[kind]
+            c.number_format = spec.KINDS[kind].number_format  # a converted input loses its text format
     for (sheet, cell), formula in plan.formulas.items():
         wb[sheet][cell].value = formula
     for (sheet, cell), score in plan.scores.items():

@@ -34,6 +34,8 @@ PRELOAD = ["workbook_tools.batch.work", "workbook_tools.xlsx.reader", "workbook_
 class EngineError(WorkbookToolsError):
     """The engine cannot start (dask missing, scheduler unreachable); the message is one line in Chinese."""
 
+    code = "engine-unavailable"
+
 
 def default_workers() -> int:
     try:

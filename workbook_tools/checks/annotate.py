@@ -12,6 +12,7 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
+from ..core.errors import WorkbookToolsError
 from ..core.findings import CATALOGUE, SEVERITY_ORDER, Finding, Report
 from ..core.fsutil import atomic_save
 from .structure import ANNOTATION_SHEET
@@ -26,8 +27,10 @@ SEVERITY = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
 AUTHOR = "workbook-tools validate"
 
 
-class AnnotateError(Exception):
+class AnnotateError(WorkbookToolsError):
     """The annotated copy cannot be written; the message names the file, in Chinese."""
+
+    code = "annotate-failed"
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..core.compute import compute
+from ..core.errors import WorkbookToolsError
 from ..core.model import Value
 from ..session import WorkbookSession, open_workbook
 from ..xlsx.reader import Loaded
@@ -38,21 +39,20 @@ FORMATS: tuple[Format, ...] = ("docx", "pdf", "md")
 _SUFFIX: dict[str, Format] = {".docx": "docx", ".pdf": "pdf", ".md": "md", ".markdown": "md"}
 
 
-class ExportRefused(Exception):
-    """The workbook has validation errors and export was not forced."""
+class ExportRefused(WorkbookToolsError):
+    """The workbook has validation errors and export was not forced (exit 1: ``--force`` overrides it)."""
+
+    code = "export-refused"
+    exit_code = 1
 
     def __init__(self, path: str, errors: int) -> None:
         self.path = path
         self.errors = errors
-        super().__init__(self.message())
-
-    def message(self, lang: str = "zh") -> str:
-        if lang == "en":
-            return (f"{self.path}: the workbook has {self.errors} validation error(s); no report written. "
-                    f"Run `workbook-tools validate {self.path}` to see them, or pass --force "
-                    "(the report will carry a note).")
-        return (f"{self.path}：工作簿有 {self.errors} 个校验错误，未导出报告。请先运行 workbook-tools validate "
-                f"{self.path} 查看并改正，或加 --force 强制导出（报告标题下会注明）。")
+        super().__init__(
+            f"{path}：工作簿有 {errors} 个校验错误，未导出报告。请先运行 workbook-tools validate "
+            f"{path} 查看并改正，或加 --force 强制导出（报告标题下会注明）。",
+            f"{path}: the workbook has {errors} validation error(s); no report written. "
+            f"Run `workbook-tools validate {path}` to see them, or pass --force (the report will carry a note).")
 
 
 @dataclass(frozen=True)
