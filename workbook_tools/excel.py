@@ -19,15 +19,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .core import spec
 from .core.errors import WorkbookToolsError
 from .core.findings import Report, sort_key
+from .core.words import RESULT_SHEET, SEVERITY_WORDS, headers, lang_of
 
 if TYPE_CHECKING:
     from .fill import FillPlan, FillReport
 
 T = TypeVar("T")
-RESULT_SHEET = "校验结果"
 FILL_COLOURS = {"error": (255, 199, 206), "warning": (255, 235, 156), "info": (221, 235, 247)}
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
-HEADER = ("位置", "级别", "代码", "问题", "应为", "实为")
+COLUMNS = ("place", "severity", "code", "message", "expected", "actual")
 INSTALL_HINT = ("需要安装 xlwings：pip install \"workbook-tools[excel]\"，然后运行 xlwings addin install "
                 "/ xlwings is required: pip install \"workbook-tools[excel]\"")
 
@@ -66,7 +65,7 @@ def finding_edits(report: Report, lang: str = "zh") -> list[CellEdit]:
         if f.sheet and f.cell and f.sheet != RESULT_SHEET:
             edits.append(CellEdit(f.sheet, f.cell, fill=FILL_COLOURS.get(f.severity),
                                   comment=f"[{f.code}] {f.text(lang)}"))
-    for col, title in enumerate(HEADER, start=1):
+    for col, title in enumerate(headers(COLUMNS, lang), start=1):
         edits.append(CellEdit(RESULT_SHEET, f"{chr(64 + col)}1", value=title))
     if report.unreadable is not None:
         edits.append(CellEdit(RESULT_SHEET, "A2", value=report.unreadable.text(lang)))
@@ -75,7 +74,7 @@ def finding_edits(report: Report, lang: str = "zh") -> list[CellEdit]:
         edits.append(CellEdit(RESULT_SHEET, "A2", value="未发现问题 / no problems found"))
     for row, f in enumerate(ordered, start=2):
         target = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else None
-        values = (f.place or "", SEVERITY_ZH.get(f.severity, f.severity), f.code, f.text(lang),
+        values = (f.place or "", SEVERITY_WORDS[lang_of(lang)].get(f.severity, f.severity), f.code, f.text(lang),
                   _text(f.expected), _text(f.actual))
         for col, v in enumerate(values, start=1):
             edits.append(CellEdit(RESULT_SHEET, f"{chr(64 + col)}{row}", value=v,

@@ -13,6 +13,7 @@ import typer
 
 from ..core import spec
 from ..core.errors import WorkbookToolsError
+from ..core.words import Lang, LangError, parse_lang
 
 app = typer.Typer(
     add_completion=False,
@@ -21,13 +22,21 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-LangOpt = Annotated[str, typer.Option("--lang", help="输出语言 zh|en / message language")]
-
-
 def fail(message: str, code: int = 2) -> NoReturn:
     """One line on stderr and a non-zero exit: bad input never gets a traceback."""
     typer.echo(message, err=True)
     raise typer.Exit(code)
+
+
+def _lang(value: str) -> Lang:
+    """``--lang``, parsed once where it enters: the library only ever sees a :data:`~workbook_tools.core.words.Lang`."""
+    try:
+        return parse_lang(value)
+    except LangError as exc:
+        fail(exc.message("zh"))
+
+
+LangOpt = Annotated[str, typer.Option("--lang", help="输出语言 zh|en / message language", callback=_lang)]
 
 
 @contextlib.contextmanager
@@ -149,8 +158,6 @@ def validate_command(
     from ..checks import render
     from ..checks.validate import validate
 
-    if lang not in ("zh", "en"):
-        fail(f"--lang 只能是 zh 或 en，收到：{lang}")
     report = validate(file)
     if as_json:
         sys.stdout.write(render.to_json(report, lang))
@@ -234,8 +241,6 @@ def batch_command(
     from ..batch import pipeline, result
 
     en = lang == "en"
-    if lang not in ("zh", "en"):
-        fail(f"--lang 只能是 zh 或 en，收到：{lang}")
     if not inbox.exists():
         fail(f"{inbox}: not found" if en else f"{inbox}：文件夹不存在")
     formats = tuple(f.strip().lower() for f in (export or "").split(",") if f.strip())
