@@ -47,4 +47,4 @@ class UploadForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
-    comment = forms.CharField(label="退回意见", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(label="退回意见", max_length=2000, widget=forms.Textarea(attrs={"rows": 2, "placeholder": "写明需要修改的内容，单位登录后即可看到"}))

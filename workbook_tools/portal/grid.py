@@ -11,8 +11,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from .. import spec
 from ..cells import address, col_letters, rc
-from ..xlsx import UnreadableWorkbook, read
+from ..compute import compute
+from ..reader import from_book
+from ..xlsx import UnreadableWorkbook, Workbook, read
 
 MAX_ROWS = 150
 MAX_COLS = 16
@@ -24,6 +27,7 @@ class GridCell:
     ref: str
     text: str = ""
     formula: str | None = None
+    computed: bool = False  # a formula cell saved without its result: the value shown is the library's
     severity: str | None = None
     marks: list[int] = field(default_factory=list)
 
@@ -59,6 +63,21 @@ def _worst(a: str | None, b: str) -> str:
     return b if a is None or order.get(b, 9) < order.get(a, 9) else a
 
 
+def _computed(book: Workbook) -> dict[tuple[str, str], object]:
+    """The library's value of each derived cell, by (sheet, cell), for formulas saved without a result."""
+    try:
+        loaded = from_book(book)
+        values = compute(loaded.model)
+    except Exception:  # noqa: BLE001 - a workbook too broken to compute still gets its grid
+        return {}
+    out: dict[tuple[str, str], object] = {}
+    for f in spec.FIELDS:
+        if f.is_derived and f.name in values and f.name in loaded.locations:
+            loc = loaded.location(f.name)
+            out[loc.sheet, loc.cell] = values[f.name]
+    return out
+
+
 def grids(path: Path, findings: list[dict[str, object]]) -> tuple[list[Grid], list[dict[str, object]]]:
     """Grids of the visible sheets with numbered findings placed on their cells, and the findings with no cell."""
     numbered = [dict(f, n=i + 1, label=SEVERITY_LABELS.get(str(f.get("severity")), "")) for i, f in enumerate(findings)]
@@ -66,6 +85,7 @@ def grids(path: Path, findings: list[dict[str, object]]) -> tuple[list[Grid], li
         book = read(path)
     except UnreadableWorkbook:
         return [], numbered
+    results = _computed(book)
     by_cell: dict[tuple[str, str], list[dict[str, object]]] = {}
     loose: list[dict[str, object]] = []
     for f in numbered:
@@ -102,6 +122,8 @@ def grids(path: Path, findings: list[dict[str, object]]) -> tuple[list[Grid], li
                 ref = address(r, c)
                 raw = sheet.cells.get(ref)
                 gc = GridCell(ref, _text(raw.value) if raw else "", raw.formula if raw else None)
+                if gc.formula and not gc.text and (sheet.name, ref) in results:
+                    gc.text, gc.computed = _text(results[sheet.name, ref]), True
                 for f in by_cell.get((sheet.name, ref), []):
                     gc.severity = _worst(gc.severity, str(f.get("severity")))
                     gc.marks.append(int(f["n"]))  # type: ignore[call-overload]

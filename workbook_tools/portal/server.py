@@ -7,6 +7,7 @@ is the same program in a demo and behind a reverse proxy; docs/portal.md shows t
 from __future__ import annotations
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -44,12 +45,21 @@ def create_admin(username: str, password: str | None = None) -> None:
     from django.contrib.auth import get_user_model
 
     User = get_user_model()
+    if password is None and not sys.stdin.isatty():  # scripted: the password is the first line of stdin
+        password = sys.stdin.readline().rstrip("\n")
     if password is None:
         import getpass
 
         password = getpass.getpass(f"{username} 的密码：")
         if password != getpass.getpass("再输入一次："):
             raise SystemExit("两次输入的密码不一致")
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    try:
+        validate_password(password or "")
+    except ValidationError as exc:
+        raise SystemExit("密码不可用：" + "；".join(exc.messages)) from None
     user, _ = User.objects.get_or_create(username=username, defaults={"is_staff": True, "is_superuser": True})
     user.is_staff = user.is_superuser = True
     user.set_password(password)
