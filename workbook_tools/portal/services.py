@@ -12,6 +12,9 @@ from __future__ import annotations
 import secrets
 import shutil
 import tempfile
+import threading
+from concurrent.futures import TimeoutError as FuturesTimeout
+from concurrent.futures.process import BrokenProcessPool
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -25,7 +28,8 @@ from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
 
-from ..batch import BatchOptions, FileResult, process_workbook
+from ..batch import BatchOptions, FileResult, crashed_result, process_workbook, timeout_result
+from ..engines import ProcessEngine
 from ..prefill import PrefillError, prefill, safe_filename
 from ..scoring import Rules, RulesError, load_rules, parse_rules
 from .models import STATUS_LABELS, AuditEvent, Blob, Department, Round, Submission, decimal_or_none
@@ -153,11 +157,46 @@ def import_departments(rnd: Round, name: str, chunks: Iterable[bytes], request: 
 # -- uploads -------------------------------------------------------------------------------------
 
 
+_engine: ProcessEngine | None = None
+_engine_lock = threading.Lock()
+
+
+def _validator() -> ProcessEngine:
+    global _engine
+    with _engine_lock:
+        if _engine is None:
+            _engine = ProcessEngine(settings.VALIDATION_WORKERS)
+        return _engine
+
+
 def validate_blob(sha: str) -> FileResult:
-    """The batch result for one stored file (never raises for what is in the file)."""
+    """The batch result for one stored file (never raises for what is in the file).
+
+    Validation runs in the library's process pool (``VALIDATION_WORKERS`` processes), as ``batch`` runs it: the
+    uploads of many departments use every core, a file that exhausts memory fails in its own worker
+    (``memory_limit``) and one that hangs is stopped at the time limit, while the server goes on.
+    """
     path = blob_path(sha)
-    options = BatchOptions(root=str(path.parent), out_dir=str(data_dir() / "tmp"), memory_mb=0)
-    return process_workbook(str(path), options)
+    options = BatchOptions(root=str(path.parent), out_dir=str(data_dir() / "tmp"),
+                           timeout=settings.VALIDATION_TIMEOUT, memory_mb=settings.VALIDATION_MEMORY_MB)
+    if not settings.VALIDATION_WORKERS:
+        return process_workbook(str(path), replace(options, memory_mb=0))
+    for attempt in range(2):
+        engine = _validator()
+        future = engine.submit(process_workbook, str(path), options)
+        try:
+            return future.result(timeout=options.timeout)  # type: ignore[no-any-return]
+        except FuturesTimeout:
+            with _engine_lock:
+                engine.restart()
+            return timeout_result(str(path), options)
+        except BrokenProcessPool:
+            if attempt:  # the file itself killed a fresh worker
+                return crashed_result(str(path), options)
+            with _engine_lock:
+                if engine is _engine:
+                    engine.restart()
+    raise AssertionError("unreachable")
 
 
 def _score_fields(result: FileResult, rules: Rules) -> dict[str, Any]:

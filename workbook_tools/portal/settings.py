@@ -32,7 +32,7 @@ def _secret_key() -> str:
         with os.fdopen(fd, "w", encoding="ascii") as fh:
             fh.write(key)
         return key
-    
+
 
 SECRET_KEY = _secret_key()
 DEBUG = os.environ.get("WBT_PORTAL_DEBUG", "") == "1"
@@ -107,6 +107,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 #: Uploads larger than this are refused before anything reads them (the request body is also capped).
 MAX_UPLOAD_BYTES = int(float(os.environ.get("WBT_PORTAL_MAX_UPLOAD_MB", "20")) * 1024 * 1024)
+#: Validation of uploads in this many worker processes, each file then limited in time and memory like a ``batch``
+#: worker; 0 (the default, measured faster on 2 cores: docs/performance.md) validates in the request's thread.
+VALIDATION_WORKERS = int(os.environ.get("WBT_PORTAL_VALIDATION_WORKERS", "0"))
+VALIDATION_TIMEOUT = float(os.environ.get("WBT_PORTAL_VALIDATION_TIMEOUT", "60"))
+VALIDATION_MEMORY_MB = int(os.environ.get("WBT_PORTAL_VALIDATION_MEMORY_MB", "2048"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp")
