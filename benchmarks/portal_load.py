@@ -113,7 +113,7 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def server(data: Path, database: str | None, threads: int, validation_workers: int | None = None) -> Iterator[int]:
-    exe = [sys.executable, "-m", "workbook_tools.cli", "serve", "--data", str(data)]
+    exe = [sys.executable, "-m", "workbook_tools.cli.app", "serve", "--data", str(data)]
     db = ["--database", database] if database else []
     env = {k: v for k, v in os.environ.items() if not k.startswith("WBT_PORTAL")}
     if validation_workers is not None:

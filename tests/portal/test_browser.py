@@ -16,9 +16,9 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.factory import cell_of, filled_workbook
-from workbook_tools import spec
-from workbook_tools.reader import load
-from workbook_tools.validate import validate
+from workbook_tools.checks.validate import validate
+from workbook_tools.core import spec
+from workbook_tools.xlsx.reader import load
 
 from .helpers import CONSISTENT_UNIT, CONSISTENT_XLSX, ROOT, YEAR, departments_csv
 from .services import CHROMIUM, CHROMIUM_ARGS, free_port, need_chromium, postgres_server
@@ -47,7 +47,7 @@ def postgres() -> Iterator[object]:
 
 
 def _serve(data: Path, database: str | None) -> Iterator[str]:
-    exe = [sys.executable, "-m", "workbook_tools.cli"]
+    exe = [sys.executable, "-m", "workbook_tools.cli.app"]
     db = ["--database", database] if database else []
     env = {k: v for k, v in os.environ.items() if not k.startswith("WBT_PORTAL")}
     subprocess.run([*exe, "serve", "--data", str(data), *db, "--create-admin", ADMIN[0]], input=ADMIN[1] + "\n",
@@ -204,8 +204,9 @@ def test_the_whole_flow_in_a_browser(browser: object, portal: tuple[str, str], t
 
     # the bureau downloads the summary and checks it row by row against the batch summary of the same files
     summary = admin.download("text=下载汇总表 summary.xlsx", tmp_path / "summary.xlsx")
-    from workbook_tools.batch import BatchOptions, process_workbook
-    from workbook_tools.summary import write_xlsx
+    from workbook_tools.batch.result import BatchOptions
+    from workbook_tools.batch.summary import write_xlsx
+    from workbook_tools.batch.work import process_workbook
 
     latest = [CONSISTENT_XLSX, tmp_path / "档案馆.xlsx"]
     want = write_xlsx([process_workbook(str(p), BatchOptions(root=str(p.parent), out_dir=str(tmp_path)))

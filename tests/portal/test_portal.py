@@ -11,9 +11,9 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.factory import cell_of, consistent_input, consistent_value, filled_workbook
-from workbook_tools import spec
-from workbook_tools.reader import load
-from workbook_tools.validate import validate
+from workbook_tools.checks.validate import validate
+from workbook_tools.core import spec
+from workbook_tools.xlsx.reader import load
 
 from .helpers import CONSISTENT_UNIT, CONSISTENT_XLSX, YEAR, admin_user, client_for, make_round, upload
 
@@ -168,8 +168,9 @@ def _sheet_rows(data: bytes | Path, sheet: str) -> dict[object, list[object]]:
 
 
 def test_summary_is_the_batch_summary(tmp_path: Path) -> None:
-    from workbook_tools.batch import BatchOptions, process_workbook
-    from workbook_tools.summary import write_xlsx
+    from workbook_tools.batch.result import BatchOptions
+    from workbook_tools.batch.summary import write_xlsx
+    from workbook_tools.batch.work import process_workbook
 
     rnd, depts = make_round(tmp_path, ["青山县档案馆"])
     bad = filled_workbook(tmp_path / "bad.xlsx", unit_name="青山县档案馆", basic_wages_rate=150)
@@ -211,8 +212,6 @@ def test_downloads_annotated_filled_and_report(tmp_path: Path) -> None:
 
 
 def test_blank_template_download(tmp_path: Path) -> None:
-    from workbook_tools.reader import load
-
     rnd, depts = make_round(tmp_path)
     response = client_for(depts[0].user).get("/template.xlsx")
     tmp = tmp_path / "t.xlsx"

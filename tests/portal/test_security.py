@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from tests.broken_inputs import CASES
 from tests.factory import filled_workbook
-from workbook_tools.validate import validate
+from workbook_tools.checks.validate import validate
 
 from .helpers import CONSISTENT_XLSX, admin_user, client_for, make_round, upload
 

@@ -293,7 +293,7 @@ def serve(
 ) -> None:
     """启动收集平台（网页）：各单位上传工作簿并立即看到校验结果，财政局看板汇总。"""
     try:
-        from .portal import server
+        from ..portal import server
     except ImportError as exc:  # pragma: no cover - depends on the installed extras
         fail(f"收集平台需要 portal 组件：pip install 'workbook-tools[portal]'（{exc}）")
     try:

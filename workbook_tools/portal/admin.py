@@ -1,3 +1,5 @@
+"""The Django admin for the bureau's superusers: every record visible; uploads, files and the audit log never deleted."""
+
 from __future__ import annotations
 
 from django.contrib import admin

@@ -1,3 +1,5 @@
+"""The Django application of the portal (label ``portal``)."""
+
 from __future__ import annotations
 
 from django.apps import AppConfig

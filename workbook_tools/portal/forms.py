@@ -1,3 +1,5 @@
+"""The portal's forms; a scoring rules file is checked by the library before a round accepts it."""
+
 from __future__ import annotations
 
 from django import forms

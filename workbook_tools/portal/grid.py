@@ -1,6 +1,6 @@
 """A workbook's sheets as grids for the findings page: the browser counterpart of the annotated copy.
 
-The cells come from the library's own reader (:func:`workbook_tools.xlsx.read`); findings are the ones the
+The cells come from the library's own reader (:func:`workbook_tools.xlsx.workbook.read`); findings are the ones the
 submission's validation produced. Nothing here decides what is wrong with a cell. Values are plain text:
 the template escapes them, so a unit name ``<script>`` or ``=HYPERLINK(...)`` is shown as typed.
 """
@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .. import spec
-from ..cells import address, col_letters, rc
-from ..compute import compute
-from ..reader import from_book
-from ..xlsx import UnreadableWorkbook, Workbook, read
+from ..core import spec
+from ..core.cells import address, col_letters, rc
+from ..core.compute import compute
+from ..xlsx.package import UnreadableWorkbook
+from ..xlsx.reader import from_book
+from ..xlsx.workbook import Workbook, read
 
 MAX_ROWS = 150
 MAX_COLS = 16

@@ -1,10 +1,10 @@
 """What the portal does, as functions the views call; every workbook operation is a call into the library.
 
-Validation uses :func:`workbook_tools.batch.process_workbook` (the same per-file result ``batch`` builds, so the
-board and ``summary.xlsx`` match the command line), findings pages and annotated copies use
-:func:`~workbook_tools.validate.validate` and :func:`~workbook_tools.annotate.annotate`, the filled copy
-:func:`~workbook_tools.fill.fill`, reports :func:`~workbook_tools.export.export_report`, the department list
-:func:`~workbook_tools.prefill.prefill` and the summary :func:`~workbook_tools.summary.write_xlsx`.
+Validation uses :func:`workbook_tools.batch.work.process_workbook` (the same per-file result ``batch`` builds, so
+the board and ``summary.xlsx`` match the command line), findings pages and annotated copies use
+:func:`~workbook_tools.checks.validate.validate` and :func:`~workbook_tools.checks.annotate.annotate`, the filled
+copy :func:`~workbook_tools.fill.fill`, reports :func:`~workbook_tools.export.export_report`, the department list
+:func:`~workbook_tools.prefill.prefill` and the summary :func:`~workbook_tools.batch.summary.write_xlsx`.
 """
 
 from __future__ import annotations
@@ -28,10 +28,11 @@ from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
 
-from ..batch import BatchOptions, FileResult, crashed_result, process_workbook, timeout_result
-from ..engines import ProcessEngine
+from ..batch.isolation import ProcessEngine
+from ..batch.result import BatchOptions, FileResult, crashed_result, timeout_result
+from ..batch.work import process_workbook
 from ..prefill import PrefillError, prefill, safe_filename
-from ..scoring import Rules, RulesError, load_rules, parse_rules
+from ..core.scoring import Rules, RulesError, load_rules, parse_rules
 from .models import STATUS_LABELS, AuditEvent, Blob, Department, Round, Submission, decimal_or_none
 from .storage import blob_path, data_dir, derived_path, store_chunks, store_file
 
@@ -347,7 +348,7 @@ def summary_results(rnd: Round) -> list[FileResult]:
 
 
 def write_summary(rnd: Round) -> Path:
-    from ..summary import write_xlsx
+    from ..batch.summary import write_xlsx
 
     dest = data_dir() / "outputs" / f"round-{rnd.pk}" / "summary.xlsx"
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -355,8 +356,8 @@ def write_summary(rnd: Round) -> Path:
 
 
 def annotated(sub: Submission) -> Path:
-    from ..annotate import annotate
-    from ..validate import validate
+    from ..checks.annotate import annotate
+    from ..checks.validate import validate
 
     dest = derived_path(sub.blob_id, "annotated.xlsx")
     if not dest.exists():

@@ -1,3 +1,5 @@
+"""The portal's addresses; every view behind them checks who may see what (see :mod:`.views`)."""
+
 from __future__ import annotations
 
 from django.contrib import admin
