@@ -315,3 +315,28 @@ def test_two_uploads_at_the_same_moment_both_survive(tmp_path: Path) -> None:
                                                      for f in files)
     for s in subs:
         assert s.blob.path.exists()
+
+
+def test_validation_in_worker_processes_gives_the_same_answers(tmp_path: Path) -> None:
+    from django.test import override_settings
+
+    from tests.broken_inputs import CASES
+    from workbook_tools.portal import services
+
+    bomb = tmp_path / "bomb.xlsx"
+    next(c for c in CASES if c.name == "zip-bomb").build(bomb)
+    rnd, depts = make_round(tmp_path)
+    client = client_for(depts[0].user)
+    with override_settings(VALIDATION_WORKERS=2):
+        try:
+            for path in (CONSISTENT_XLSX, _bad_workbook(tmp_path), bomb):
+                upload(client, path)
+        finally:
+            engine, services._engine = services._engine, None
+            if engine is not None:
+                engine.shutdown()
+    ok, bad, hostile = depts[0].submissions.order_by("version")
+    assert engine is not None  # the pool really ran them
+    assert (ok.status, bad.status, hostile.status) == ("ok", "errors", "unreadable")
+    assert bad.errors == len(validate(tmp_path / "bad.xlsx").errors)
+    assert hostile.result["reason_code"] == "file-hostile"

@@ -7,7 +7,6 @@ that the bureau returned it; a new upload is a new row with the next version num
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -165,6 +164,3 @@ class AuditEvent(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = verbose_name_plural = "操作记录"
 
-
-def decimal_or_none(v: object) -> Decimal | None:
-    return Decimal(str(v)) if v not in (None, "") else None

@@ -13,9 +13,9 @@ import secrets
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable, Iterable
 from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -31,9 +31,9 @@ from django.utils import timezone
 from ..batch.isolation import ProcessEngine
 from ..batch.result import BatchOptions, FileResult, crashed_result, timeout_result
 from ..batch.work import process_workbook
-from ..prefill import PrefillError, prefill, safe_filename
 from ..core.scoring import Rules, RulesError, load_rules, parse_rules
-from .models import STATUS_LABELS, AuditEvent, Blob, Department, Round, Submission, decimal_or_none
+from ..prefill import PrefillError, prefill, safe_filename
+from .models import STATUS_LABELS, AuditEvent, Blob, Department, Round, Submission
 from .storage import blob_path, data_dir, derived_path, store_chunks, store_file
 
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -296,7 +296,7 @@ def board(rnd: Round) -> list[BoardRow]:
             for d in depts]
 
 
-SORTS = {
+SORTS: dict[str, Callable[[BoardRow], Any]] = {
     "name": lambda r: (r.department.row, r.department.name),
     "status": lambda r: list(STATUS_LABELS).index(r.status),
     "time": lambda r: r.latest.uploaded_at.timestamp() if r.latest else 0,
