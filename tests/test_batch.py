@@ -19,6 +19,7 @@ from workbook_tools.summary import summary_rows
 from workbook_tools.template import write_filled
 
 from .conftest import CONSISTENT_JSON, SEED_JSON, load_json
+from .faults import faulty
 
 HANG_SECONDS = 600
 
@@ -231,26 +232,12 @@ def test_dask_timeout_stops_the_file(tmp_path: Path, inbox: Path, processes: boo
         pytest.importorskip("distributed")
     shutil.copyfile(inbox / "consistent.xlsx", inbox / "hang.xlsx")
     out = tmp_path / "d"
-    options = BatchOptions(root=str(inbox), out_dir=str(out), timeout=2)
-    outcome = batch.run(inbox, options, engine="dask", workers=2, processes=processes, worker=hang_or_process)
+    options = BatchOptions(root=str(inbox), out_dir=str(out), timeout=4)
+    outcome = batch.run(inbox, options, engine="dask", workers=2, processes=processes, worker=faulty)
     rows = by_path(outcome)
     assert rows["hang.xlsx"].status == "timeout" and rows["consistent.xlsx"].status == "ok"
     assert rows["乡镇/seed.xlsx"].status == "errors" and rows["truncated.xlsx"].status == "unreadable"
     assert not _alive(int((out / "hang.pid").read_text()))
-
-
-def test_isolated_subprocess_for_daemonic_workers(tmp_path: Path, inbox: Path) -> None:
-    shutil.copyfile(inbox / "consistent.xlsx", inbox / "hang.xlsx")
-    out = tmp_path / "o"
-    out.mkdir()
-    options = BatchOptions(root=str(inbox), out_dir=str(out), timeout=3)
-    ok = batch._isolated_subprocess(hang_or_process, str(inbox / "consistent.xlsx"), options)
-    assert ok.status == "ok" and ok.figures["total_actual"] == "3474.84"
-    hung = batch._isolated_subprocess(hang_or_process, str(inbox / "hang.xlsx"), options)
-    assert hung.status == "timeout" and not _alive(int((out / "hang.pid").read_text()))
-    shutil.copyfile(inbox / "consistent.xlsx", inbox / "crash.xlsx")
-    assert batch._isolated_subprocess(hang_or_process, str(inbox / "crash.xlsx"), options).reason_code == (
-        "batch-worker-crashed")
 
 
 def test_process_workbook_is_plain_data(tmp_path: Path, inbox: Path) -> None:

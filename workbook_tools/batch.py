@@ -286,89 +286,23 @@ def crashed_result(path: str, options: BatchOptions) -> FileResult:
                               else "读取该文件时工作进程异常退出（文件可能损坏或触发了读取库的缺陷）"))
 
 
-def _child(conn: Any, worker: Worker, path: str, options: BatchOptions) -> None:
-    try:
-        conn.send(worker(path, options))
-    finally:
-        conn.close()
-
-
-def _isolated_fork(worker: Worker, path: str, options: BatchOptions) -> FileResult:
-    from .engines import kill_tree, mp_context
-
-    ctx = mp_context()
-    receiver, sender = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(sender, worker, path, options), daemon=True)
-    child.start()
-    sender.close()
-    try:
-        if receiver.poll(options.timeout):
-            try:
-                return receiver.recv()  # type: ignore[no-any-return]
-            except (EOFError, OSError):
-                return crashed_result(path, options)
-        if child.pid is not None:
-            kill_tree(child.pid)
-        return timeout_result(path, options)
-    finally:
-        receiver.close()
-        child.join(5)
-
-
-def child_main() -> None:
-    """Entry of :func:`_isolated_subprocess`: a pickled (worker, path, options) on stdin, the result on stdout."""
-    import pickle
-
-    worker, path, options = pickle.loads(sys.stdin.buffer.read())
-    sys.stdout.buffer.write(pickle.dumps(worker(path, options)))
-
-
-def _isolated_subprocess(worker: Worker, path: str, options: BatchOptions) -> FileResult:
-    """The same in a fresh interpreter: daemonic processes (dask workers by default) may not fork children
-    through multiprocessing, but may start programs."""
-    import pickle
-    import subprocess
-
-    from .engines import kill_tree
-
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-    proc = subprocess.Popen([sys.executable, "-c", "from workbook_tools.batch import child_main; child_main()"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-    try:
-        out, _ = proc.communicate(pickle.dumps((worker, path, options)), timeout=options.timeout)
-    except subprocess.TimeoutExpired:
-        kill_tree(proc.pid)
-        proc.communicate()
-        return timeout_result(path, options)
-    if proc.returncode != 0 or not out:
-        return crashed_result(path, options)
-    return pickle.loads(out)  # type: ignore[no-any-return]
-
-
-def process_isolated(path: str, options: BatchOptions, worker: Worker | None = None) -> FileResult:
-    """Run the per-file function in a child process killed at ``options.timeout`` (used on dask workers,
-    whose threads cannot be stopped); a child that dies gives a crashed result."""
-    import multiprocessing
-
-    fn = worker or process_workbook
-    if multiprocessing.current_process().daemon:
-        return _isolated_subprocess(fn, path, options)
-    return _isolated_fork(fn, path, options)
-
-
 def run_batch(paths: Iterable[str], options: BatchOptions, executor: Executor,
               worker: Worker | None = None) -> Iterator[FileResult]:
     """Results in completion order. Each file gets ``options.timeout`` seconds of running time.
 
     With a :class:`~workbook_tools.engines.ProcessEngine` a file over its time is really stopped (its
     worker is killed and the pool restarted; the other files in flight are resubmitted), and a file
-    that kills its worker is found by re-running the files that were in flight one at a time. With
-    other executors (dask) an overdue file is cancelled and listed; its worker thread is not killable.
+    that kills its worker is found by re-running the files that were in flight one at a time. An engine
+    with its own loop (``run_files``: dask, in chunks on isolated worker processes) gets the whole list.
+    With other executors an overdue file is cancelled and listed; its worker thread is not killable.
     """
     from .engines import ProcessEngine, capacity
 
     fn: Worker = worker or process_workbook
-    isolated = bool(getattr(executor, "isolates_files", False))
+    run_files = getattr(executor, "run_files", None)
+    if run_files is not None:
+        yield from run_files(paths, options, fn)
+        return
     queue: deque[str] = deque(paths)
     suspects: deque[str] = deque()
     inflight: dict[Future[FileResult], _Slot] = {}  # in submission order
@@ -376,14 +310,11 @@ def run_batch(paths: Iterable[str], options: BatchOptions, executor: Executor,
     running_clock = bool(getattr(executor, "clock_starts_when_running", False))
     cap = capacity(executor)
     limit = cap * 2 if running_clock else cap
-    # Isolated files keep their own time; the batch's clock is only a backstop for a lost worker, allowing
-    # for files queued behind others on the same dask worker.
-    allowed = options.timeout * (cap + 1) + 30 if isolated else options.timeout
+    allowed = options.timeout
 
     def submit(path: str, suspect: bool = False) -> FileResult | None:
         try:
-            fut = (executor.submit(process_isolated, path, options, fn) if isolated
-                   else executor.submit(fn, path, options))
+            fut = executor.submit(fn, path, options)
         except (BrokenProcessPool, RuntimeError):  # an executor we cannot restart is gone
             return crashed_result(path, options)
         inflight[fut] = _Slot(path, None if running_clock else time.monotonic(), suspect)

@@ -15,7 +15,7 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any, Literal
 
@@ -122,20 +122,23 @@ class ProcessEngine(Executor):
 
 
 class DaskEngine(Executor):
-    """``Client.get_executor()`` with the cluster's thread count; it closes what it started.
+    """A ``dask.distributed`` client that runs the batch in chunks on isolated worker processes.
 
-    A dask task runs in a worker thread, which nothing can kill, and dask futures do not say when a task
-    starts; so each file runs in a child process of the dask worker that is killed at the time limit
-    (``isolates_files``), see :func:`workbook_tools.batch.process_isolated`.
+    A dask task runs in a worker thread, which nothing can kill; so :mod:`workbook_tools.cluster` installs a
+    worker plugin that gives each worker thread a long-lived single-process :class:`ProcessEngine`, and
+    :func:`workbook_tools.batch.run_batch` hands the whole file list to :meth:`run_files` (chunks, gathered
+    as they finish). ``submit`` stays for code that uses the engine as a plain ``Executor``.
     """
 
     clock_starts_when_running = False
-    isolates_files = True
 
     def __init__(self, client: Any, cluster: Any = None) -> None:
+        from .cluster import register
+
         self.client = client
         self.cluster = cluster
         self._inner: Executor = client.get_executor(pure=False)
+        register(client)
 
     @property
     def capacity(self) -> int:
@@ -146,6 +149,12 @@ class DaskEngine(Executor):
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         return self._inner.submit(fn, *args, **kwargs)
+
+    def run_files(self, paths: Iterable[str], options: Any, worker: Callable[..., Any] | None = None) -> Iterator[Any]:
+        """Every file's result in completion order (see :func:`workbook_tools.cluster.run_chunks`)."""
+        from .cluster import run_chunks
+
+        return run_chunks(self.client, paths, options, worker)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         with contextlib.suppress(Exception):
@@ -174,20 +183,33 @@ def make_dask(workers: int | None = None, scheduler: str | None = None, *, proce
     except ImportError:
         raise EngineError("使用 --engine dask 需要安装 dask：pip install 'workbook-tools[dask]'",
                           "--engine dask needs dask: pip install 'workbook-tools[dask]'") from None
+    cluster = None
     if scheduler:
         try:
             client = Client(scheduler, timeout=f"{connect_timeout}s")
         except Exception as exc:  # noqa: BLE001 - OSError, TimeoutError, ValueError for a bad address
             raise EngineError(f"无法连接 dask 调度器 {scheduler}（{exc}）",
                               f"cannot connect to the dask scheduler {scheduler} ({exc})") from None
-        return DaskEngine(client)
-    import dask
+    else:
+        import dask
 
-    # Non-daemonic workers may fork the per-file child process cheaply (see batch.process_isolated).
-    with dask.config.set({"distributed.worker.daemon": False}):
-        cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=processes,
-                               dashboard_address=None, silence_logs=logging.ERROR)
-    return DaskEngine(Client(cluster), cluster)
+        # Non-daemonic workers may start their isolated file processes without the plugin's help.
+        with dask.config.set({"distributed.worker.daemon": False}):
+            cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=processes,
+                                   dashboard_address=None, silence_logs=logging.ERROR)
+        client = Client(cluster)
+    try:
+        return DaskEngine(client, cluster)
+    except Exception as exc:  # noqa: BLE001 - the plugin failed on a worker (workbook_tools missing there?)
+        with contextlib.suppress(Exception):
+            client.close()
+        if cluster is not None:
+            with contextlib.suppress(Exception):
+                cluster.close()
+        raise EngineError(f"dask 工作进程无法启动 workbook_tools 的隔离进程（{type(exc).__name__}: {exc}）；"
+                          "各工作节点须安装同一版本的 workbook_tools",
+                          f"the dask workers cannot start workbook_tools' isolated processes ({type(exc).__name__}: "
+                          f"{exc}); every worker needs the same workbook_tools installed") from None
 
 
 @contextlib.contextmanager
