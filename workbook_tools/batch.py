@@ -556,7 +556,7 @@ class Progress:
 
 def run(inbox: Path, options: BatchOptions, *, engine: str = "process", workers: int | None = None,
         scheduler: str | None = None, use_cache: bool = True, progress: Progress | None = None,
-        worker: Worker | None = None, processes: bool = True) -> BatchOutcome:
+        worker: Worker | None = None, processes: bool = False) -> BatchOutcome:
     """Discover, process what changed, mark duplicates, write the summary and the cache."""
     from .engines import open_executor
     from .summary import write_summary

@@ -249,7 +249,7 @@ class LoopbackCluster:
 
         env = dict(os.environ, **(self.env or {}))
         return subprocess.Popen([sys.executable, "-m", "dask", *args], env=env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def __enter__(self) -> LoopbackCluster:
         from distributed import Client

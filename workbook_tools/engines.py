@@ -175,9 +175,15 @@ def capacity(executor: Executor) -> int:
     return workers if isinstance(workers, int) and workers > 0 else default_workers()
 
 
-def make_dask(workers: int | None = None, scheduler: str | None = None, *, processes: bool = True,
+def make_dask(workers: int | None = None, scheduler: str | None = None, *, processes: bool = False,
               connect_timeout: float = 10) -> DaskEngine:
-    """Connect to ``scheduler`` (``tcp://host:8786``) or start a LocalCluster of ``workers`` single-thread workers."""
+    """Connect to ``scheduler`` (``tcp://host:8786``) or start a LocalCluster of ``workers`` single-thread workers.
+
+    The LocalCluster's workers are threads of this process by default (``processes=False``): on one machine the
+    isolation comes from each worker's own file process (:mod:`workbook_tools.cluster`), so a worker process
+    apiece would only add its start (importing dask and the project again, ~5 s on a loaded 2-core machine)
+    and one more hop for every result. ``processes=True`` gives each worker its own process, as on a cluster.
+    """
     try:
         from distributed import Client, LocalCluster
     except ImportError:
@@ -214,7 +220,7 @@ def make_dask(workers: int | None = None, scheduler: str | None = None, *, proce
 
 @contextlib.contextmanager
 def open_executor(engine: str = "process", workers: int | None = None, scheduler: str | None = None, *,
-                  processes: bool = True, connect_timeout: float = 10) -> Iterator[Executor]:
+                  processes: bool = False, connect_timeout: float = 10) -> Iterator[Executor]:
     """The executor for ``engine``; on the way out it is shut down (killed if the batch was interrupted)."""
     if engine not in ENGINES:
         raise EngineError(f"未知的引擎 {engine}（可选 {'、'.join(ENGINES)}）", f"unknown engine {engine} ({', '.join(ENGINES)})")
