@@ -79,9 +79,11 @@ def measure(config: str, folder: Path, out: Path) -> dict[str, object]:
     """One configuration over every workbook of ``folder``, in this (fresh) process."""
     import contextlib
 
-    from workbook_tools.batch import BatchOptions, discover, mark_duplicates, run_batch
-    from workbook_tools.engines import open_executor
-    from workbook_tools.summary import write_summary
+    from workbook_tools.batch.inbox import discover
+    from workbook_tools.batch.isolation import open_executor
+    from workbook_tools.batch.pipeline import run_batch
+    from workbook_tools.batch.result import BatchOptions, mark_duplicates
+    from workbook_tools.batch.summary import write_summary
 
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
@@ -92,7 +94,7 @@ def measure(config: str, folder: Path, out: Path) -> dict[str, object]:
     scheduler = None
     remote: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
     if config.startswith("remote"):
-        from workbook_tools.cluster import LoopbackCluster
+        from workbook_tools.batch.cluster import LoopbackCluster
 
         remote = LoopbackCluster(workers)
     with remote as cluster:

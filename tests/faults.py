@@ -7,8 +7,9 @@ import os
 import time
 from pathlib import Path
 
-from workbook_tools import batch
-from workbook_tools.batch import BatchOptions, FileResult, process_workbook
+from workbook_tools.batch import result, work
+from workbook_tools.batch.result import BatchOptions, FileResult
+from workbook_tools.batch.work import process_workbook
 
 HANG_SECONDS = 600
 
@@ -27,11 +28,11 @@ def faulty(path: str, options: BatchOptions) -> FileResult:
         os._exit(3)  # as a segfault in a C reader would
     if name.startswith("hog"):
         try:
-            with batch.memory_limit(options.memory_mb):
+            with work.memory_limit(options.memory_mb):
                 blob = bytearray(8 * 1024**3)
                 blob[-1] = 1
         except MemoryError:
-            return batch._memory_result(batch._relative(path, options.root), options)
+            return result.memory_result(result.relative(path, options.root), options)
     return process_workbook(path, options)
 
 

@@ -11,28 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from workbook_tools import batch
-from workbook_tools.batch import BatchOptions, FileResult, process_workbook
-from workbook_tools.engines import EngineError, ProcessEngine, open_executor
-from workbook_tools.model import Evaluation
-from workbook_tools.summary import summary_rows
+from workbook_tools.batch import pipeline, result
+from workbook_tools.batch.inbox import discover, file_sha256
+from workbook_tools.batch.isolation import EngineError, ProcessEngine, open_executor
+from workbook_tools.batch.result import BatchOptions, FileResult
+from workbook_tools.batch.summary import summary_rows
+from workbook_tools.batch.work import process_workbook
+from workbook_tools.core.model import Evaluation
 from workbook_tools.template import write_filled
 
 from .conftest import CONSISTENT_JSON, SEED_JSON, load_json
-from .faults import faulty
-
-HANG_SECONDS = 600
-
-
-def hang_or_process(path: str, options: BatchOptions) -> FileResult:
-    """A per-file function whose 'hang*' files never finish (as a pathological workbook would)."""
-    name = Path(path).name
-    if name.startswith("hang"):
-        Path(options.out_dir, "hang.pid").write_text(str(os.getpid()))
-        time.sleep(HANG_SECONDS)
-    if name.startswith("crash"):
-        os._exit(3)  # the worker dies, as on a segfault in a C reader
-    return process_workbook(path, options)
+from .faults import HANG_SECONDS, alive, faulty
 
 
 def write_model(data: dict, dest: Path, **values: object) -> Path:
@@ -60,12 +49,12 @@ def make_inbox(root: Path) -> Path:
     return inbox
 
 
-def run_inbox(inbox: Path, out: Path, **kw: object) -> batch.BatchOutcome:
+def run_inbox(inbox: Path, out: Path, **kw: object) -> result.BatchOutcome:
     options = BatchOptions(root=str(inbox), out_dir=str(out), timeout=float(kw.pop("timeout", 60)))  # type: ignore[arg-type]
-    return batch.run(inbox, options, workers=2, **kw)  # type: ignore[arg-type]
+    return pipeline.run(inbox, options, workers=2, **kw)  # type: ignore[arg-type]
 
 
-def by_path(outcome: batch.BatchOutcome) -> dict[str, FileResult]:
+def by_path(outcome: result.BatchOutcome) -> dict[str, FileResult]:
     return {r.path: r for r in outcome.results}
 
 
@@ -80,9 +69,9 @@ def test_discover_skips_litter_and_own_output(tmp_path: Path, inbox: Path) -> No
     (out / "summary.xlsx").write_bytes(b"ours")
     (inbox / ".git").mkdir()
     (inbox / ".git" / "x.xlsx").write_bytes(b"hidden")
-    names = [p.relative_to(inbox).as_posix() for p in batch.discover(inbox, out)]
+    names = [p.relative_to(inbox).as_posix() for p in discover(inbox, out)]
     assert names == ["consistent.xlsx", "random.xlsx", "report_renamed.xlsx", "truncated.xlsx", "乡镇/seed.xlsx"]
-    assert batch.discover(inbox / "consistent.xlsx") == [inbox / "consistent.xlsx"]
+    assert discover(inbox / "consistent.xlsx") == [inbox / "consistent.xlsx"]
 
 
 def test_mixed_inbox_summary_row_by_row(tmp_path: Path, inbox: Path) -> None:
@@ -152,7 +141,7 @@ def test_hanging_file_is_stopped_and_batch_completes(tmp_path: Path, inbox: Path
     shutil.copyfile(inbox / "consistent.xlsx", inbox / "hang.xlsx")
     out = tmp_path / "out"
     started = time.monotonic()
-    outcome = run_inbox(inbox, out, timeout=3, worker=hang_or_process)
+    outcome = run_inbox(inbox, out, timeout=3, worker=faulty)
     elapsed = time.monotonic() - started
     rows = by_path(outcome)
     assert rows["hang.xlsx"].status == "timeout" and rows["hang.xlsx"].reason_code == "batch-timeout"
@@ -160,28 +149,20 @@ def test_hanging_file_is_stopped_and_batch_completes(tmp_path: Path, inbox: Path
     assert elapsed < 60 < HANG_SECONDS
     pid = int((out / "hang.pid").read_text())
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and _alive(pid):
+    while time.monotonic() < deadline and alive(pid):
         time.sleep(0.1)
-    assert not _alive(pid), "the hanging worker process must really be stopped"
+    assert not alive(pid), "the hanging worker process must really be stopped"
     assert outcome.exit_code == 2
     unprocessed = json.loads((out / "summary.json").read_text("utf-8"))["files"]
     assert [f["status"] for f in unprocessed if f["path"] == "hang.xlsx"] == ["timeout"]
     # a timeout is not cached: the next run tries the file again
-    again = run_inbox(inbox, out, timeout=3, worker=hang_or_process)
+    again = run_inbox(inbox, out, timeout=3, worker=faulty)
     assert again.processed == 1 and by_path(again)["hang.xlsx"].status == "timeout"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def test_crashing_file_is_isolated(tmp_path: Path, inbox: Path) -> None:
     shutil.copyfile(inbox / "consistent.xlsx", inbox / "crash.xlsx")
-    outcome = run_inbox(inbox, tmp_path / "out", worker=hang_or_process)
+    outcome = run_inbox(inbox, tmp_path / "out", worker=faulty)
     rows = by_path(outcome)
     assert rows["crash.xlsx"].status == "unreadable" and rows["crash.xlsx"].reason_code == "batch-worker-crashed"
     assert rows["consistent.xlsx"].status == "ok" and rows["乡镇/seed.xlsx"].status == "errors"
@@ -213,7 +194,7 @@ def test_cache_is_invalidated_by_options(tmp_path: Path, inbox: Path) -> None:
     out = tmp_path / "out"
     run_inbox(inbox, out)
     options = BatchOptions(root=str(inbox), out_dir=str(out), lang="en")
-    assert batch.run(inbox, options, workers=1).processed == 5
+    assert pipeline.run(inbox, options, workers=1).processed == 5
 
 
 def test_dask_engine_gives_the_same_summary(tmp_path: Path, inbox: Path) -> None:
@@ -221,7 +202,7 @@ def test_dask_engine_gives_the_same_summary(tmp_path: Path, inbox: Path) -> None
         pytest.importorskip("distributed")
     process = run_inbox(inbox, tmp_path / "p")
     options = BatchOptions(root=str(inbox), out_dir=str(tmp_path / "d"))
-    dask = batch.run(inbox, options, engine="dask", workers=2, processes=False)
+    dask = pipeline.run(inbox, options, engine="dask", workers=2, processes=False)
     assert summary_rows(dask.results) == summary_rows(process.results)
     assert [r.findings for r in dask.results] == [r.findings for r in process.results]
 
@@ -233,11 +214,11 @@ def test_dask_timeout_stops_the_file(tmp_path: Path, inbox: Path, processes: boo
     shutil.copyfile(inbox / "consistent.xlsx", inbox / "hang.xlsx")
     out = tmp_path / "d"
     options = BatchOptions(root=str(inbox), out_dir=str(out), timeout=4)
-    outcome = batch.run(inbox, options, engine="dask", workers=2, processes=processes, worker=faulty)
+    outcome = pipeline.run(inbox, options, engine="dask", workers=2, processes=processes, worker=faulty)
     rows = by_path(outcome)
     assert rows["hang.xlsx"].status == "timeout" and rows["consistent.xlsx"].status == "ok"
     assert rows["乡镇/seed.xlsx"].status == "errors" and rows["truncated.xlsx"].status == "unreadable"
-    assert not _alive(int((out / "hang.pid").read_text()))
+    assert not alive(int((out / "hang.pid").read_text()))
 
 
 def test_process_workbook_is_plain_data(tmp_path: Path, inbox: Path) -> None:
@@ -252,9 +233,9 @@ def test_process_workbook_is_plain_data(tmp_path: Path, inbox: Path) -> None:
 
 def test_fill_and_export_outputs_have_predictable_names(tmp_path: Path, inbox: Path) -> None:
     out = tmp_path / "out"
-    before = batch.file_sha256(inbox / "乡镇" / "seed.xlsx")
+    before = file_sha256(inbox / "乡镇" / "seed.xlsx")
     options = BatchOptions(root=str(inbox), out_dir=str(out), fill=True, export=("md", "docx"))
-    outcome = batch.run(inbox, options, workers=2)
+    outcome = pipeline.run(inbox, options, workers=2)
     rows = by_path(outcome)
     ok = rows["consistent.xlsx"]
     assert ok.outputs == {"filled": "filled/consistent.xlsx", "md": "reports/consistent.md",
@@ -266,21 +247,21 @@ def test_fill_and_export_outputs_have_predictable_names(tmp_path: Path, inbox: P
     assert seed.outputs["filled"] == "filled/乡镇/seed.xlsx" and (out / "filled" / "乡镇" / "seed.xlsx").exists()
     assert "md" not in seed.outputs and any("md" in n for n in seed.notes)  # errors: no report, said why
     assert any(x["code"].startswith("fill-") for x in seed.findings)
-    assert batch.file_sha256(inbox / "乡镇" / "seed.xlsx") == before  # the input is never modified
-    assert batch.run(inbox, options, workers=2).processed == 0
+    assert file_sha256(inbox / "乡镇" / "seed.xlsx") == before  # the input is never modified
+    assert pipeline.run(inbox, options, workers=2).processed == 0
     (out / "reports" / "consistent.md").unlink()  # a missing output invalidates the cache entry
-    assert batch.run(inbox, options, workers=2).processed == 1
+    assert pipeline.run(inbox, options, workers=2).processed == 1
 
 
 def test_report_names_never_collide() -> None:
-    assert batch.report_name("a/b.xlsx", ".docx") == "a/b.docx"
-    assert batch.report_name("a/b.xlsm", ".docx") == "a/b.xlsm.docx"
-    assert batch.report_name("b.XLSX", ".md") == "b.md"
+    assert result.report_name("a/b.xlsx", ".docx") == "a/b.docx"
+    assert result.report_name("a/b.xlsm", ".docx") == "a/b.xlsm.docx"
+    assert result.report_name("b.XLSX", ".md") == "b.md"
 
 
 def test_exit_codes() -> None:
-    def outcome(*statuses: str) -> batch.BatchOutcome:
-        return batch.BatchOutcome([FileResult(f"{i}.xlsx", s) for i, s in enumerate(statuses)], 0, 0)  # type: ignore[arg-type]
+    def outcome(*statuses: str) -> result.BatchOutcome:
+        return result.BatchOutcome([FileResult(f"{i}.xlsx", s) for i, s in enumerate(statuses)], 0, 0)  # type: ignore[arg-type]
 
     assert outcome("ok", "ok").exit_code == 0
     assert outcome("ok", "errors").exit_code == 1
@@ -322,17 +303,17 @@ def test_progress_is_off_for_scripts(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr("sys.stderr", Tty())
     monkeypatch.delenv("CI", raising=False)
-    assert batch.Progress.wanted(quiet=False)
-    assert not batch.Progress.wanted(quiet=True)
+    assert pipeline.Progress.wanted(quiet=False)
+    assert not pipeline.Progress.wanted(quiet=True)
     monkeypatch.setenv("CI", "true")
-    assert not batch.Progress.wanted(quiet=False)
+    assert not pipeline.Progress.wanted(quiet=False)
     monkeypatch.delenv("CI")
     monkeypatch.setattr("sys.stderr", open(os.devnull, "w"))  # noqa: SIM115 - closed with the process
-    assert not batch.Progress.wanted(quiet=False)
+    assert not pipeline.Progress.wanted(quiet=False)
 
 
 def test_progress_counts(capsys: pytest.CaptureFixture[str]) -> None:
-    p = batch.Progress(True)
+    p = pipeline.Progress(True)
     p.start(3)
     for s in ("ok", "errors", "unreadable"):
         p.update(FileResult("x", s))  # type: ignore[arg-type]

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from workbook_tools import batch
-from workbook_tools.batch import BatchOptions, FileResult
-from workbook_tools.summary import summary_rows
+from workbook_tools.batch import pipeline
+from workbook_tools.batch.result import BatchOptions, BatchOutcome, FileResult
+from workbook_tools.batch.summary import summary_rows
 
 from .conftest import EXAMPLES, ROOT
 from .faults import alive, faulty, worker_pids
@@ -23,7 +23,7 @@ from .test_batch import make_inbox
 if os.environ.get("CI") != "true":
     pytest.importorskip("distributed")
 
-from workbook_tools import cluster  # noqa: E402 - needs distributed
+from workbook_tools.batch import cluster  # noqa: E402 - needs distributed
 
 CONSISTENT = EXAMPLES / "consistent_2023_qingshan_jiaoyu.xlsx"
 
@@ -49,7 +49,7 @@ def json_files(out: Path) -> list[dict]:
     return [{k: v for k, v in f.items() if k != "seconds"} for f in files]
 
 
-def by_path(outcome: batch.BatchOutcome) -> dict[str, FileResult]:
+def by_path(outcome: BatchOutcome) -> dict[str, FileResult]:
     return {r.path: r for r in outcome.results}
 
 
@@ -62,8 +62,8 @@ def test_chunks_shrink_towards_the_end() -> None:
 def test_dask_summary_equals_the_process_engine_row_for_row(tmp_path: Path) -> None:
     inbox = big_inbox(tmp_path)
     p_out, d_out = tmp_path / "p", tmp_path / "d"
-    process = batch.run(inbox, BatchOptions(root=str(inbox), out_dir=str(p_out)), workers=2)
-    dask = batch.run(inbox, BatchOptions(root=str(inbox), out_dir=str(d_out)), engine="dask", workers=2,
+    process = pipeline.run(inbox, BatchOptions(root=str(inbox), out_dir=str(p_out)), workers=2)
+    dask = pipeline.run(inbox, BatchOptions(root=str(inbox), out_dir=str(d_out)), engine="dask", workers=2,
                      worker=faulty)
     assert len(dask.results) == len(process.results) == 41
     assert summary_rows(dask.results) == summary_rows(process.results)
@@ -80,7 +80,7 @@ def test_dask_faults_each_fail_alone(tmp_path: Path) -> None:
     out = tmp_path / "d"
     options = BatchOptions(root=str(inbox), out_dir=str(out), timeout=5, memory_mb=1024)
     started = time.monotonic()
-    outcome = batch.run(inbox, options, engine="dask", workers=2, worker=faulty)
+    outcome = pipeline.run(inbox, options, engine="dask", workers=2, worker=faulty)
     assert time.monotonic() - started < 120
     rows = by_path(outcome)
     assert len(rows) == 20
@@ -98,11 +98,11 @@ def test_dask_faults_each_fail_alone(tmp_path: Path) -> None:
 def test_dask_on_a_separate_scheduler_and_daemonic_workers(tmp_path: Path) -> None:
     inbox = with_faults(big_inbox(tmp_path, copies=12), "hang.xlsx", "crash.xlsx")
     p_out, d_out = tmp_path / "p", tmp_path / "d"
-    process = batch.run(inbox, BatchOptions(root=str(inbox), out_dir=str(p_out), timeout=5), workers=2,
+    process = pipeline.run(inbox, BatchOptions(root=str(inbox), out_dir=str(p_out), timeout=5), workers=2,
                         worker=faulty)
     with cluster.LoopbackCluster(2, env={"PYTHONPATH": str(ROOT)}) as remote:
         options = BatchOptions(root=str(inbox), out_dir=str(d_out), timeout=5)
-        dask = batch.run(inbox, options, engine="dask", scheduler=remote.address, worker=faulty)
+        dask = pipeline.run(inbox, options, engine="dask", scheduler=remote.address, worker=faulty)
     assert summary_rows(dask.results) == summary_rows(process.results)
     assert json_files(d_out) == json_files(p_out)
     rows = by_path(dask)
@@ -120,14 +120,15 @@ def test_a_lost_chunk_is_rerun_file_by_file(tmp_path: Path, monkeypatch: pytest.
     shutil.copyfile(CONSISTENT, inbox / "boom.xlsx")
     real = cluster.process_chunk
 
-    def dies_on_boom(paths: list[str], options: BatchOptions, worker: object = None) -> list[FileResult]:
+    def dies_on_boom(paths: list[str], options: BatchOptions, worker: cluster.Worker,
+                     loop: cluster.Loop) -> list[FileResult]:
         if any(Path(p).name == "boom.xlsx" for p in paths):
             raise RuntimeError("worker lost")
-        return real(paths, options, worker)  # type: ignore[arg-type]
+        return real(paths, options, worker, loop)
 
     monkeypatch.setattr(cluster, "process_chunk", dies_on_boom)
     options = BatchOptions(root=str(inbox), out_dir=str(tmp_path / "d"))
-    outcome = batch.run(inbox, options, engine="dask", workers=2, processes=False)
+    outcome = pipeline.run(inbox, options, engine="dask", workers=2, processes=False)
     rows = by_path(outcome)
     assert len(rows) == 14
     assert rows["boom.xlsx"].reason_code == "batch-worker-crashed"

@@ -1,10 +1,11 @@
 """Where the batch's per-file work runs: local worker processes (default) or a dask.distributed cluster.
 
-Both are ``concurrent.futures.Executor`` objects, so :func:`workbook_tools.batch.run_batch` has one code
-path. The local engine can be torn down and rebuilt: a file that hangs inside a C library cannot be
+Both are ``concurrent.futures.Executor`` objects, so :func:`workbook_tools.batch.pipeline.run_batch` has one
+code path. The local engine can be torn down and rebuilt: a file that hangs inside a C library cannot be
 interrupted, only its process killed, and a ``ProcessPoolExecutor`` whose worker was killed is broken for
 good, so :class:`ProcessEngine` kills the workers (and anything they started, e.g. LibreOffice) and starts
-a fresh pool. dask is imported only when asked for (extra ``dask``).
+a fresh pool. dask is imported only when asked for (extra ``dask``); on a dask worker, whose threads cannot
+be stopped, each worker thread gets a :class:`ProcessEngine` of its own (:mod:`.cluster`).
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any, Literal
 
-from .errors import WorkbookToolsError
+from ..core.errors import WorkbookToolsError
 
 EngineName = Literal["process", "dask"]
 ENGINES: tuple[str, ...] = ("process", "dask")
 #: Modules every worker imports once in the fork server, so a restarted pool is ready in milliseconds.
-PRELOAD = ["workbook_tools.batch", "workbook_tools.reader", "workbook_tools.compute", "workbook_tools.validate"]
+PRELOAD = ["workbook_tools.batch.work", "workbook_tools.xlsx.reader", "workbook_tools.core.compute",
+           "workbook_tools.checks.validate"]
 
 
 class EngineError(WorkbookToolsError):
@@ -124,10 +126,10 @@ class ProcessEngine(Executor):
 class DaskEngine(Executor):
     """A ``dask.distributed`` client that runs the batch in chunks on isolated worker processes.
 
-    A dask task runs in a worker thread, which nothing can kill; so :mod:`workbook_tools.cluster` installs a
-    worker plugin that gives each worker thread a long-lived single-process :class:`ProcessEngine`, and
-    :func:`workbook_tools.batch.run_batch` hands the whole file list to :meth:`run_files` (chunks, gathered
-    as they finish). ``submit`` stays for code that uses the engine as a plain ``Executor``.
+    A dask task runs in a worker thread, which nothing can kill; so :mod:`.cluster` installs a worker plugin
+    that gives each worker thread a long-lived single-process :class:`ProcessEngine`, and
+    :func:`~workbook_tools.batch.pipeline.run_batch` hands the whole file list to :meth:`run_files` (chunks,
+    gathered as they finish). ``submit`` stays for code that uses the engine as a plain ``Executor``.
     """
 
     clock_starts_when_running = False
@@ -138,7 +140,7 @@ class DaskEngine(Executor):
         self.client = client
         self.cluster = cluster
         self._inner: Executor = client.get_executor(pure=False)
-        register(client)
+        register(client, ProcessEngine)
 
     @property
     def capacity(self) -> int:
@@ -150,11 +152,13 @@ class DaskEngine(Executor):
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         return self._inner.submit(fn, *args, **kwargs)
 
-    def run_files(self, paths: Iterable[str], options: Any, worker: Callable[..., Any] | None = None) -> Iterator[Any]:
-        """Every file's result in completion order (see :func:`workbook_tools.cluster.run_chunks`)."""
+    def run_files(self, paths: Iterable[str], options: Any, worker: Callable[..., Any],
+                  loop: Callable[..., Iterator[Any]]) -> Iterator[Any]:
+        """Every file's result in completion order; ``loop`` (``run_batch``) runs each chunk on its worker
+        (see :func:`.cluster.run_chunks`)."""
         from .cluster import run_chunks
 
-        return run_chunks(self.client, paths, options, worker)
+        return run_chunks(self.client, paths, options, worker, loop)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         with contextlib.suppress(Exception):
@@ -180,7 +184,7 @@ def make_dask(workers: int | None = None, scheduler: str | None = None, *, proce
     """Connect to ``scheduler`` (``tcp://host:8786``) or start a LocalCluster of ``workers`` single-thread workers.
 
     The LocalCluster's workers are threads of this process by default (``processes=False``): on one machine the
-    isolation comes from each worker's own file process (:mod:`workbook_tools.cluster`), so a worker process
+    isolation comes from each worker's own file process (:mod:`.cluster`), so a worker process
     apiece would only add its start (importing dask and the project again, ~5 s on a loaded 2-core machine)
     and one more hop for every result. ``processes=True`` gives each worker its own process, as on a cluster.
     """

@@ -3,10 +3,11 @@ client loop that sends files in chunks and gathers results as they finish.
 
 A dask task runs in a worker thread, and a thread cannot be stopped; a fresh process per file is safe but
 costs ~0.1 s each (975 processes for 1,000 files). So :class:`IsolationPlugin` gives every dask worker
-thread its own :class:`~workbook_tools.engines.ProcessEngine` of one process, started once through the
-project's fork server; a task (:func:`process_chunk`) runs :func:`workbook_tools.batch.run_batch` over a
-chunk of files on it. Every guarantee of the process engine therefore holds on each worker, enforced
-*there*: a file over its time limit has its process killed and the engine restarted, a file that kills its
+thread its own :class:`~workbook_tools.batch.isolation.ProcessEngine` of one process, started once through
+the project's fork server; a task (:func:`process_chunk`) runs the batch's own loop
+(:func:`~workbook_tools.batch.pipeline.run_batch`, handed in by the caller, so this module sits below the
+engines and the pipeline) over a chunk of files on it. Every guarantee of the process engine therefore holds
+on each worker, enforced *there*: a file over its time limit has its process killed and the engine restarted, a file that kills its
 process is found by re-running the chunk's files in flight one at a time, a file that would exhaust memory
 hits the address-space limit in its own process. :func:`run_chunks` keeps about two chunks per worker
 thread in flight, gathers them with ``distributed.as_completed`` and releases each future as soon as its
@@ -25,14 +26,19 @@ import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
 from distributed import WorkerPlugin, as_completed, get_worker
 
-from .batch import BatchOptions, FileResult, Worker, crashed_result, run_batch, timeout_result
-from .engines import ProcessEngine
+from .result import BatchOptions, FileResult, Worker, crashed_result, timeout_result
+
+#: ``run_batch(paths, options, executor, worker)``: the per-file loop with time limits and crash isolation.
+Loop = Callable[[list[str], BatchOptions, Executor, Worker], Iterator[FileResult]]
+#: Makes a local engine of n processes (``ProcessEngine``), able to ``restart`` and ``kill_workers``.
+EngineFactory = Callable[[int], Any]
 
 PLUGIN_NAME = "workbook-tools-isolation"
 #: Largest chunk: a chunk is the unit of rescheduling when a dask worker is lost and of the tail imbalance.
@@ -57,20 +63,21 @@ def allow_children() -> None:
 
 
 class IsolationPlugin(WorkerPlugin):
-    """On each dask worker: one single-process :class:`ProcessEngine` per worker thread, started at setup."""
+    """On each dask worker: one single-process engine per worker thread, started at setup."""
 
     name = PLUGIN_NAME
 
-    def __init__(self) -> None:
-        self._free: queue.SimpleQueue[ProcessEngine] | None = None
-        self._engines: list[ProcessEngine] = []
+    def __init__(self, factory: EngineFactory) -> None:
+        self.factory = factory
+        self._free: queue.SimpleQueue[Any] | None = None
+        self._engines: list[Any] = []
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict[str, Any]:  # travels to the workers without any engine
-        return {}
+        return {"factory": self.factory}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__()  # type: ignore[misc]
+        self.__init__(state["factory"])  # type: ignore[misc]
 
     def setup(self, worker: Any = None) -> None:
         threads = getattr(getattr(worker, "state", None), "nthreads", None) or getattr(worker, "nthreads", 1) or 1
@@ -81,9 +88,9 @@ class IsolationPlugin(WorkerPlugin):
             if self._free is not None:
                 return
             allow_children()
-            free: queue.SimpleQueue[ProcessEngine] = queue.SimpleQueue()
+            free: queue.SimpleQueue[Any] = queue.SimpleQueue()
             for _ in range(max(1, threads)):
-                engine = ProcessEngine(1)
+                engine = self.factory(1)
                 engine.submit(int).result()  # starts the fork server (imports preloaded) and the process now
                 self._engines.append(engine)
                 free.put(engine)
@@ -99,9 +106,9 @@ class IsolationPlugin(WorkerPlugin):
             self._free = None
 
     @contextlib.contextmanager
-    def engine(self) -> Iterator[ProcessEngine]:
+    def engine(self) -> Iterator[Any]:
         """The engine of the calling worker thread (borrowed for one chunk)."""
-        if self._free is None:
+        if self._free is None:  # setup not run yet on this worker
             self.start(1)
         assert self._free is not None
         engine = self._free.get()
@@ -111,27 +118,25 @@ class IsolationPlugin(WorkerPlugin):
             self._free.put(engine)
 
 
-_FALLBACK = IsolationPlugin()
-
-
 def _plugin() -> IsolationPlugin:
-    """The plugin of this dask worker; outside a worker, or if it was not registered, a per-process one."""
     try:
         plugin = get_worker().plugins.get(PLUGIN_NAME)
     except ValueError:  # not on a dask worker
         plugin = None
-    return plugin if isinstance(plugin, IsolationPlugin) else _FALLBACK
+    if not isinstance(plugin, IsolationPlugin):
+        raise RuntimeError("process_chunk runs on dask workers with the isolation plugin (cluster.register)")
+    return plugin
 
 
-def process_chunk(paths: list[str], options: BatchOptions, worker: Worker | None = None) -> list[FileResult]:
+def process_chunk(paths: list[str], options: BatchOptions, worker: Worker, loop: Loop) -> list[FileResult]:
     """The dask task: the files of one chunk, each in this worker's isolated file process."""
     with _plugin().engine() as engine:
-        return list(run_batch(paths, options, engine, worker))
+        return list(loop(paths, options, engine, worker))
 
 
-def register(client: Any) -> None:
+def register(client: Any, factory: EngineFactory) -> None:
     """Install the plugin on every worker of ``client``'s cluster, present and future."""
-    client.register_plugin(IsolationPlugin(), name=PLUGIN_NAME)
+    client.register_plugin(IsolationPlugin(factory), name=PLUGIN_NAME)
 
 
 def chunk_size(remaining: int, threads: int) -> int:
@@ -146,7 +151,7 @@ class _Chunk:
     alone: bool = False  # re-run file by file after its chunk failed
 
 
-def run_chunks(client: Any, paths: Iterable[str], options: BatchOptions, worker: Worker | None = None,
+def run_chunks(client: Any, paths: Iterable[str], options: BatchOptions, worker: Worker, loop: Loop,
                threads: int | None = None) -> Iterator[FileResult]:
     """Results in completion order; every path gets exactly one result, whatever happens to the workers.
 
@@ -172,7 +177,7 @@ def run_chunks(client: Any, paths: Iterable[str], options: BatchOptions, worker:
         return cap
 
     def submit(chunk: list[str], single: bool) -> None:
-        fut = client.submit(process_chunk, chunk, options, worker, pure=False)
+        fut = client.submit(process_chunk, chunk, options, worker, loop, pure=False)
         inflight[fut] = _Chunk(chunk, time.monotonic(), single)
         done.add(fut)
 
@@ -271,12 +276,17 @@ class LoopbackCluster:
         return int(self.procs[0].pid)
 
     def close(self) -> None:
-        from .engines import kill_tree
+        """Workers first (their nannies stop them and their file processes), then the scheduler."""
+        import subprocess
 
         for proc in reversed(self.procs):
-            kill_tree(proc.pid)
-            with contextlib.suppress(Exception):
-                proc.wait(10)
+            proc.terminate()
+        for proc in reversed(self.procs):
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
         self.procs.clear()
 
     def __exit__(self, *exc: object) -> None:
