@@ -207,7 +207,7 @@ def main() -> int:
                    for k in ("start", "process", "summary", "total", "scheduler_kb", "worker_seconds")}
                for c, rs in runs.items()}
         print(f"{'engine':<10}{'start s':>9}{'files s':>9}{'summary s':>11}{'total s':>9}{'files/s':>9}"
-              f"{'x process':>11}{'sched MiB':>11}  statuses, same summary as process")
+              f"{'x process':>11}{'sched MiB':>11}{'ms/file in worker':>19}  statuses, same summary as process")
         reference = summary_files(args.dir / f"engines_{n}_process") if "process" in configs else None
         for c in configs:
             m = med[c]
@@ -215,7 +215,8 @@ def main() -> int:
                                                   else "NO")
             ratio = m["total"] / med["process"]["total"] if "process" in med else float("nan")
             print(f"{c:<10}{m['start']:>9.2f}{m['process']:>9.2f}{m['summary']:>11.2f}{m['total']:>9.2f}"
-                  f"{n / m['process']:>9.0f}{ratio:>11.2f}{m['scheduler_kb'] / 1024:>11.0f}  "
+                  f"{n / m['process']:>9.0f}{ratio:>11.2f}{m['scheduler_kb'] / 1024:>11.0f}"
+                  f"{m['worker_seconds'] / n * 1000:>19.1f}  "
                   f"{runs[c][-1]['counts']}, {same}")
         if "process" in med:
             for c in ("dask-2", "remote-2"):

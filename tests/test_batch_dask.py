@@ -134,3 +134,15 @@ def test_a_lost_chunk_is_rerun_file_by_file(tmp_path: Path, monkeypatch: pytest.
     assert rows["boom.xlsx"].reason_code == "batch-worker-crashed"
     assert sum(r.reason_code == "batch-worker-crashed" for r in rows.values()) == 1
     assert rows["consistent.xlsx"].figures["total_actual"] == "3474.84" and rows["random.xlsx"].reason_code
+
+
+def test_a_scheduler_without_workers_is_one_line() -> None:
+    from distributed import LocalCluster
+
+    from workbook_tools.batch.isolation import EngineError, open_executor
+
+    with LocalCluster(n_workers=0, processes=False, dashboard_address=None) as empty:
+        with pytest.raises(EngineError) as exc, open_executor("dask", scheduler=empty.scheduler_address,
+                                                              connect_timeout=1):
+            pass
+    assert "没有工作进程" in str(exc.value)

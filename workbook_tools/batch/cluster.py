@@ -176,10 +176,14 @@ def run_chunks(client: Any, paths: Iterable[str], options: BatchOptions, worker:
             checked = time.monotonic()
         return cap
 
-    def submit(chunk: list[str], single: bool) -> None:
-        fut = client.submit(process_chunk, chunk, options, worker, loop, pure=False)
+    def submit(chunk: list[str], single: bool) -> list[FileResult]:
+        try:
+            fut = client.submit(process_chunk, chunk, options, worker, loop, pure=False)
+        except Exception:  # noqa: BLE001 - the client lost its scheduler: every file is still listed
+            return [crashed_result(p, options) for p in chunk]
         inflight[fut] = _Chunk(chunk, time.monotonic(), single)
         done.add(fut)
+        return []
 
     def backstop(chunk: _Chunk) -> float:
         return CHUNKS_PER_THREAD * len(chunk.paths) * (options.timeout + 10) + 60
@@ -188,10 +192,10 @@ def run_chunks(client: Any, paths: Iterable[str], options: BatchOptions, worker:
         room = CHUNKS_PER_THREAD * threads_now() - len(inflight)
         while room > 0 and (todo or alone):
             if alone:
-                submit([alone.popleft()], True)
+                yield from submit([alone.popleft()], True)
             else:
                 n = chunk_size(len(todo), cap)
-                submit([todo.popleft() for _ in range(min(n, len(todo)))], False)
+                yield from submit([todo.popleft() for _ in range(min(n, len(todo)))], False)
             room -= 1
         finished = done.next_batch(block=False) if done.has_ready() else []
         for fut in finished:

@@ -200,6 +200,14 @@ def make_dask(workers: int | None = None, scheduler: str | None = None, *, proce
         except Exception as exc:  # noqa: BLE001 - OSError, TimeoutError, ValueError for a bad address
             raise EngineError(f"无法连接 dask 调度器 {scheduler}（{exc}）",
                               f"cannot connect to the dask scheduler {scheduler} ({exc})") from None
+        try:
+            client.wait_for_workers(1, timeout=connect_timeout)
+        except Exception:  # noqa: BLE001 - TimeoutError: nothing would ever run
+            with contextlib.suppress(Exception):
+                client.close()
+            raise EngineError(f"dask 调度器 {scheduler} 没有工作进程（{connect_timeout:g} 秒内无 dask worker 连接）",
+                              f"the dask scheduler {scheduler} has no workers (none joined within "
+                              f"{connect_timeout:g} s)") from None
     else:
         import dask
 
