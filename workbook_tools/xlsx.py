@@ -2,32 +2,38 @@
 defined names, sheet order and state, styles' lock and number format, protection, merges and app.xml.
 
 Why not openpyxl here: validating must cost about what reading costs, and openpyxl needs two full loads
-(formulas, then cached values) at ~20 ms each plus a 130 ms import. This reader takes one pass over the
-zip with defusedxml (no entity expansion, no DTD) and refuses zip bombs before parsing. It speaks only
-the vocabulary of cells; the evaluation model is built on top of it in :mod:`workbook_tools.reader`.
+(formulas, then cached values) at ~20 ms each plus a 130 ms import. Cached values come from python-calamine
+(Rust); formula text, styles, errors, merges and protection from one defused expat pass per sheet
+(:mod:`workbook_tools.sheetparse`); the small parts through defusedxml. Zip bombs are refused before
+parsing. It speaks only the vocabulary of cells; the evaluation model is built on top of it in
+:mod:`workbook_tools.reader`.
 """
 
 from __future__ import annotations
 
 import posixpath
+import pyexpat
 import re
 import zipfile
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
-from typing import IO
-from xml.etree.ElementTree import fromstring as _fragment  # text fragments only, after the DTD check
+from typing import Any
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from . import sheetparse
 from .cells import address, col_index, rc, split
+from .sheetparse import Cells
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 M = f"{{{NS_MAIN}}}"
+#: Strict OOXML (ISO/IEC 29500 Strict) spells the same vocabulary in other namespaces.
+NS_STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+NS_STRICT_REL = "http://purl.oclc.org/ooxml/officeDocument/relationships"
 
 #: Refuse archives that inflate beyond this many bytes (documented in docs/robustness.md).
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
@@ -38,7 +44,6 @@ MAX_ROW = 2000
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
-BUILTIN_DATE_FORMATS = set(range(14, 23)) | set(range(45, 48)) | {27, 30, 36, 50, 57}
 
 
 class UnreadableWorkbook(Exception):
@@ -206,319 +211,6 @@ def _rels(zf: zipfile.ZipFile, part: str, path: Path) -> dict[str, str]:
     return out
 
 
-_NUMFMT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?numFmt\b([^>]*?)/?>")
-_CELLXFS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?cellXfs\b[^>]*?(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?cellXfs>)", re.S)
-_XF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?xf\b([^>]*?)(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?xf>)", re.S)
-_LOCKED = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?protection\b[^>]*?\blocked=\"(0|false)\"")
-
-
-def _styles(zf: zipfile.ZipFile, path: Path) -> tuple[list[bool], list[bool], list[bool]]:
-    """Per cell style: locked?, date format?, quote prefix? (scanned, not parsed: LibreOffice writes big styles)."""
-    try:
-        data = zf.read("xl/styles.xml")
-    except KeyError:
-        return [], [], []
-    if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:4096]:
-        raise UnreadableWorkbook(path, "xl/styles.xml 含有被禁止的 XML 结构（实体或 DTD，疑似恶意文件），已拒绝读取",
-                                 "xl/styles.xml contains forbidden XML (entities/DTD); refused", "file-hostile")
-    date_fmts = set(BUILTIN_DATE_FORMATS)
-    for m in _NUMFMT.finditer(data):
-        attrs = dict(_ATTR.findall(m.group(1)))
-        code = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", _unescape(attrs.get(b"formatCode", b""))).lower()
-        if any(ch in code for ch in "ymdhs") and "general" not in code:
-            try:
-                date_fmts.add(int(attrs.get(b"numFmtId", b"0")))
-            except ValueError:
-                pass
-    locked: list[bool] = []
-    dates: list[bool] = []
-    quotes: list[bool] = []
-    block = _CELLXFS.search(data)
-    for xf in _XF.finditer(block.group(1) or b"") if block is not None else ():
-        attrs = dict(_ATTR.findall(xf.group(1)))
-        locked.append(not (xf.group(2) and _LOCKED.search(xf.group(2))))
-        try:
-            dates.append(int(attrs.get(b"numFmtId", b"0")) in date_fmts)
-        except ValueError:
-            dates.append(False)
-        quotes.append(attrs.get(b"quotePrefix") in (b"1", b"true"))
-    return locked, dates, quotes
-
-
-def _shared_strings(zf: zipfile.ZipFile, name: str | None, path: Path) -> list[str]:
-    if not name:
-        return []
-    root = _read_xml(zf, name, path)
-    if root is None:
-        return []
-    out = []
-    for si in root:
-        t = si.find(f"{M}t")
-        if t is not None:
-            out.append(ooxml_unescape(t.text or ""))
-        else:  # rich text: concatenate the runs, skip phonetic hints
-            out.append(ooxml_unescape("".join((r.findtext(f"{M}t") or "") for r in si.findall(f"{M}r"))))
-    return out
-
-
-_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-
-
-def ooxml_unescape(text: str) -> str:
-    """Decode ``_xHHHH_``, the OOXML escape for characters XML cannot carry (control characters)."""
-    if "_x" not in text:
-        return text
-    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
-
-
-SIGNIFICANT = 15  # Excel keeps 15 significant digits; writers that print 16-17 add binary noise
-
-
-def _number(text: str) -> Decimal | str:
-    """Stored number text → Decimal, reduced to Excel's 15 significant digits ("98.95999999999999" → 98.96)."""
-    try:
-        d = Decimal(text)
-    except InvalidOperation:
-        return text
-    if not d.is_finite():
-        return text
-    digits = len(d.as_tuple().digits)
-    if digits > SIGNIFICANT:
-        shift = d.adjusted() - SIGNIFICANT + 1
-        d = d.quantize(Decimal(1).scaleb(shift)).normalize()
-        if d.as_tuple().exponent > 0:  # type: ignore[operator]
-            d = d.quantize(Decimal(1))
-    return d
-
-
-_PLAIN_NUMBER_BODY = re.compile(rb"<v>([-+0-9.Ee]+)</v>")
-_CELL_FILLED = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*?[^/>])?>(?!</)(.*?)</(?:[A-Za-z_][\w.-]*:)?c>", re.S)
-_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*?)(/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?c>)", re.S)
-#: The same as _CELL_FILLED for the usual unprefixed markup; about twice as fast (no namespace alternatives).
-_CELL_FILLED_PLAIN = re.compile(rb"<c ([^>]*[^/>])>(?!</)(.*?)</c>", re.S)
-_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\br=\"(\d+)\"")
-_ATTR = re.compile(rb"([\w:]+)=\"([^\"]*)\"")
-_F = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f\b([^>]*?)(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?f>)", re.S)
-_V = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v\b[^>]*?(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?v>)", re.S)
-_T = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?t\b[^>]*?(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?t>)", re.S)
-_RPH = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?rPh\b.*?</(?:[A-Za-z_][\w.-]*:)?rPh>", re.S)
-_PROTECTION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheetProtection\b([^>]*)>")
-_MERGE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref=\"([^\"]+)\"")
-_END_SHEETDATA = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?sheetData>|<(?:[A-Za-z_][\w.-]*:)?sheetData\s*/>")
-CHUNK = 1 << 20
-
-
-def _unescape(raw: bytes) -> str:
-    """XML text → str. Character references (openpyxl writes every CJK character as ``&#NNNNN;``) are
-    resolved by expat in C on the fragment alone; the sheet's head was already checked for DTDs."""
-    if b"\r" in raw:  # XML end-of-line normalisation, as any XML parser does
-        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    if b"&" not in raw:
-        return raw.decode("utf-8")
-    return _fragment(b"<x>" + raw + b"</x>").text or ""
-
-
-def _read_sheet(stream: IO[bytes], sheet: SheetData, sst: list[str], quotes: list[bool], path: Path,
-                keep_empty: bool = False) -> None:
-    """Scan the sheet XML for cells with compiled regular expressions, chunk by chunk.
-
-    A worksheet part is a flat list of ``<c>`` elements; scanning them directly is several times faster
-    than building an element tree, which is what makes validation cost about what reading costs. A DTD or
-    entity declaration is refused before anything is scanned (the defusedxml rule, applied by hand).
-    """
-    shared: dict[str, str] = {}
-    cells = sheet.cells = Cells(sst, quotes)
-    buf = b""
-    first = True
-    done = False
-    try:
-        while not done:
-            chunk = stream.read(CHUNK)
-            if first:
-                head = chunk[:4096]
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                    raise UnreadableWorkbook(path, f"工作表“{sheet.name}”含有被禁止的 XML 结构（疑似恶意文件），已拒绝读取",
-                                             f"sheet {sheet.name!r} contains forbidden XML; refused", "file-hostile")
-                first = False
-            buf += chunk
-            if chunk:
-                cut = buf.rfind(b"</row>")
-                if cut < 0:
-                    cut = buf.rfind(b":row>")
-                if cut < 0:
-                    continue
-                cut = buf.index(b">", cut) + 1
-                segment, buf = buf[:cut], buf[cut:]
-            else:
-                segment, buf, done = buf, b"", True
-            end = _END_SHEETDATA.search(segment)
-            tail = b""
-            if end is not None:
-                segment, tail = segment[: end.start()], segment[end.start():]
-            for m in _ROW.finditer(segment):
-                r = int(m.group(1))
-                if r > sheet.max_row:
-                    sheet.max_row = r
-                if r > MAX_ROW:
-                    sheet.truncated = True
-                    segment = segment[: m.start()]
-                    done = True
-                    break
-            _scan_cells(segment, cells, shared, sst, quotes, keep_empty)
-            if end is not None:
-                rest = tail + buf + (b"" if done else stream.read())
-                prot = _PROTECTION.search(rest)
-                if prot is not None:
-                    attrs = dict(_ATTR.findall(prot.group(1)))
-                    sheet.protected = attrs.get(b"sheet") in (b"1", b"true")
-                sheet.merges.extend(m.group(1).decode() for m in _MERGE.finditer(rest))
-                done = True
-    except UnreadableWorkbook:
-        raise
-    except Exception as exc:
-        raise UnreadableWorkbook(path, f"文件已损坏：工作表“{sheet.name}”无法解析",
-                                 f"corrupt file: sheet {sheet.name!r} cannot be parsed", "file-corrupt") from exc
-
-
-_UNPARSED = object()
-_REF_ATTR = re.compile(rb'\br="([A-Za-z]{1,3}\d+)"')
-
-
-class Cells(Mapping[str, Cell]):
-    """A sheet's cells by A1 address, parsed on first access.
-
-    The scanner only finds each cell and keeps its raw XML; the few hundred cells a check reads are
-    parsed when asked for. This is what keeps validation near the cost of a bare read.
-    """
-
-    __slots__ = ("_raw", "_parsed", "_sst", "_quotes")
-
-    def __init__(self, sst: list[str] | None = None, quotes: list[bool] | None = None) -> None:
-        self._raw: dict[str, tuple[bytes, bytes]] = {}
-        self._parsed: dict[str, Cell | None] = {}
-        self._sst = sst or []
-        self._quotes = quotes or []
-
-    def __getitem__(self, ref: str) -> Cell:
-        c = self.get(ref)
-        if c is None:
-            raise KeyError(ref)
-        return c
-
-    def get(self, ref: str, default: Cell | None = None) -> Cell | None:  # type: ignore[override]
-        raw = self._raw.get(ref)
-        if raw is None:
-            return default
-        c = self._parsed.get(ref, _UNPARSED)
-        if c is _UNPARSED:
-            c = self._parsed[ref] = _parse_cell(raw[0], raw[1], self._sst, self._quotes, {})
-        return c or default  # type: ignore[return-value]
-
-    def __setitem__(self, ref: str, cell: Cell) -> None:
-        self._raw.setdefault(ref, (b"", b""))
-        self._parsed[ref] = cell
-
-    def __iter__(self) -> Iterator[str]:
-        return iter([r for r in self._raw if self.get(r) is not None])
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-    def __contains__(self, ref: object) -> bool:
-        return isinstance(ref, str) and self.get(ref) is not None
-
-    def with_formula(self) -> Iterator[tuple[str, Cell]]:
-        """Cells holding a formula, without parsing the others."""
-        for ref, (_, body) in self._raw.items():
-            if b"<f" in body or b":f" in body or (not body and ref in self._parsed):
-                c = self.get(ref)
-                if c is not None and c.formula is not None:
-                    yield ref, c
-
-    def with_error(self) -> Iterator[tuple[str, Cell]]:
-        """Cells holding an Excel error value (t="e"), without parsing the others."""
-        for ref, (attrs, body) in self._raw.items():
-            if b'"e"' in attrs or (not body and ref in self._parsed):
-                c = self.get(ref)
-                if c is not None and c.is_error:
-                    yield ref, c
-
-
-def _parse_cell(attr_bytes: bytes, body: bytes, sst: list[str], quotes: list[bool],
-                shared: dict[str, str]) -> Cell | None:
-    fast = _PLAIN_NUMBER_BODY.fullmatch(body) if b"t=" not in attr_bytes or b't="n"' in attr_bytes else None
-    attrs = dict(_ATTR.findall(attr_bytes))
-    s = int(attrs.get(b"s", b"0") or 0)
-    quote = s < len(quotes) and quotes[s]
-    if fast is not None:  # the common case: a plain number in one <v>
-        return Cell(_number(fast.group(1).decode()), None, "n", s, quote)
-    t = attrs.get(b"t", b"n").decode()
-    formula: str | None = None
-    v: str | None = None
-    value: Decimal | str | bool | None
-    if body:
-        fm = _F.search(body)
-        if fm is not None:
-            fattrs = dict(_ATTR.findall(fm.group(1)))
-            formula = _unescape(fm.group(2)) if fm.group(2) is not None else None
-            si = fattrs.get(b"si")
-            if fattrs.get(b"t") == b"shared" and si is not None:
-                key = si.decode()
-                if formula:
-                    shared[key] = formula
-                else:  # our formulas use names only, so the master's text applies unchanged
-                    formula = shared.get(key)
-            if formula is None:
-                formula = ""
-        vm = _V.search(body)
-        if vm is not None:
-            v = _unescape(vm.group(1) or b"")
-    if t == "s":
-        try:
-            value = sst[int(v)] if v is not None else None
-        except (ValueError, IndexError):
-            value = None
-    elif t == "inlineStr":
-        inner = _RPH.sub(b"", body)
-        value = ooxml_unescape("".join(_unescape(x.group(1) or b"") for x in _T.finditer(inner)))
-        t = "s"
-    elif t == "b":
-        value = v in ("1", "true")
-    elif t in ("e", "str", "d"):
-        value = v
-    else:
-        value = _number(v) if v not in (None, "") else None
-    if value is None and formula is None and s == 0:
-        return None
-    return Cell(value, formula, t, s, quote)
-
-
-def _scan_cells(segment: bytes, cells: Cells, shared: dict[str, str], sst: list[str],
-                quotes: list[bool], keep_empty: bool) -> None:
-    """Find each cell and keep its raw XML; styled empty cells (``<c r="B9" s="3"/>``) only when ``keep_empty``.
-
-    Shared formulas are parsed at once, in document order, because a child takes its master's text.
-    """
-    if keep_empty:
-        pattern, body_group = _CELL, 3
-    else:
-        pattern, body_group = (_CELL_FILLED_PLAIN if b"<c " in segment else _CELL_FILLED), 2
-    raw = cells._raw
-    for m in pattern.finditer(segment):
-        attrs = m.group(1) or b""
-        ref_m = _REF_ATTR.search(attrs)
-        if ref_m is None:
-            continue
-        ref = ref_m.group(1).decode().upper()
-        body = m.group(body_group) or b""
-        if keep_empty or b"shared" in body:
-            c = _parse_cell(attrs, body, sst, quotes, shared)
-            if c is not None:
-                cells[ref] = c
-            continue
-        raw[ref] = (attrs, body)
-
-
 def read(path: str | Path, sheets: set[str] | None = None, keep_empty: bool = False) -> Workbook:
     """Read structure and cells; only the named sheets' cells when ``sheets`` is given (the rest stay empty).
 
@@ -564,33 +256,44 @@ def _read_zip(p: Path, zf: zipfile.ZipFile, wanted: set[str] | None, keep_empty:
         raise UnreadableWorkbook(p, why[0], why[1], "file-not-workbook")
     root = _read_xml(zf, wb_part, p)
     rels = _rels(zf, wb_part, p)
-    sst_name = next((t for t in rels.values() if t.endswith("sharedStrings.xml")), None)
+    ns = root.tag[1:].partition("}")[0] if root.tag.startswith("{") else NS_MAIN
+    m = f"{{{ns}}}" if ns in sheetparse.MAIN_NAMESPACES else M
+    rel_id = f"{{{NS_STRICT_REL if ns == NS_STRICT_MAIN else NS_REL}}}id"
     locked, dates, quotes = _styles(zf, p)
-    sst = _shared_strings(zf, sst_name, p)
+    for name in members:
+        if name.endswith("sharedStrings.xml"):
+            try:
+                with zf.open(name) as stream:
+                    sheetparse.check_prolog(stream)
+            except DefusedXmlException as exc:
+                raise UnreadableWorkbook(p, f"{name} 含有被禁止的 XML 结构（实体或 DTD，疑似恶意文件），已拒绝读取",
+                                         f"{name} contains forbidden XML (entities/DTD); refused", "file-hostile") from exc
+            except pyexpat.ExpatError as exc:
+                raise UnreadableWorkbook(p, f"文件已损坏：{name} 无法解析", f"corrupt file: {name} cannot be parsed",
+                                         "file-corrupt") from exc
     sheets: list[SheetData] = []
     parts: list[str | None] = []
-    for s in root.iter(f"{M}sheet"):
+    for s in root.iter(f"{m}sheet"):
         name = s.get("name", "")
         sheets.append(SheetData(name, s.get("state", "visible")))
-        parts.append(rels.get(s.get(f"{{{NS_REL}}}id", "")))
+        parts.append(rels.get(s.get(rel_id, "")))
     names: dict[str, str] = {}
     local: dict[tuple[int, str], str] = {}
-    dn = root.find(f"{M}definedNames")
+    dn = root.find(f"{m}definedNames")
     for d in dn if dn is not None else []:
         if d.get("localSheetId") is not None:
             local[(int(d.get("localSheetId", "0")), d.get("name", ""))] = d.text or ""
         else:
             names[d.get("name", "")] = d.text or ""
-    calc = root.find(f"{M}calcPr")
+    calc = root.find(f"{m}calcPr")
     wb = Workbook(str(p), sheets, names, local, locked_styles=locked, date_styles=dates, quote_styles=quotes,
                   calc_mode=(calc.get("calcMode", "auto") if calc is not None else "auto"),
                   has_vba="xl/vbaProject.bin" in members,
                   external_links=sum(1 for m in members if m.startswith("xl/externalLinks/externalLink")))
-    for sheet, part in zip(sheets, parts, strict=True):
-        if part is None or part not in members or (wanted is not None and sheet.name not in wanted):
-            continue
-        with zf.open(part) as stream:
-            _read_sheet(stream, sheet, sst, quotes, p, keep_empty)
+    todo = [(sheet, part) for sheet, part in zip(sheets, parts, strict=True)
+            if part is not None and part in members and (wanted is None or sheet.name in wanted)]
+    if todo:
+        _read_sheets(p, zf, todo, dates, quotes, keep_empty)
     app = _read_xml(zf, "docProps/app.xml", p) if "docProps/app.xml" in members else None
     if app is not None:
         for child in app:
@@ -605,6 +308,69 @@ def _read_zip(p: Path, zf: zipfile.ZipFile, wanted: set[str] | None, keep_empty:
             val = next(iter(prop), None)
             wb.custom_properties[prop.get("name", "")] = (val.text or "") if val is not None else ""
     return wb
+
+
+def _styles(zf: zipfile.ZipFile, path: Path) -> tuple[list[bool], list[bool], list[bool]]:
+    """Per cell style: locked?, date format?, quote prefix?"""
+    try:
+        data = zf.read("xl/styles.xml")
+    except KeyError:
+        return [], [], []
+    try:
+        return sheetparse.parse_styles(data)
+    except DefusedXmlException as exc:
+        raise UnreadableWorkbook(path, "xl/styles.xml 含有被禁止的 XML 结构（实体或 DTD，疑似恶意文件），已拒绝读取",
+                                 "xl/styles.xml contains forbidden XML (entities/DTD); refused", "file-hostile") from exc
+    except pyexpat.ExpatError as exc:
+        raise UnreadableWorkbook(path, "文件已损坏：xl/styles.xml 无法解析", "corrupt file: xl/styles.xml cannot be parsed",
+                                 "file-corrupt") from exc
+
+
+def _calamine(path: Path, zf: zipfile.ZipFile, utf16: bool) -> Any:
+    """python-calamine's view of the workbook. It cannot decode UTF-16 (legal XML), so an archive with a
+    UTF-16 part is re-encoded to UTF-8 in memory first."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        return CalamineWorkbook.from_filelike(sheetparse.utf8_copy(zf)) if utf16 else CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine's errors share no base class worth naming
+        raise UnreadableWorkbook(path, "文件已损坏，无法读取单元格内容", f"corrupt file, cells cannot be read ({exc})",
+                                 "file-corrupt") from exc
+
+
+def _read_sheets(path: Path, zf: zipfile.ZipFile, todo: list[tuple[SheetData, str]], dates: list[bool],
+                 quotes: list[bool], keep_empty: bool) -> None:
+    """Formula text, styles and structure from expat, then cached values from calamine, sheet by sheet."""
+    scans = []
+    for sheet, part in todo:
+        try:
+            with zf.open(part) as stream:
+                scan = sheetparse.scan_sheet(stream, dates, MAX_ROW, keep_empty)
+        except DefusedXmlException as exc:
+            raise UnreadableWorkbook(path, f"工作表“{sheet.name}”含有被禁止的 XML 结构（疑似恶意文件），已拒绝读取",
+                                     f"sheet {sheet.name!r} contains forbidden XML; refused", "file-hostile") from exc
+        except (pyexpat.ExpatError, UnicodeError, LookupError) as exc:
+            raise UnreadableWorkbook(path, f"文件已损坏：工作表“{sheet.name}”无法解析",
+                                     f"corrupt file: sheet {sheet.name!r} cannot be parsed", "file-corrupt") from exc
+        sheet.protected, sheet.merges = scan.protected, scan.merges
+        sheet.max_row, sheet.truncated = scan.max_row, scan.truncated
+        scans.append(scan)
+    book = None
+    for (sheet, _), scan in zip(todo, scans, strict=True):
+        grid: list[list[Any]] = []
+        if scan.cells:
+            if book is None:
+                utf16 = any(sc.utf16 for sc in scans) or any(
+                    sheetparse.is_utf16(zf.open(n).read(4)) for n in zf.namelist()
+                    if n.endswith(("sharedStrings.xml", "workbook.xml", "styles.xml")))
+                book = _calamine(path, zf, utf16)
+            try:
+                grid = book.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False, nrows=MAX_ROW)
+            except Exception as exc:
+                raise UnreadableWorkbook(path, f"文件已损坏：工作表“{sheet.name}”的单元格无法读取",
+                                         f"corrupt file: cells of sheet {sheet.name!r} cannot be read ({exc})",
+                                         "file-corrupt") from exc
+        sheet.cells = Cells(grid, scan.cells, quotes, Cell)
 
 
 def area_cells(ref: str) -> list[str]:
