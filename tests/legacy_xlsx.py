@@ -19,7 +19,7 @@ from xml.etree.ElementTree import fromstring as _fragment  # text fragments only
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from workbook_tools.cells import address, col_index, rc, split
+from workbook_tools.core.cells import address, col_index, rc, split
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -61,7 +61,7 @@ def _cdata(parts: dict[str, bytes]) -> None:
 
 def _no_r(parts: dict[str, bytes]) -> None:
     """Cells without ``r`` (and rows without ``r``): positions implied by order, gaps as empty ``<c/>``."""
-    from workbook_tools.cells import rc
+    from workbook_tools.core.cells import rc
 
     ET.register_namespace("", NS)
     for n in _sheets(parts):
@@ -143,7 +143,7 @@ def shared_formulas(dest: Path, base: Path = BASE) -> tuple[Path, dict[str, str]
     formulas = {f"D{r}": f'IF(B{r}=0,"",ROUND(C{r}/B{r}*100,2))' for r in range(10, 14)}
 
     def fn(parts: dict[str, bytes]) -> None:
-        from workbook_tools import spec
+        from workbook_tools.core import spec
 
         sheet = next(i for i, s in enumerate(spec.sheet_titles(), start=1) if s == "资金使用")
         name = f"xl/worksheets/sheet{sheet}.xml"

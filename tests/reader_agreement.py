@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from workbook_tools import xlsx
+from workbook_tools.xlsx import package, workbook
 
 from . import legacy_xlsx
 
@@ -62,10 +62,11 @@ def compare(path: Path, keep_empty: bool = False) -> list[str]:
     """Differences between the two readers on one file (empty when they agree)."""
     errors: list[Exception | None] = [None, None]
     books: list[Any] = [None, None]
-    for i, mod in enumerate((legacy_xlsx, xlsx)):
+    for i, (read, unreadable) in enumerate(((legacy_xlsx.read, legacy_xlsx.UnreadableWorkbook),
+                                            (workbook.read, package.UnreadableWorkbook))):
         try:
-            books[i] = mod.read(path, keep_empty=keep_empty)
-        except mod.UnreadableWorkbook as exc:
+            books[i] = read(path, keep_empty=keep_empty)
+        except unreadable as exc:
             errors[i] = exc
     old, new = books
     if errors[0] or errors[1]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from workbook_tools.validate import validate
+from workbook_tools.checks.validate import validate
 
 from .broken_inputs import BASE
 from .legal_ooxml import SPELLINGS, rewrite, shared_formulas

@@ -8,7 +8,9 @@ import io
 import pytest
 from defusedxml import DTDForbidden, EntitiesForbidden
 
-from workbook_tools.sheetparse import check_prolog, scan_sheet, translate
+from workbook_tools.xlsx.formulas import translate
+from workbook_tools.xlsx.worksheet import scan_sheet
+from workbook_tools.xlsx.xmlparse import check_prolog
 
 FORMULAS = [
     "A1+B2",
@@ -29,7 +31,7 @@ FORMULAS = [
 def test_translate_agrees_with_openpyxl(formula: str, drow: int, dcol: int) -> None:
     from openpyxl.formula.translate import Translator
 
-    from workbook_tools.cells import address
+    from workbook_tools.core.cells import address
 
     expected = Translator("=" + formula, origin="D10").translate_formula(address(10 + drow, 4 + dcol))[1:]
     assert translate(formula, drow, dcol) == expected

@@ -1,0 +1,328 @@
+"""Worksheet parts: each cell's cached value (python-calamine) joined with its formula text, style, type
+and error value from one defused expat pass, plus protection and merges.
+
+python-calamine decodes every cached value, shared and inline string in Rust; it does not expose formula
+text, style indexes, error values or the raw number of a date-formatted cell. Those come from the expat
+pass, which, unlike the regular expressions this module used before, reads every legal spelling of the
+markup (see :mod:`.xmlparse`). Cells are built on first access: a check reads a few hundred of them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from typing import IO, Any
+
+from ..core.cells import address, col_index, col_letters, rc, split
+from .formulas import translate
+from .values import from_float, number, serial
+from .xmlparse import defused_parser, is_utf16, main_names
+
+#: Cells below this row are not read: the template's last row is far above it.
+MAX_ROW = 2000
+CHUNK = 1 << 20
+
+
+@dataclass(slots=True)
+class Cell:
+    """One cell as stored: ``value`` is the typed cached value, ``formula`` the formula text without '='."""
+
+    value: Decimal | str | bool | None
+    formula: str | None = None
+    kind: str = "n"  # n | s | str | b | e | d
+    style: int = 0
+    quote_prefix: bool = False
+
+    @property
+    def is_error(self) -> bool:
+        return self.kind == "e"
+
+
+@dataclass
+class SheetData:
+    name: str
+    state: str = "visible"
+    cells: Cells = field(default_factory=lambda: Cells())
+    protected: bool = False
+    merges: list[str] = field(default_factory=list)
+    truncated: bool = False
+    max_row: int = 0
+
+
+_ROW, _C, _F, _V = main_names("row"), main_names("c"), main_names("f"), main_names("v")
+_MERGE, _PROTECTION = main_names("mergeCell"), main_names("sheetProtection")
+
+
+class Truncated(Exception):
+    """Raised inside the expat handlers to stop at the row limit."""
+
+
+@lru_cache(maxsize=65536)
+def ref_of(row: int, col: int) -> str:
+    return f"{col_letters(col)}{row}"
+
+
+_A1 = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
+
+
+@lru_cache(maxsize=65536)
+def rc_of(ref: str) -> tuple[int, int] | None:
+    """'B12' → (12, 2), 1-based; anything else → None."""
+    m = _A1.fullmatch(ref)
+    if m is None:
+        return None
+    n = 0
+    for ch in m.group(1).upper():
+        n = n * 26 + (ord(ch) - 64)
+    return int(m.group(2)), n
+
+
+class SheetScan:
+    """What the expat pass keeps of one sheet.
+
+    ``cells`` maps each cell that needs more than its value to ``(style, t, formula, text)``: ``t`` is the
+    cell's type attribute, ``formula`` its formula text without '=' (a shared formula's child gets its own
+    translated text), ``text`` the raw ``<v>`` text of error, ISO-date, formula-string (where a cached ""
+    differs from no cache) and date-formatted cells.
+    """
+
+    __slots__ = ("cells", "merges", "protected", "max_row", "truncated", "utf16")
+
+    def __init__(self) -> None:
+        #: every cell with content (or every cell, when empty ones are kept), in document order → meta or None
+        self.cells: dict[str, tuple[int, str | None, str | None, str | None] | None] = {}
+        self.merges: list[str] = []
+        self.protected = False
+        self.max_row = 0
+        self.truncated = False
+        self.utf16 = False  # python-calamine silently reads a UTF-16 part as empty
+
+
+def scan_sheet(stream: IO[bytes], date_styles: list[bool], max_row: int, keep_empty: bool) -> SheetScan:
+    """One pass of expat over a worksheet part. Raises defusedxml's exceptions on DTDs or entities,
+    ``pyexpat.ExpatError`` on malformed XML."""
+    out = SheetScan()
+    cells = out.cells
+    p = defused_parser()
+    shared: dict[str, tuple[int, int, str]] = {}
+    state: dict[str, Any] = {}
+    row = 0
+    col = 0
+    cur: list[Any] = []  # [ref, row, col, style, t, formula, text, has_child, f_attrs]
+    text_parts: list[str] = []
+    ndates = len(date_styles)
+
+    def chars(data: str) -> None:
+        text_parts.append(data)
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal row, col
+        if name in _C:
+            r = attrs.get("r")
+            rowcol = rc_of(r) if r else None
+            if rowcol is None:
+                col += 1
+                rr, cc = row, col
+            else:
+                rr, cc = rowcol
+                col = cc
+            s = attrs.get("s")
+            try:
+                style = int(s) if s else 0
+            except ValueError:
+                style = 0
+            cur[:] = [ref_of(rr, cc), rr, cc, style, attrs.get("t"), None, None, False, None]
+        elif name in _V:
+            if cur:
+                cur[7] = True
+                t = cur[4]
+                if t == "e" or t == "d" or t == "str" or ((t is None or t == "n") and cur[3] < ndates and date_styles[cur[3]]):
+                    text_parts.clear()
+                    p.CharacterDataHandler = chars
+                    state["v"] = True
+        elif name in _F:
+            if cur:
+                cur[7] = True
+                cur[8] = attrs
+                text_parts.clear()
+                p.CharacterDataHandler = chars
+        elif name in _ROW:
+            r = attrs.get("r")
+            try:
+                row = int(r) if r else row + 1
+            except ValueError:
+                row += 1
+            col = 0
+            if row > out.max_row:
+                out.max_row = row
+            if row > max_row:
+                out.truncated = True
+                raise Truncated
+        elif cur:
+            cur[7] = True  # <is>, <t>, <r>, <extLst>: content
+        elif name in _MERGE:
+            ref = attrs.get("ref")
+            if ref:
+                out.merges.append(ref)
+        elif name in _PROTECTION:
+            out.protected = attrs.get("sheet") in ("1", "true")
+
+    def end(name: str) -> None:
+        if name in _C:
+            if not cur:
+                return
+            ref, rr, cc, style, t, formula, text, has_child, _ = cur
+            if has_child or keep_empty:
+                cells[ref] = ((style, t, formula, text) if style or t or formula is not None or text is not None
+                              else None)
+            cur.clear()
+        elif name in _F:
+            p.CharacterDataHandler = None
+            if not cur:
+                return
+            fattrs = cur[8] or {}
+            formula = "".join(text_parts)
+            if fattrs.get("t") == "shared" and fattrs.get("si") is not None:
+                si = fattrs["si"]
+                if formula:
+                    shared[si] = (cur[1], cur[2], formula)
+                else:
+                    master = shared.get(si)
+                    if master is not None:
+                        formula = translate(master[2], cur[1] - master[0], cur[2] - master[1])
+            cur[5] = formula
+        elif name in _V:
+            if state.pop("v", False):
+                p.CharacterDataHandler = None
+                if cur:
+                    cur[6] = "".join(text_parts)
+
+    p.StartElementHandler = start
+    p.EndElementHandler = end
+    try:
+        first = True
+        while True:
+            chunk = stream.read(CHUNK)
+            if first:
+                out.utf16 = is_utf16(chunk)
+                first = False
+            if not chunk:
+                p.Parse(b"", True)
+                break
+            p.Parse(chunk, False)
+    except Truncated:
+        pass
+    return out
+
+
+_UNPARSED: Any = object()
+
+
+def make_cell(value: Any, m: tuple[int, str | None, str | None, str | None] | None,
+              quotes: list[bool]) -> Any:
+    """One :class:`Cell` from calamine's value and the expat pass's facts (or None if empty)."""
+    if m is None:
+        style, t, formula, text = 0, None, None, None
+    else:
+        style, t, formula, text = m
+    if text is not None and (t == "e" or t == "d" or t == "str"):
+        value = text
+    elif text is not None:
+        value = number(text) if text else None
+    elif value.__class__ is float:
+        value = from_float(value)
+    elif value.__class__ is str:
+        if value == "":
+            value = None
+    elif value.__class__ is not bool and value is not None:
+        value = serial(value)
+    if t is None or t == "inlineStr":
+        kind = "s" if t or value.__class__ is str else ("b" if value.__class__ is bool else "n")
+    else:
+        kind = t
+    if value is None and formula is None and style == 0:
+        return None
+    return Cell(value, formula, kind, style, style < len(quotes) and quotes[style])
+
+
+class Cells(Mapping[str, Any]):
+    """A sheet's cells by A1 address: calamine's value grid joined, on first access, with the expat facts."""
+
+    __slots__ = ("_grid", "_cells", "_quotes", "_parsed")
+
+    def __init__(self, grid: list[list[Any]] | None = None, cells: dict[str, Any] | None = None,
+                 quotes: list[bool] | None = None) -> None:
+        self._grid = grid or []
+        self._cells: dict[str, Any] = cells if cells is not None else {}
+        self._quotes = quotes or []
+        self._parsed: dict[str, Any] = {}
+
+    def __getitem__(self, ref: str) -> Any:
+        c = self.get(ref)
+        if c is None:
+            raise KeyError(ref)
+        return c
+
+    def get(self, ref: str, default: Any = None) -> Any:  # type: ignore[override]
+        c = self._parsed.get(ref, _UNPARSED)
+        if c is _UNPARSED:
+            cells = self._cells
+            if ref not in cells:
+                return default
+            r, col = rc_of(ref)  # type: ignore[misc]
+            grid = self._grid
+            value = grid[r - 1][col - 1] if r <= len(grid) and col <= len(grid[r - 1]) else ""
+            c = self._parsed[ref] = make_cell(value, cells[ref], self._quotes)
+        return c if c is not None else default
+
+    def __setitem__(self, ref: str, cell: Any) -> None:
+        self._cells.setdefault(ref, None)
+        self._parsed[ref] = cell
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([r for r in self._cells if self.get(r) is not None])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __contains__(self, ref: object) -> bool:
+        return isinstance(ref, str) and self.get(ref) is not None
+
+    def with_formula(self) -> Iterator[tuple[str, Any]]:
+        """Cells holding a formula, without building the others."""
+        for ref, m in self._cells.items():
+            if m is not None and m[2] is not None:
+                c = self.get(ref)
+                if c is not None and c.formula is not None:
+                    yield ref, c
+
+    def with_error(self) -> Iterator[tuple[str, Any]]:
+        """Cells holding an Excel error value (t="e"), without building the others."""
+        for ref, m in self._cells.items():
+            if m is not None and m[1] == "e":
+                c = self.get(ref)
+                if c is not None and c.is_error:
+                    yield ref, c
+
+
+def area_cells(ref: str) -> list[str]:
+    """All A1 addresses of 'A1:C3' in row-major order (a single cell gives itself)."""
+    a, _, b = ref.partition(":")
+    if not b:
+        return [a]
+    r1, c1 = rc(a)
+    r2, c2 = rc(b)
+    return [address(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
+
+
+def in_area(cell: str, ref: str) -> bool:
+    a, _, b = ref.partition(":")
+    if not b:
+        return cell == a
+    col, row = split(cell)
+    ca, ra = split(a)
+    cb, rb = split(b)
+    return ra <= row <= rb and col_index(ca) <= col_index(col) <= col_index(cb)
