@@ -3,9 +3,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
+PORTALSTAMP := $(VENV)/.installed-portal
 OUT ?= out/demo
+PORT ?= 8000
+SERVE_DATA ?= out/portal-demo
 
-.PHONY: demo test bench lint clean template
+.PHONY: demo test bench lint clean template serve
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -17,16 +20,25 @@ $(STAMP): pyproject.toml | $(PY)
 
 $(DEVSTAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e '.[dev]'
-	touch $@ $(STAMP)
+	touch $@ $(STAMP) $(PORTALSTAMP)
+
+$(PORTALSTAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[portal]'
+	touch $@
 
 demo: $(STAMP)
 	$(PY) scripts/demo.py --out $(OUT)
+
+serve: $(PORTALSTAMP)
+	$(VENV)/bin/workbook-tools serve --port $(PORT) --data $(SERVE_DATA) --demo examples/departments.csv \
+		--demo-seed examples/seed_2022_anhua_zhongdian.xlsx
 
 test: $(DEVSTAMP)
 	$(PY) -m pytest
 
 bench: $(DEVSTAMP)
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/engines.py
 
 lint: $(DEVSTAMP)
 	$(VENV)/bin/ruff check workbook_tools tests scripts benchmarks
