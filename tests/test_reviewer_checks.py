@@ -120,7 +120,7 @@ def seed_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
 
 def test_consistent_example_gives_no_reviewer_finding(consistent_report: Report) -> None:
     assert reviewer(consistent_report) == []
-    counted = consistent_report.narrative_numbers
+    counted = consistent_report.numbers_in_text
     assert counted is not None and counted["checked"] >= 20  # the scoring notes' figures are all tied and right
     assert counted["stated"] == counted["checked"] + counted["unmatched"]
 
@@ -128,7 +128,7 @@ def test_consistent_example_gives_no_reviewer_finding(consistent_report: Report)
 def test_seed_gives_no_reviewer_finding(seed_report: Report) -> None:
     """741.33 % 项目支出 is real and its reason (追加) is in the text: not an error, not even a warning."""
     assert reviewer(seed_report) == []
-    assert seed_report.narrative_numbers is not None and seed_report.narrative_numbers["checked"] >= 8
+    assert seed_report.numbers_in_text is not None and seed_report.numbers_in_text["checked"] >= 8
 
 
 SEED_PUBLISHED = (

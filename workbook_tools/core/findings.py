@@ -257,7 +257,7 @@ class Report:
     application: str | None = None
     unreadable: Finding | None = None
     #: How many numbers with a unit the narrative states, how many were tied to a figure, how many left alone.
-    narrative_numbers: dict[str, int] | None = None
+    numbers_in_text: dict[str, int] | None = None
 
     @property
     def errors(self) -> list[Finding]:
@@ -294,5 +294,5 @@ class Report:
             "warnings": len(self.warnings),
             "unreadable": self.unreadable.to_json() if self.unreadable else None,
             "findings": [f.to_json() for f in sorted(self.findings, key=sort_key)],
-            "narrative_numbers": self.narrative_numbers,
+            "numbers_in_text": self.numbers_in_text,
         }
