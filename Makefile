@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 OUT ?= out/demo
 
-.PHONY: demo test bench lint clean template
+.PHONY: demo test test-all bench lint clean template
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,11 @@ $(DEVSTAMP): pyproject.toml | $(PY)
 demo: $(STAMP)
 	$(PY) scripts/demo.py --out $(OUT)
 
+# On a developer machine `make test` leaves out the tests marked slow; under CI=true it runs everything.
 test: $(DEVSTAMP)
+	$(PY) -m pytest $(if $(filter true,$(CI)),,-m "not slow")
+
+test-all: $(DEVSTAMP)
 	$(PY) -m pytest
 
 bench: $(DEVSTAMP)
@@ -30,7 +34,7 @@ bench: $(DEVSTAMP)
 
 lint: $(DEVSTAMP)
 	$(VENV)/bin/ruff check workbook_tools tests scripts benchmarks
-	$(VENV)/bin/mypy workbook_tools
+	$(VENV)/bin/mypy --strict workbook_tools
 
 template: $(STAMP)
 	$(VENV)/bin/workbook-tools template

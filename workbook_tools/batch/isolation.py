@@ -146,7 +146,7 @@ class DaskEngine(Executor):
     @property
     def capacity(self) -> int:
         try:
-            return max(1, sum(self.client.nthreads().values()))
+            return max(1, int(sum(self.client.nthreads().values())))
         except Exception:  # noqa: BLE001 - a scheduler that went away: fall back to one at a time
             return 1
 
@@ -182,18 +182,19 @@ def make_dask(workers: int | None = None, scheduler: str | None = None, *, proce
                           "--engine dask needs dask: pip install 'workbook-tools[dask]'") from None
     if scheduler:
         try:
-            client = Client(scheduler, timeout=f"{connect_timeout}s")
+            client = Client(scheduler, timeout=f"{connect_timeout}s")  # type: ignore[no-untyped-call]
         except Exception as exc:  # noqa: BLE001 - OSError, TimeoutError, ValueError for a bad address
             raise EngineError(f"无法连接 dask 调度器 {scheduler}（{exc}）",
                               f"cannot connect to the dask scheduler {scheduler} ({exc})") from None
         return DaskEngine(client)
     import dask
 
-    # Non-daemonic workers may fork the per-file child process cheaply (see batch.process_isolated).
+    # Non-daemonic workers may fork the per-file child process cheaply (see process_isolated).
     with dask.config.set({"distributed.worker.daemon": False}):
-        cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=processes,
-                               dashboard_address=None, silence_logs=logging.ERROR)
-    return DaskEngine(Client(cluster), cluster)
+        cluster = LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=workers or default_workers(), threads_per_worker=1, processes=processes,
+            dashboard_address=None, silence_logs=logging.ERROR)
+    return DaskEngine(Client(cluster), cluster)  # type: ignore[no-untyped-call]
 
 
 @contextlib.contextmanager
