@@ -44,6 +44,8 @@ LAYERS: tuple[Layer, ...] = (
     Layer("export", "the narrative report: outline → .docx / PDF / Markdown", (f"{PACKAGE}.export",)),
     Layer("batch", "the finance bureau's run: result data, inbox and cache, summary, one file's work, "
                    "isolation engines, the pipeline", (f"{PACKAGE}.batch",)),
+    Layer("portal", "the intake portal (Django): departments upload, the bureau's board; calls the library only",
+          (f"{PACKAGE}.portal",)),
     Layer("faces", "thin faces over the library: the CLI, the Excel button, the generated docs",
           (f"{PACKAGE}.cli", f"{PACKAGE}.excel", f"{PACKAGE}.docgen", f"{PACKAGE}.layers")),
 )

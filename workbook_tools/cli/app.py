@@ -276,6 +276,45 @@ def batch_command(
     raise typer.Exit(outcome.exit_code)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="监听地址（默认只在本机；对外服务请放在反向代理之后，见 docs/portal.md）")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="端口")] = 8000,
+    data: Annotated[Path, typer.Option("--data", help="数据目录：SQLite 数据库、所有上传版本、生成的文件")] = Path("portal-data"),
+    database: Annotated[str | None, typer.Option("--database", help="数据库地址，如 postgresql://user:pass@host/db（默认 DATA/portal.sqlite3）")] = None,
+    threads: Annotated[int, typer.Option("--threads", help="waitress 工作线程数")] = 8,
+    create_admin: Annotated[str | None, typer.Option("--create-admin", help="创建（或重设密码）财政局管理员账号后退出")] = None,
+    demo: Annotated[Path | None, typer.Option("--demo", help="演示：用此单位名单（CSV/XLSX）建立演示轮次和账号")] = None,
+    demo_seed: Annotated[Path | None, typer.Option("--demo-seed", help="演示：以第一个单位的名义先上传此工作簿")] = None,
+) -> None:
+    """启动收集平台（网页）：各单位上传工作簿并立即看到校验结果，财政局看板汇总。"""
+    try:
+        from ..portal import server
+    except ImportError as exc:  # pragma: no cover - depends on the installed extras
+        fail(f"收集平台需要 portal 组件：pip install 'workbook-tools[portal]'（{exc}）")
+    try:
+        import django  # noqa: F401
+        import waitress  # noqa: F401
+    except ImportError as exc:
+        fail(f"收集平台需要 portal 组件：pip install 'workbook-tools[portal]'（缺少 {exc.name}）")
+    if not 0 < port < 65536:
+        fail(f"--port 应在 1–65535 之间，收到：{port}")
+    for p in (demo, demo_seed):
+        if p is not None and not p.is_file():
+            fail(f"{p}：文件不存在")
+    if create_admin:
+        server.configure(data, database)
+        server.migrate()
+        server.create_admin(create_admin)
+        typer.echo(f"已创建管理员账号：{create_admin}")
+        return
+    try:
+        server.serve(host, port, data, database, threads=threads, demo_departments=demo, demo_seed=demo_seed,
+                     echo=typer.echo)
+    except OSError as exc:
+        fail(f"{host}:{port}：无法监听（{exc.strerror or exc}）；端口被占用时请换一个 --port")
+
+
 def main() -> None:
     """Entry point: any unexpected failure is one line naming the problem, never a traceback."""
     try:
