@@ -14,13 +14,14 @@ from pathlib import Path
 from ..core import spec
 from ..core.cells import address, col_letters, rc
 from ..core.compute import compute
+from ..core.words import SEVERITY_WORDS
 from ..xlsx.package import UnreadableWorkbook
 from ..xlsx.reader import from_book
 from ..xlsx.workbook import Workbook, read
 
 MAX_ROWS = 150
 MAX_COLS = 16
-SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+SEVERITY_LABELS = SEVERITY_WORDS["zh"]  # the one table of user-facing words
 
 
 @dataclass
