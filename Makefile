@@ -38,6 +38,7 @@ test: $(DEVSTAMP)
 
 bench: $(DEVSTAMP)
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/engines.py
 
 lint: $(DEVSTAMP)
 	$(VENV)/bin/ruff check workbook_tools tests scripts benchmarks

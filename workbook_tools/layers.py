@@ -37,6 +37,8 @@ LAYERS: tuple[Layer, ...] = (
                   "LibreOffice headless", (f"{PACKAGE}.xlsx", f"{PACKAGE}.libreoffice")),
     Layer("checks", "the checks over a loaded workbook, `validate`, and the faces of findings (text, JSON, "
                     "annotated copy)", (f"{PACKAGE}.checks",)),
+    Layer("session", "one workbook opened once: read, computed and validated once for every use",
+          (f"{PACKAGE}.session",)),
     Layer("write", "writing workbooks: the template, fill, prefill",
           (f"{PACKAGE}.template", f"{PACKAGE}.fill", f"{PACKAGE}.prefill")),
     Layer("export", "the narrative report: outline → .docx / PDF / Markdown", (f"{PACKAGE}.export",)),

@@ -22,6 +22,7 @@ from typing import Any
 from .. import __version__
 from ..core import spec
 from ..core.fsutil import atomic_path, atomic_save, atomic_write_text
+from ..core.words import SEVERITY_WORDS, lang_of
 from .result import SUMMARY_FIGURES, FileResult, unit_key
 
 #: Leading characters that make a spreadsheet treat a CSV field as a formula (OWASP CSV injection).
@@ -36,8 +37,6 @@ STATUS_LABELS = {
 #: Chart size: per-department bar charts grow with the number of departments, up to Excel's practical limit.
 MAX_CHART_CM = 150.0
 CHART_WIDTH_CM = 18.0
-SEVERITY_LABELS = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
-                   "en": {"error": "error", "warning": "warning", "info": "info"}}
 
 #: Columns of 汇总: key, Chinese header, English header, kind (text | int | money | percent | score).
 COLUMNS: tuple[tuple[str, str, str, str], ...] = (
@@ -82,10 +81,6 @@ class Total:
     year: int | None
     units: int
     values: dict[str, Decimal | None]
-
-
-def _l(lang: str) -> str:
-    return "en" if lang == "en" else "zh"
 
 
 def counted(results: Sequence[FileResult]) -> list[FileResult]:
@@ -136,7 +131,7 @@ def _status_note(r: FileResult, lang: str) -> str:
 
 def summary_rows(results: Sequence[FileResult], lang: str = "zh") -> list[dict[str, Any]]:
     """汇总 as dicts keyed by column: one per file, then one total row per year. Numbers are Decimal/int."""
-    lg = _l(lang)
+    lg = lang_of(lang)
     rows: list[dict[str, Any]] = []
     for r in sorted(results, key=lambda r: r.path):
         row: dict[str, Any] = {"file": r.path, "unit": r.unit, "year": r.year}
@@ -163,18 +158,18 @@ def summary_rows(results: Sequence[FileResult], lang: str = "zh") -> list[dict[s
 
 
 def finding_rows(results: Sequence[FileResult], lang: str = "zh") -> list[dict[str, Any]]:
-    lg = _l(lang)
+    lg = lang_of(lang)
     out: list[dict[str, Any]] = []
     for r in sorted(results, key=lambda r: r.path):
         for f in r.findings:
             out.append({"file": r.path, "unit": r.unit, "sheet": f.get("sheet"), "cell": f.get("cell"),
-                        "code": f.get("code"), "severity": SEVERITY_LABELS[lg].get(f.get("severity", ""), f.get("severity")),
+                        "code": f.get("code"), "severity": SEVERITY_WORDS[lg].get(f.get("severity", ""), f.get("severity")),
                         "message": f.get("message")})
     return out
 
 
 def unprocessed_rows(results: Sequence[FileResult], lang: str = "zh") -> list[dict[str, Any]]:
-    lg = _l(lang)
+    lg = lang_of(lang)
     return [{"file": r.path, "status": STATUS_LABELS[lg][r.status], "code": r.reason_code, "reason": r.reason}
             for r in sorted(results, key=lambda r: r.path) if not r.readable]
 
@@ -327,7 +322,7 @@ def _print_setup(ws: Any, landscape: bool = True) -> None:
 def write_xlsx(results: Sequence[FileResult], dest: Path, lang: str = "zh") -> Path:
     from openpyxl import Workbook
 
-    lg = _l(lang)
+    lg = lang_of(lang)
     names = SHEETS[lg]
     wb = Workbook()
     ws = wb.active
@@ -384,7 +379,7 @@ def write_csv(results: Sequence[FileResult], dest: Path, lang: str = "zh") -> Pa
     import csv
     import io
 
-    lg = _l(lang)
+    lg = lang_of(lang)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow([c[1] if lg == "zh" else c[2] for c in COLUMNS])

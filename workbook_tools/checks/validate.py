@@ -8,10 +8,12 @@ no pandas (only ``--annotate`` imports openpyxl, lazily).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..core.compute import compute
 from ..core.findings import Finding, Report, sort_key
+from ..core.model import Value
 from ..xlsx.package import UnreadableWorkbook
 from ..xlsx.reader import Loaded, load
 from . import arithmetic, crosstable, formulas, inputs, structure
@@ -19,10 +21,13 @@ from . import arithmetic, crosstable, formulas, inputs, structure
 FAMILIES = (formulas, arithmetic, crosstable, inputs)
 
 
-def validate_loaded(loaded: Loaded) -> Report:
-    """Findings for a workbook already read (the exporter refuses files whose report has errors)."""
+def validate_loaded(loaded: Loaded, computed: Mapping[str, Value] | None = None) -> Report:
+    """Findings for a workbook already read (the exporter refuses files whose report has errors).
+
+    ``computed`` (the derived values of ``loaded.model``) is computed here when not given.
+    """
     report = Report(file=loaded.path, template_version=loaded.version, application=loaded.book.application or None)
-    computed = compute(loaded.model)
+    computed = dict(computed) if computed is not None else compute(loaded.model)
     findings = structure.check(loaded, computed)
     if not any(f.code in structure.FATAL for f in findings):
         for family in FAMILIES:
@@ -47,13 +52,19 @@ def validate(path: str | Path) -> Report:
     except BaseException as exc:  # noqa: BLE001 - a Rust panic from a reader is a BaseException
         return _unreadable(path, "file-unreadable", f"文件无法读取（{type(exc).__name__}）",
                            f"cannot be read ({type(exc).__name__})")
+    return checked(loaded, name=path)
+
+
+def checked(loaded: Loaded, computed: Mapping[str, Value] | None = None, *, name: str | Path | None = None) -> Report:
+    """:func:`validate_loaded`, with a file that trips a check answered by a report (naming the file as
+    ``name``, default its path), never an exception."""
     try:
-        return validate_loaded(loaded)
+        return validate_loaded(loaded, computed)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - a file that trips a check must still get an answer
-        return _unreadable(path, "file-unreadable", f"校验时无法处理此文件（{type(exc).__name__}: {exc}）",
+        return _unreadable(loaded.path if name is None else name, "file-unreadable", f"校验时无法处理此文件（{type(exc).__name__}: {exc}）",
                            f"could not be checked ({type(exc).__name__}: {exc})")
 
 
-__all__ = ["validate", "validate_loaded"]
+__all__ = ["checked", "validate", "validate_loaded"]

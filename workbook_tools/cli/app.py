@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 
 from ..core import spec
-from ..xlsx.package import UnreadableWorkbook
+from ..core.errors import WorkbookToolsError
+from ..core.words import Lang, LangError, parse_lang
 
 app = typer.Typer(
     add_completion=False,
@@ -19,13 +22,30 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-LangOpt = Annotated[str, typer.Option("--lang", help="输出语言 zh|en / message language")]
-
-
 def fail(message: str, code: int = 2) -> NoReturn:
     """One line on stderr and a non-zero exit: bad input never gets a traceback."""
     typer.echo(message, err=True)
     raise typer.Exit(code)
+
+
+def _lang(value: str) -> Lang:
+    """``--lang``, parsed once where it enters: the library only ever sees a :data:`~workbook_tools.core.words.Lang`."""
+    try:
+        return parse_lang(value)
+    except LangError as exc:
+        fail(exc.message("zh"))
+
+
+LangOpt = Annotated[str, typer.Option("--lang", help="输出语言 zh|en / message language", callback=_lang)]
+
+
+@contextlib.contextmanager
+def reported(lang: str = "zh") -> Iterator[None]:
+    """The one mapping of the library's "cannot continue" errors: the message on one line, the error's exit code."""
+    try:
+        yield
+    except WorkbookToolsError as exc:
+        fail(exc.message(lang), exc.exit_code)
 
 
 @app.command()
@@ -73,10 +93,8 @@ def dump(
     from ..core.fsutil import atomic_write_text
     from ..xlsx.reader import load
 
-    try:
+    with reported():
         loaded = load(file)
-    except UnreadableWorkbook as exc:
-        fail(exc.message())
     text = json.dumps(loaded.model.to_json(), ensure_ascii=False, indent=2) + "\n"
     if output is None:
         sys.stdout.write(text)
@@ -98,15 +116,12 @@ def fill(
 ) -> None:
     """恢复计算公式、转换文本数字、写入计算结果，并列出每一处改动。"""
     from ..core.findings import CATALOGUE, sort_key
-    from ..fill import FillError
     from ..fill import fill as run_fill
 
     if in_place and output is not None:
         fail("--in-place 与 -o 不能同时使用" if lang != "en" else "--in-place and -o cannot be used together")
-    try:
+    with reported(lang):
         report = run_fill(file, output, in_place=in_place, recalc=recalc, rules=rules, write_scores=write_scores)
-    except FillError as exc:
-        fail(str(exc))
     if as_json:
         sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
         raise typer.Exit(report.exit_code())
@@ -143,8 +158,6 @@ def validate_command(
     from ..checks import render
     from ..checks.validate import validate
 
-    if lang not in ("zh", "en"):
-        fail(f"--lang 只能是 zh 或 en，收到：{lang}")
     report = validate(file)
     if as_json:
         sys.stdout.write(render.to_json(report, lang))
@@ -153,13 +166,10 @@ def validate_command(
     else:
         render.print_report(report, lang)
     if annotate is not None and report.unreadable is None:
-        from ..checks.annotate import AnnotateError
         from ..checks.annotate import annotate as write_annotated
 
-        try:
+        with reported(lang):
             path = write_annotated(file, report, annotate, lang)
-        except AnnotateError as exc:
-            fail(str(exc))
         typer.echo(f"annotated copy: {path}" if lang == "en" else f"已写出标注副本：{path}", err=as_json)
     raise typer.Exit(report.exit_code(strict))
 
@@ -174,21 +184,14 @@ def export(
     lang: LangOpt = "zh",
 ) -> None:
     """导出部门整体支出绩效报告（.docx / PDF / Markdown）。"""
-    from ..export import ExportRefused, TemplateError, export_report
-    from ..libreoffice import LibreOfficeError
+    from ..export import export_report
 
     en = lang == "en"
     try:
-        result = export_report(file, output, fmt=fmt, force=force, template=report_template)
-    except UnreadableWorkbook as exc:
-        fail(exc.message(lang))
-    except ExportRefused as exc:
-        fail(exc.message(lang), 1)
-    except (TemplateError, ValueError) as exc:
+        with reported(lang):
+            result = export_report(file, output, fmt=fmt, force=force, template=report_template)
+    except ValueError as exc:  # an unknown --format, an output that is the workbook
         fail(str(exc))
-    except LibreOfficeError as exc:
-        lines = str(exc).splitlines()
-        fail(lines[1] if en and len(lines) > 1 else lines[0])
     if result.errors:
         typer.echo(f"warning: exported despite {result.errors} validation error(s); the report says so"
                    if en else f"注意：工作簿有 {result.errors} 个校验错误，已强制导出，报告标题下已注明。", err=True)
@@ -204,13 +207,11 @@ def prefill_command(
     lang: LangOpt = "zh",
 ) -> None:
     """为每个单位预填一个工作簿（单位信息、预算决算、三公经费）。退出码 0 全部写出，1 有行有误（其余已写出），2 文件无法使用。"""
-    from ..prefill import PrefillError, load_mapping, prefill
+    from ..prefill import load_mapping, prefill
 
     en = lang == "en"
-    try:
+    with reported(lang):
         result = prefill(source, output, mapping=load_mapping(mapping), year=year)
-    except PrefillError as exc:
-        fail(exc.message(lang))
     for issue in result.issues:
         typer.echo(f"{source}: {issue.text(lang)}", err=True)
     for w in result.written:
@@ -238,11 +239,8 @@ def batch_command(
 ) -> None:
     """批量校验（可选补全、导出）收件文件夹中的所有工作簿并生成汇总。退出码 0 全部通过，1 有错误，2 有文件无法处理。"""
     from ..batch import pipeline, result
-    from ..batch.isolation import EngineError
 
     en = lang == "en"
-    if lang not in ("zh", "en"):
-        fail(f"--lang 只能是 zh 或 en，收到：{lang}")
     if not inbox.exists():
         fail(f"{inbox}: not found" if en else f"{inbox}：文件夹不存在")
     formats = tuple(f.strip().lower() for f in (export or "").split(",") if f.strip())
@@ -257,11 +255,9 @@ def batch_command(
         fail("--memory-limit must be ≥ 0" if en else "--memory-limit 不能为负数")
     options = result.BatchOptions(root=str(root), out_dir=str(output), fill=do_fill, export=formats,
                                  timeout=timeout, lang=lang, memory_mb=memory_limit)
-    try:
+    with reported(lang):
         outcome = pipeline.run(inbox, options, engine=engine, workers=workers, scheduler=scheduler,
-                            use_cache=not no_cache, progress=pipeline.Progress(pipeline.Progress.wanted(quiet), lang))
-    except EngineError as exc:
-        fail(exc.message(lang))
+                               use_cache=not no_cache, progress=pipeline.Progress(pipeline.Progress.wanted(quiet), lang))
     if not quiet:
         for r in outcome.results:
             if not r.readable:
@@ -325,6 +321,9 @@ def main() -> None:
         app()
     except SystemExit:
         raise
+    except WorkbookToolsError as exc:  # one a command did not expect still gets its line and exit code
+        sys.stderr.write(exc.message() + "\n")
+        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("已中断 / interrupted\n")
         sys.exit(130)
