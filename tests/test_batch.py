@@ -105,7 +105,7 @@ def test_mixed_inbox_summary_row_by_row(tmp_path: Path, inbox: Path) -> None:
     from openpyxl import load_workbook
 
     wb = load_workbook(out / "summary.xlsx")
-    assert wb.sheetnames == ["汇总", "问题清单", "未处理", "图表"]
+    assert wb.sheetnames == ["汇总", "问题清单", "未处理", "图表", "问题统计"]
     ws = wb["汇总"]
     header = [c.value for c in ws[1]]
     table = {r[0]: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)}
@@ -320,3 +320,27 @@ def test_progress_counts(capsys: pytest.CaptureFixture[str]) -> None:
     p.stop()
     err = capsys.readouterr().err
     assert "通过 1 · 有错误 1 · 无法处理 1" in err
+
+
+def test_one_read_and_one_validation_per_file(tmp_path: Path, inbox: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A session per file: --export docx,md reads and validates it once; --fill adds one read of the filled copy."""
+    from workbook_tools import session as session_module
+    from workbook_tools.xlsx import reader
+
+    reads: list[str] = []
+    checks: list[str] = []
+    real_read, real_validate = reader.read, session_module.validate_loaded
+    monkeypatch.setattr(reader, "read", lambda path, *a, **k: reads.append(Path(path).name) or real_read(path, *a, **k))
+    monkeypatch.setattr(session_module, "validate_loaded",
+                        lambda loaded, *a, **k: checks.append(Path(loaded.path).name) or real_validate(loaded, *a, **k))
+    src = str(inbox / "consistent.xlsx")
+    plain = process_workbook(src, BatchOptions(root=str(inbox), out_dir=str(tmp_path / "a"), export=("docx", "md")))
+    assert plain.status == "ok" and set(plain.outputs) == {"docx", "md"}
+    assert (reads, checks) == (["consistent.xlsx"], ["consistent.xlsx"])
+    reads.clear()
+    checks.clear()
+    filled = process_workbook(src, BatchOptions(root=str(inbox), out_dir=str(tmp_path / "b"), fill=True,
+                                                export=("docx", "md")))
+    assert set(filled.outputs) == {"filled", "docx", "md"}
+    assert reads == ["consistent.xlsx", "consistent.xlsx"]  # the source, then the filled copy (same name)
+    assert len(checks) == 2
