@@ -237,6 +237,8 @@ MUST_NOT_FIRE: list[Case] = [
          add_paragraph("综合评价结果为“良好”等级。", "改进措施")),
     Case("over-quota-difference", "narrative-figure-mismatch", None,
          narrative_text(13, "实有人数超出核定编制2人，在职人员控制率达到105.56%。")),
+    Case("truncated-ratio-in-text", "narrative-figure-mismatch", None,
+         add_paragraph("商品和服务支出决算92.18万元，为预算96.5万元的95.52%，执行率95.5%。")),
     Case("change-before-subject", "narrative-figure-mismatch", None, add_paragraph("经县编委批复，本年核增编制6名。")),
     Case("share-not-rate", "narrative-figure-mismatch", None,
          add_paragraph("重点项目支出2199.6万元，占项目支出的78.68%。")),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -270,17 +270,31 @@ def tie(sentence: str, s: Stated, previous: list[Stated]) -> Tie | None:
     return None
 
 
-def _figure(loaded: Loaded, computed: Computed, name: str) -> tuple[Decimal | None, Decimal | None]:
-    """(value, value as stated in the cell) of a defined name; None when blank or not a number."""
+def _figure(loaded: Loaded, computed: Computed, name: str,
+            env: Mapping[str, object] | None = None) -> tuple[Decimal | None, tuple[Decimal, ...]]:
+    """(value, other forms the text may truly quote) of a defined name; None when blank or not a number.
+
+    The other forms are the value typed in the cell and, for a ratio, its unrounded value: reports of the
+    genre truncate ratios (the seed's 98.96 % for 98.966 %), which the text may repeat without a new slip.
+    """
     f = spec.FIELD_BY_NAME.get(name)
     if f is None:
-        return None, None
+        return None, ()
     raw = computed.get(name) if f.is_derived else loaded.model.values.get(name)
     if isinstance(raw, int) and not isinstance(raw, bool):
         raw = Decimal(raw)
+    if not isinstance(raw, Decimal):
+        return None, ()
+    others: list[Decimal] = []
     stated = loaded.model.stated.get(name)
-    return (raw if isinstance(raw, Decimal) else None,
-            stated if isinstance(stated, Decimal) else None)
+    if isinstance(stated, Decimal):
+        others.append(stated)
+    exact = getattr(f.expr, "exact", None)
+    if exact is not None:
+        unrounded = exact(env if env is not None else {**loaded.model.env(), **computed})
+        if isinstance(unrounded, Decimal):
+            others.append(unrounded)
+    return raw, tuple(others)
 
 
 def _decimals(text: str) -> int:
@@ -318,6 +332,7 @@ def _snippet(sentence: str, start: int, end: int) -> str:
 
 def _figures(loaded: Loaded, computed: Computed, counted: Counted) -> list[Finding]:
     out: list[Finding] = []
+    env: dict[str, object] | None = None  # inputs and derived values, for a ratio's unrounded value
     for p in passages(loaded):
         text = normalise(p.text)
         for sm in _SENTENCE.finditer(text):
@@ -331,24 +346,24 @@ def _figures(loaded: Loaded, computed: Computed, counted: Counted) -> list[Findi
                     counted.unmatched += 1
                     continue
                 t = tie(sentence, s, found[:k])
-                value, as_stated = _figure(loaded, computed, t.name) if t else (None, None)
+                if t is not None and env is None:
+                    env = {**loaded.model.env(), **computed}
+                value, others = _figure(loaded, computed, t.name, env) if t else (None, ())
                 if t is None or value is None:
                     counted.unmatched += 1
                     continue
                 counted.checked += 1
-                out += _compare(loaded, p, sentence, s, t, value, as_stated)
+                out += _compare(loaded, p, sentence, s, t, value, others)
     return out
 
 
 def _compare(loaded: Loaded, p: Passage, sentence: str, s: Stated, t: Tie, value: Decimal,
-             as_stated: Decimal | None) -> list[Finding]:
+             others: tuple[Decimal, ...]) -> list[Finding]:
     d = _decimals(s.text)
     sign = -1 if t.value < 0 else 1
     written = s.value * sign
     fig_in_unit = _in_unit(value, s.unit) if t.kind == "money" else value
-    if agrees(fig_in_unit, written, d) or (as_stated is not None and agrees(_in_unit(as_stated, s.unit)
-                                                                            if t.kind == "money" else as_stated,
-                                                                            written, d)):
+    if any(agrees(_in_unit(v, s.unit) if t.kind == "money" else v, written, d) for v in (value, *others)):
         return []
     f = spec.FIELD_BY_NAME[t.name]
     fs, fc = place(loaded, t.name)
