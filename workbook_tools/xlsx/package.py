@@ -13,6 +13,8 @@ from pathlib import Path
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from ..core.errors import WorkbookToolsError
+
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -29,18 +31,17 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 
 
-class UnreadableWorkbook(Exception):
-    """The file cannot be read as a workbook; the message names the file and says why, in Chinese."""
+class UnreadableWorkbook(WorkbookToolsError):
+    """The file cannot be read as a workbook; the message names the file and says why; ``code`` is the
+    catalogue code of the unreadable finding."""
+
+    code = "file-unreadable"
 
     def __init__(self, path: str | Path, reason_zh: str, reason_en: str, code: str = "file-unreadable"):
         self.path = str(path)
         self.reason_zh = reason_zh
         self.reason_en = reason_en
-        self.code = code
-        super().__init__(f"{self.path}：{reason_zh}")
-
-    def message(self, lang: str = "zh") -> str:
-        return f"{self.path}: {self.reason_en}" if lang == "en" else f"{self.path}：{self.reason_zh}"
+        super().__init__(f"{self.path}：{reason_zh}", f"{self.path}: {reason_en}", code=code)
 
 
 def check_zip(path: Path, zf: zipfile.ZipFile) -> None:

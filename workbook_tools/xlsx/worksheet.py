@@ -282,7 +282,7 @@ class Cells(Mapping[str, Any]):
             raise KeyError(ref)
         return c
 
-    def get(self, ref: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, ref: str, default: Any = None) -> Any:
         c = self._parsed.get(ref, _UNPARSED)
         if c is _UNPARSED:
             cells = self._cells
