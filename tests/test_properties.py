@@ -28,7 +28,8 @@ from workbook_tools.template import write_filled
 
 from .conftest import CONSISTENT_JSON, load_json
 
-SETTINGS = settings(max_examples=200, deadline=None, derandomize=True,
+#: Examples per property from the profile (tests/conftest.py): 200 under CI=true, 40 for a quick `make test`.
+SETTINGS = settings(deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 BASE = load_json(CONSISTENT_JSON)
 FORMULA_CODES = {"formula-overwritten", "formula-deleted", "formula-changed", "value-mismatch", "value-truncated",

@@ -126,7 +126,7 @@ def first_problem(report: Report) -> tuple[str, str] | None:
 
 def _xlwings() -> Any:
     try:
-        import xlwings  # type: ignore[import-not-found]
+        import xlwings
     except ImportError as exc:
         raise ExcelUnavailable(INSTALL_HINT) from exc
     return xlwings

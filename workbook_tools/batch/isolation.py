@@ -147,7 +147,7 @@ class DaskEngine(Executor):
     @property
     def capacity(self) -> int:
         try:
-            return max(1, sum(self.client.nthreads().values()))
+            return max(1, int(sum(self.client.nthreads().values())))
         except Exception:  # noqa: BLE001 - a scheduler that went away: fall back to one at a time
             return 1
 
@@ -215,8 +215,9 @@ def make_dask(workers: int | None = None, scheduler: str | None = None, *, proce
 
         # Non-daemonic workers may start their isolated file processes without the plugin's help.
         with dask.config.set({"distributed.worker.daemon": False}):
-            cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=processes,
-                                   dashboard_address=None, silence_logs=logging.ERROR)
+            cluster = LocalCluster(
+                n_workers=workers or default_workers(), threads_per_worker=1, processes=processes,
+                dashboard_address=None, silence_logs=logging.ERROR)
         client = Client(cluster)
     try:
         return DaskEngine(client, cluster)

@@ -22,8 +22,9 @@ from typing import Any
 from .. import __version__
 from ..core import spec
 from ..core.fsutil import atomic_path, atomic_save, atomic_write_text
+from ..core.model import unit_key
 from ..core.words import SEVERITY_WORDS, lang_of
-from .result import SUMMARY_FIGURES, FileResult, unit_key
+from .result import SUMMARY_FIGURES, FileResult
 
 #: Leading characters that make a spreadsheet treat a CSV field as a formula (OWASP CSV injection).
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -69,7 +69,7 @@ def format_for(output: Path | None, fmt: str | None) -> Format:
         f = "md" if f == "markdown" else f
         if f not in FORMATS:
             raise ValueError(f"不支持的格式：{fmt}（可用：{'、'.join(FORMATS)}）/ unknown format {fmt}")
-        return f  # type: ignore[return-value]
+        return f
     if output is not None and output.suffix.lower() in _SUFFIX:
         return _SUFFIX[output.suffix.lower()]
     return "docx"
