@@ -56,7 +56,7 @@ _ROW, _C, _F, _V = main_names("row"), main_names("c"), main_names("f"), main_nam
 _MERGE, _PROTECTION = main_names("mergeCell"), main_names("sheetProtection")
 
 
-class Truncated(Exception):
+class _Truncated(Exception):
     """Raised inside the expat handlers to stop at the row limit."""
 
 
@@ -174,7 +174,7 @@ def scan_sheet(stream: IO[bytes], date_styles: list[bool], max_row: int) -> Shee
             out.max_row = row
         if row > max_row:
             out.truncated = True
-            raise Truncated
+            raise _Truncated
 
     def on_merge(attrs: dict[str, str]) -> None:
         if attrs.get("ref"):
@@ -229,7 +229,7 @@ def scan_sheet(stream: IO[bytes], date_styles: list[bool], max_row: int) -> Shee
                 p.Parse(b"", True)
                 break
             p.Parse(chunk, False)
-    except Truncated:
+    except _Truncated:
         pass
     return out
 
