@@ -105,7 +105,7 @@ def test_mixed_inbox_summary_row_by_row(tmp_path: Path, inbox: Path) -> None:
     from openpyxl import load_workbook
 
     wb = load_workbook(out / "summary.xlsx")
-    assert wb.sheetnames == ["汇总", "问题清单", "未处理", "图表"]
+    assert wb.sheetnames == ["汇总", "问题清单", "未处理", "图表", "问题统计"]
     ws = wb["汇总"]
     header = [c.value for c in ws[1]]
     table = {r[0]: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)}

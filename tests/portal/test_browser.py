@@ -222,5 +222,5 @@ def test_the_whole_flow_in_a_browser(browser: object, portal: tuple[str, str], t
         assert got[unit] == expected_rows[unit], unit
     admin.page.goto(board_url + "audit/")
     text = admin.page.inner_text("#audit")
-    assert "upload" in text and "return" in text and "下载汇总表" in text
+    assert "上传" in text and "退回" in text and "下载汇总表" in text
     admin.shot("08_audit")

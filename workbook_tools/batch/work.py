@@ -7,10 +7,13 @@ import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..session import WorkbookSession
 from .result import SUMMARY_FIGURES, BatchOptions, FileResult, memory_result, relative, report_name
+
+if TYPE_CHECKING:
+    from ..checks.previous import Previous
 
 
 def _plain(v: object) -> str | None:
@@ -80,6 +83,21 @@ def memory_limit(mb: int) -> Iterator[None]:
     finally:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
+def _last_year(unit: str, options: BatchOptions) -> Previous | None:
+    """The unit's workbook in ``--previous-dir``; a unit without one gets a Previous that says so."""
+    if options.previous is None:
+        return None
+    from ..checks.previous import Previous
+    from ..checks.validate import read_previous
+
+    path = options.previous_for(unit)
+    if path is None:
+        return Previous("--previous-dir", None, None,
+                        "no workbook of this unit in the previous-year folder" if options.lang == "en"
+                        else "上年文件夹中没有该单位的工作簿")
+    return read_previous(path)
+
+
 def _process(path: Path, rel: str, options: BatchOptions) -> FileResult:
     from ..core.findings import sort_key
     from ..session import open_workbook
@@ -89,6 +107,7 @@ def _process(path: Path, rel: str, options: BatchOptions) -> FileResult:
     try:
         with memory_limit(options.memory_mb):
             session = open_workbook(path)
+            session.last_year = _last_year(session.loaded.model.unit_name, options)
             report = session.report
     except UnreadableWorkbook as exc:
         return FileResult(rel, "unreadable", reason_code=exc.code,

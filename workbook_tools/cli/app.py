@@ -152,13 +152,20 @@ def validate_command(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出报告（格式见 docs/data-format.md）")] = False,
     annotate: Annotated[Path | None, typer.Option("--annotate", help="另存一份标注了问题的副本（原文件不改动）")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="有警告也以退出码 1 结束")] = False,
+    previous: Annotated[Path | None, typer.Option("--previous", help="同一单位上年的工作簿：核对上年数、编制数变化和照抄上年的段落")] = None,
+    rules: Annotated[Path | None, typer.Option("--rules", help="评分规则 JSON（默认为内置规则），用于核对填报得分")] = None,
     lang: LangOpt = "zh",
 ) -> None:
     """校验工作簿：逐项列出需要修改的问题（工作表!单元格）。退出码 0 无错误，1 有错误，2 文件无法读取。"""
     from ..checks import render
     from ..checks.validate import validate
+    from ..core.scoring import load_rules
 
-    report = validate(file)
+    if previous is not None and not previous.is_file():
+        fail(f"{previous}: last year's workbook not found" if lang == "en" else f"{previous}：上年工作簿不存在")
+    with reported(lang):
+        scoring_rules = load_rules(rules) if rules is not None else None
+    report = validate(file, rules=scoring_rules, last_year=previous)
     if as_json:
         sys.stdout.write(render.to_json(report, lang))
     elif report.unreadable is not None:
@@ -235,6 +242,7 @@ def batch_command(
     memory_limit: Annotated[int, typer.Option("--memory-limit", help="读取每个文件时工作进程的内存上限（MB，0 为不限）")] = 4096,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="忽略 out/.cache.json，全部重新处理")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条，不输出文字（供脚本使用，看退出码和 summary.json）")] = False,
+    previous_dir: Annotated[Path | None, typer.Option("--previous-dir", help="上年工作簿所在文件夹，按单位名称与本年对比")] = None,
     lang: LangOpt = "zh",
 ) -> None:
     """批量校验（可选补全、导出）收件文件夹中的所有工作簿并生成汇总。退出码 0 全部通过，1 有错误，2 有文件无法处理。"""
@@ -253,8 +261,18 @@ def batch_command(
     root = inbox if inbox.is_dir() else inbox.parent
     if memory_limit < 0:
         fail("--memory-limit must be ≥ 0" if en else "--memory-limit 不能为负数")
+    last_year: tuple[tuple[str, str, str], ...] | None = None
+    if previous_dir is not None:
+        from ..batch.inbox import index_previous
+
+        if not previous_dir.is_dir():
+            fail(f"{previous_dir}: folder not found" if en else f"{previous_dir}：上年文件夹不存在")
+        last_year, skipped = index_previous(previous_dir)
+        if not quiet:
+            for s in skipped:
+                typer.echo(f"{s} (not used as last year's workbook)" if en else f"{s}（未作为上年工作簿使用）", err=True)
     options = result.BatchOptions(root=str(root), out_dir=str(output), fill=do_fill, export=formats,
-                                 timeout=timeout, lang=lang, memory_mb=memory_limit)
+                                 timeout=timeout, lang=lang, memory_mb=memory_limit, previous=last_year)
     with reported(lang):
         outcome = pipeline.run(inbox, options, engine=engine, workers=workers, scheduler=scheduler,
                                use_cache=not no_cache, progress=pipeline.Progress(pipeline.Progress.wanted(quiet), lang))

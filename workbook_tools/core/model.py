@@ -7,6 +7,7 @@ the workbook and the documentation share one vocabulary. Amounts are Decimal, ne
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
@@ -150,6 +151,12 @@ class Evaluation:
             lists[tname] = out
         version = str(data.get("template_version") or spec.TEMPLATE_VERSION)
         return cls(values=values, lists=lists, stated=stated, template_version=version)
+
+
+def unit_key(unit: str) -> str:
+    """A unit name as compared across files (duplicates, last year's workbook): full-width folded, spaces
+    dropped, case folded."""
+    return "".join(unicodedata.normalize("NFKC", unit).split()).casefold()
 
 
 def canonical(d: Decimal) -> str:

@@ -151,6 +151,9 @@ class Job(models.Model):
 class AuditEvent(models.Model):
     """Who did what, when: uploads, returns, downloads, imports. Never edited."""
 
+    ACTIONS = {"upload": "上传", "return": "退回", "download": "下载", "import": "导入名单", "round": "新建轮次",
+               "job": "后台任务"}
+
     at = models.DateTimeField("时间", default=timezone.now, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     actor_name = models.CharField("操作人", max_length=150)
@@ -163,4 +166,8 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = verbose_name_plural = "操作记录"
+
+    @property
+    def action_label(self) -> str:
+        return self.ACTIONS.get(self.action, self.action)
 
