@@ -45,7 +45,7 @@ def test_broken_inputs_agree(tmp_path: Path) -> None:
 def test_examples_and_benchmark_workbooks_agree(tmp_path: Path) -> None:
     import sys
 
-    sys.path.insert(0, str(ROOT / "benchmarks"))
+    sys.path.insert(0, str(ROOT / "benchmarks"))  # the generator's pool pickles run._write_one by module name
     from run import generate  # type: ignore[import-not-found]
 
     files = [*sorted(EXAMPLES.glob("*.xlsx")), *generate(3, tmp_path / "bench", 1)]

@@ -58,6 +58,6 @@ def test_entity_bomb_is_refused_before_expanding() -> None:
 def test_scan_keeps_formula_styles_errors_and_positions() -> None:
     scan = scan_sheet(_sheet('<row r="2"><c r="B2" s="3"><f>A1*2</f><v>4</v></c><c t="e"><v>#DIV/0!</v></c>'
                              '<c r="E2" s="1"/></row><row><c><v>1</v></c></row>'), [], 2000)
-    assert scan.cells == {"B2": [3, None, "A1*2", None], "C2": [0, "e", None, "#DIV/0!"], "E2": [1, None, None, None],
-                          "A3": None}
+    assert scan.cells == {"B2": [3, None, "A1*2", None, True], "C2": [0, "e", None, "#DIV/0!", True],
+                          "E2": [1, None, None, None, False], "A3": None}
     assert scan.max_row == 3

@@ -53,7 +53,7 @@ class SheetData:
 
 
 _ROW, _C, _F, _V = main_names("row"), main_names("c"), main_names("f"), main_names("v")
-_MERGE, _PROTECTION = main_names("mergeCell"), main_names("sheetProtection")
+_MERGE, _PROTECTION, _IS = main_names("mergeCell"), main_names("sheetProtection"), main_names("is")
 
 
 class _Truncated(Exception):
@@ -84,9 +84,10 @@ class SheetScan:
     """What the expat pass keeps of one sheet.
 
     ``cells`` maps every cell element, in document order, to None (a plain cell: its value is all) or to
-    ``[style, t, formula, text]``: ``t`` is the cell's type attribute, ``formula`` its formula text without
-    '=' (a shared formula's child gets its own translated text), ``text`` the raw ``<v>`` text of error,
-    ISO-date, formula-string (where a cached "" differs from no cache) and date-formatted cells.
+    ``[style, t, formula, text, content]``: ``t`` is the cell's type attribute, ``formula`` its formula text
+    without '=' (a shared formula's child gets its own translated text), ``text`` the raw ``<v>`` text of
+    error, ISO-date, formula-string (where a cached "" differs from no cache) and date-formatted cells,
+    ``content`` whether the element has a value, formula or inline string at all.
     """
 
     __slots__ = ("cells", "merges", "protected", "max_row", "truncated", "utf16")
@@ -143,7 +144,7 @@ def scan_sheet(stream: IO[bytes], date_styles: list[bool], max_row: int) -> Shee
 
     def collect(kind: str, attrs: dict[str, str] | None) -> None:
         if cur[3] is None:
-            entry = cur[3] = [0, None, None, None]
+            entry = cur[3] = [0, None, None, None, False]
             cells[cur[0]] = entry
         pending[0], pending[1] = kind, attrs
         text.clear()
@@ -153,6 +154,7 @@ def scan_sheet(stream: IO[bytes], date_styles: list[bool], max_row: int) -> Shee
     def on_v(attrs: dict[str, str]) -> None:
         entry = cur[3]
         if entry is not None:
+            entry[4] = True
             t = entry[1]
             if (t == "e" or t == "d" or t == "str"
                     or ((t is None or t == "n") and entry[0] < ndates and date_styles[entry[0]])):
@@ -161,6 +163,11 @@ def scan_sheet(stream: IO[bytes], date_styles: list[bool], max_row: int) -> Shee
     def on_f(attrs: dict[str, str]) -> None:
         if cur[0] is not None:
             collect("f", attrs)
+            cur[3][4] = True
+
+    def on_is(attrs: dict[str, str]) -> None:
+        if cur[3] is not None:
+            cur[3][4] = True
 
     def on_row(attrs: dict[str, str]) -> None:
         nonlocal row, col
@@ -184,7 +191,8 @@ def scan_sheet(stream: IO[bytes], date_styles: list[bool], max_row: int) -> Shee
         out.protected = attrs.get("sheet") in ("1", "true")
 
     others: dict[str, Callable[[dict[str, str]], None]] = {}
-    for names, handler in ((_V, on_v), (_F, on_f), (_ROW, on_row), (_MERGE, on_merge), (_PROTECTION, on_protection)):
+    for names, handler in ((_V, on_v), (_F, on_f), (_IS, on_is), (_ROW, on_row), (_MERGE, on_merge),
+                           (_PROTECTION, on_protection)):
         others.update(dict.fromkeys(names, handler))
     find = others.get
 
@@ -207,7 +215,7 @@ def scan_sheet(stream: IO[bytes], date_styles: list[bool], max_row: int) -> Shee
                     style = int(s) if s else 0
                 except ValueError:
                     style = 0
-                entry: list[Any] | None = [style, t, None, None]
+                entry: list[Any] | None = [style, t, None, None, False]
             else:
                 entry = None
             cells[ref] = entry
@@ -240,9 +248,9 @@ _UNPARSED: Any = object()
 def make_cell(value: Any, m: list[Any] | None, quotes: list[bool], keep_empty: bool = False) -> Any:
     """One :class:`Cell` from calamine's value and the expat pass's facts (or None if empty)."""
     if m is None:
-        style, t, formula, text = 0, None, None, None
+        style, t, formula, text, content = 0, None, None, None, True
     else:
-        style, t, formula, text = m
+        style, t, formula, text, content = m
     if text is not None and (t == "e" or t == "d" or t == "str"):
         value = text
     elif text is not None:
@@ -258,8 +266,8 @@ def make_cell(value: Any, m: list[Any] | None, quotes: list[bool], keep_empty: b
         kind = "s" if t or value.__class__ is str else ("b" if value.__class__ is bool else "n")
     else:
         kind = t
-    if value is None and formula is None and (style == 0 or not keep_empty):
-        return None  # an empty cell; a styled one is kept only when asked (checks of protection)
+    if value is None and formula is None and (style == 0 or not (keep_empty or content)):
+        return None  # empty; a styled cell is kept if it has content (say, an empty string) or when asked
     return Cell(value, formula, kind, style, style < len(quotes) and quotes[style])
 
 
