@@ -56,7 +56,7 @@ _ROW, _C, _F, _V = main_names("row"), main_names("c"), main_names("f"), main_nam
 _MERGE, _PROTECTION, _IS = main_names("mergeCell"), main_names("sheetProtection"), main_names("is")
 
 
-class _Truncated(Exception):
+class Truncated(Exception):
     """Raised inside the expat handlers to stop at the row limit."""
 
 
@@ -181,7 +181,7 @@ def scan_sheet(stream: IO[bytes], date_styles: list[bool], max_row: int) -> Shee
             out.max_row = row
         if row > max_row:
             out.truncated = True
-            raise _Truncated
+            raise Truncated
 
     def on_merge(attrs: dict[str, str]) -> None:
         if attrs.get("ref"):
@@ -237,7 +237,7 @@ def scan_sheet(stream: IO[bytes], date_styles: list[bool], max_row: int) -> Shee
                 p.Parse(b"", True)
                 break
             p.Parse(chunk, False)
-    except _Truncated:
+    except Truncated:
         pass
     return out
 
