@@ -20,7 +20,9 @@ Row = dict[str, Value]
 
 JSON_SCHEMA_ID = "workbook_tools/evaluation.json"
 #: C0/C1 control characters other than tab and line breaks: invisible, and not allowed in a .docx.
-CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Control characters, lone surrogates (``_xD800_``) and the non-characters U+FFFE/U+FFFF: validate warns about
+#: them and every output drops them (JSON encoders and XML writers refuse the last two kinds).
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 class ModelError(ValueError):
@@ -151,10 +153,7 @@ class Evaluation:
 
 def canonical(d: Decimal) -> str:
     """Shortest exact text of a Decimal without exponent: 12.50 → "12.5", 100 → "100"."""
-    n = d.normalize()
-    if n.as_tuple().exponent > 0:  # type: ignore[operator]
-        n = n.quantize(Decimal(1))
-    return format(n, "f")
+    return format(d.normalize(), "f")  # "f" writes 1E+2 as 100 (quantize would overflow on 1e308)
 
 
 def _dump(v: Value) -> Any:
