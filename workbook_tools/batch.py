@@ -10,6 +10,7 @@ and the summary. Nothing a department sent can stop the batch: bad files become 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -22,10 +23,12 @@ from concurrent.futures import FIRST_COMPLETED, CancelledError, Executor, Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from . import __version__, spec
+from .fsutil import NAME_MAX, TEMP_TAG, fits, leftover_temp, open_regular
+from .textsafe import clean_data, path_text
 
 Status = Literal["ok", "errors", "unreadable", "timeout", "duplicate"]
 STATUSES: tuple[str, ...] = ("ok", "errors", "unreadable", "timeout", "duplicate")
@@ -57,7 +60,12 @@ class BatchOptions:
     export: tuple[str, ...] = ()
     timeout: float = 120.0
     lang: str = "zh"
-    memory_mb: int = 4096  # address-space limit while a worker reads and checks one file (0: none)
+    memory_mb: int = 4096  # address-space limit while a worker reads, checks, fills and exports one file (0: none)
+    #: inbox-relative path → output path stem (relative, "/" separators), distinct for every file of the run
+    names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def output_stem(self, rel: str) -> str:
+        return self.names.get(rel) or output_stem(rel)
 
     def fingerprint(self) -> str:
         """What a cached result depends on besides the file's content."""
@@ -82,6 +90,7 @@ class FileResult:
     reason_code: str | None = None
     outputs: dict[str, str] = field(default_factory=dict)  # kind → path relative to the output folder
     notes: list[str] = field(default_factory=list)  # e.g. a report not exported because of errors
+    failed: list[str] = field(default_factory=list)  # outputs asked for that could not be made ("fill", "pdf" …)
     seconds: float = 0.0
     cached: bool = False
 
@@ -113,16 +122,44 @@ def _plain(v: object) -> str | None:
 
 
 def _relative(path: str, root: str) -> str:
+    """The inbox-relative name as printable text (a symlink is named where it is, not where it points; bytes
+    of a name that are not UTF-8 are shown as ``\\xC7``)."""
     try:
-        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
+        rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
     except ValueError:
-        return Path(path).name
+        rel = Path(path).name
+    return path_text(rel)
 
 
-def report_name(rel: str, suffix: str) -> str:
-    """``a/b.xlsx`` → ``a/b.docx``; any other extension is kept (``b.xlsm`` → ``b.xlsm.docx``) so names never collide."""
-    p = Path(rel)
-    return (p.with_suffix(suffix) if p.suffix.lower() == ".xlsx" else p.with_name(p.name + suffix)).as_posix()
+def output_stem(rel: str) -> str:
+    """``a/b.xlsx`` → ``a/b``; any other extension is kept (``b.xlsm`` → ``b.xlsm``); every part is cut to leave
+    room for the longest suffix (see :func:`fsutil.fits`). :func:`allocate_names` makes the stems of one run
+    distinct."""
+    p = PurePosixPath(rel.replace("\\", "%"))
+    name = p.name[: -len(".xlsx")] if p.name.lower().endswith(".xlsx") else p.name
+    parts = [*p.parent.parts, name] if str(p.parent) != "." else [name]
+    return "/".join(fits(part, NAME_MAX - 16) for part in parts if part not in ("", ".", ".."))
+
+
+def report_name(rel: str, suffix: str, names: dict[str, str] | None = None) -> str:
+    """``a/b.xlsx`` → ``a/b.docx`` (the run's allocated name when ``names`` has one)."""
+    return ((names or {}).get(rel) or output_stem(rel)) + suffix
+
+
+def allocate_names(rels: Iterable[str]) -> dict[str, str]:
+    """Output stems for every file of a run, distinct even where a file system ignores case (Windows, macOS):
+    ``a.xlsx`` and ``A.xlsx`` give ``a`` and ``A~2``; nothing is silently overwritten."""
+    taken: set[str] = set()
+    out: dict[str, str] = {}
+    for rel in sorted(rels):
+        stem = candidate = output_stem(rel)
+        n = 2
+        while candidate.casefold() in taken:
+            candidate = f"{stem}~{n}"
+            n += 1
+        taken.add(candidate.casefold())
+        out[rel] = candidate
+    return out
 
 
 def _finding_row(f: Any, rel: str, lang: str) -> dict[str, Any]:
@@ -130,19 +167,26 @@ def _finding_row(f: Any, rel: str, lang: str) -> dict[str, Any]:
             "message": f.text(lang)}
 
 
-def _export(src: Path, dest: Path, fmt: str, lang: str) -> str | None:
-    """Write one report; a note (not an exception) when the workbook has errors or the format cannot be made."""
+def _export(src: Path, dest: Path, fmt: str, options: BatchOptions) -> tuple[str | None, bool]:
+    """Write one report: (note, failed). A workbook with errors is refused (a note, not a failure); anything
+    else that stops it (LibreOffice missing, a full disk, a bug) is a failure of this file, never of the batch."""
     from .export import ExportRefused, export_report
 
+    lang = options.lang
     try:
-        export_report(src, dest, fmt=fmt)
+        with memory_limit(0 if fmt == "pdf" else options.memory_mb):  # LibreOffice would inherit the limit
+            export_report(src, dest, fmt=fmt)
     except ExportRefused as exc:
         return (f"{fmt} not written: {exc.errors} validation error(s)" if lang == "en"
-                else f"未导出 {fmt}：工作簿有 {exc.errors} 个校验错误")
+                else f"未导出 {fmt}：工作簿有 {exc.errors} 个校验错误"), False
+    except MemoryError:
+        return (f"{fmt} not written: more than the {options.memory_mb} MB memory limit" if lang == "en"
+                else f"未导出 {fmt}：超出内存上限（{options.memory_mb} MB）"), True
     except Exception as exc:  # noqa: BLE001 - LibreOffice missing or failing: the other outputs still count
-        return (f"{fmt} not written: {type(exc).__name__}: {exc}" if lang == "en"
-                else f"未导出 {fmt}：{type(exc).__name__}: {exc}")
-    return None
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        return (f"{fmt} not written: {type(exc).__name__}: {first}" if lang == "en"
+                else f"未导出 {fmt}：{type(exc).__name__}: {first}"), True
+    return None, False
 
 
 def process_workbook(path: str, options: BatchOptions) -> FileResult:
@@ -220,7 +264,10 @@ def _process(path: Path, rel: str, options: BatchOptions) -> FileResult:
         u = report.unreadable
         return FileResult(rel, "unreadable", reason_code=u.code, reason=u.text(lang))
     model = loaded.model
-    derived = compute(model)
+    try:
+        derived = compute(model)
+    except (ArithmeticError, ValueError, TypeError):  # an input no check foresaw: the figures stay empty
+        derived = {}
     figures: dict[str, str | None] = {}
     for name in SUMMARY_FIGURES:
         figures[name] = _plain(derived[name] if name in derived else model.values.get(name))
@@ -237,11 +284,19 @@ def _process(path: Path, rel: str, options: BatchOptions) -> FileResult:
     if options.fill:
         from .fill import fill
 
-        dest = out / "filled" / report_name(rel, ".xlsx")
+        dest = out / "filled" / (options.output_stem(rel) + ".xlsx")
         try:
-            filled = fill(path, dest)
+            with memory_limit(options.memory_mb):
+                filled = fill(path, dest)
+        except MemoryError:
+            result.notes.append(f"fill failed: more than the {options.memory_mb} MB memory limit" if lang == "en"
+                                else f"计算填充失败：超出内存上限（{options.memory_mb} MB）")
+            result.failed.append("fill")
+            filled = None
         except Exception as exc:  # noqa: BLE001 - FillError or openpyxl failing on an odd file: a note, not a crash
-            result.notes.append(f"fill failed: {exc}" if lang == "en" else f"计算填充失败：{exc}")
+            result.notes.append(f"fill failed: {type(exc).__name__}: {exc}" if lang == "en"
+                                else f"计算填充失败：{type(exc).__name__}: {exc}")
+            result.failed.append("fill")
             filled = None
         if filled is not None:
             result.findings += [_finding_row(f, rel, lang) for f in sorted(filled.findings, key=sort_key)
@@ -250,12 +305,14 @@ def _process(path: Path, rel: str, options: BatchOptions) -> FileResult:
             result.outputs["filled"] = dest.relative_to(out).as_posix()
             source = dest
     for fmt in options.export:
-        dest = out / "reports" / report_name(rel, f".{fmt}")
-        note = _export(source, dest, fmt, lang)
+        dest = out / "reports" / (options.output_stem(rel) + f".{fmt}")
+        note, failed = _export(source, dest, fmt, options)
         if note is None:
             result.outputs[fmt] = dest.relative_to(out).as_posix()
         else:
             result.notes.append(note)
+        if failed:
+            result.failed.append(fmt)
     return result
 
 
@@ -452,29 +509,65 @@ def is_litter(name: str) -> bool:
     return name.startswith(("~$", ".")) or name.lower() in _LITTER
 
 
-def discover(root: Path, out_dir: Path | None = None) -> list[Path]:
-    """Every file under ``root`` (recursively) except litter and our own output folder, sorted by path.
+#: What a batch writes into its output folder; never read back as a submission.
+OUTPUT_DIRS: tuple[str, ...] = ("filled", "reports")
+OUTPUT_FILES: tuple[str, ...] = ("summary.xlsx", "summary.csv", "summary.json", CACHE_NAME)
 
-    Foreign files (.docx, .pdf, .ods, CSV, a workbook renamed) are included on purpose: they are listed
-    as unreadable with their reason rather than silently ignored.
+
+def _real(p: Path) -> str:
+    return os.path.realpath(p)
+
+
+def discover_entries(root: Path, out_dir: Path | None = None) -> tuple[list[Path], list[Path]]:
+    """(entries to process, lock files skipped) under ``root``, each sorted by path.
+
+    Foreign files (.docx, .pdf, .ods, CSV, a workbook renamed) and entries that are not regular files (a FIFO,
+    a device, a symlink loop) are included on purpose: they are listed as unreadable with their reason rather
+    than silently ignored, and nothing here opens them. Office lock files are skipped and returned, so the
+    caller can say so. The batch's own outputs are never read back, whether the output folder is inside the
+    inbox, the inbox inside the output folder, or both the same folder.
     """
+    from .reader import is_lock_file
+
     root = Path(root)
-    if root.is_file():
-        return [root]
-    skip = out_dir.resolve() if out_dir is not None else None
+    if root.is_file() or (root.exists() and not root.is_dir()):
+        return [root], []
+    skip_dirs: set[str] = set()
+    skip_files: set[str] = set()
+    if out_dir is not None:
+        out = Path(_real(Path(out_dir)))
+        skip_dirs = {str(out / d) for d in OUTPUT_DIRS}
+        skip_files = {str(out / f) for f in OUTPUT_FILES}
+        if str(out) != _real(root):
+            skip_dirs.add(str(out))
+    if _real(root) in skip_dirs or any(_real(root).startswith(d + os.sep) for d in skip_dirs):
+        return [], []
     found: list[Path] = []
+    locks: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
         dirnames[:] = sorted(d for d in dirnames
-                             if not d.startswith(".") and d != "__MACOSX" and (here / d).resolve() != skip)
-        found += [here / n for n in filenames if not is_litter(n)]
-    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+                             if not d.startswith(".") and d != "__MACOSX" and _real(here / d) not in skip_dirs)
+        for n in filenames:
+            if is_lock_file(n):
+                locks.append(here / n)
+            elif not is_litter(n) and _real(here / n) not in skip_files:
+                found.append(here / n)
+    order = lambda p: p.relative_to(root).as_posix()  # noqa: E731
+    return sorted(found, key=order), sorted(locks, key=order)
+
+
+def discover(root: Path, out_dir: Path | None = None) -> list[Path]:
+    """Every entry under ``root`` (recursively) except litter and the batch's own outputs, sorted by path."""
+    return discover_entries(root, out_dir)[0]
 
 
 def file_sha256(path: Path) -> str:
+    """Content hash for the cache; "" for what is not a regular file (a FIFO or device is never opened:
+    reading one would block or never end)."""
     h = hashlib.sha256()
     try:
-        with path.open("rb") as fh:
+        with os.fdopen(open_regular(path), "rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 h.update(chunk)
     except OSError:
@@ -515,7 +608,7 @@ class Cache:
         return result
 
     def store(self, result: FileResult) -> None:
-        if result.status == "timeout" or not result.sha256:
+        if result.status == "timeout" or not result.sha256 or result.failed:  # a failed output is retried next run
             self.entries.pop(result.path, None)
             return
         self.entries[result.path] = {"sha256": result.sha256, "result": replace(result, cached=False).to_json()}
@@ -562,6 +655,7 @@ class BatchOutcome:
     processed: int
     cached: int
     outputs: dict[str, Path] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)  # Office lock files, inbox-relative
 
     def counts(self) -> dict[str, int]:
         c = dict.fromkeys(STATUSES, 0)
@@ -571,9 +665,10 @@ class BatchOutcome:
 
     @property
     def exit_code(self) -> int:
-        """0 every file valid, 1 some have errors (or are duplicates), 2 some could not be processed."""
+        """0 every file valid, 1 some have errors (or are duplicates), 2 some could not be processed or an
+        output asked for (a filled copy, a report) could not be made."""
         c = self.counts()
-        if c["unreadable"] or c["timeout"]:
+        if c["unreadable"] or c["timeout"] or any(r.failed for r in self.results):
             return 2
         return 1 if c["errors"] or c["duplicate"] else 0
 
@@ -633,13 +728,15 @@ def run(inbox: Path, options: BatchOptions, *, engine: str = "process", workers:
     inbox = Path(inbox)
     out = Path(options.out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    files = discover(inbox, out)
+    _check_writable(out)
+    files, locks = discover_entries(inbox, out)
+    root = Path(options.root)
+    options = replace(options, names=allocate_names(_relative(str(p), str(root)) for p in files))
     cache = Cache(out, options.fingerprint(), enabled=use_cache)
     progress = progress or Progress(False)
     results: list[FileResult] = []
     todo: list[str] = []
     hashes: dict[str, str] = {}
-    root = Path(options.root)
     for p in files:
         rel = _relative(str(p), str(root))
         sha = file_sha256(p)
@@ -656,20 +753,58 @@ def run(inbox: Path, options: BatchOptions, *, engine: str = "process", workers:
         if todo:
             with open_executor(engine, workers, scheduler, processes=processes) as executor:
                 for r in run_batch(todo, options, executor, worker or globals()["process_workbook"]):
+                    r = _clean(r)
                     r.sha256 = hashes.get(r.path, "")
                     cache.store(r)
                     results.append(r)
                     progress.update(r)
     finally:
         progress.stop()
+        # a worker killed at its time limit (or by an interrupt) cannot remove its temporary files
+        _sweep(out)
     results.sort(key=lambda r: r.path)
     final = mark_duplicates(results, options.lang)
-    outcome = BatchOutcome(final, processed=len(todo), cached=len(files) - len(todo))
+    outcome = BatchOutcome(final, processed=len(todo), cached=len(files) - len(todo),
+                           skipped=[_relative(str(p), str(root)) for p in locks])
     outcome.outputs = write_summary(final, out, options.lang)
     if use_cache:
         cache.save(set(hashes))
     return outcome
 
 
+def _clean(r: FileResult) -> FileResult:
+    """Text a worker returned, made safe to store (summary xlsx/CSV/JSON, cache): no lone surrogates."""
+    return FileResult.from_json(clean_data(r.to_json()))
+
+
+def _check_writable(out: Path) -> None:
+    """Fail before any work when the output folder cannot take files (read-only, full, not a folder):
+    one OSError naming the folder, which the command line prints as one line with exit code 2."""
+    import tempfile
+
+    if not out.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a directory", str(out))
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".probe{TEMP_TAG}{os.getpid()}-", dir=out)
+    except OSError as exc:
+        raise type(exc)(exc.errno, exc.strerror, str(out)) from None
+    os.close(fd)
+    os.unlink(probe)
+
+
+def _sweep(out: Path) -> None:
+    """Remove what dead workers left (their temporary files in ``out``, LibreOffice profiles in $TMPDIR)."""
+    import tempfile
+
+    from .fsutil import sweep_orphans
+
+    for _ in range(20):  # a killed worker takes a moment to die
+        sweep_orphans([out])
+        sweep_orphans([tempfile.gettempdir()], recursive=False)
+        if not leftover_temp([out]):
+            return
+        time.sleep(0.1)
+
+
 __all__ = ["BatchOptions", "FileResult", "BatchOutcome", "Progress", "process_workbook", "run_batch", "run",
-           "discover", "Cache", "mark_duplicates", "unit_key", "report_name", "is_litter", "STATUSES", "SUMMARY_FIGURES"]
+           "discover", "discover_entries", "allocate_names", "output_stem", "Cache", "mark_duplicates", "unit_key", "report_name", "is_litter", "STATUSES", "SUMMARY_FIGURES"]

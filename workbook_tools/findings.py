@@ -136,6 +136,8 @@ CATALOGUE_LIST: tuple[CheckType, ...] = (
        "使用 --write-scores 时，fill 把建议得分写入得分为空的行。"),
     _c("fill-recalc-skipped", "warning", "fill", "未能用 LibreOffice 重算", "LibreOffice recalculation skipped",
        "--recalc 需要 LibreOffice；未安装或重算失败时文件仍已写出，公式单元格带有 Python 计算的缓存值。"),
+    _c("fill-unmerged", "info", "fill", "已取消遮住计算单元格的合并", "Merged range over a derived cell undone",
+       "合并单元格遮住了模板的计算单元格（公式不可见也无法写入）；fill 取消该合并，恢复模板公式。"),
     _c("fill-parts-dropped", "warning", "fill", "输出文件不含原文件的部分内容", "Parts not carried over",
        "fill 用 openpyxl 写出文件，图形、宏、扩展数据验证等 openpyxl 不支持的部分不会出现在输出文件中；"
        "原文件未改动（--in-place 时另存 .bak）。"),

@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from . import spec
 from .findings import Finding, Report
+from .textsafe import clean_data, terminal
 
 JSON_SCHEMA_ID = "workbook_tools/validation-report.json"
 SEVERITY_TEXT = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
@@ -57,21 +58,21 @@ def print_report(report: Report, lang: str = "zh", console: Console | None = Non
     lang = _lang(lang)
     con = console or Console()
     if report.unreadable is not None:
-        con.print(escape(report.unreadable.text(lang)), style="bold red", soft_wrap=True)
+        con.print(escape(terminal(report.unreadable.text(lang))), style="bold red", soft_wrap=True)
         return
     version = report.template_version or "?"
     head = (f"File: {report.file} (template {version})" if lang == "en" else
             f"文件：{report.file}（模板版本 {version}）")
-    con.print(escape(head), soft_wrap=True)
+    con.print(escape(terminal(head)), soft_wrap=True)
     sev = SEVERITY_TEXT[lang]
     for sheet, items in _groups(report):
         con.print()
-        con.print(f"[bold]{escape(sheet or FILE_LEVEL[lang])}[/]")
+        con.print(f"[bold]{escape(terminal(sheet or FILE_LEVEL[lang]))}[/]")
         width = max(len(f.place or "—") for f in items)
         for f in items:
             place = (f.place or "—").ljust(width)
-            con.print(f"  {escape(place)}  [{SEVERITY_STYLE[f.severity]}]{sev[f.severity]}[/]  "
-                      f"{escape(f.code)}  {escape(f.text(lang))}", soft_wrap=True)
+            con.print(f"  {escape(terminal(place))}  [{SEVERITY_STYLE[f.severity]}]{sev[f.severity]}[/]  "
+                      f"{escape(f.code)}  {escape(terminal(f.text(lang)))}", soft_wrap=True)
     con.print()
     style = "bold red" if report.errors else ("dark_orange" if report.warnings else "green")
     con.print(escape(summary(report, lang)), style=style)
@@ -95,7 +96,14 @@ def to_json_data(report: Report, lang: str = "zh") -> dict[str, Any]:
 
 
 def to_json(report: Report, lang: str = "zh") -> str:
-    return json.dumps(to_json_data(report, lang), ensure_ascii=False, indent=2) + "\n"
+    """JSON text; a lone surrogate or non-UTF-8 file name from the workbook becomes U+FFFD / ``\\xNN`` (a JSON
+    document must be valid UTF-8)."""
+    return safe_json(to_json_data(report, lang))
+
+
+def safe_json(data: Any) -> str:
+    """``json.dumps`` for data that may carry text straight from a workbook or a file name."""
+    return json.dumps(clean_data(data), ensure_ascii=False, indent=2) + "\n"
 
 
 __all__ = ["JSON_SCHEMA_ID", "print_report", "summary", "to_json", "to_json_data", "to_text"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 #: Lone surrogates and the non-characters U+FFFE/U+FFFF (and their plane-n twins).
 _BAD_UNICODE = re.compile("[\ud800-\udfff\ufffe\uffff\ufdd0-\ufdef]")
@@ -47,7 +48,7 @@ def xml_text(text: str) -> str:
 def terminal(text: str) -> str:
     """Text safe to print: escape sequences and control characters removed (tab and newline kept), bidi
     overrides removed (they reorder what the reviewer reads), bad code points replaced."""
-    s = _ESCAPE_SEQ.sub("", unicode_clean(str(text)))
+    s = _ESCAPE_SEQ.sub("", path_text(str(text)))
     return _TERMINAL_CONTROL.sub("", s)
 
 
@@ -68,4 +69,16 @@ def path_text(path: str | Path) -> str:
     return "".join(out)
 
 
-__all__ = ["unicode_clean", "xml_text", "terminal", "path_text", "has_bad_unicode", "bad_unicode", "REPLACEMENT"]
+def clean_data(obj: Any) -> Any:
+    """JSON-ready data with every string (keys too) passed through :func:`path_text`: a JSON document must be
+    valid UTF-8, so a lone surrogate becomes U+FFFD and a non-UTF-8 file name byte ``\\xC7``."""
+    if isinstance(obj, str):
+        return path_text(obj)
+    if isinstance(obj, dict):
+        return {clean_data(k): clean_data(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [clean_data(v) for v in obj]
+    return obj
+
+
+__all__ = ["clean_data", "unicode_clean", "xml_text", "terminal", "path_text", "has_bad_unicode", "bad_unicode", "REPLACEMENT"]
