@@ -538,10 +538,10 @@ def discover_entries(root: Path, out_dir: Path | None = None) -> tuple[list[Path
         out = Path(_real(Path(out_dir)))
         skip_dirs = {str(out / d) for d in OUTPUT_DIRS}
         skip_files = {str(out / f) for f in OUTPUT_FILES}
-        if str(out) != _real(root):
+        if str(out).startswith(_real(root) + os.sep):  # the output folder inside the inbox: none of it is read
             skip_dirs.add(str(out))
-    if _real(root) in skip_dirs or any(_real(root).startswith(d + os.sep) for d in skip_dirs):
-        return [], []
+    if any(_real(root) == d or _real(root).startswith(d + os.sep) for d in skip_dirs):
+        return [], []  # the inbox is one of our output folders
     found: list[Path] = []
     locks: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root):

@@ -275,9 +275,14 @@ def batch_command(
     except EngineError as exc:
         fail(exc.message(lang))
     if not quiet:
+        for name in outcome.skipped:
+            echo(f"{name}: skipped, an Office lock file (not a submission)" if en
+                 else f"{name}：已跳过，这是 Office 锁定文件（~$…，不是提交的工作簿）", err=True)
         for r in outcome.results:
             if not r.readable:
                 echo(f"{r.path}: {r.reason}" if en else f"{r.path}：{r.reason}", err=True)
+            elif r.failed:
+                echo(f"{r.path}: " + "; ".join(r.notes) if en else f"{r.path}：" + "；".join(r.notes), err=True)
         c = outcome.counts()
         if en:
             echo(f"{len(outcome.results)} files: ok {c['ok']}, with errors {c['errors']}, duplicates "

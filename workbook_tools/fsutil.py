@@ -144,11 +144,12 @@ def _mode_for(dest: Path) -> int:
 
 
 @contextlib.contextmanager
-def atomic_path(dest: str | Path) -> Iterator[Path]:
+def atomic_path(dest: str | Path, mode: int | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``dest``; on success it replaces ``dest`` atomically, on error it vanishes.
 
     ``dest`` may be a symlink: the link's target is replaced, the link stays. The result keeps the
-    permissions of the file it replaces, or gets the umask's for a new file (mkstemp alone would give 0600).
+    permissions of the file it replaces, or gets the umask's for a new file (mkstemp alone would give 0600),
+    or ``mode`` when given.
     """
     dest = Path(dest)
     if dest.is_symlink():
@@ -162,7 +163,7 @@ def atomic_path(dest: str | Path) -> Iterator[Path]:
     try:
         yield tmp_path
         with contextlib.suppress(OSError):
-            os.chmod(tmp_path, _mode_for(dest))
+            os.chmod(tmp_path, _mode_for(dest) if mode is None else mode)
         os.replace(tmp_path, dest)
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -188,9 +189,8 @@ def atomic_write_text(dest: str | Path, text: str) -> Path:
 
 def atomic_copy(src: str | Path, dest: str | Path) -> Path:
     """Copy ``src`` to ``dest`` atomically, keeping ``src``'s permission bits."""
-    with atomic_path(dest) as tmp:
+    with atomic_path(dest, mode=stat.S_IMODE(os.stat(src).st_mode)) as tmp:
         shutil.copyfile(src, tmp)
-        shutil.copymode(src, tmp)
     return Path(dest)
 
 
