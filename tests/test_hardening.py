@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from workbook_tools import batch
-from workbook_tools.batch import BatchOptions
-from workbook_tools.fsutil import atomic_path, fits, leftover_temp
-from workbook_tools.reader import load
+from workbook_tools.batch import inbox as batch_inbox
+from workbook_tools.batch import pipeline, work
+from workbook_tools.batch.result import BatchOptions, FileResult
+from workbook_tools.core.fsutil import atomic_path, fits, leftover_temp
+from workbook_tools.xlsx.reader import load
 
 from .broken_inputs import BASE, CASES, build_all
 from .conftest import ROOT, need_soffice
@@ -31,7 +32,7 @@ PY = sys.executable
 
 
 def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PY, "-m", "workbook_tools.cli", *args], capture_output=True, text=True, cwd=ROOT,
+    return subprocess.run([PY, "-m", "workbook_tools.cli.app", *args], capture_output=True, text=True, cwd=ROOT,
                           timeout=timeout, env={**os.environ, **(env or {})}, errors="replace")
 
 
@@ -78,7 +79,7 @@ def test_batch_over_every_round_two_case_completes(round_two: dict[str, Path], t
 
 def test_file_hash_never_opens_a_fifo(round_two: dict[str, Path]) -> None:
     started = time.monotonic()
-    assert batch.file_sha256(round_two["fifo"]) == "" and batch.file_sha256(round_two["device-link"]) == ""
+    assert batch_inbox.file_sha256(round_two["fifo"]) == "" and batch_inbox.file_sha256(round_two["device-link"]) == ""
     assert time.monotonic() - started < 2
 
 
@@ -86,7 +87,7 @@ def test_lock_files_are_skipped_and_returned(tmp_path: Path) -> None:
     shutil.copyfile(BASE, tmp_path / "a.xlsx")
     (tmp_path / "~$a.xlsx").write_bytes(b"\x04\0lock")
     (tmp_path / ".~lock.a.xlsx#").write_text("lock")
-    files, locks = batch.discover_entries(tmp_path)
+    files, locks = batch_inbox.discover_entries(tmp_path)
     assert [p.name for p in files] == ["a.xlsx"]
     assert sorted(p.name for p in locks) == [".~lock.a.xlsx#", "~$a.xlsx"]
 
@@ -109,7 +110,7 @@ def test_every_stage_is_isolated_an_export_crash_is_that_files_note(tmp_path: Pa
     inbox.mkdir()
     shutil.copyfile(BASE, inbox / "a.xlsx")
     options = BatchOptions(root=str(inbox), out_dir=str(tmp_path / "out"), export=("md",))
-    result = batch.process_workbook(str(inbox / "a.xlsx"), options)
+    result = work.process_workbook(str(inbox / "a.xlsx"), options)
     assert result.status == "ok" and result.failed == ["md"] and "renderer bug" in result.notes[0]
 
 
@@ -160,7 +161,7 @@ def test_colliding_output_names_get_distinct_outputs(tmp_path: Path) -> None:
     for name in ("a.xlsx", "A.xlsx", "b.xlsx", "b.XLSX", "x/a.xlsx"):
         shutil.copyfile(BASE, inbox / name)
     out = tmp_path / "out"
-    outcome = batch.run(inbox, BatchOptions(root=str(inbox), out_dir=str(out), fill=True, export=("md",)),
+    outcome = pipeline.run(inbox, BatchOptions(root=str(inbox), out_dir=str(out), fill=True, export=("md",)),
                         workers=2)
     reports = [r.outputs["md"] for r in outcome.results]
     assert len({p.casefold() for p in reports}) == 5, reports
@@ -206,7 +207,7 @@ def test_a_failed_export_is_not_cached_and_fails_the_run(tmp_path: Path) -> None
 def test_fill_keeps_the_value_of_an_input_typed_as_a_formula(round_two: dict[str, Path], tmp_path: Path) -> None:
     import python_calamine
 
-    from workbook_tools import spec
+    from workbook_tools.core import spec
 
     src = round_two["input-formula"]
     f = spec.field("basic_goods_budget")
@@ -246,8 +247,8 @@ def test_output_path_that_is_a_folder_is_one_line_exit_2(tmp_path: Path) -> None
 def test_full_or_read_only_disk_is_one_line_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                     capsys: pytest.CaptureFixture[str], err: int, words: str) -> None:
     """The operating system's answer is injected (these tests run as root, whom chmod does not stop)."""
-    from workbook_tools import cli as cli_module
-    from workbook_tools import fsutil
+    from workbook_tools.cli import app as cli_module
+    from workbook_tools.core import fsutil
 
     real_replace = os.replace
 
@@ -279,12 +280,12 @@ def test_batch_to_an_unwritable_output_folder_stops_before_reading(tmp_path: Pat
 
     monkeypatch.setattr(tempfile, "mkstemp", read_only)
     with pytest.raises(OSError) as exc:
-        batch.run(inbox, BatchOptions(root=str(inbox), out_dir=str(tmp_path / "out")))
+        pipeline.run(inbox, BatchOptions(root=str(inbox), out_dir=str(tmp_path / "out")))
     assert exc.value.errno == errno.EROFS and str(tmp_path / "out") == exc.value.filename
 
 
 def _descendants(pid: int) -> list[int]:
-    from workbook_tools.engines import _descendants as d
+    from workbook_tools.batch.isolation import _descendants as d
 
     return d(pid)
 
@@ -309,7 +310,7 @@ def test_sigterm_during_batch_leaves_no_temp_file_and_no_process(tmp_path: Path)
     out = tmp_path / "out"
     env = {**os.environ, "TMPDIR": str(tmp_path / "tmp")}
     (tmp_path / "tmp").mkdir()
-    proc = subprocess.Popen([PY, "-m", "workbook_tools.cli", "batch", str(inbox), "-o", str(out), "--fill", "--export",
+    proc = subprocess.Popen([PY, "-m", "workbook_tools.cli.app", "batch", str(inbox), "-o", str(out), "--fill", "--export",
                              "docx,md", "--workers", "2", "-q"], cwd=ROOT, env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not (out / "reports").exists():
@@ -336,7 +337,7 @@ def test_sigterm_during_a_pdf_export_stops_libreoffice(tmp_path: Path) -> None:
     (tmp_path / "tmp").mkdir()
     out = tmp_path / "out"
     out.mkdir()
-    proc = subprocess.Popen([PY, "-m", "workbook_tools.cli", "export", str(BASE), "-o", str(out / "r.pdf")], cwd=ROOT,
+    proc = subprocess.Popen([PY, "-m", "workbook_tools.cli.app", "export", str(BASE), "-o", str(out / "r.pdf")], cwd=ROOT,
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     started: list[int] = []
     deadline = time.monotonic() + 60
@@ -357,13 +358,13 @@ def test_sigterm_during_a_pdf_export_stops_libreoffice(tmp_path: Path) -> None:
     no_temp(out, tmp_path / "tmp")
 
 
-def leave_temp_and_hang(path: str, options: BatchOptions) -> batch.FileResult:
+def leave_temp_and_hang(path: str, options: BatchOptions) -> FileResult:
     """A worker that has a temporary output open when it is killed at its time limit."""
     if path.endswith("hang.xlsx"):
         with atomic_path(Path(options.out_dir) / "filled" / "hang.xlsx") as tmp:
             tmp.write_bytes(b"half")
             time.sleep(600)
-    return batch.process_workbook(path, options)
+    return work.process_workbook(path, options)
 
 
 def test_a_worker_killed_at_its_time_limit_leaves_no_temp_file(tmp_path: Path) -> None:
@@ -372,13 +373,13 @@ def test_a_worker_killed_at_its_time_limit_leaves_no_temp_file(tmp_path: Path) -
     shutil.copyfile(BASE, inbox / "hang.xlsx")
     shutil.copyfile(BASE, inbox / "ok.xlsx")
     out = tmp_path / "out"
-    outcome = batch.run(inbox, BatchOptions(root=str(inbox), out_dir=str(out), timeout=5), workers=1,
+    outcome = pipeline.run(inbox, BatchOptions(root=str(inbox), out_dir=str(out), timeout=5), workers=1,
                         worker=leave_temp_and_hang)
     assert {r.path: r.status for r in outcome.results} == {"hang.xlsx": "timeout", "ok.xlsx": "ok"}
     no_temp(out)
 
 
-def record_limits(path: str, options: BatchOptions) -> batch.FileResult:
+def record_limits(path: str, options: BatchOptions) -> FileResult:
     """process_workbook, noting the address-space limit in force while fill and export run."""
     import resource
 
@@ -397,7 +398,7 @@ def record_limits(path: str, options: BatchOptions) -> batch.FileResult:
         return real_export(*a, **k)  # type: ignore[arg-type]
 
     fill.fill, export.export_report = fill_spy, export_spy  # type: ignore[assignment]
-    result = batch.process_workbook(path, options)
+    result = work.process_workbook(path, options)
     result.notes += seen
     return result
 
@@ -407,7 +408,7 @@ def test_memory_limit_covers_fill_and_export(tmp_path: Path) -> None:
     inbox.mkdir()
     shutil.copyfile(BASE, inbox / "a.xlsx")
     options = BatchOptions(root=str(inbox), out_dir=str(tmp_path / "out"), fill=True, export=("md",), memory_mb=3000)
-    (result,) = batch.run(inbox, options, workers=1, worker=record_limits, use_cache=False).results
+    (result,) = pipeline.run(inbox, options, workers=1, worker=record_limits, use_cache=False).results
     limit = 3000 * 1024 * 1024
     assert f"fill {limit}" in result.notes and f"export {limit}" in result.notes, result.notes
 
@@ -451,7 +452,7 @@ def test_markdown_report_keeps_html_headings_and_links_inert(round_two: dict[str
 def test_terminal_and_json_output_carry_no_control_sequence(round_two: dict[str, Path], case: str) -> None:
     path = str(round_two[case])
     for args in (["validate", path], ["validate", path, "--json"], ["fill", path, "-o", os.devnull + ".x.xlsx"]):
-        r = subprocess.run([PY, "-m", "workbook_tools.cli", *args], capture_output=True, cwd=ROOT, timeout=120)
+        r = subprocess.run([PY, "-m", "workbook_tools.cli.app", *args], capture_output=True, cwd=ROOT, timeout=120)
         out = r.stdout + r.stderr
         assert b"\x1b" not in out and b"\x07" not in out, out[:500]
         out.decode("utf-8")  # valid UTF-8 throughout

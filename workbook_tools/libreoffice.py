@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from .fsutil import temp_dir
+from .core.fsutil import temp_dir
 
 __all__ = [
     "SOFFICE_ENV_VAR",

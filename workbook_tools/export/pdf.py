@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..fsutil import atomic_write_bytes, temp_dir
+from ..core.fsutil import atomic_write_bytes, temp_dir
 from ..libreoffice import to_pdf
 from .docx import write_docx
 from .outline import Outline

@@ -13,10 +13,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .checks.structure import ANNOTATION_SHEET
-from .findings import CATALOGUE, SEVERITY_ORDER, Finding, Report
-from .fsutil import atomic_save
-from .textsafe import xml_text
+from ..core.findings import CATALOGUE, SEVERITY_ORDER, Finding, Report
+from ..core.fsutil import atomic_save
+from ..core.textsafe import xml_text
+from .structure import ANNOTATION_SHEET
 
 FILLS = {"error": "FFB3B3", "warning": "FFCC80", "info": "DDEBF7"}
 HEADERS = {

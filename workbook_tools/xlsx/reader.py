@@ -12,11 +12,13 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from . import spec, xlsx
-from .cells import address, rc
-from .fsutil import file_kind
-from .model import Evaluation, Row, Value
-from .xlsx import Cell, UnreadableWorkbook
+from ..core import spec
+from ..core.cells import address, rc
+from ..core.fsutil import file_kind
+from ..core.model import Evaluation, Row, Value
+from .package import UnreadableWorkbook
+from .workbook import Workbook, read
+from .worksheet import Cell, Cells
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class Loaded:
     """A read workbook: the model plus the cell-level facts validation and fill need."""
 
     path: str
-    book: xlsx.Workbook
+    book: Workbook
     model: Evaluation
     version: str | None
     template_id: str | None
@@ -52,7 +54,7 @@ class Loaded:
         return c.formula if c is not None else None
 
 
-def locate(book: xlsx.Workbook, name: str, sheet: str, ref: str) -> tuple[str, str, bool]:
+def locate(book: Workbook, name: str, sheet: str, ref: str) -> tuple[str, str, bool]:
     """Where a name points, or the spec's own address when the name is gone or broken."""
     found = book.resolve(name)
     if found is not None and book.sheet(found[0]) is not None:
@@ -82,7 +84,7 @@ def cell_value(c: Cell | None, kind: str) -> Value:
     return v
 
 
-def _read_version(book: xlsx.Workbook) -> tuple[str | None, str | None]:
+def _read_version(book: Workbook) -> tuple[str | None, str | None]:
     ids: list[str | None] = []
     for name in ("template_id", "template_version"):
         sheet, ref = spec.META_NAMES[name]
@@ -119,11 +121,11 @@ def check_input(path: str | Path) -> None:
 def load(path: str | Path) -> Loaded:
     """Read one workbook. Raises :class:`UnreadableWorkbook` with a Chinese message naming the file."""
     check_input(path)
-    book = xlsx.read(path, set(spec.sheet_titles()))
+    book = read(path, set(spec.sheet_titles()))
     return from_book(book)
 
 
-def from_book(book: xlsx.Workbook) -> Loaded:
+def from_book(book: Workbook) -> Loaded:
     tid, ver = _read_version(book)
     loaded = Loaded(book.path, book, Evaluation(), ver, tid)
     model = loaded.model
@@ -152,8 +154,8 @@ def _column_refs(col: int, first_row: int, count: int) -> tuple[str, ...]:
     return tuple(address(first_row + i, col) for i in range(count))
 
 
-def _read_list(book: xlsx.Workbook, loaded: Loaded, t: spec.ListTable) -> None:
-    columns: list[tuple[spec.Column, xlsx.Cells | None, tuple[str, ...]]] = []
+def _read_list(book: Workbook, loaded: Loaded, t: spec.ListTable) -> None:
+    columns: list[tuple[spec.Column, Cells | None, tuple[str, ...]]] = []
     loaded.list_locations[t.name] = {}
     located = []
     count = t.capacity
