@@ -556,3 +556,48 @@ def test_fits_keeps_long_names_distinct_and_short() -> None:
     a, b = "青山" * 60 + "甲.xlsx", "青山" * 60 + "乙.xlsx"
     assert fits(a) != fits(b) and fits(a).endswith(".xlsx") and len(fits(a).encode()) <= 255
     assert fits("short.xlsx") == "short.xlsx"
+
+
+# -- the whole corpus ------------------------------------------------------------------------------------
+
+CORPORA = [Path(p) for p in (os.environ.get("WORKBOOK_TOOLS_CORPUS", ""),) if p] + [
+    ROOT.parent / "shared" / "corpus", ROOT.parent.parent / "shared" / "corpus"]
+SHARED = next((p for p in CORPORA if p.is_dir()), None)
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    return [int(p) for p in os.listdir("/proc") if p.isdigit() and text in _cmdline(int(p))]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(SHARED is None, reason="../shared/corpus not present (the 1,760 real spreadsheets)")
+def test_whole_corpus_through_batch(tmp_path: Path) -> None:
+    """Every broken input and every real spreadsheet of ../shared/corpus through batch --fill --export docx,md:
+    a summary written, exit 0/1/2, and no temporary file, process or live formula left behind."""
+    from workbook_tools.libreoffice import find_soffice
+
+    assert SHARED is not None
+    inbox = tmp_path / "inbox"
+    names = {c.name for c in CASES}
+    if find_soffice() is None:
+        names -= {"legacy-xls", "ods"}
+    build_all(inbox / "broken", names)
+    shutil.copytree(SHARED, inbox / "corpus", symlinks=True)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    out = tmp_path / "out"
+    r = subprocess.run([PY, "-m", "workbook_tools.cli.app", "batch", str(inbox), "-o", str(out), "--fill", "--export",
+                        "docx,md", "--timeout", "300", "-q"], cwd=ROOT, capture_output=True, text=True,
+                       errors="replace", env={**os.environ, "TMPDIR": str(scratch)}, timeout=3600)
+    assert r.returncode in (0, 1, 2), r.stderr[-3000:]
+    assert "Traceback" not in r.stderr and "internal error" not in r.stderr
+    data = json.loads((out / "summary.json").read_text("utf-8"))
+    listed = {f["path"] for f in data["files"]}
+    assert len(listed) >= len(names) - 1 + 1700, len(listed)
+    assert not [f for f in data["files"] if (f["reason"] or "").startswith(("处理时出现内部错误", "internal error"))]
+    with zipfile.ZipFile(out / "summary.xlsx") as zf:
+        for n in zf.namelist():
+            if n.startswith("xl/worksheets/"):
+                assert b"<f>" not in zf.read(n), n  # workbook text never became a formula
+    no_temp(out, scratch, inbox)
+    assert not _processes_mentioning(str(tmp_path)), "a worker or LibreOffice outlived the batch"
