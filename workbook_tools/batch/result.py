@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
@@ -18,6 +17,7 @@ from typing import Any, Literal
 from .. import __version__
 from ..core import spec
 from ..core.fsutil import NAME_MAX, fits
+from ..core.model import unit_key
 from ..core.textsafe import path_text
 
 Status = Literal["ok", "errors", "unreadable", "timeout", "duplicate"]
@@ -48,13 +48,23 @@ class BatchOptions:
     #: inbox-relative path → output path stem (relative, "/" separators), distinct for every file of the run
     names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
+    #: Last year's workbooks by unit (``batch --previous-dir``): (unit key, path, size and mtime for the cache).
+    previous: tuple[tuple[str, str, str], ...] | None = None
+
     def output_stem(self, rel: str) -> str:
         return self.names.get(rel) or output_stem(rel)
 
     def fingerprint(self) -> str:
         """What a cached result depends on besides the file's content."""
         return json.dumps({"tool": __version__, "template": spec.TEMPLATE_VERSION, "fill": self.fill,
-                           "export": sorted(self.export), "lang": self.lang}, sort_keys=True)
+                           "export": sorted(self.export), "lang": self.lang,
+                           "previous": [list(p) for p in self.previous] if self.previous is not None else None},
+                          sort_keys=True)
+
+    def previous_for(self, unit: str) -> str | None:
+        """Last year's workbook of ``unit`` in the indexed ``--previous-dir``, if any."""
+        key = unit_key(unit)
+        return next((path for k, path, _ in self.previous or () if k == key), None)
 
 
 @dataclass
@@ -153,10 +163,6 @@ def memory_result(rel: str, options: BatchOptions) -> FileResult:
     return FileResult(rel, "unreadable", reason_code="batch-memory",
                       reason=(f"stopped: reading it needed more than the {mb} MB memory limit" if options.lang == "en"
                               else f"读取时超出内存上限（{mb} MB），已停止；文件可能异常庞大或已损坏"))
-
-def unit_key(unit: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", unit).split()).casefold()
-
 
 def mark_duplicates(results: list[FileResult], lang: str = "zh") -> list[FileResult]:
     """Same unit and year submitted more than once: every copy gets status ``duplicate`` and a finding."""

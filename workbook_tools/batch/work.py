@@ -7,9 +7,13 @@ import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..session import WorkbookSession
 from .result import SUMMARY_FIGURES, BatchOptions, FileResult, memory_result, relative
+
+if TYPE_CHECKING:
+    from ..checks.previous import Previous
 
 
 def _plain(v: object) -> str | None:
@@ -24,7 +28,7 @@ def _finding_row(f: Any, rel: str, lang: str) -> dict[str, Any]:
             "message": f.text(lang)}
 
 
-def _export(src: Path, dest: Path, fmt: str, options: BatchOptions) -> tuple[str | None, bool]:
+def _export(src: Path | WorkbookSession, dest: Path, fmt: str, options: BatchOptions) -> tuple[str | None, bool]:
     """Write one report: (note, failed). A workbook with errors is refused (a note, not a failure); anything
     else that stops it (LibreOffice missing, a full disk, a bug) is a failure of this file, never of the batch."""
     from .. import export
@@ -86,17 +90,32 @@ def memory_limit(mb: int) -> Iterator[None]:
     finally:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
+def _last_year(unit: str, options: BatchOptions) -> Previous | None:
+    """The unit's workbook in ``--previous-dir``; a unit without one gets a Previous that says so."""
+    if options.previous is None:
+        return None
+    from ..checks.previous import Previous
+    from ..checks.validate import read_previous
+
+    path = options.previous_for(unit)
+    if path is None:
+        return Previous("--previous-dir", None, None,
+                        "no workbook of this unit in the previous-year folder" if options.lang == "en"
+                        else "上年文件夹中没有该单位的工作簿")
+    return read_previous(path)
+
+
 def _process(path: Path, rel: str, options: BatchOptions) -> FileResult:
-    from ..checks.validate import validate_loaded
-    from ..core.compute import compute
     from ..core.findings import sort_key
-    from ..xlsx.reader import UnreadableWorkbook, load
+    from ..session import open_workbook
+    from ..xlsx.package import UnreadableWorkbook
 
     lang = options.lang
     try:
         with memory_limit(options.memory_mb):
-            loaded = load(path)
-            report = validate_loaded(loaded)
+            session = open_workbook(path)
+            session.last_year = _last_year(session.loaded.model.unit_name, options)
+            report = session.report
     except UnreadableWorkbook as exc:
         return FileResult(rel, "unreadable", reason_code=exc.code,
                           reason=exc.reason_en if lang == "en" else exc.reason_zh)
@@ -111,9 +130,9 @@ def _process(path: Path, rel: str, options: BatchOptions) -> FileResult:
     if report.unreadable is not None:
         u = report.unreadable
         return FileResult(rel, "unreadable", reason_code=u.code, reason=u.text(lang))
-    model = loaded.model
+    model = session.loaded.model
     try:
-        derived = compute(model)
+        derived = session.computed
     except (ArithmeticError, ValueError, TypeError):  # an input no check foresaw: the figures stay empty
         derived = {}
     figures: dict[str, str | None] = {}
@@ -128,14 +147,14 @@ def _process(path: Path, rel: str, options: BatchOptions) -> FileResult:
         findings=[_finding_row(f, rel, lang) for f in sorted(report.findings, key=sort_key)],
     )
     out = Path(options.out_dir)
-    source = path
+    source: Path | WorkbookSession = session
     if options.fill:
         from .. import fill as filling
 
         dest = out / "filled" / (options.output_stem(rel) + ".xlsx")
         try:
             with memory_limit(options.memory_mb):
-                filled = filling.fill(path, dest)
+                filled = filling.fill(session, dest)
         except MemoryError:
             result.notes.append(f"fill failed: more than the {options.memory_mb} MB memory limit" if lang == "en"
                                 else f"计算填充失败：超出内存上限（{options.memory_mb} MB）")
@@ -152,6 +171,9 @@ def _process(path: Path, rel: str, options: BatchOptions) -> FileResult:
         if filled is not None and filled.written and dest.exists():
             result.outputs["filled"] = dest.relative_to(out).as_posix()
             source = dest
+    if isinstance(source, Path) and options.export:  # the filled copy: read once for every format
+        with contextlib.suppress(Exception):  # unreadable: each format's note says why, as export words it
+            source = open_workbook(source)
     for fmt in options.export:
         dest = out / "reports" / (options.output_stem(rel) + f".{fmt}")
         note, failed = _export(source, dest, fmt, options)

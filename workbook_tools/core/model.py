@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from . import spec
+from .errors import WorkbookToolsError
 from .numbers import to_decimal
 
 Value = Decimal | int | str | bool | None
@@ -27,12 +29,14 @@ JSON_SCHEMA_ID = "workbook_tools/evaluation.json"
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
-class ModelError(ValueError):
+class ModelError(WorkbookToolsError, ValueError):
     """The JSON form does not fit the template; the message says which key and why."""
+
+    code = "model-invalid"
 
 
 def _is_numeric_kind(kind: str) -> bool:
-    return kind in ("money", "percent", "score", "int", "year")
+    return kind in spec.NUMERIC_KINDS
 
 
 @dataclass
@@ -153,6 +157,12 @@ class Evaluation:
         return cls(values=values, lists=lists, stated=stated, template_version=version)
 
 
+def unit_key(unit: str) -> str:
+    """A unit name as compared across files (duplicates, last year's workbook): full-width folded, spaces
+    dropped, case folded."""
+    return "".join(unicodedata.normalize("NFKC", unit).split()).casefold()
+
+
 def canonical(d: Decimal) -> str:
     """Shortest exact text of a Decimal without exponent: 12.50 → "12.5", 100 → "100"."""
     return format(d.normalize(), "f")  # "f" writes 1E+2 as 100 (quantize would overflow on 1e308)
@@ -192,7 +202,7 @@ def _load(raw: Any, kind: str, where: str) -> Value:
         raise ModelError(f"{where}: {raw} 不是有限的数字 / is not a finite number")
     if isinstance(raw, int) and not isinstance(raw, bool) and abs(raw) > 10**30:
         raise ModelError(f"{where}: 数字过大 / number too large")
-    if kind in ("money", "percent", "score"):
+    if kind in spec.NUMERIC_KINDS and kind not in spec.INTEGRAL_KINDS:
         if isinstance(raw, bool):
             raise ModelError(f"{where}: 应为数字 / must be a number")
         if isinstance(raw, int | float):
@@ -205,7 +215,7 @@ def _load(raw: Any, kind: str, where: str) -> Value:
             if not d.is_finite() or abs(d) > EXCEL_MAX:
                 raise ModelError(f"{where}: “{raw}” 不是 Excel 能保存的数字 / is not a number Excel can hold")
             return d
-    if kind in ("int", "year"):
+    if kind in spec.INTEGRAL_KINDS:
         if isinstance(raw, int) and not isinstance(raw, bool):
             return raw
         if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
