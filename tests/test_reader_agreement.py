@@ -36,8 +36,12 @@ def test_corpus_agrees_with_the_regex_reader() -> None:
 def test_broken_inputs_agree(tmp_path: Path) -> None:
     from workbook_tools.libreoffice import find_soffice
 
+    from workbook_tools.core.fsutil import file_kind
+
     names = {c.name for c in CASES} - ({"legacy-xls", "ods"} if find_soffice() is None else set())
     for name, path in build_all(tmp_path, names).items():
+        if file_kind(path) is not None:  # a FIFO or device: refused before opening; the old reader would block
+            continue
         assert compare(path) == [], name
         assert compare(path, keep_empty=True) == [], name
 
