@@ -34,9 +34,8 @@ def test_corpus_agrees_with_the_regex_reader() -> None:
 
 
 def test_broken_inputs_agree(tmp_path: Path) -> None:
-    from workbook_tools.libreoffice import find_soffice
-
     from workbook_tools.core.fsutil import file_kind
+    from workbook_tools.libreoffice import find_soffice
 
     names = {c.name for c in CASES} - ({"legacy-xls", "ods"} if find_soffice() is None else set())
     for name, path in build_all(tmp_path, names).items():
