@@ -33,16 +33,25 @@ def test_corpus_agrees_with_the_regex_reader() -> None:
     assert set(EXPECTED) - set(differing) <= {k for k in EXPECTED if not (CORPUS / k).exists()}
 
 
+# where the new reader differs from the old one on purpose (docs/robustness.md)
+EXPECTED_BROKEN = {
+    "lone-surrogate": "an `_xD800_` escape stays literal text instead of becoming a lone surrogate",
+}
+
+
 def test_broken_inputs_agree(tmp_path: Path) -> None:
     from workbook_tools.core.fsutil import file_kind
     from workbook_tools.libreoffice import find_soffice
 
     names = {c.name for c in CASES} - ({"legacy-xls", "ods"} if find_soffice() is None else set())
+    differing: dict[str, list[str]] = {}
     for name, path in build_all(tmp_path, names).items():
         if file_kind(path) is not None:  # a FIFO or device: refused before opening; the old reader would block
             continue
-        assert compare(path) == [], name
-        assert compare(path, keep_empty=True) == [], name
+        diffs = compare(path) + compare(path, keep_empty=True)
+        if diffs:
+            differing[name] = diffs
+    assert {k: v[:2] for k, v in differing.items() if k not in EXPECTED_BROKEN} == {}
 
 
 def test_examples_and_benchmark_workbooks_agree(tmp_path: Path) -> None:
