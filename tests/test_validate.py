@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from decimal import Decimal
@@ -18,7 +19,7 @@ from .conftest import EXAMPLES, FIXTURES, ROOT
 SEED = EXAMPLES / "seed_2022_anhua_zhongdian.xlsx"
 CONSISTENT = EXAMPLES / "consistent_2023_qingshan_jiaoyu.xlsx"
 SEED_LO = FIXTURES / "seed_saved_by_libreoffice.xlsx"
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = Path(os.environ.get("WORKBOOK_TOOLS_CORPUS", ROOT.parent / "shared" / "corpus"))
 D = Decimal
 
 SEED_WARNINGS = [("资金使用", "D10", "147.98"), ("资金使用", "D11", "365.46"), ("资金使用", "D14", "177.19"),

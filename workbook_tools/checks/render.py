@@ -8,16 +8,18 @@ The JSON form is for machines and is documented in docs/data-format.md ("Validat
 from __future__ import annotations
 
 import json
-from io import StringIO
-from typing import Any
-
-from rich.console import Console
-from rich.markup import escape
+import os
+import sys
+from collections.abc import Iterator
+from typing import IO, TYPE_CHECKING, Any
 
 from ..core import spec
 from ..core.findings import Finding, Report
 from ..core.textsafe import clean_data, terminal
 from ..core.words import FILE_LEVEL, SEVERITY_WORDS, lang_of
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 JSON_SCHEMA_ID = "workbook_tools/validation-report.json"
 SEVERITY_STYLE = {"error": "bold red", "warning": "dark_orange", "info": "cyan"}
@@ -47,37 +49,59 @@ def _groups(report: Report) -> list[tuple[str | None, list[Finding]]]:
     return [(k, groups[k]) for k in order]
 
 
-def print_report(report: Report, lang: str = "zh", console: Console | None = None) -> None:
-    """One block per sheet (file-level findings first), one line per finding, then the summary line."""
+def _lines(report: Report, lang: str) -> Iterator[tuple[list[tuple[str, str | None]], bool]]:
+    """The text report, line by line: each line its (text, style) pieces, and whether it may be wrapped.
+    Text from the workbook is made inert here (:func:`~workbook_tools.core.textsafe.terminal`)."""
     lang = lang_of(lang)
-    con = console or Console()
     if report.unreadable is not None:
-        con.print(escape(terminal(report.unreadable.text(lang))), style="bold red", soft_wrap=True)
+        yield [(terminal(report.unreadable.text(lang)), "bold red")], False
         return
     version = report.template_version or "?"
     head = (f"File: {report.file} (template {version})" if lang == "en" else
             f"文件：{report.file}（模板版本 {version}）")
-    con.print(escape(terminal(head)), soft_wrap=True)
+    yield [(terminal(head), None)], False
     sev = SEVERITY_WORDS[lang]
     for sheet, items in _groups(report):
-        con.print()
-        con.print(f"[bold]{escape(terminal(sheet or FILE_LEVEL[lang]))}[/]")
+        yield [], True
+        yield [(terminal(sheet or FILE_LEVEL[lang]), "bold")], True
         width = max(len(f.place or "—") for f in items)
         for f in items:
             place = (f.place or "—").ljust(width)
-            con.print(f"  {escape(terminal(place))}  [{SEVERITY_STYLE[f.severity]}]{sev[f.severity]}[/]  "
-                      f"{escape(f.code)}  {escape(terminal(f.text(lang)))}", soft_wrap=True)
-    con.print()
+            yield [(f"  {terminal(place)}  ", None), (sev[f.severity], SEVERITY_STYLE[f.severity]),
+                   (f"  {f.code}  {terminal(f.text(lang))}", None)], False
+    yield [], True
     style = "bold red" if report.errors else ("dark_orange" if report.warnings else "green")
-    con.print(escape(summary(report, lang)), style=style)
+    yield [(summary(report, lang), style)], True
 
 
-def to_text(report: Report, lang: str = "zh", width: int = 160) -> str:
+def _coloured(stream: IO[str]) -> bool:
+    """Colours only for a person at a terminal (rich's own rule, without importing rich to learn it)."""
+    if os.environ.get("FORCE_COLOR") or os.environ.get("TTY_COMPATIBLE") == "1":
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty is not None and isatty())
+
+
+def print_report(report: Report, lang: str = "zh", console: Console | None = None) -> None:
+    """One block per sheet (file-level findings first), one line per finding, then the summary line.
+
+    In colour through rich on a terminal (or the ``console`` given); as plain lines otherwise, without
+    importing rich (``validate`` in a script or the Excel button costs what checking costs)."""
+    if console is None and not _coloured(sys.stdout):
+        sys.stdout.write("".join("".join(text for text, _ in pieces) + "\n" for pieces, _ in _lines(report, lang)))
+        return
+    from rich.console import Console
+    from rich.markup import escape
+
+    con = console or Console()
+    for pieces, wrap in _lines(report, lang):
+        markup = "".join(f"[{style}]{escape(text)}[/]" if style else escape(text) for text, style in pieces)
+        con.print(markup, soft_wrap=not wrap)
+
+
+def to_text(report: Report, lang: str = "zh") -> str:
     """The text report as a plain string (no colours), e.g. for tests and logs."""
-    buf = StringIO()
-    print_report(report, lang, Console(file=buf, width=width, no_color=True, highlight=False,
-                                       force_terminal=False, emoji=False))
-    return buf.getvalue()
+    return "".join("".join(text for text, _ in pieces) + "\n" for pieces, _ in _lines(report, lang))
 
 
 def to_json_data(report: Report, lang: str = "zh") -> dict[str, Any]:

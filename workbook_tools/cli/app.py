@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,8 @@ from ..checks.render import safe_json
 from ..core import spec
 from ..core.errors import WorkbookToolsError
 from ..core.textsafe import terminal
-from ..core.words import Lang, LangError, parse_lang
+from ..core.words import Lang, LangError, lang_of, parse_lang
+from .entry import guarded
 
 app = typer.Typer(
     add_completion=False,
@@ -168,28 +168,10 @@ def validate_command(
     lang: LangOpt = "zh",
 ) -> None:
     """校验工作簿：逐项列出需要修改的问题（工作表!单元格）。退出码 0 无错误，1 有错误，2 文件无法读取。"""
-    from ..checks import render
-    from ..checks.validate import validate
-    from ..core.scoring import load_rules
+    from .commands import run_validate
 
-    if previous is not None and not previous.is_file():
-        fail(f"{previous}: last year's workbook not found" if lang == "en" else f"{previous}：上年工作簿不存在")
-    with reported(lang):
-        scoring_rules = load_rules(rules) if rules is not None else None
-    report = validate(file, rules=scoring_rules, last_year=previous)
-    if as_json:
-        sys.stdout.write(render.to_json(report, lang))
-    elif report.unreadable is not None:
-        fail(report.unreadable.text(lang), report.exit_code(strict))
-    else:
-        render.print_report(report, lang)
-    if annotate is not None and report.unreadable is None:
-        from ..checks.annotate import annotate as write_annotated
-
-        with reported(lang):
-            path = write_annotated(file, report, annotate, lang)
-        echo(f"annotated copy: {path}" if lang == "en" else f"已写出标注副本：{path}", err=as_json)
-    raise typer.Exit(report.exit_code(strict))
+    raise typer.Exit(run_validate(file, as_json=as_json, annotate=annotate, strict=strict, previous=previous,
+                                  rules=rules, lang=lang_of(lang)))
 
 
 @app.command()
@@ -350,41 +332,9 @@ def serve(
         fail(f"{host}:{port}：无法监听（{exc.strerror or exc}）；端口被占用时请换一个 --port")
 
 
-class Terminated(SystemExit):
-    """SIGTERM, raised where the program is: every ``finally`` runs, so temporary files are removed and the
-    LibreOffice processes and batch workers this command started are stopped."""
-
-
-def _on_sigterm(signum: int, frame: object) -> None:
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: cleanup is not interrupted by a second signal
-    raise Terminated(128 + signum)
-
-
 def main() -> None:
-    """Entry point: any unexpected failure is one line naming the problem, never a traceback."""
-    from ..core.fsutil import describe_os_error
-
-    if hasattr(signal, "SIGTERM"):
-        signal.signal(signal.SIGTERM, _on_sigterm)
-    try:
-        app()
-    except Terminated:
-        sys.stderr.write("已终止 / terminated\n")
-        raise
-    except SystemExit:
-        raise
-    except WorkbookToolsError as exc:  # one a command did not expect still gets its line and exit code
-        sys.stderr.write(exc.message() + "\n")
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        sys.stderr.write("已中断 / interrupted\n")
-        sys.exit(130)
-    except OSError as exc:  # the environment: read-only folder, full disk, a folder where a file goes
-        sys.stderr.write(terminal(describe_os_error(exc)) + "\n")
-        sys.exit(2)
-    except BaseException as exc:  # noqa: BLE001 - calamine's PanicException is a BaseException
-        sys.stderr.write(terminal(f"内部错误 / internal error: {type(exc).__name__}: {exc}") + "\n")
-        sys.exit(3)
+    """Entry point of the full command line (``workbook-tools`` goes through :func:`.entry.main` first)."""
+    guarded(app)
 
 
 if __name__ == "__main__":
