@@ -36,26 +36,40 @@ def place(loaded: Loaded, name: str) -> tuple[str, str]:
     return f.sheet, f.cell
 
 
-def list_places(loaded: Loaded, table: str, key: str) -> list[tuple[str, str]]:
-    """Sheet and cell of column ``key`` in every used row of a list table, in model order."""
+def _column_origin(loaded: Loaded, table: str, key: str) -> tuple[str, int, int] | None:
+    """(sheet, row shift, column) of column ``key`` of a list table as located in this file, or None when
+    its name was not found (the spec's letters are used then)."""
     t = spec.table(table)
     locs = loaded.list_locations.get(table, {})
     loc, first = locs.get(key), locs.get(t.columns[0].key)
-    rows = loaded.list_rows.get(table, [])
     if loc is None or first is None:
+        return None
+    row0, col = rc(loc.cell)
+    return loc.sheet, row0 - rc(first.cell)[0], col
+
+
+def list_places(loaded: Loaded, table: str, key: str) -> list[tuple[str, str]]:
+    """Sheet and cell of column ``key`` in every used row of a list table, in model order."""
+    rows = loaded.list_rows.get(table, [])
+    origin = _column_origin(loaded, table, key)
+    if origin is None:
+        t = spec.table(table)
         letters = t.column(key).col
         return [(t.sheet, f"{letters}{t.first_row + i}") for i in range(len(rows))]
-    row0, col = rc(loc.cell)
-    shift = row0 - rc(first.cell)[0]
-    return [(loc.sheet, address(r + shift, col)) for r in rows]
+    sheet, shift, col = origin
+    return [(sheet, address(r + shift, col)) for r in rows]
 
 
 def list_place(loaded: Loaded, table: str, key: str, index: int) -> tuple[str, str]:
-    """Sheet and cell of column ``key`` in the ``index``-th used row of a list table."""
-    places = list_places(loaded, table, key)
-    if index < len(places):
-        return places[index]
+    """Sheet and cell of column ``key`` in the ``index``-th used row of a list table (``list_places(…)[index]``
+    without building the others: the narrative checks ask for one cell at a time)."""
     t = spec.table(table)
+    rows = loaded.list_rows.get(table, [])
+    if index < len(rows):
+        origin = _column_origin(loaded, table, key)
+        if origin is not None:
+            sheet, shift, col = origin
+            return sheet, address(rows[index] + shift, col)
     return t.sheet, f"{t.column(key).col}{t.first_row + index}"
 
 

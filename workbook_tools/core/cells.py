@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
@@ -24,6 +25,7 @@ def col_letters(index: int) -> str:
     return out
 
 
+@lru_cache(maxsize=1 << 16)  # pure, and asked for the same few hundred cells of every workbook
 def split(cell: str) -> tuple[str, int]:
     """'B12' → ('B', 12); accepts '$B$12'."""
     m = _A1.match(cell.strip())
@@ -32,11 +34,13 @@ def split(cell: str) -> tuple[str, int]:
     return m.group(1).upper(), int(m.group(2))
 
 
+@lru_cache(maxsize=1 << 16)
 def rc(cell: str) -> tuple[int, int]:
     """(row, column), 1-based."""
     col, row = split(cell)
     return row, col_index(col)
 
 
+@lru_cache(maxsize=1 << 16)
 def address(row: int, col: int) -> str:
     return f"{col_letters(col)}{row}"
