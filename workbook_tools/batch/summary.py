@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +22,7 @@ from typing import Any
 from .. import __version__
 from ..core import spec
 from ..core.expr import excel_round
-from ..core.fsutil import atomic_path, atomic_save, atomic_write_text
+from ..core.fsutil import atomic_path, atomic_save
 from ..core.model import unit_key
 from ..core.words import SEVERITY_WORDS, lang_of
 from .result import SUMMARY_FIGURES, FileResult
@@ -235,31 +235,48 @@ def _put(cell: Any, value: object, kind: str) -> None:
     cell.number_format = {"money": "0.00", "percent": "0.00", "score": "0.00"}.get(kind, "0")
 
 
-def _table_sheet(ws: Any, headers: Sequence[str], kinds: Sequence[str], rows: Sequence[Sequence[object]],
-                 widths: Sequence[float]) -> None:
+def _cell(ws: Any, value: object = None, kind: str = "text", font: Any = None) -> Any:
+    """A cell for a write-only sheet (rows are streamed: a county's 10,000 rows never sit in memory)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    c = WriteOnlyCell(ws)
+    _put(c, value, kind)
+    if font is not None:
+        c.font = font
+    return c
+
+
+def _table_sheet(ws: Any, headers: Sequence[str], kinds: Sequence[str], rows: Iterable[Sequence[object]],
+                 widths: Sequence[float], count: int, bold_from: int | None = None) -> None:
+    """Header, then ``count`` rows streamed into a write-only sheet; rows from ``bold_from`` on (totals) in bold."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="D9E1F2")
-    for j, h in enumerate(headers, start=1):
-        c = ws.cell(row=1, column=j)
-        _put_text(c, h)
-        c.font = bold
-        c.fill = fill
-        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for i, row in enumerate(rows, start=2):
-        for j, (v, kind) in enumerate(zip(row, kinds, strict=True), start=1):
-            c = ws.cell(row=i, column=j)
-            _put(c, v, kind)
-            if widths[j - 1] >= 40 and v is not None:  # long messages wrap instead of running off the page
-                c.alignment = wrap
     for j, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = w
     ws.freeze_panes = "A2"
-    if rows:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
+    if count:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
+    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    head = []
+    for h in headers:
+        c = _cell(ws, h, "text", bold)
+        c.fill = fill
+        c.alignment = centre
+        head.append(c)
+    ws.append(head)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for i, row in enumerate(rows, start=2):
+        font = bold if bold_from is not None and i >= bold_from else None
+        cells = []
+        for j, (v, kind) in enumerate(zip(row, kinds, strict=True)):
+            c = _cell(ws, v, kind, font)
+            if widths[j] >= 40 and v is not None:  # long messages wrap instead of running off the page
+                c.alignment = wrap
+            cells.append(c)
+        ws.append(cells)
 
 
 def _charts(ws: Any, results: Sequence[FileResult], lang: str) -> None:
@@ -273,27 +290,25 @@ def _charts(ws: Any, results: Sequence[FileResult], lang: str) -> None:
     bold = Font(bold=True)
     heads = (("Unit", "Execution rate %", "三公 this year", "三公 last year") if en
              else ("单位", "执行率%", "三公经费本年", "三公经费上年"))
-    for j, h in enumerate(heads, start=1):
-        _put_text(ws.cell(row=1, column=j), h)
-        ws.cell(row=1, column=j).font = bold
-    for i, r in enumerate(rows, start=2):
-        label = r.unit or r.path
-        _put_text(ws.cell(row=i, column=1), f"{label}（{r.year}）" if len(years) > 1 else label)
-        _put(ws.cell(row=i, column=2), r.figure("total_rate"), "percent")
-        _put(ws.cell(row=i, column=3), r.figure("sangong_actual"), "money")
-        _put(ws.cell(row=i, column=4), r.figure("sangong_prev"), "money")
     n = len(rows)
     grades = [label for label, _ in spec.GRADE_BANDS]
     gh = ("Grade", "Departments") if en else ("等级", "单位数")
-    for j, h in enumerate(gh, start=6):
-        _put_text(ws.cell(row=1, column=j), h)
-        ws.cell(row=1, column=j).font = bold
-    for i, g in enumerate(grades, start=2):
-        _put_text(ws.cell(row=i, column=6), g)
-        ws.cell(row=i, column=7).value = sum(1 for r in rows if r.figures.get("grade") == g)
     ws.column_dimensions["A"].width = 30
     for col in "BCDFG":
         ws.column_dimensions[col].width = 14
+    ws.append([*(_cell(ws, h, "text", bold) for h in heads), None, *(_cell(ws, h, "text", bold) for h in gh)])
+    for i in range(max(n, len(grades))):  # row by row: the departments in A:D, the grade counts in F:G
+        line: list[Any] = [None] * 4
+        if i < n:
+            r = rows[i]
+            label = r.unit or r.path
+            line = [_cell(ws, f"{label}（{r.year}）" if len(years) > 1 else label),
+                    _cell(ws, r.figure("total_rate"), "percent"), _cell(ws, r.figure("sangong_actual"), "money"),
+                    _cell(ws, r.figure("sangong_prev"), "money")]
+        if i < len(grades):
+            g = grades[i]
+            line += [None, _cell(ws, g), sum(1 for r in rows if r.figures.get("grade") == g)]
+        ws.append(line)
     if n == 0:
         return
     height = min(MAX_CHART_CM, max(7.5, 2.5 + 0.55 * n))
@@ -344,10 +359,10 @@ def _rows_for(height_cm: float) -> int:
     return int(height_cm / 0.53) + 2
 
 
-def _print_setup(ws: Any, landscape: bool = True) -> None:
+def _print_setup(ws: Any, paper: int, landscape: bool = True) -> None:
     """One page wide when printed or converted to PDF; as many pages down as needed."""
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = paper
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -356,48 +371,47 @@ def _print_setup(ws: Any, landscape: bool = True) -> None:
 
 def write_xlsx(results: Sequence[FileResult], dest: Path, lang: str = "zh") -> Path:
     from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
     lg = lang_of(lang)
     names = SHEETS[lg]
-    wb = Workbook()
-    ws = wb.active
-    ws.title = names[0]
+    wb = Workbook(write_only=True)  # streamed: memory does not grow with the number of files
+    a4 = Worksheet.PAPERSIZE_A4
+    ws = wb.create_sheet(names[0])
+    _print_setup(ws, a4)  # a streamed sheet writes its properties before its first row
     rows = summary_rows(results, lang)
     keys = [k for k, *_ in COLUMNS]
     kinds = [c[3] for c in COLUMNS]
     headers = [c[1] if lg == "zh" else c[2] for c in COLUMNS]
     widths = [28 if k in ("file", "unit") else (40 if k == "note" else 12) for k in keys]
-    _table_sheet(ws, headers, kinds, [[row.get(k) for k in keys] for row in rows], widths)
-    from openpyxl.styles import Font
-
     first_total = 2 + sum(1 for r in rows if r["file"] not in ("合计", "Total"))
-    for i in range(first_total, len(rows) + 2):
-        for j in range(1, len(keys) + 1):
-            ws.cell(row=i, column=j).font = Font(bold=True)
+    _table_sheet(ws, headers, kinds, ([row.get(k) for k in keys] for row in rows), widths, len(rows), first_total)
 
     ws2 = wb.create_sheet(names[1])
+    _print_setup(ws2, a4)
     fr = finding_rows(results, lang)
     fkeys = [k for k, *_ in FINDING_COLUMNS]
     _table_sheet(ws2, [c[1] if lg == "zh" else c[2] for c in FINDING_COLUMNS], ["text"] * len(fkeys),
-                 [[row.get(k) for k in fkeys] for row in fr], [28, 24, 12, 8, 22, 8, 90])
+                 ([row.get(k) for k in fkeys] for row in fr), [28, 24, 12, 8, 22, 8, 90], len(fr))
+    del fr
 
     ws3 = wb.create_sheet(names[2])
+    _print_setup(ws3, a4)
     ur = unprocessed_rows(results, lang)
     ukeys = [k for k, *_ in UNPROCESSED_COLUMNS]
     _table_sheet(ws3, [c[1] if lg == "zh" else c[2] for c in UNPROCESSED_COLUMNS], ["text"] * len(ukeys),
-                 [[row.get(k) for k in ukeys] for row in ur], [28, 10, 22, 90])
+                 ([row.get(k) for k in ukeys] for row in ur), [28, 10, 22, 90], len(ur))
 
     ws4 = wb.create_sheet(names[3])
+    _print_setup(ws4, a4, landscape=False)
+    ws4.print_title_rows = None
     _charts(ws4, results, lg)
     ws5 = wb.create_sheet(names[4])
+    _print_setup(ws5, a4)
     cr = code_rows(results, lang)
     ckeys = [k for k, *_ in CODE_COLUMNS]
     _table_sheet(ws5, [c[1] if lg == "zh" else c[2] for c in CODE_COLUMNS], ["text"] * 4 + ["int"] * 2,
-                 [[row.get(k) for k in ckeys] for row in cr], [26, 30, 14, 8, 10, 10])
-    for sheet in (ws, ws2, ws3, ws5):
-        _print_setup(sheet)
-    _print_setup(ws4, landscape=False)
-    ws4.print_title_rows = None
+                 ([row.get(k) for k in ckeys] for row in cr), [26, 30, 14, 8, 10, 10], len(cr))
     wb.properties.creator = f"workbook_tools {__version__}"
     return atomic_save(wb, dest)
 
@@ -435,19 +449,29 @@ def _json_value(v: object) -> object:
 
 
 def write_json(results: Sequence[FileResult], dest: Path, lang: str = "zh") -> Path:
+    """summary.json, written file by file (the text of 10,000 files is never built in memory at once); the
+    same text ``json.dumps(…, indent=2)`` gives for the whole document."""
     counts: dict[str, int] = {}
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
-    data = {
+    head = {
         "tool": f"workbook_tools {__version__}",
         "template_version": spec.TEMPLATE_VERSION,
         "counts": counts,
         "codes": code_counts(results),
-        "files": [r.to_json() for r in sorted(results, key=lambda r: r.path)],
-        "totals": [{"year": t.year, "units": t.units, **{k: _json_value(v) for k, v in t.values.items()}}
-                   for t in totals(results)],
     }
-    return atomic_write_text(dest, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    sums = [{"year": t.year, "units": t.units, **{k: _json_value(v) for k, v in t.values.items()}}
+            for t in totals(results)]
+
+    def nested(value: object, depth: int) -> str:
+        return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * depth)
+
+    with atomic_path(dest) as tmp, tmp.open("w", encoding="utf-8") as fh:
+        fh.write(nested(head, 0)[:-2] + ',\n  "files": [')
+        for i, r in enumerate(sorted(results, key=lambda r: r.path)):
+            fh.write(("," if i else "") + "\n    " + nested(r.to_json(), 2))
+        fh.write(("\n  ]" if results else "]") + ',\n  "totals": ' + nested(sums, 1) + "\n}\n")
+    return Path(dest)
 
 
 def write_summary(results: Sequence[FileResult], out_dir: Path, lang: str = "zh") -> dict[str, Path]:

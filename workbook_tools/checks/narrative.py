@@ -205,10 +205,15 @@ def _subject_pattern() -> re.Pattern[str]:
     return re.compile("|".join(re.escape(w) for w in words))
 
 
+@cache
+def _longest_first(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted(words, key=len, reverse=True))
+
+
 def _strip(window: str, words: tuple[str, ...]) -> tuple[str, list[str]]:
     """Remove every occurrence of ``words`` (longest first) from ``window``; also say which were found."""
     found = []
-    for w in sorted(words, key=len, reverse=True):
+    for w in _longest_first(words):
         if w in window:
             found.append(w)
             window = window.replace(w, "")
@@ -363,11 +368,10 @@ def _snippet(sentence: str, start: int, end: int) -> str:
     return sentence[head:end].strip()[-60:]
 
 
-def _figures(loaded: Loaded, computed: Computed, counted: Counted) -> list[Finding]:
+def _figures(loaded: Loaded, computed: Computed, counted: Counted, texts: list[tuple[Passage, str]]) -> list[Finding]:
     out: list[Finding] = []
     env: dict[str, object] | None = None  # inputs and derived values, for a ratio's unrounded value
-    for p in passages(loaded):
-        text = normalise(p.text)
+    for p, text in texts:
         for sm in _SENTENCE.finditer(text):
             sentence = sm.group(0)
             found = numbers(sentence)
@@ -443,15 +447,14 @@ def _as_int(text: str) -> int | None:
     return int(text) if text.isdigit() else chinese_int(text)
 
 
-def _counts(loaded: Loaded) -> list[Finding]:
+def _counts(loaded: Loaded, texts: list[tuple[Passage, str]]) -> list[Finding]:
     out: list[Finding] = []
     lists = loaded.model.lists
-    for p in passages(loaded):
-        text = normalise(p.text)
+    used = {table: (lists.get(table, []) if table != "indicators" else
+                    [r for r in lists.get(table, []) if r.get("level3")]) for table, *_ in _LIST_COUNTS}
+    for p, text in texts:
         for table, pattern, label, label_en in _LIST_COUNTS:
-            rows = lists.get(table, [])
-            if table == "indicators":
-                rows = [r for r in rows if r.get("level3")]
+            rows = used[table]
             if not rows:
                 continue
             for m in pattern.finditer(text):
@@ -483,7 +486,8 @@ def _counts(loaded: Loaded) -> list[Finding]:
 
 def check_counted(loaded: Loaded, computed: Computed) -> tuple[list[Finding], Counted]:
     counted = Counted()
-    findings = _figures(loaded, computed, counted) + _counts(loaded)
+    texts = [(p, normalise(p.text)) for p in passages(loaded)]  # each passage found and normalised once
+    findings = _figures(loaded, computed, counted, texts) + _counts(loaded, texts)
     return findings, counted
 
 

@@ -294,7 +294,11 @@ class Cells(Mapping[str, Any]):
         c = self._parsed.get(ref, _UNPARSED)
         if c is _UNPARSED:
             cells = self._cells
-            if ref not in cells:
+            m = cells.get(ref, _UNPARSED)
+            if m is _UNPARSED:
+                return default
+            if m is not None and not m[4] and not self._keep_empty:  # styled, but no value, formula or text:
+                self._parsed[ref] = None  # empty, as make_cell would find (LibreOffice writes thousands)
                 return default
             r, col = rc_of(ref)  # type: ignore[misc]
             grid = self._grid
