@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..core.fsutil import atomic_write_text, open_regular
+from ..core.fsutil import atomic_path, open_regular
 from .result import FileResult
 
 CACHE_NAME = ".cache.json"
@@ -146,12 +146,29 @@ class Cache:
         return result
 
     def store(self, result: FileResult) -> None:
+        """Remember a file's result (kept as the object, written as JSON only by :meth:`save`: a batch of 10,000
+        files does not hold every result twice)."""
+        if not self.enabled:
+            return
         if result.status == "timeout" or not result.sha256 or result.failed:  # a failed output is retried next run
             self.entries.pop(result.path, None)
             return
-        self.entries[result.path] = {"sha256": result.sha256, "result": replace(result, cached=False).to_json()}
+        self.entries[result.path] = {"sha256": result.sha256, "result": replace(result, cached=False)}
 
     def save(self, keep: set[str]) -> None:
-        files = {k: v for k, v in sorted(self.entries.items()) if k in keep}
-        atomic_write_text(self.path, json.dumps({"version": CACHE_VERSION, "fingerprint": self.fingerprint,
-                                                 "files": files}, ensure_ascii=False))
+        """Write the entries of the files still in the inbox, one at a time (the text of the whole cache is
+        never built in memory at once; it is the text ``json.dumps`` gives for the whole document)."""
+        def entry(v: dict[str, Any]) -> str:
+            result = v["result"]
+            data = {**v, "result": result.to_json()} if isinstance(result, FileResult) else v
+            return json.dumps(data, ensure_ascii=False)
+
+        head = json.dumps({"version": CACHE_VERSION, "fingerprint": self.fingerprint}, ensure_ascii=False)
+        with atomic_path(self.path) as tmp, tmp.open("w", encoding="utf-8") as fh:
+            fh.write(head[:-1] + ', "files": {')
+            first = True
+            for k, v in sorted(self.entries.items()):
+                if k in keep:
+                    fh.write(("" if first else ", ") + json.dumps(k, ensure_ascii=False) + ": " + entry(v))
+                    first = False
+            fh.write("}}")
