@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -138,8 +138,12 @@ def _status_note(r: FileResult, lang: str) -> str:
 
 def summary_rows(results: Sequence[FileResult], lang: str = "zh") -> list[dict[str, Any]]:
     """汇总 as dicts keyed by column: one per file, then one total row per year. Numbers are Decimal/int."""
+    return list(iter_summary_rows(results, lang))
+
+
+def iter_summary_rows(results: Sequence[FileResult], lang: str = "zh") -> Iterator[dict[str, Any]]:
+    """:func:`summary_rows` one at a time, for the writers (10,000 rows are never all built at once)."""
     lg = lang_of(lang)
-    rows: list[dict[str, Any]] = []
     for r in sorted(results, key=lambda r: r.path):
         row: dict[str, Any] = {"file": r.path, "unit": r.unit, "year": r.year}
         for name in SUMMARY_FIGURES:
@@ -152,7 +156,7 @@ def summary_rows(results: Sequence[FileResult], lang: str = "zh") -> list[dict[s
                 row[name] = Decimal(v) if v not in (None, "") else None
         row.update(errors=r.errors if r.readable else None, warnings=r.warnings if r.readable else None,
                    status=STATUS_LABELS[lg][r.status], note=_status_note(r, lang) or None)
-        rows.append(row)
+        yield row
     for t in totals(results):
         row = {"file": "合计" if lg == "zh" else "Total", "year": t.year,
                "unit": f"{t.units} 个单位" if lg == "zh" else f"{t.units} units"}
@@ -160,19 +164,20 @@ def summary_rows(results: Sequence[FileResult], lang: str = "zh") -> list[dict[s
             row[name] = int(amount) if name in ("staff_quota", "staff_actual") and amount is not None else amount
         row["note"] = ("各比率由合计数重新计算（非平均），重复提交只计一次" if lg == "zh"
                        else "ratios recomputed from the totals (not averaged); duplicates counted once")
-        rows.append(row)
-    return rows
+        yield row
 
 
 def finding_rows(results: Sequence[FileResult], lang: str = "zh") -> list[dict[str, Any]]:
+    return list(iter_finding_rows(results, lang))
+
+
+def iter_finding_rows(results: Sequence[FileResult], lang: str = "zh") -> Iterator[dict[str, Any]]:
     lg = lang_of(lang)
-    out: list[dict[str, Any]] = []
     for r in sorted(results, key=lambda r: r.path):
         for f in r.findings:
-            out.append({"file": r.path, "unit": r.unit, "sheet": f.get("sheet"), "cell": f.get("cell"),
-                        "code": f.get("code"), "severity": SEVERITY_WORDS[lg].get(f.get("severity", ""), f.get("severity")),
-                        "message": f.get("message")})
-    return out
+            yield {"file": r.path, "unit": r.unit, "sheet": f.get("sheet"), "cell": f.get("cell"),
+                   "code": f.get("code"), "severity": SEVERITY_WORDS[lg].get(f.get("severity", ""), f.get("severity")),
+                   "message": f.get("message")}
 
 
 def code_counts(results: Sequence[FileResult]) -> dict[str, dict[str, int]]:
@@ -379,21 +384,20 @@ def write_xlsx(results: Sequence[FileResult], dest: Path, lang: str = "zh") -> P
     a4 = Worksheet.PAPERSIZE_A4
     ws = wb.create_sheet(names[0])
     _print_setup(ws, a4)  # a streamed sheet writes its properties before its first row
-    rows = summary_rows(results, lang)
     keys = [k for k, *_ in COLUMNS]
     kinds = [c[3] for c in COLUMNS]
     headers = [c[1] if lg == "zh" else c[2] for c in COLUMNS]
     widths = [28 if k in ("file", "unit") else (40 if k == "note" else 12) for k in keys]
-    first_total = 2 + sum(1 for r in rows if r["file"] not in ("合计", "Total"))
-    _table_sheet(ws, headers, kinds, ([row.get(k) for k in keys] for row in rows), widths, len(rows), first_total)
+    files = sum(1 for r in results if r.path not in ("合计", "Total"))  # the rows above the totals
+    _table_sheet(ws, headers, kinds, ([row.get(k) for k in keys] for row in iter_summary_rows(results, lang)),
+                 widths, len(results) + len(totals(results)), 2 + files)
 
     ws2 = wb.create_sheet(names[1])
     _print_setup(ws2, a4)
-    fr = finding_rows(results, lang)
     fkeys = [k for k, *_ in FINDING_COLUMNS]
     _table_sheet(ws2, [c[1] if lg == "zh" else c[2] for c in FINDING_COLUMNS], ["text"] * len(fkeys),
-                 ([row.get(k) for k in fkeys] for row in fr), [28, 24, 12, 8, 22, 8, 90], len(fr))
-    del fr
+                 ([row.get(k) for k in fkeys] for row in iter_finding_rows(results, lang)), [28, 24, 12, 8, 22, 8, 90],
+                 sum(len(r.findings) for r in results))
 
     ws3 = wb.create_sheet(names[2])
     _print_setup(ws3, a4)
@@ -437,7 +441,7 @@ def write_csv(results: Sequence[FileResult], dest: Path, lang: str = "zh") -> Pa
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow([c[1] if lg == "zh" else c[2] for c in COLUMNS])
-    for row in summary_rows(results, lang):
+    for row in iter_summary_rows(results, lang):
         w.writerow([_csv_cell(row.get(key), kind) for key, _, _, kind in COLUMNS])
     with atomic_path(dest) as tmp:
         tmp.write_bytes(buf.getvalue().encode("utf-8-sig"))
