@@ -17,7 +17,7 @@ from ..core import spec
 from ..core.errors import WorkbookToolsError
 from ..core.textsafe import terminal
 from ..core.words import Lang, LangError, lang_of, parse_lang
-from .entry import guarded
+from .commands import guarded
 
 app = typer.Typer(
     add_completion=False,

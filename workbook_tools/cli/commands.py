@@ -1,13 +1,58 @@
-"""Command bodies that both faces of the command line run: the typer command (:mod:`.app`) and the quick
-path of :mod:`.entry`. They print and return the exit code; they import only what their command needs."""
+"""What both faces of the command line share — the typer command line (:mod:`.app`) and the quick path of
+:mod:`.entry`: the one mapping of failures to a line and an exit code (:func:`guarded`), and command bodies
+that print and return the exit code, importing only what their command needs."""
 
 from __future__ import annotations
 
+import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from ..core.textsafe import terminal
 from ..core.words import Lang
+
+
+class Terminated(SystemExit):
+    """SIGTERM, raised where the program is: every ``finally`` runs, so temporary files are removed and the
+    LibreOffice processes and batch workers this command started are stopped."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: cleanup is not interrupted by a second signal
+    raise Terminated(128 + signum)
+
+
+def guarded(run: Callable[[], object]) -> None:
+    """Run a command: any unexpected failure is one line naming the problem, never a traceback."""
+    from ..core.errors import WorkbookToolsError
+
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        run()
+    except Terminated:
+        sys.stderr.write("已终止 / terminated\n")
+        raise
+    except SystemExit:
+        raise
+    except WorkbookToolsError as exc:  # one a command did not expect still gets its line and exit code
+        sys.stderr.write(exc.message() + "\n")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("已中断 / interrupted\n")
+        sys.exit(130)
+    except OSError as exc:  # the environment: read-only folder, full disk, a folder where a file goes
+        from ..core.fsutil import describe_os_error
+        from ..core.textsafe import terminal
+
+        sys.stderr.write(terminal(describe_os_error(exc)) + "\n")
+        sys.exit(2)
+    except BaseException as exc:  # noqa: BLE001 - calamine's PanicException is a BaseException
+        from ..core.textsafe import terminal
+
+        sys.stderr.write(terminal(f"内部错误 / internal error: {type(exc).__name__}: {exc}") + "\n")
+        sys.exit(3)
 
 
 def say(message: str, err: bool = False) -> None:
@@ -56,4 +101,4 @@ def run_validate(file: Path, *, as_json: bool = False, annotate: Path | None = N
     return report.exit_code(strict)
 
 
-__all__ = ["run_validate", "say"]
+__all__ = ["Terminated", "guarded", "run_validate", "say"]

@@ -11,25 +11,16 @@ goes to the full command line (:mod:`.app`), which parses it and answers as it a
 
 from __future__ import annotations
 
-import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
+
+from .commands import guarded
 
 #: The ``validate`` options this quick path takes (the typer command declares them; a test keeps the two
 #: lists equal): flags, and options that take a value.
 VALIDATE_FLAGS = ("--json", "--strict")
 VALIDATE_VALUES = ("--annotate", "--previous", "--rules", "--lang")
-
-
-class Terminated(SystemExit):
-    """SIGTERM, raised where the program is: every ``finally`` runs, so temporary files are removed and the
-    LibreOffice processes and batch workers this command started are stopped."""
-
-
-def _on_sigterm(signum: int, frame: object) -> None:
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: cleanup is not interrupted by a second signal
-    raise Terminated(128 + signum)
 
 
 def quick_validate(argv: list[str]) -> Callable[[], int] | None:
@@ -77,38 +68,6 @@ def quick_validate(argv: list[str]) -> Callable[[], int] | None:
                                 rules=optional("--rules"), lang=lang)
 
 
-def guarded(run: Callable[[], object]) -> None:
-    """Run a command: any unexpected failure is one line naming the problem, never a traceback."""
-    from ..core.errors import WorkbookToolsError
-
-    if hasattr(signal, "SIGTERM"):
-        signal.signal(signal.SIGTERM, _on_sigterm)
-    try:
-        run()
-    except Terminated:
-        sys.stderr.write("已终止 / terminated\n")
-        raise
-    except SystemExit:
-        raise
-    except WorkbookToolsError as exc:  # one a command did not expect still gets its line and exit code
-        sys.stderr.write(exc.message() + "\n")
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        sys.stderr.write("已中断 / interrupted\n")
-        sys.exit(130)
-    except OSError as exc:  # the environment: read-only folder, full disk, a folder where a file goes
-        from ..core.fsutil import describe_os_error
-        from ..core.textsafe import terminal
-
-        sys.stderr.write(terminal(describe_os_error(exc)) + "\n")
-        sys.exit(2)
-    except BaseException as exc:  # noqa: BLE001 - calamine's PanicException is a BaseException
-        from ..core.textsafe import terminal
-
-        sys.stderr.write(terminal(f"内部错误 / internal error: {type(exc).__name__}: {exc}") + "\n")
-        sys.exit(3)
-
-
 def main() -> None:
     """``workbook-tools``: the quick validate path when it applies, else the full command line."""
     quick = quick_validate(sys.argv[1:])
@@ -120,4 +79,4 @@ def main() -> None:
     guarded(app)
 
 
-__all__ = ["Terminated", "guarded", "main", "quick_validate"]
+__all__ = ["main", "quick_validate"]
