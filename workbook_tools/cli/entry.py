@@ -1,5 +1,4 @@
-"""The ``workbook-tools`` program's entry point: the one mapping of failures to a line and an exit code, and
-a quick path for the command users run most.
+"""The ``workbook-tools`` program's entry point, with a quick path for the command users run most.
 
 ``workbook-tools validate one.xlsx`` is run on every save, by hand or from the Excel button, and a person
 waits for it: importing typer (and its click and rich) costs more than validating the workbook. So a
