@@ -238,7 +238,20 @@ class Grade(Expr):
         items = col if isinstance(col, list | tuple) else [col]
         if not any(isinstance(v, Decimal | int | float) and not isinstance(v, bool) for v in items):
             return None
-        return grade_for(_num(env.get(self.score)), self.bands)
+        return grade_for(_num(env.get(self.score)), self.table(env))
+
+    def table(self, env: Env) -> tuple[tuple[str, Decimal], ...]:
+        """The threshold table the formula's LOOKUP reads (the workbook's own), else the spec's bands."""
+        labels, lows = env.get(self.labels), env.get(self.minimums)
+        if isinstance(labels, list | tuple) and isinstance(lows, list | tuple) and len(labels) == len(lows) and labels:
+            pairs = []
+            for lab, low in zip(labels, lows, strict=True):
+                if not isinstance(lab, str) or not lab.strip() or isinstance(low, bool) \
+                        or not isinstance(low, Decimal | int | float):
+                    return self.bands
+                pairs.append((lab.strip(), _num(low)))
+            return tuple(pairs)
+        return self.bands
 
     def inputs(self) -> tuple[str, ...]:
         return (self.score, self.scored_column)

@@ -17,7 +17,7 @@ import shutil
 import warnings
 import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from xml.sax.saxutils import escape
 
 from defusedxml.ElementTree import fromstring
 
-from . import reader, spec
+from . import profiles, reader, spec
 from .cells import address, rc
 from .checks import structure
 from .checks.formulas import normalize
@@ -275,19 +275,17 @@ def _grade_table(loaded: reader.Loaded, rules: Rules, plan: _Plan, findings: lis
             if have == want:
                 continue
             plan.constants[(sheet, cell)] = want
+            loaded.model.constants.setdefault(k.name, list(k.values))
+            if i < len(loaded.model.constants[k.name]):
+                loaded.model.constants[k.name][i] = want
             findings.append(_f("fill-value-computed", f"等级标准表：已按评分规则（{rules.source}）写入 {want}",
                                f"grade table: set to {want} from the rules ({rules.source})", sheet, cell, k.name,
                                want, have))
 
 
-def _computed(loaded: reader.Loaded, rules: Rules) -> dict[str, Value]:
-    values = compute(loaded.model)
-    if tuple(rules.grades) != spec.GRADE_BANDS:
-        g = spec.FIELD_BY_NAME["grade"].expr
-        assert g is not None
-        env = {**loaded.model.env(), **values}
-        values["grade"] = replace(g, bands=rules.grades).compute(env)  # type: ignore[type-var]
-    return values
+def _computed(loaded: reader.Loaded) -> dict[str, Value]:
+    """Derived values; the grade follows the workbook's threshold table as it will be written."""
+    return compute(loaded.model)
 
 
 def _scores(loaded: reader.Loaded, computed: dict[str, Value], rules: Rules, write: bool, plan: _Plan,
@@ -419,7 +417,8 @@ def fill(src: str | Path, dest: str | Path | None = None, *, in_place: bool = Fa
         target = Path(dest) if dest is not None else default_output(src)
         if target.exists() and src.exists() and os.path.samefile(src, target):
             raise FillError(f"{target}：输出文件就是输入文件；要改写原文件请用 --in-place（会保留 .bak 备份）")
-    if not isinstance(rules, Rules):
+    explicit = rules is not None  # an explicit rules file also sets the grade table; a profile's never does
+    if rules is not None and not isinstance(rules, Rules):
         from .scoring import RulesError
 
         try:
@@ -443,11 +442,14 @@ def fill(src: str | Path, dest: str | Path | None = None, *, in_place: bool = Fa
     moved = {f.sheet for f in struct if f.code == "rows-shifted" and f.sheet and f.expected == f.cell}
     plan = _Plan(present=set(loaded.book.sheet_names), shifted=moved)
     findings: list[Finding] = []
+    if not isinstance(rules, Rules):
+        rules = profiles.for_workbook(loaded.model.profile)[0].rules  # the workbook's own profile
     _convert_text_numbers(loaded, plan, findings)
-    _grade_table(loaded, rules, plan, findings)
-    computed = _computed(loaded, rules)
+    if explicit:
+        _grade_table(loaded, rules, plan, findings)
+    computed = _computed(loaded)
     if _scores(loaded, computed, rules, write_scores, plan, findings, report):
-        computed = _computed(loaded, rules)
+        computed = _computed(loaded)
     _formulas_and_caches(loaded, computed, plan, findings)
     report.findings.extend(findings)
     # why some cells were left alone: the structure findings of those sheets, as validate words them

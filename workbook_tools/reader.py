@@ -120,7 +120,30 @@ def from_book(book: xlsx.Workbook) -> Loaded:
             model.values[f.name] = cell_value(c, f.kind)
     for t in spec.TABLES:
         _read_list(book, loaded, t)
+    _read_constants(book, loaded)
+    model.profile = _read_profile(book)
     return loaded
+
+
+def _read_constants(book: xlsx.Workbook, loaded: Loaded) -> None:
+    """The workbook's own threshold table: the grade formula reads it, so validation must too."""
+    for k in spec.CONSTANTS:
+        sheet, ref, _ = locate(book, k.name, k.sheet, k.ref)
+        first, _, last = ref.partition(":")
+        (r1, col), r2 = rc(first), rc(last or first)[0]
+        kind = "score" if isinstance(k.values[0], Decimal) else "text"
+        values = [cell_value(book.cell(sheet, address(r, col)), kind) for r in range(r1, r2 + 1)]
+        if any(v is not None for v in values):
+            loaded.model.constants[k.name] = values
+
+
+def _read_profile(book: xlsx.Workbook) -> str | None:
+    if "profile" not in spec.META_NAMES:
+        return None
+    sheet, ref = spec.META_NAMES["profile"]
+    c = book.cell(*(book.resolve("profile") or (sheet, ref)))
+    v = c.value if c is not None else None
+    return v.strip() if isinstance(v, str) and v.strip() else None
 
 
 @cache
