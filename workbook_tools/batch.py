@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import sys
+import tempfile
 import time
 import unicodedata
 from collections import deque
@@ -58,6 +59,10 @@ class BatchOptions:
     timeout: float = 120.0
     lang: str = "zh"
     memory_mb: int = 4096  # address-space limit while a worker reads and checks one file (0: none)
+    #: legacy (.xls/.ods) inputs converted before the batch, in one LibreOffice run: (input, converted .xlsx)
+    converted: tuple[tuple[str, str], ...] = ()
+    #: legacy inputs LibreOffice could not convert: (input, reason in Chinese, reason in English)
+    legacy_failed: tuple[tuple[str, str, str], ...] = ()
 
     def fingerprint(self) -> str:
         """What a cached result depends on besides the file's content."""
@@ -149,8 +154,16 @@ def process_workbook(path: str, options: BatchOptions) -> FileResult:
     """Validate one workbook (and fill/export it when asked); never raises for what is in the file."""
     started = time.perf_counter()
     rel = _relative(path, options.root)
+    failed = {p: (zh, en) for p, zh, en in options.legacy_failed}
+    if path in failed:
+        zh, en = failed[path]
+        return FileResult(rel, "unreadable", reason_code="legacy-not-converted", reason=en if options.lang == "en" else zh)
+    source = dict(options.converted).get(path, path)
     try:
-        result = _process(Path(path), rel, options)
+        result = _process(Path(source), rel, options)
+        if source != path:
+            result.notes.insert(0, "converted from a legacy file with LibreOffice" if options.lang == "en"
+                                else f"{Path(path).suffix} 文件已用 LibreOffice 转为 .xlsx 后处理（原文件未改动）")
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - a bug or a Rust panic on one file must not stop the batch
@@ -623,6 +636,20 @@ class Progress:
             self._bar = None
 
 
+def _convert_legacy(todo: list[str], options: BatchOptions, workdir: Path) -> BatchOptions:
+    """Every .xls/.ods of the batch converted in one LibreOffice run (start-up dominates its cost)."""
+    from .legacy import convert_all, is_legacy
+
+    legacy = [p for p in todo if is_legacy(p)]
+    if not legacy:
+        return options
+    done = convert_all(legacy, workdir, timeout=max(options.timeout, 60) * max(1, len(legacy) // 20 + 1))
+    return replace(
+        options,
+        converted=tuple((p, c.converted) for p, c in done.items() if c.converted),
+        legacy_failed=tuple((p, c.reason_zh, c.reason_en) for p, c in done.items() if not c.converted))
+
+
 def run(inbox: Path, options: BatchOptions, *, engine: str = "process", workers: int | None = None,
         scheduler: str | None = None, use_cache: bool = True, progress: Progress | None = None,
         worker: Worker | None = None, processes: bool = True) -> BatchOutcome:
@@ -650,7 +677,9 @@ def run(inbox: Path, options: BatchOptions, *, engine: str = "process", workers:
         else:
             todo.append(str(p))
     progress.start(len(files))
+    legacy_dir = tempfile.TemporaryDirectory(prefix="workbook_tools-legacy-")
     try:
+        options = _convert_legacy(todo, options, Path(legacy_dir.name))
         for r in results:
             progress.update(r)
         if todo:
@@ -662,6 +691,7 @@ def run(inbox: Path, options: BatchOptions, *, engine: str = "process", workers:
                     progress.update(r)
     finally:
         progress.stop()
+        legacy_dir.cleanup()
     results.sort(key=lambda r: r.path)
     final = mark_duplicates(results, options.lang)
     outcome = BatchOutcome(final, processed=len(todo), cached=len(files) - len(todo))

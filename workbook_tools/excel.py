@@ -89,6 +89,8 @@ def computed_edits(computed: dict[str, Any], locations: dict[str, tuple[str, str
     """Values of every derived cell (blank ratio → empty), for writing back into the open workbook."""
     edits = []
     for f in spec.DERIVED_FIELDS:
+        if locations is not None and f.name not in locations:
+            continue  # a figure this workbook's template version does not have
         sheet, cell = (locations or {}).get(f.name, (f.sheet, f.cell))
         v = computed.get(f.name)
         edits.append(CellEdit(sheet, cell, value="" if v is None else _plain(v)))

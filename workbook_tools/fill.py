@@ -25,14 +25,15 @@ from xml.sax.saxutils import escape
 
 from defusedxml.ElementTree import fromstring
 
-from . import profiles, reader, spec
+from . import profiles
 from .cells import address, rc
 from .checks import structure
-from .checks.formulas import normalize
+from .checks.formulas import normalize, template_formula
 from .compute import compute
 from .expr import excel_round
 from .findings import Finding, Report
 from .fsutil import atomic_path
+from .legacy import converted, is_legacy, reader, spec
 from .model import Value, canonical
 from .numbers import parse_text_number
 from .scoring import Rules, Suggestion, load_rules, suggest
@@ -67,7 +68,8 @@ class FillReport(Report):
 
 def default_output(src: Path) -> Path:
     """Where fill writes when no output is given: beside the input, never over it."""
-    return src.with_name(f"{src.stem}_filled{src.suffix or '.xlsx'}")
+    suffix = ".xlsx" if is_legacy(src) else (src.suffix or ".xlsx")  # a legacy file is filled into an .xlsx
+    return src.with_name(f"{src.stem}_filled{suffix}")
 
 
 def same_formula(a: str | None, b: str | None) -> bool:
@@ -223,7 +225,7 @@ def _convert_text_numbers(loaded: reader.Loaded, plan: _Plan, findings: list[Fin
     def convert(v: Value, kind: str, label: str, where: tuple[str, str], name: str) -> Decimal | int | None:
         if not isinstance(v, str):
             return None
-        number, why = parse_text_number(v)
+        number, why = parse_text_number(v, kind)
         if number is None:
             return None
         value: Decimal | int = number
@@ -238,7 +240,7 @@ def _convert_text_numbers(loaded: reader.Loaded, plan: _Plan, findings: list[Fin
         return value
 
     for f in spec.INPUT_FIELDS:
-        if f.kind in _NUMERIC:
+        if f.kind in _NUMERIC and f.name in loaded.locations:
             loc = loaded.locations[f.name]
             if not plan.writable(loc.sheet):
                 continue
@@ -247,8 +249,8 @@ def _convert_text_numbers(loaded: reader.Loaded, plan: _Plan, findings: list[Fin
                 model.values[f.name] = got
     for t in spec.TABLES:
         for c in t.columns:
-            loc = loaded.list_locations[t.name][c.key]
-            if c.kind not in _NUMERIC or not plan.writable(loc.sheet):
+            loc = loaded.list_locations[t.name].get(c.key)
+            if loc is None or c.kind not in _NUMERIC or not plan.writable(loc.sheet):
                 continue
             for i, row in enumerate(model.rows(t.name)):
                 where = _list_cell(loaded, t, c.key, i)
@@ -316,7 +318,10 @@ def _scores(loaded: reader.Loaded, computed: dict[str, Value], rules: Rules, wri
 def _formulas_and_caches(loaded: reader.Loaded, computed: dict[str, Value], plan: _Plan,
                          findings: list[Finding]) -> None:
     missing = 0
+    version = loaded.layout.version if loaded.layout is not None else None
     for f in spec.DERIVED_FIELDS:
+        if f.name not in loaded.locations:
+            continue  # not in this file's template version (migrate adds it)
         loc = loaded.locations[f.name]
         if not plan.writable(loc.sheet):
             continue
@@ -325,9 +330,9 @@ def _formulas_and_caches(loaded: reader.Loaded, computed: dict[str, Value], plan
         value = computed.get(f.name)
         plan.caches[where] = value
         formula = ("=" + c.formula) if c is not None and c.formula else None
-        if not same_formula(formula, f.formula):
-            assert f.formula is not None
-            plan.formulas[where] = f.formula
+        want = template_formula(f.name, version)
+        if not same_formula(formula, want):
+            plan.formulas[where] = want
             old = c.value if c is not None else None
             actual: object
             if formula:
@@ -338,7 +343,7 @@ def _formulas_and_caches(loaded: reader.Loaded, computed: dict[str, Value], plan
                 zh, en, actual = "公式被改写为常数", "formula typed over", old
             findings.append(_f("fill-formula-restored", f"{f.label}：{zh}，已恢复为模板公式（计算结果 {_shown(value)}）",
                                f"{f.label_en}: {en}; template formula restored (value {_shown(value)})",
-                               loc.sheet, loc.cell, f.name, f.formula, _shown(actual)))
+                               loc.sheet, loc.cell, f.name, want, _shown(actual)))
             continue
         assert c is not None
         cached = c.value
@@ -411,6 +416,8 @@ def fill(src: str | Path, dest: str | Path | None = None, *, in_place: bool = Fa
     without ``in_place``, or when the rules file is unusable.
     """
     src = Path(src)
+    if is_legacy(src):
+        return _fill_legacy(src, dest, in_place=in_place, recalc=recalc, rules=rules, write_scores=write_scores)
     if in_place:
         target = src
     else:
@@ -474,6 +481,24 @@ def fill(src: str | Path, dest: str | Path | None = None, *, in_place: bool = Fa
         report.written = True
     if recalc:
         _recalc(target, src, in_place, report)
+    return report
+
+
+def _fill_legacy(src: Path, dest: str | Path | None, *, in_place: bool, recalc: bool,
+                 rules: Rules | str | Path | None, write_scores: bool) -> FillReport:
+    """A .xls/.ods input: convert it in a temporary folder, fill the copy into an .xlsx, never touch the input."""
+    if in_place:
+        raise FillError(f"{src}：旧版 {src.suffix} 文件不能 --in-place 改写；请用 -o 指定 .xlsx 输出文件")
+    target = Path(dest) if dest is not None else default_output(src)
+    with converted(src) as conv:
+        if conv.converted is None:
+            report = FillReport(file=str(src))
+            report.unreadable = Finding(code="legacy-not-converted", message=f"{src}：{conv.reason_zh}",
+                                        message_en=f"{src}: {conv.reason_en}")
+            return report
+        report = fill(conv.converted, target, recalc=recalc, rules=rules, write_scores=write_scores)
+    report.file = str(src)
+    report.findings.insert(0, Finding(code="legacy-converted", message=conv.note("zh"), message_en=conv.note("en")))
     return report
 
 

@@ -18,9 +18,10 @@ from .cells import col_index, rc
 from .expr import Add, ChangeRate, Expr, Grade, Ratio, Ref, Sub, Sum
 
 TEMPLATE_ID = "workbook_tools/department-evaluation"
-TEMPLATE_VERSION = "1.0"
-#: Versions this code can read; older ones are recognised and named so they are never mis-read.
-KNOWN_VERSIONS: tuple[str, ...] = ("1.0",)
+TEMPLATE_VERSION = "2.0"
+#: Versions this code reads and validates (an older one against its own layout, data/layouts/<version>.json);
+#: ``workbook-tools migrate`` carries an older workbook's values into the current version.
+KNOWN_VERSIONS: tuple[str, ...] = ("1.0", "2.0")
 
 Kind = Literal["text", "longtext", "int", "year", "money", "percent", "choice", "score", "grade"]
 Role = Literal["input", "derived"]
@@ -40,7 +41,8 @@ GRADE_BANDS: tuple[tuple[str, Decimal], ...] = (
 
 META_SHEET = "_meta"
 #: Defined names of the template version cells in the very hidden sheet.
-META_NAMES = {"template_id": (META_SHEET, "B1"), "template_version": (META_SHEET, "B2")}
+META_NAMES = {"template_id": (META_SHEET, "B1"), "template_version": (META_SHEET, "B2"), "profile": (META_SHEET, "B3")}
+META_MEANINGS = {"template_id": "模板标识", "template_version": "模板版本", "profile": "配置（地区口径，见 docs/profiles.md）"}
 
 UNIT_TYPES: tuple[str, ...] = (
     "行政单位",
@@ -529,7 +531,7 @@ def _build() -> tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...
     ), landscape=True))
 
     # -- _meta (very hidden) ---------------------------------------------------------------------
-    meta_values = {"template_id": TEMPLATE_ID, "template_version": TEMPLATE_VERSION}
+    meta_values = {"template_id": TEMPLATE_ID, "template_version": TEMPLATE_VERSION, "profile": "anhua"}
     sheets.append(Sheet("meta", META_SHEET, "Meta", {"A": 20, "B": 40}, (
         *(Text(f"A{rc(cell)[0]}", name, "static") for name, (_, cell) in META_NAMES.items()),
         *(Text(cell, meta_values[name], "static") for name, (_, cell) in META_NAMES.items()),
@@ -585,7 +587,7 @@ def defined_names() -> tuple[Name, ...]:
     for k in CONSTANTS:
         out.append(Name(k.name, k.sheet, k.ref, "constant", k.meaning))
     for n, (sheet, cell) in META_NAMES.items():
-        out.append(Name(n, sheet, cell, "meta", "模板标识" if n == "template_id" else "模板版本"))
+        out.append(Name(n, sheet, cell, "meta", META_MEANINGS[n]))
     return tuple(out)
 
 
