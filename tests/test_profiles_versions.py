@@ -11,11 +11,13 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from workbook_tools import layouts, profiles, reader, spec, xlsx
-from workbook_tools.cli import app
+from workbook_tools.core import layouts, profiles, spec
+from workbook_tools.xlsx import reader
+from workbook_tools.xlsx.workbook import read as read_book
+from workbook_tools.cli.app import app
 from workbook_tools.migrate import MigrateError, migrate
-from workbook_tools.profiles import ProfileError, parse_profile
-from workbook_tools.validate import validate
+from workbook_tools.core.profiles import ProfileError, parse_profile
+from workbook_tools.checks.validate import validate
 
 from .conftest import EXAMPLES, FIXTURES, ROOT
 from .factory import filled_workbook
@@ -88,7 +90,7 @@ def test_template_of_a_profile_records_it_with_its_grade_table(pid: str, tmp_pat
     prof = profiles.get(pid)
     assert loaded.model.profile == pid
     assert loaded.model.grade_bands() == tuple(sorted(prof.grades, key=lambda g: g[1]))
-    book = xlsx.read(path)
+    book = read_book(path)
     assert book.resolve("profile") == spec.META_NAMES["profile"]
     report = validate(path)  # a blank template: only the required inputs are missing, the structure is intact
     assert {f.code for f in report.errors} == {"required-missing"}, [(f.code, f.message) for f in report.errors]
@@ -116,7 +118,7 @@ def test_grade_follows_the_workbooks_own_threshold_table(consistent_xlsx: Path, 
 
 
 def test_exactly_90_is_the_top_grade_in_every_profile() -> None:
-    from workbook_tools.expr import grade_for
+    from workbook_tools.core.expr import grade_for
 
     for p in profiles.all_profiles():
         assert grade_for(D(90), p.grades) == p.grades[0][0]
@@ -139,7 +141,7 @@ def test_a_profile_sets_the_severity_of_a_check(tmp_path: Path) -> None:
 def test_the_1_0_layout_snapshot_matches_the_1_0_template_file() -> None:
     layout = layouts.for_version("1.0")
     assert layout is not None and not layout.is_current
-    book = xlsx.read(V1 / "template_1_0.xlsx")
+    book = read_book(V1 / "template_1_0.xlsx")
     assert set(book.names) == set(layout.names)
     for n in layout.name_list():
         assert book.resolve(n.name) == (n.sheet, n.ref), n.name

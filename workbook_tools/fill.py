@@ -25,19 +25,21 @@ from xml.sax.saxutils import escape
 
 from defusedxml.ElementTree import fromstring
 
-from . import profiles
-from .cells import address, rc
 from .checks import structure
 from .checks.formulas import normalize, template_formula
-from .compute import compute
-from .expr import excel_round
-from .findings import Finding, Report
-from .fsutil import atomic_path
-from .legacy import converted, is_legacy, reader, spec
-from .model import Value, canonical
-from .numbers import parse_text_number
-from .scoring import Rules, Suggestion, load_rules, suggest
-from .xlsx import NS_MAIN, NS_PKG_REL, NS_REL, Cell, UnreadableWorkbook
+from .core import profiles, spec
+from .core.cells import address, rc
+from .core.compute import compute
+from .core.expr import excel_round
+from .core.findings import Finding, Report
+from .core.fsutil import atomic_path
+from .core.model import Value, canonical
+from .core.numbers import parse_text_number
+from .core.scoring import Rules, Suggestion, load_rules, suggest
+from .xlsx import reader
+from .xlsx.legacy import converted, is_legacy
+from .xlsx.package import NS_MAIN, NS_PKG_REL, NS_REL, UnreadableWorkbook
+from .xlsx.worksheet import Cell
 
 _NUMERIC = ("money", "percent", "score", "int", "year")
 #: Number formats a converted input cell gets when it was formatted as text ("@").
@@ -426,7 +428,7 @@ def fill(src: str | Path, dest: str | Path | None = None, *, in_place: bool = Fa
             raise FillError(f"{target}：输出文件就是输入文件；要改写原文件请用 --in-place（会保留 .bak 备份）")
     explicit = rules is not None  # an explicit rules file also sets the grade table; a profile's never does
     if rules is not None and not isinstance(rules, Rules):
-        from .scoring import RulesError
+        from .core.scoring import RulesError
 
         try:
             rules = load_rules(rules)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import spec
-from .model import Value
-from .reader import Loaded, load
-from .xlsx import UnreadableWorkbook
+from .core import spec
+from .core.model import Value
+from .xlsx.package import UnreadableWorkbook
+from .xlsx.reader import Loaded, load
 
 
 class MigrateError(ValueError):

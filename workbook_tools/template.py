@@ -18,9 +18,9 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import spec
-from .fsutil import atomic_save
-from .model import Evaluation, Value
+from .core import spec
+from .core.fsutil import atomic_save
+from .core.model import Evaluation, Value
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "evaluation_template.xlsx"
 FIXED_TIME = dt.datetime(2024, 1, 1, 0, 0, 0)
@@ -145,7 +145,7 @@ def build_template(profile: str | None = None) -> Workbook:
     table the grade formula reads, and the rows of optional blocks it does not use are hidden, never removed:
     every template has every defined name at the same address, so one reader serves all profiles.
     """
-    from .profiles import get
+    from .core.profiles import get
 
     prof = get(profile)
     wb = Workbook()
@@ -276,7 +276,7 @@ def _put(c: XlCell, value: Value) -> None:
 def fill_workbook(model: Evaluation, template: Path | None = None) -> Workbook:
     """A workbook from the template holding the model: inputs, list rows, typed-over derived cells, and the
     model's own profile and threshold table (a county's edited bands travel with its data)."""
-    from .profiles import DEFAULT_PROFILE, available
+    from .core.profiles import DEFAULT_PROFILE, available
 
     profile = model.profile if model.profile in available() else None
     if template is None and profile not in (None, DEFAULT_PROFILE):

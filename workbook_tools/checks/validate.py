@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import profiles, spec
-from .checks import arithmetic, crosstable, formulas, inputs, structure
-from .compute import compute
-from .findings import Finding, Report, sort_key
-from .legacy import converted, is_legacy
-from .reader import Loaded, load
-from .xlsx import UnreadableWorkbook
+from ..core import profiles, spec
+from ..core.compute import compute
+from ..core.findings import Finding, Report, sort_key
+from ..xlsx.legacy import converted, is_legacy
+from ..xlsx.package import UnreadableWorkbook
+from ..xlsx.reader import Loaded, load
+from . import arithmetic, crosstable, formulas, inputs, structure
 
 FAMILIES = (formulas, arithmetic, crosstable, inputs)
 

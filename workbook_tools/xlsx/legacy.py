@@ -49,7 +49,7 @@ def _unavailable(source: str) -> Conversion:
 
 def convert_all(paths: Sequence[str | Path], workdir: Path, *, timeout: float = 120) -> dict[str, Conversion]:
     """Convert every legacy file in one LibreOffice run into ``workdir``; a file it cannot open gets its reason."""
-    from . import libreoffice
+    from .. import libreoffice
 
     sources = [str(p) for p in paths]
     if not sources:
@@ -88,7 +88,7 @@ def convert_all(paths: Sequence[str | Path], workdir: Path, *, timeout: float = 
 def _run(batch: list[tuple[str, Path]], dest: Path, timeout: float, out: dict[str, Conversion]) -> None:
     """One LibreOffice run; when it fails (a damaged file can crash it), the files without output are retried
     one by one so a bad file never costs the others their conversion."""
-    from . import libreoffice
+    from .. import libreoffice
 
     dest.mkdir(parents=True, exist_ok=True)
     error = ""
