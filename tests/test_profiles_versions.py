@@ -42,7 +42,7 @@ def codes(report: object) -> list[tuple[str, str | None]]:
 def test_packaged_profiles_parse_and_the_seed_county_is_the_default() -> None:
     ids = profiles.available()
     assert ids[0] == profiles.DEFAULT_PROFILE == "anhua"
-    assert {"anhua", "national", "sichuan"} <= set(ids)
+    assert {"anhua", "national", "sichuan", "hunan"} <= set(ids)
     for p in profiles.all_profiles():
         assert len(p.grades) == len(spec.GRADE_BANDS) and p.execution_rate in profiles.EXECUTION_RATES
         assert all(r.value in spec.FIELD_BY_NAME for r in p.rules.rules)
@@ -81,7 +81,7 @@ def test_unknown_profile_is_one_line() -> None:
     assert r.exit_code == 2 and "anhua" in r.output and "Traceback" not in r.output
 
 
-@pytest.mark.parametrize("pid", ["national", "sichuan"])
+@pytest.mark.parametrize("pid", ["national", "sichuan", "hunan"])
 def test_template_of_a_profile_records_it_with_its_grade_table(pid: str, tmp_path: Path) -> None:
     path = tmp_path / f"{pid}.xlsx"
     r = runner.invoke(app, ["template", "--profile", pid, "-o", str(path)])

@@ -186,6 +186,10 @@ CASES: list[Case] = [
     Case("sangong-exceeds-basic", "sangong-exceeds-basic", "sangong_actual", {"sangong_reception_actual": D(99999)}),
     Case("score-exceeds-weight", "score-exceeds-weight", "indicators__score__0", {"indicators__score__0": WEIGHT0 + 1}),
     Case("weights-not-100", "weights-not-100", "weight_total", {"indicators__weight__0": WEIGHT0 + 1}),
+    Case("vehicle-parts", "parts-not-total", "sangong_vehicle_actual",
+         {"sangong_vehicle_purchase_actual": D(1), "sangong_vehicle_running_actual": D(1)}),
+    Case("income-parts", "parts-not-total", "income_total",
+         {"income_total": D(100), "income_fiscal": D(60), "income_other": D(30)}),
     Case("staff-without-quota", "staff-without-quota", "staff_quota", {"staff_quota": 0}),
     Case("staff-blank-quota", "staff-without-quota", "staff_quota", {"staff_quota": None}),
     # -- inputs

@@ -164,7 +164,7 @@ def _fields(loaded: Loaded) -> list[Finding]:
                     choices=f.choices, decimals=f.decimals)
         v = loaded.model.values.get(f.name)
         if _blank(v):
-            if f.required:
+            if f.required and not any(not _blank(loaded.model.values.get(n)) for n in f.required_unless):
                 out.append(t.f("required-missing", f"必填项“{f.label}”未填写，请在 {sheet}!{cell} 填写",
                                f"required field {f.label_en} is empty; fill in {sheet}!{cell}"))
             continue

@@ -102,6 +102,9 @@ CATALOGUE_LIST: tuple[CheckType, ...] = (
        "评分表中某指标得分大于该指标分值。"),
     _c("weights-not-100", "error", "cross-table", "分值合计不是100", "Points do not total 100",
        "评分表各指标分值之和应为100分。"),
+    _c("parts-not-total", "warning", "cross-table", "分项之和与合计不符", "Parts do not add up",
+       "填写了的可选分项（公务用车购置/运行维护、人员经费/公用经费、资金来源、收入、只有总额时的总额、年初预算 + 年中追加）"
+       "之和与对应合计不相等。"),
     _c("staff-without-quota", "error", "cross-table", "有实有人数但无编制数", "Staff without quota",
        "填写了实有人数但编制数为空或为0，在职人员控制率无法计算。"),
     # -- inputs ----------------------------------------------------------------------------------
