@@ -11,13 +11,16 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from workbook_tools.checks.validate import validate
+from workbook_tools.cli.app import app
 from workbook_tools.core import layouts, profiles, spec
+from workbook_tools.core.compute import compute
+from workbook_tools.core.model import Evaluation
+from workbook_tools.core.profiles import ProfileError, parse_profile
+from workbook_tools.export.outline import Heading
+from workbook_tools.migrate import MigrateError, migrate
 from workbook_tools.xlsx import reader
 from workbook_tools.xlsx.workbook import read as read_book
-from workbook_tools.cli.app import app
-from workbook_tools.migrate import MigrateError, migrate
-from workbook_tools.core.profiles import ProfileError, parse_profile
-from workbook_tools.checks.validate import validate
 
 from .conftest import EXAMPLES, FIXTURES, ROOT
 from .factory import filled_workbook
@@ -245,3 +248,81 @@ def test_real_xls_is_converted_in_a_temporary_folder_and_answered(soffice: str, 
     assert r.exit_code == 1 and "Traceback" not in r.output
     assert "legacy-converted" in r.output and "template-unknown" in r.output
     assert sorted(p.name for p in src.parent.iterdir()) == [REAL_XLS.name]  # nothing written beside the input
+
+
+# -- workbooks filled like real reports of each kind ------------------------------------------------------
+
+
+def _national_model() -> Evaluation:
+    """A 全国自评表-style unit: only 支出总额 (no 基本/项目 split), adjusted budget, 指标性质 columns, 优/良 grades."""
+    data = json.loads((EXAMPLES / "consistent_2023_qingshan_jiaoyu.json").read_text(encoding="utf-8"))
+    model = Evaluation.from_json(data)
+    for k in list(model.values):
+        if k.startswith(("basic_", "project_", "sangong_")) or k in ("adjusted_budget", "carryover_prev",
+                                                                       "carryover_end", "key_project_actual"):
+            model.values[k] = None
+    model.lists["projects"] = []
+    model.lists["narrative"] = []
+    model.values.update(total_stated_budget=D("1200"), total_stated_actual=D("1180.5"), total_supplement=D("50"))
+    model.profile = "national"
+    model.constants = {"grade_labels": ["差", "中", "良", "优"], "grade_minimums": [D(0), D(60), D(80), D(90)]}
+    rows = model.lists["indicators"]
+    rows[0].update(nature="≥", target="≥90%", actual="95%", unit="%", deviation="")
+    rows[1].update(nature="定性", target="有效改善", actual="有效改善")
+    rows.insert(0, {"level1": "产出指标", "level2": None, "level3": None, "weight": D(50), "score": None,
+                    "basis": None, "nature": None, "target": None, "actual": None, "unit": None, "deviation": None})
+    return model
+
+
+def test_a_national_form_workbook_validates_without_false_errors(tmp_path: Path) -> None:
+    from workbook_tools.template import write_filled
+
+    path = write_filled(_national_model(), tmp_path / "national.xlsx")
+    report = validate(path)
+    assert not report.errors, [(f.code, f.name, f.message) for f in report.errors]
+    loaded = reader.load(path)
+    assert loaded.model.profile == "national"
+    computed = compute(loaded.model)
+    assert computed["total_budget"] == D("1200") and computed["total_actual"] == D("1180.5")
+    assert computed["total_adjusted"] == D("1250.00")  # 年初 1200 + 追加 50
+    assert computed["adjusted_rate"] == D("94.44")  # 1180.5 / 1250
+    assert computed["weight_total"] == D(100)  # the 产出指标 50 subtotal row is not counted twice
+    assert computed["grade"] in ("优", "良", "中", "差")
+
+
+def test_the_report_says_only_what_was_filled() -> None:
+    from workbook_tools.export.outline import build_outline
+
+    texts = "\n".join(build_outline(_national_model()).texts())
+    assert "支出总额1180.5万元，为年初预算1200万元的98.38%。" in texts
+    assert "基本支出" not in texts and "工资福利" not in texts and "项目支出" not in texts
+    assert "全年预算数（调整后）1250万元（年中追加50万元），预算执行率为94.44%" in texts
+    assert "表1" not in texts  # no table of categories the workbook does not state
+
+
+def test_sichuan_report_puts_the_score_first_and_says_bumen() -> None:
+    from workbook_tools.export.outline import build_outline
+
+    data = json.loads((EXAMPLES / "consistent_2023_qingshan_jiaoyu.json").read_text(encoding="utf-8"))
+    model = Evaluation.from_json(data)
+    model.profile = "sichuan"
+    headings = [b.text for b in build_outline(model).blocks if isinstance(b, Heading) and "、" in b.text[:3]]
+    assert headings[0].endswith("绩效评价组织与绩效评价结论")
+    assert any("该部门2023年度整体支出绩效评价指标总分值" in t for t in build_outline(model).texts())
+
+
+def test_hunan_profile_scores_the_completion_rate(tmp_path: Path) -> None:
+    from workbook_tools.core.scoring import suggest
+
+    data = json.loads((EXAMPLES / "consistent_2023_qingshan_jiaoyu.json").read_text(encoding="utf-8"))
+    model = Evaluation.from_json(data)
+    model.profile = "hunan"
+    model.values.update(carryover_prev=D("20"), carryover_end=D("30"), total_supplement=None)
+    computed = compute(model)
+    available = D("20") + computed["total_budget"] + computed["total_supplement_calc"]  # type: ignore[operator]
+    assert computed["budget_available"] == available.quantize(D("0.01"))
+    model.lists["indicators"].append({"level1": "过程", "level2": "预算执行", "level3": "预算完成率", "weight": D(5),
+                                      "score": None, "basis": None})
+    got = [s for s in suggest(model, computed, profiles.get("hunan").rules) if s.indicator == "预算完成率"]
+    assert got and all(s.value == computed["completion_rate"] for s in got)
+    assert computed["completion_rate"] is not None

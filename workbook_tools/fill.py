@@ -251,8 +251,8 @@ def _convert_text_numbers(loaded: reader.Loaded, plan: _Plan, findings: list[Fin
                 model.values[f.name] = got
     for t in spec.TABLES:
         for c in t.columns:
-            loc = loaded.list_locations[t.name].get(c.key)
-            if loc is None or c.kind not in _NUMERIC or not plan.writable(loc.sheet):
+            col_loc = loaded.list_locations[t.name].get(c.key)
+            if col_loc is None or c.kind not in _NUMERIC or not plan.writable(col_loc.sheet):
                 continue
             for i, row in enumerate(model.rows(t.name)):
                 where = _list_cell(loaded, t, c.key, i)

@@ -223,13 +223,13 @@ def build_template(profile: str | None = None) -> Workbook:
             _style_derived(c, "text")
     meta_sheet, meta_cell = spec.META_NAMES["profile"]
     wb[meta_sheet][meta_cell].value = prof.id
-    for s in spec.SHEETS:  # optional blocks the profile does not use: hidden, never removed
-        ws = wb[s.title]
-        for block, first, last in s.row_blocks:
+    for sheet in spec.SHEETS:  # optional blocks the profile does not use: hidden, never removed
+        ws = wb[sheet.title]
+        for block, top_row, bottom_row in sheet.row_blocks:
             if not prof.shows(block):
-                for r in range(first, last + 1):
-                    ws.row_dimensions[r].hidden = True
-        for block, c1, c2 in s.col_blocks:
+                for row_no in range(top_row, bottom_row + 1):
+                    ws.row_dimensions[row_no].hidden = True
+        for block, c1, c2 in sheet.col_blocks:
             if not prof.shows(block):
                 ws.column_dimensions.group(c1, c2, hidden=True)
 

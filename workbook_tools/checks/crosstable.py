@@ -10,8 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..core import spec
-from ..core.findings import Finding
 from ..core.expr import excel_round
+from ..core.findings import Finding
 from ..core.intervals import ZERO, of_input
 from ..core.numbers import to_decimal
 from ..xlsx.reader import Loaded
@@ -85,7 +85,7 @@ def _scores(loaded: Loaded) -> list[Finding]:
     weights: list[Decimal] = []
     for i, row in enumerate(rows):
         w, s = to_decimal(row.get("weight")), to_decimal(row.get("score"))
-        if w is not None:
+        if w is not None and row.get("level3") not in (None, ""):  # a subtotal row (no 三级指标) is not counted twice
             weights.append(w)
         if w is not None and s is not None and s > w:
             sheet, cell = list_place(loaded, "indicators", "score", i)

@@ -150,7 +150,8 @@ def _names(loaded: Loaded, missing_sheets: set[str]) -> list[Finding]:
     missing: dict[str, list[spec.Name]] = defaultdict(list)
     # (template sheet, sheet now, rows moved, columns moved, rows added, columns added) → names
     moved: dict[tuple[str, str, int, int, int, int], list[tuple[spec.Name, str, str]]] = defaultdict(list)
-    expected = loaded.layout.name_list() if loaded.layout is not None else spec.defined_names()
+    expected = ([spec.Name(n.name, n.sheet, n.ref, n.role, n.meaning) for n in loaded.layout.name_list()]
+                if loaded.layout is not None else list(spec.defined_names()))
     for n in expected:
         if n.sheet in missing_sheets:
             continue

@@ -307,23 +307,22 @@ _WHO = {"total": ("支出总额", "total"), "basic": ("基本支出", "basic"), 
 
 def _block_field(name: str, sheet: str, cell: str, label: str, how: str) -> Field:
     """A cell of an optional 资金使用 block; ``how`` says what it is (an input, or which derived figure)."""
-    money = {"unit": MONEY_UNIT}
     if how in ("money", "supplement", "adjusted"):
         what = {"money": label, "supplement": f"{label} 年中追加", "adjusted": f"{label} 全年预算数（调整后）"}[how]
-        return Field(name, sheet, cell, what, name.replace("_", " "), "money", min=Decimal(0), max=MAX_MONEY, **money)
+        return Field(name, sheet, cell, what, name.replace("_", " "), "money", min=Decimal(0), max=MAX_MONEY, unit=MONEY_UNIT)
     kind, _, who = how.partition(":")
     if kind == "adjusted_calc":
         w, p = _WHO[who]
         adjusted = "adjusted_budget" if p == "total" else f"{p}_adjusted_budget"
         return Field(name, sheet, cell, f"{w} 全年预算数（计算）", f"{w}: full-year budget", "money", role="derived",
                      expr=FirstGiven(adjusted, Given(Round(Add(f"{p}_budget", f"{p}_supplement")), (f"{p}_supplement",))),
-                     meaning="填了全年预算数（调整后）取其值；否则为年初预算 + 年中追加；两者都未填时留空", **money)
+                     meaning="填了全年预算数（调整后）取其值；否则为年初预算 + 年中追加；两者都未填时留空", unit=MONEY_UNIT)
     if kind == "supplement_calc":
         w, p = _WHO[who]
         adjusted = "adjusted_budget" if p == "total" else f"{p}_adjusted_budget"
         return Field(name, sheet, cell, f"{w} 年中追加（计算）", f"{w}: supplement", "money", role="derived",
                      expr=FirstGiven(f"{p}_supplement", Given(Round(Sub(adjusted, f"{p}_budget")), (adjusted,))),
-                     meaning="填了年中追加取其值；否则为全年预算数 − 年初预算；两者都未填时留空", **money)
+                     meaning="填了年中追加取其值；否则为全年预算数 − 年初预算；两者都未填时留空", unit=MONEY_UNIT)
     if kind == "adjusted_rate":
         w, p = _WHO[who]
         return Field(name, sheet, cell, f"{w} 预算执行率（全年预算口径）", f"{w}: execution against the full-year budget",
@@ -332,11 +331,11 @@ def _block_field(name: str, sheet: str, cell: str, label: str, how: str) -> Fiel
     if kind == "available":
         return Field(name, sheet, cell, "可用预算", "Budget available", "money", role="derived",
                      expr=Round(Sum(("carryover_prev", "total_budget", "total_supplement_calc"))),
-                     meaning="上年结转结余 + 年初预算 + 本年追加（预算完成率的分母）", **money)
+                     meaning="上年结转结余 + 年初预算 + 本年追加（预算完成率的分母）", unit=MONEY_UNIT)
     if kind == "used":
         return Field(name, sheet, cell, "实际使用", "Budget used", "money", role="derived",
                      expr=Round(Sub("budget_available", "carryover_end")),
-                     meaning="可用预算 − 年末结转结余（预算完成率的分子）", **money)
+                     meaning="可用预算 − 年末结转结余（预算完成率的分子）", unit=MONEY_UNIT)
     if kind == "rate":
         return Field(name, sheet, cell, f"{label} 占比", f"{who}: execution rate", "percent", role="derived",
                      expr=Ratio(f"{who}_actual", f"{who}_budget"), unit="%", meaning=f"{label}决算 ÷ 年初预算 × 100")
