@@ -30,24 +30,24 @@ from .checks.formulas import normalize, template_formula
 from .core import profiles, spec
 from .core.cells import address, rc
 from .core.compute import compute
+from .core.errors import WorkbookToolsError
 from .core.expr import excel_round
 from .core.findings import Finding, Report
-from .core.fsutil import atomic_path
+from .core.fsutil import atomic_copy, atomic_path, fits, free_backup_name
 from .core.model import Value, canonical
 from .core.numbers import parse_text_number
 from .core.scoring import Rules, Suggestion, load_rules, suggest
+from .session import WorkbookSession
 from .xlsx import reader
 from .xlsx.legacy import converted, is_legacy
 from .xlsx.package import NS_MAIN, NS_PKG_REL, NS_REL, UnreadableWorkbook
 from .xlsx.worksheet import Cell
 
-_NUMERIC = ("money", "percent", "score", "int", "year")
-#: Number formats a converted input cell gets when it was formatted as text ("@").
-_INPUT_FORMATS = {"money": "0.00", "percent": "0.00", "score": "0.00", "int": "0", "year": "0"}
 
-
-class FillError(ValueError):
+class FillError(WorkbookToolsError, ValueError):
     """The request cannot be carried out (output is the input, rules file broken); one line naming the file."""
+
+    code = "fill-refused"
 
 
 @dataclass
@@ -71,7 +71,7 @@ class FillReport(Report):
 def default_output(src: Path) -> Path:
     """Where fill writes when no output is given: beside the input, never over it."""
     suffix = ".xlsx" if is_legacy(src) else (src.suffix or ".xlsx")  # a legacy file is filled into an .xlsx
-    return src.with_name(f"{src.stem}_filled{suffix}")
+    return src.with_name(fits(f"{src.stem}_filled{suffix}"))
 
 
 def same_formula(a: str | None, b: str | None) -> bool:
@@ -176,7 +176,7 @@ def write_cached_values(path: Path, values: Mapping[tuple[str, str], Value]) -> 
 
 
 @dataclass
-class _Plan:
+class FillPlan:
     """What fill decided to change, before anything is written."""
 
     inputs: dict[tuple[str, str], tuple[Decimal | int, str]] = field(default_factory=dict)  # cell → (value, kind)
@@ -221,7 +221,7 @@ def _list_cell(loaded: reader.Loaded, table: spec.ListTable, key: str, index: in
     return loc.sheet, address(row + offset, col)
 
 
-def _convert_text_numbers(loaded: reader.Loaded, plan: _Plan, findings: list[Finding]) -> None:
+def _convert_text_numbers(loaded: reader.Loaded, plan: FillPlan, findings: list[Finding]) -> None:
     model = loaded.model
 
     def convert(v: Value, kind: str, label: str, where: tuple[str, str], name: str) -> Decimal | int | None:
@@ -231,7 +231,7 @@ def _convert_text_numbers(loaded: reader.Loaded, plan: _Plan, findings: list[Fin
         if number is None:
             return None
         value: Decimal | int = number
-        if kind in ("int", "year"):
+        if kind in spec.INTEGRAL_KINDS:
             if number != number.to_integral_value():
                 return None
             value = int(number)
@@ -242,7 +242,7 @@ def _convert_text_numbers(loaded: reader.Loaded, plan: _Plan, findings: list[Fin
         return value
 
     for f in spec.INPUT_FIELDS:
-        if f.kind in _NUMERIC and f.name in loaded.locations:
+        if f.kind in spec.NUMERIC_KINDS and f.name in loaded.locations:
             loc = loaded.locations[f.name]
             if not plan.writable(loc.sheet):
                 continue
@@ -252,7 +252,7 @@ def _convert_text_numbers(loaded: reader.Loaded, plan: _Plan, findings: list[Fin
     for t in spec.TABLES:
         for c in t.columns:
             col_loc = loaded.list_locations[t.name].get(c.key)
-            if col_loc is None or c.kind not in _NUMERIC or not plan.writable(col_loc.sheet):
+            if col_loc is None or c.kind not in spec.NUMERIC_KINDS or not plan.writable(col_loc.sheet):
                 continue
             for i, row in enumerate(model.rows(t.name)):
                 where = _list_cell(loaded, t, c.key, i)
@@ -261,7 +261,7 @@ def _convert_text_numbers(loaded: reader.Loaded, plan: _Plan, findings: list[Fin
                     row[c.key] = got
 
 
-def _grade_table(loaded: reader.Loaded, rules: Rules, plan: _Plan, findings: list[Finding]) -> None:
+def _grade_table(loaded: reader.Loaded, rules: Rules, plan: FillPlan, findings: list[Finding]) -> None:
     """Make the workbook's threshold table (which the grade formula reads) say what the rules say."""
     ascending = sorted(rules.grades, key=lambda g: g[1])
     wanted: dict[str, list[str | Decimal]] = {"grade_labels": [g[0] for g in ascending],
@@ -292,7 +292,7 @@ def _computed(loaded: reader.Loaded) -> dict[str, Value]:
     return compute(loaded.model)
 
 
-def _scores(loaded: reader.Loaded, computed: dict[str, Value], rules: Rules, write: bool, plan: _Plan,
+def _scores(loaded: reader.Loaded, computed: dict[str, Value], rules: Rules, write: bool, plan: FillPlan,
             findings: list[Finding], report: FillReport) -> bool:
     table = spec.table("indicators")
     wrote = False
@@ -317,7 +317,7 @@ def _scores(loaded: reader.Loaded, computed: dict[str, Value], rules: Rules, wri
     return wrote
 
 
-def _formulas_and_caches(loaded: reader.Loaded, computed: dict[str, Value], plan: _Plan,
+def _formulas_and_caches(loaded: reader.Loaded, computed: dict[str, Value], plan: FillPlan,
                          findings: list[Finding]) -> None:
     missing = 0
     version = loaded.layout.version if loaded.layout is not None else None
@@ -356,11 +356,30 @@ def _formulas_and_caches(loaded: reader.Loaded, computed: dict[str, Value], plan
             findings.append(_f("fill-value-computed", f"{f.label}：保存的计算结果已过期，已写入重新计算的值",
                                f"{f.label_en}: stale cached value replaced by the computed one",
                                loc.sheet, loc.cell, f.name, _shown(value), _shown(cached)))
+    _input_formulas(loaded, plan)
     if missing:
         plan.stale += missing
         findings.append(_f("fill-value-computed",
                            f"{missing} 个计算单元格没有保存计算结果（文件由不重算的程序写出），已写入 Python 计算的值",
                            f"{missing} formula cells had no cached result; the values computed in Python were written"))
+
+
+def _input_formulas(loaded: reader.Loaded, plan: FillPlan) -> None:
+    """Inputs typed as formulas (``=200+85.48``) keep their value: openpyxl drops every cached value when it
+    saves, so the one the source holds is written back (an input formula without one stays as it is, and
+    validate says so)."""
+    for f in spec.INPUT_FIELDS:
+        c = loaded.cells.get(f.name)
+        loc = loaded.locations[f.name]
+        if c is not None and c.formula and c.value not in (None, "") and (loc.sheet, loc.cell) not in plan.inputs:
+            plan.caches[(loc.sheet, loc.cell)] = c.value
+    for t in spec.TABLES:
+        for col in t.columns:
+            for i in range(len(loaded.model.rows(t.name))):
+                where = _list_cell(loaded, t, col.key, i)
+                c = loaded.book.cell(*where)
+                if c is not None and c.formula and c.value not in (None, "") and where not in plan.inputs:
+                    plan.caches[where] = c.value
 
 
 def _open_with_openpyxl(src: Path, findings: list[Finding]) -> Any:
@@ -386,47 +405,106 @@ def _open_with_openpyxl(src: Path, findings: list[Finding]) -> Any:
     return wb
 
 
-def _apply(wb: Any, plan: _Plan) -> None:
+def _writable_cell(wb: Any, sheet: str, cell: str, unmerged: list[tuple[str, str]]) -> Any:
+    """The cell to write; one hidden under a merged range (a merge drawn over a derived cell) is uncovered
+    first, so the template's cell comes back instead of openpyxl's AttributeError on a MergedCell."""
+    from openpyxl.cell.cell import MergedCell
+
+    ws = wb[sheet]
+    c = ws[cell]
+    if isinstance(c, MergedCell):
+        for rng in list(ws.merged_cells.ranges):
+            if cell in rng:
+                ws.unmerge_cells(str(rng))
+                unmerged.append((sheet, str(rng)))
+        c = ws[cell]
+    return c
+
+
+def _apply(wb: Any, plan: FillPlan) -> list[tuple[str, str]]:
+    """Write the plan into the openpyxl workbook; returns the merged ranges that had to be undone."""
+    unmerged: list[tuple[str, str]] = []
     for (sheet, cell), (value, kind) in plan.inputs.items():
-        c = wb[sheet][cell]
+        c = _writable_cell(wb, sheet, cell, unmerged)
         c.value = value
         if c.quotePrefix:
             c.quotePrefix = False
         if c.number_format == "@":
-            c.number_format = _INPUT_FORMATS[kind]
+            c.number_format = spec.KINDS[kind].number_format  # a converted input loses its text format
     for (sheet, cell), formula in plan.formulas.items():
-        wb[sheet][cell].value = formula
+        _writable_cell(wb, sheet, cell, unmerged).value = formula
     for (sheet, cell), score in plan.scores.items():
-        wb[sheet][cell].value = score
+        _writable_cell(wb, sheet, cell, unmerged).value = score
     for (sheet, cell), constant in plan.constants.items():
         integral = isinstance(constant, Decimal) and constant == constant.to_integral_value()
-        wb[sheet][cell].value = int(constant) if integral else constant  # type: ignore[call-overload]
+        _writable_cell(wb, sheet, cell, unmerged).value = int(constant) if integral else constant  # type: ignore[call-overload]
     wb.calculation.fullCalcOnLoad = True
+    return unmerged
 
 
 def _copy(src: Path, dest: Path) -> None:
     with atomic_path(dest) as tmp:
-        shutil.copyfile(src, tmp)
+        shutil.copyfile(src, tmp)  # a new file: the umask's permissions, not the source's
 
 
-def fill(src: str | Path, dest: str | Path | None = None, *, in_place: bool = False, recalc: bool = False,
-         rules: Rules | str | Path | None = None, write_scores: bool = False) -> FillReport:
+def plan_fill(loaded: reader.Loaded, report: FillReport, rules: Rules | None = None, write_scores: bool = False,
+              computed: Mapping[str, Value] | None = None) -> FillPlan | None:
+    """What fill changes in a read workbook (its findings go to ``report``); None when the workbook is not
+    ours to touch (another template or version). The Excel button applies the same plan to the open workbook.
+
+    ``rules`` None: the workbook's own profile's rules, and its threshold table is left as it is; explicit
+    rules also make the threshold table say what they say.
+
+    ``loaded.model`` is updated as the plan converts text numbers and writes scores.
+    """
+    report.template_version = loaded.version
+    report.application = loaded.book.application or None
+    struct = structure.check(loaded, dict(computed) if computed is not None else compute(loaded.model))
+    if any(f.code in structure.FATAL for f in struct):
+        report.findings.extend(struct)  # not our template, or another version: nothing is touched
+        return None
+
+    # rows-shifted with the label's old cell as "expected" means the label moved (rows inserted or deleted);
+    # a label merely retyped in place leaves the rows where they were
+    moved = {f.sheet for f in struct if f.code == "rows-shifted" and f.sheet and f.expected == f.cell}
+    plan = FillPlan(present=set(loaded.book.sheet_names), shifted=moved)
+    findings: list[Finding] = []
+    explicit = rules is not None
+    if rules is None:
+        rules = profiles.for_workbook(loaded.model.profile)[0].rules  # the workbook's own profile
+    _convert_text_numbers(loaded, plan, findings)
+    if explicit:
+        _grade_table(loaded, rules, plan, findings)
+    values = _computed(loaded)
+    if _scores(loaded, values, rules, write_scores, plan, findings, report):
+        values = _computed(loaded)
+    _formulas_and_caches(loaded, values, plan, findings)
+    report.findings.extend(findings)
+    # why some cells were left alone: the structure findings of those sheets, as validate words them
+    report.findings.extend(f for f in struct if f.severity == "error" and f.sheet in plan.skipped)
+    report.changed_cells = plan.cells
+    return plan
+
+
+def fill(source: str | Path | WorkbookSession, dest: str | Path | None = None, *, in_place: bool = False,
+         recalc: bool = False, rules: Rules | str | Path | None = None, write_scores: bool = False) -> FillReport:
     """Fill one workbook; the result goes to ``dest`` (default beside the input) or, with ``in_place``, over it.
 
-    Returns the findings (info codes ``fill-*`` for each change). Unreadable or foreign workbooks give a
-    report without writing anything. Raises :class:`FillError` when the output would overwrite the input
-    without ``in_place``, or when the rules file is unusable.
+    ``source`` is a path or an open :class:`~workbook_tools.session.WorkbookSession` (then the workbook is
+    not read again). Returns the findings (info codes ``fill-*`` for each change). Unreadable or foreign
+    workbooks give a report without writing anything. Raises :class:`FillError` when the output would
+    overwrite the input without ``in_place``, or when the rules file is unusable.
     """
-    src = Path(src)
+    src = source.path if isinstance(source, WorkbookSession) else Path(source)
     if is_legacy(src):
         return _fill_legacy(src, dest, in_place=in_place, recalc=recalc, rules=rules, write_scores=write_scores)
     if in_place:
+        src = Path(os.path.realpath(src))  # a symlink: the workbook it points at is rewritten, the link stays
         target = src
     else:
         target = Path(dest) if dest is not None else default_output(src)
         if target.exists() and src.exists() and os.path.samefile(src, target):
             raise FillError(f"{target}：输出文件就是输入文件；要改写原文件请用 --in-place（会保留 .bak 备份）")
-    explicit = rules is not None  # an explicit rules file also sets the grade table; a profile's never does
     if rules is not None and not isinstance(rules, Rules):
         from .core.scoring import RulesError
 
@@ -435,43 +513,27 @@ def fill(src: str | Path, dest: str | Path | None = None, *, in_place: bool = Fa
         except RulesError as exc:
             raise FillError(str(exc)) from None
     report = FillReport(file=str(src))
-    try:
-        loaded = reader.load(src)
-    except UnreadableWorkbook as exc:
-        return _unreadable(report, exc)
-    report.template_version = loaded.version
-    report.application = loaded.book.application or None
-    struct = structure.check(loaded, compute(loaded.model))
-    if any(f.code in structure.FATAL for f in struct):
-        report.findings.extend(struct)  # not our template, or another version: nothing is touched
+    if isinstance(source, WorkbookSession):
+        loaded, computed = source.copy_loaded(), source.computed
+    else:
+        try:
+            loaded = reader.load(src)
+        except UnreadableWorkbook as exc:
+            return _unreadable(report, exc)
+        computed = None
+    plan = plan_fill(loaded, report, rules, write_scores, computed)
+    if plan is None:
         return report
-
-    # rows-shifted with the label's old cell as "expected" means the label moved (rows inserted or deleted);
-    # a label merely retyped in place leaves the rows where they were
-    moved = {f.sheet for f in struct if f.code == "rows-shifted" and f.sheet and f.expected == f.cell}
-    plan = _Plan(present=set(loaded.book.sheet_names), shifted=moved)
-    findings: list[Finding] = []
-    if not isinstance(rules, Rules):
-        rules = profiles.for_workbook(loaded.model.profile)[0].rules  # the workbook's own profile
-    _convert_text_numbers(loaded, plan, findings)
-    if explicit:
-        _grade_table(loaded, rules, plan, findings)
-    computed = _computed(loaded)
-    if _scores(loaded, computed, rules, write_scores, plan, findings, report):
-        computed = _computed(loaded)
-    _formulas_and_caches(loaded, computed, plan, findings)
-    report.findings.extend(findings)
-    # why some cells were left alone: the structure findings of those sheets, as validate words them
-    report.findings.extend(f for f in struct if f.severity == "error" and f.sheet in plan.skipped)
-    report.changed_cells = plan.cells
     report.output = str(target)
-
     if plan.cells:
         try:
             wb = _open_with_openpyxl(src, report.findings)
         except UnreadableWorkbook as exc:
             return _unreadable(report, exc)
-        _apply(wb, plan)
+        for sheet, rng in _apply(wb, plan):
+            report.findings.append(_f("fill-unmerged", f"合并单元格 {rng} 遮住了计算单元格，已取消合并以恢复模板的单元格",
+                                      f"the merged range {rng} hid a derived cell; it was unmerged to restore the "
+                                      "template's cell", sheet, rng.split(":")[0]))
         if in_place:
             report.backup = str(_backup(src))
         with atomic_path(target) as tmp:
@@ -505,9 +567,9 @@ def _fill_legacy(src: Path, dest: str | Path | None, *, in_place: bool, recalc: 
 
 
 def _backup(src: Path) -> Path:
-    bak = src.with_name(src.name + ".bak")
-    _copy(src, bak)
-    return bak
+    """``x.xlsx.bak`` (``.bak.1``, ``.bak.2`` … when older backups exist: none is ever replaced), with the
+    workbook's own permissions."""
+    return atomic_copy(src, free_backup_name(src))
 
 
 def _recalc(target: Path, src: Path, in_place: bool, report: FillReport) -> None:
@@ -532,4 +594,5 @@ def _recalc(target: Path, src: Path, in_place: bool, report: FillReport) -> None
     report.written = True
 
 
-__all__ = ["FillError", "FillReport", "default_output", "fill", "same_formula", "write_cached_values"]
+__all__ = ["FillError", "FillPlan", "FillReport", "default_output", "fill", "plan_fill", "same_formula",
+           "write_cached_values"]

@@ -13,10 +13,12 @@ import os
 import shutil
 import signal
 import subprocess
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+
+from .core.errors import WorkbookToolsError
+from .core.fsutil import temp_dir
 
 __all__ = [
     "SOFFICE_ENV_VAR",
@@ -48,15 +50,19 @@ xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XM
 """
 
 
-class LibreOfficeError(Exception):
+class LibreOfficeError(WorkbookToolsError):
     """LibreOffice is missing, failed, timed out or produced no output.
 
-    The message is bilingual (Chinese / English) because it is shown to end users as is.
+    The message is bilingual (a Chinese line, then an English one) because it is shown to end users as is.
     ``paths`` holds the input files concerned, so a batch can report or retry exactly those.
     """
 
+    code = "libreoffice-failed"
+
     def __init__(self, message: str, paths: Sequence[Path] = ()) -> None:
-        super().__init__(message)
+        lines = message.splitlines() or [""]
+        super().__init__(message, lines[1] if len(lines) > 1 else lines[0])
+        self.message_zh = lines[0]
         self.paths: tuple[Path, ...] = tuple(paths)
 
 
@@ -106,7 +112,7 @@ def recalculate_file(src: Path, dest: Path, *, timeout: float = 120) -> Path:
     (source,) = _check_sources([src], ".xlsx")
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".recalc-", dir=dest.parent) as work:
+    with temp_dir("recalc", dir=dest.parent) as work:
         (produced,) = _convert([source], Path(work), ".xlsx", _XLSX_FILTER, timeout, {}, Path(work))
         os.replace(produced, dest)
     return dest
@@ -161,7 +167,7 @@ def _convert_into(
     """
     if not sources:
         return []
-    with tempfile.TemporaryDirectory(prefix=".soffice-", dir=outdir) as work:
+    with temp_dir("soffice", dir=outdir) as work:
         return _convert(sources, Path(work), suffix, convert_filter, timeout, env, outdir)
 
 
@@ -176,10 +182,11 @@ def _convert(
 ) -> list[Path]:
     """Run one ``soffice --convert-to`` into ``workdir`` and move the results to ``final_dir``."""
     soffice = _require_soffice()
-    with tempfile.TemporaryDirectory(
-        prefix="workbook_tools-lo-profile-", ignore_cleanup_errors=True
-    ) as profile:
+    with temp_dir("lo-profile") as profile:
         _write_profile(Path(profile))
+        scratch = Path(profile) / "tmp"  # LibreOffice's own lu*.tmp files go here and leave with the profile
+        scratch.mkdir()
+        env = {**env, "TMPDIR": str(scratch)}
         command = [
             soffice,
             f"-env:UserInstallation={Path(profile).as_uri()}",

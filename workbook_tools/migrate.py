@@ -12,13 +12,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .core import spec
+from .core.errors import WorkbookToolsError
 from .core.model import Value
 from .xlsx.package import UnreadableWorkbook
 from .xlsx.reader import Loaded, load
 
 
-class MigrateError(ValueError):
+class MigrateError(WorkbookToolsError, ValueError):
     """The file cannot be migrated; the message names the file and why, in Chinese (English after a newline)."""
+
+    code = "migrate-failed"
+
+    def __init__(self, message: str) -> None:
+        lines = message.splitlines() or [""]
+        super().__init__(message, lines[-1])
+        self.message_zh = lines[0]
 
 
 @dataclass

@@ -9,6 +9,7 @@ and the summary. Nothing a department sent can stop the batch: bad files become 
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import tempfile
@@ -21,13 +22,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .inbox import Cache, discover, file_sha256
-from .isolation import ProcessEngine, capacity, open_executor, process_isolated
+from ..core.fsutil import TEMP_TAG, leftover_temp, sweep_orphans
+from ..core.textsafe import clean_data
+from .inbox import Cache, discover_entries, file_sha256
+from .isolation import ProcessEngine, capacity, open_executor
 from .result import (
     BatchOptions,
     BatchOutcome,
     FileResult,
     Worker,
+    allocate_names,
     crashed_result,
     mark_duplicates,
     rel_path,
@@ -51,11 +55,16 @@ def run_batch(paths: Iterable[str], options: BatchOptions, executor: Executor,
 
     With a :class:`~workbook_tools.batch.isolation.ProcessEngine` a file over its time is really stopped (its
     worker is killed and the pool restarted; the other files in flight are resubmitted), and a file
-    that kills its worker is found by re-running the files that were in flight one at a time. With
-    other executors (dask) an overdue file is cancelled and listed; its worker thread is not killable.
+    that kills its worker is found by re-running the files that were in flight one at a time. An engine
+    with its own loop (``run_files``: dask, in chunks, each run by this function on a worker's own
+    ProcessEngine) gets the whole list. With other executors an overdue file is cancelled and listed; its
+    worker thread is not killable.
     """
     fn: Worker = worker or process_workbook
-    isolated = bool(getattr(executor, "isolates_files", False))
+    run_files = getattr(executor, "run_files", None)
+    if run_files is not None:
+        yield from run_files(paths, options, fn, run_batch)
+        return
     queue: deque[str] = deque(paths)
     suspects: deque[str] = deque()
     inflight: dict[Future[FileResult], _Slot] = {}  # in submission order
@@ -63,14 +72,11 @@ def run_batch(paths: Iterable[str], options: BatchOptions, executor: Executor,
     running_clock = bool(getattr(executor, "clock_starts_when_running", False))
     cap = capacity(executor)
     limit = cap * 2 if running_clock else cap
-    # Isolated files keep their own time; the batch's clock is only a backstop for a lost worker, allowing
-    # for files queued behind others on the same dask worker.
-    allowed = options.timeout * (cap + 1) + 30 if isolated else options.timeout
+    allowed = options.timeout
 
     def submit(path: str, suspect: bool = False) -> FileResult | None:
         try:
-            fut = (executor.submit(process_isolated, path, options, fn) if isolated
-                   else executor.submit(fn, path, options))
+            fut = executor.submit(fn, path, options)
         except (BrokenProcessPool, RuntimeError):  # an executor we cannot restart is gone
             return crashed_result(path, options)
         inflight[fut] = _Slot(path, None if running_clock else time.monotonic(), suspect)
@@ -191,18 +197,20 @@ def _convert_legacy(todo: list[str], options: BatchOptions, workdir: Path) -> Ba
 
 def run(inbox: Path, options: BatchOptions, *, engine: str = "process", workers: int | None = None,
         scheduler: str | None = None, use_cache: bool = True, progress: Progress | None = None,
-        worker: Worker | None = None, processes: bool = True) -> BatchOutcome:
+        worker: Worker | None = None, processes: bool = False) -> BatchOutcome:
     """Discover, process what changed, mark duplicates, write the summary and the cache."""
     inbox = Path(inbox)
     out = Path(options.out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    files = discover(inbox, out)
+    _check_writable(out)
+    files, locks = discover_entries(inbox, out)
+    root = Path(options.root)
+    options = replace(options, names=allocate_names(relative(str(p), str(root)) for p in files))
     cache = Cache(out, options.fingerprint(), enabled=use_cache)
     progress = progress or Progress(False)
     results: list[FileResult] = []
     todo: list[str] = []
     hashes: dict[str, str] = {}
-    root = Path(options.root)
     for p in files:
         rel = relative(str(p), str(root))
         sha = file_sha256(p)
@@ -221,6 +229,7 @@ def run(inbox: Path, options: BatchOptions, *, engine: str = "process", workers:
         if todo:
             with open_executor(engine, workers, scheduler, processes=processes) as executor:
                 for r in run_batch(todo, options, executor, worker or globals()["process_workbook"]):
+                    r = _clean(r)
                     r.sha256 = hashes.get(r.path, "")
                     cache.store(r)
                     results.append(r)
@@ -228,10 +237,45 @@ def run(inbox: Path, options: BatchOptions, *, engine: str = "process", workers:
     finally:
         progress.stop()
         legacy_dir.cleanup()
+        # a worker killed at its time limit (or by an interrupt) cannot remove its temporary files
+        _sweep(out)
     results.sort(key=lambda r: r.path)
     final = mark_duplicates(results, options.lang)
-    outcome = BatchOutcome(final, processed=len(todo), cached=len(files) - len(todo))
+    outcome = BatchOutcome(final, processed=len(todo), cached=len(files) - len(todo),
+                           skipped=[relative(str(p), str(root)) for p in locks])
     outcome.outputs = write_summary(final, out, options.lang)
     if use_cache:
         cache.save(set(hashes))
     return outcome
+
+
+def _clean(r: FileResult) -> FileResult:
+    """Text a worker returned, made safe to store (summary xlsx/CSV/JSON, cache): no lone surrogates."""
+    return FileResult.from_json(clean_data(r.to_json()))
+
+
+def _check_writable(out: Path) -> None:
+    """Fail before any work when the output folder cannot take files (read-only, full, not a folder):
+    one OSError naming the folder, which the command line prints as one line with exit code 2."""
+    import tempfile
+
+    if not out.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a directory", str(out))
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".probe{TEMP_TAG}{os.getpid()}-", dir=out)
+    except OSError as exc:
+        raise type(exc)(exc.errno, exc.strerror, str(out)) from None
+    os.close(fd)
+    os.unlink(probe)
+
+
+def _sweep(out: Path) -> None:
+    """Remove what dead workers left (their temporary files in ``out``, LibreOffice profiles in $TMPDIR)."""
+    import tempfile
+
+    for _ in range(20):  # a killed worker takes a moment to die
+        sweep_orphans([out])
+        sweep_orphans([tempfile.gettempdir()], recursive=False)
+        if not leftover_temp([out]):
+            return
+        time.sleep(0.1)

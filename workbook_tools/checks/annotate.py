@@ -11,23 +11,23 @@ from __future__ import annotations
 import os
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+from ..core.errors import WorkbookToolsError
 from ..core.findings import CATALOGUE, SEVERITY_ORDER, Finding, Report
 from ..core.fsutil import atomic_save
-from .structure import ANNOTATION_SHEET
+from ..core.textsafe import xml_text
+from ..core.words import FILE_LEVEL, RESULT_SHEET, SEVERITY_WORDS, headers, lang_of
 
 FILLS = {"error": "FFB3B3", "warning": "FFCC80", "info": "DDEBF7"}
-HEADERS = {
-    "zh": ("序号", "级别", "位置", "代码", "问题", "说明", "应为", "实为"),
-    "en": ("#", "severity", "place", "code", "title", "message", "expected", "found"),
-}
-SEVERITY = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
-            "en": {"error": "error", "warning": "warning", "info": "info"}}
+COLUMNS = ("number", "severity", "place", "code", "title", "message", "expected", "actual")
 AUTHOR = "workbook-tools validate"
 
 
-class AnnotateError(Exception):
+class AnnotateError(WorkbookToolsError):
     """The annotated copy cannot be written; the message names the file, in Chinese."""
+
+    code = "annotate-failed"
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -40,12 +40,23 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def _plain(v: object) -> object:
-    return format(v, "f") if isinstance(v, Decimal) else v
+    if isinstance(v, Decimal):
+        return format(v, "f")
+    return xml_text(v) if isinstance(v, str) else v
+
+
+def _as_text(row: Any) -> None:
+    """Every string of a results row stays text: a workbook's formula text (``=HYPERLINK(…)``, an external
+    link) quoted in a finding must never become a live formula in the copy."""
+    for c in row:
+        if isinstance(c.value, str) and c.data_type != "s":
+            c.data_type = "s"
 
 
 def annotate(source: str | Path, report: Report, dest: str | Path, lang: str = "zh") -> Path:
     """Write an annotated copy of ``source`` to ``dest``; ``source`` is only read."""
     src, out = Path(source), Path(dest)
+    lg = lang_of(lang)
     if _same_file(src, out):
         raise AnnotateError(f"{out}：标注副本不能覆盖被校验的原文件，请换一个文件名")
     if report.unreadable is not None:
@@ -62,31 +73,32 @@ def annotate(source: str | Path, report: Report, dest: str | Path, lang: str = "
     lang = "en" if lang == "en" else "zh"
     by_cell: dict[tuple[str, str], list[Finding]] = {}
     for f in report.findings:
-        if f.sheet and f.cell and f.sheet in wb.sheetnames and f.sheet != ANNOTATION_SHEET:
+        if f.sheet and f.cell and f.sheet in wb.sheetnames and f.sheet != RESULT_SHEET:
             by_cell.setdefault((f.sheet, f.cell), []).append(f)
     for (sheet, cell), items in by_cell.items():
         worst = min(items, key=lambda f: SEVERITY_ORDER[f.severity]).severity
         try:
             c = wb[sheet][cell]
             c.fill = PatternFill("solid", fgColor=FILLS[worst])
-            text = "\n".join(f"[{SEVERITY[lang][f.severity]}] {f.text(lang)}" for f in items)
+            text = xml_text("\n".join(f"[{SEVERITY_WORDS[lg][f.severity]}] {f.text(lang)}" for f in items))
             comment = Comment(text, AUTHOR)
             comment.width, comment.height = 360, min(60 + 18 * (len(text) // 24 + len(items)), 600)
             c.comment = comment
         except (AttributeError, ValueError, KeyError):
             continue  # a merged (non-anchor) cell cannot carry a fill or comment; the results sheet lists it
-    if ANNOTATION_SHEET in wb.sheetnames:
-        del wb[ANNOTATION_SHEET]
-    ws = wb.create_sheet(ANNOTATION_SHEET, 0)
-    ws.append(list(HEADERS[lang]))
+    if RESULT_SHEET in wb.sheetnames:
+        del wb[RESULT_SHEET]
+    ws = wb.create_sheet(RESULT_SHEET, 0)
+    ws.append(list(headers(COLUMNS, lg)))
     for c in ws[1]:
         c.font = Font(bold=True)
     for i, f in enumerate(report.findings, 1):
         entry_title = CATALOGUE[f.code].title_en if lang == "en" else f.title
-        ws.append([i, SEVERITY[lang][f.severity], f.place or ("整个文件" if lang == "zh" else "whole file"), f.code,
-                   entry_title, f.message_en if lang == "en" and f.message_en else f.message,
+        ws.append([i, SEVERITY_WORDS[lg][f.severity], f.place or FILE_LEVEL[lg], f.code,
+                   entry_title, _plain(f.message_en if lang == "en" and f.message_en else f.message),
                    _plain(f.expected), _plain(f.actual)])
         row = ws.max_row
+        _as_text(ws[row])
         ws.cell(row=row, column=2).fill = PatternFill("solid", fgColor=FILLS[f.severity])
         if f.sheet and f.cell and f.sheet in wb.sheetnames:
             link = ws.cell(row=row, column=3)
@@ -96,6 +108,7 @@ def annotate(source: str | Path, report: Report, dest: str | Path, lang: str = "
         ws.cell(row=row, column=6).alignment = Alignment(wrap_text=True, vertical="top")
     ws.append([])
     ws.append([report.summary(lang)])
+    _as_text(ws[ws.max_row])
     for col, width in zip("ABCDEFGH", (6, 8, 16, 22, 24, 90, 14, 14), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"

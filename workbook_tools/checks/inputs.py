@@ -17,7 +17,7 @@ from ..core.model import CONTROL_CHARS
 from ..core.numbers import TEN_THOUSAND, looks_like_yuan, parse_text_number
 from ..xlsx.reader import Loaded
 from ..xlsx.worksheet import Cell
-from . import NUMERIC_KINDS, Computed, finding, fmt, list_places, place
+from . import Computed, finding, fmt, list_places, place
 
 ADVICE = {
     "千分位逗号": ("不要千分位逗号", "no thousands separators"),
@@ -84,7 +84,7 @@ def _number(t: _Target, v: Decimal, c: Cell | None, book_is_date: bool) -> list[
                        f"{t.label_en} is negative ({fmt(v)}); amounts cannot be negative", expected="≥ 0",
                        actual=fmt(v)))
         return out
-    if t.kind in ("int", "year") and v != v.to_integral_value():
+    if t.kind in spec.INTEGRAL_KINDS and v != v.to_integral_value():
         out.append(t.f("out-of-range", f"“{t.label}”应为整数，现在是 {fmt(v)}", f"{t.label_en} must be a whole number",
                        expected="整数", actual=fmt(v)))
         return out
@@ -111,9 +111,15 @@ def _number(t: _Target, v: Decimal, c: Cell | None, book_is_date: bool) -> list[
 def _value(loaded: Loaded, t: _Target, v: object, c: Cell | None) -> list[Finding]:
     if c is not None and c.is_error:
         return []  # reported once by the error sweep
-    if t.kind in NUMERIC_KINDS:
+    if t.kind in spec.NUMERIC_KINDS:
         if isinstance(v, str):
             return [_text_number(t, v, c)]
+        if isinstance(v, bool):
+            shown = "TRUE" if v else "FALSE"
+            return [t.f("boolean-in-number",
+                        f"“{t.label}”中是逻辑值 {shown}，不是数字，所有合计都会忽略它。请改为数字（没有请填 0）",
+                        f"{t.label_en} holds the logical value {shown}, not a number; every total ignores it",
+                        expected="数字", actual=shown)]
         if isinstance(v, int) and not isinstance(v, bool):
             v = Decimal(v)
         if isinstance(v, Decimal):
@@ -163,12 +169,21 @@ def _fields(loaded: Loaded) -> list[Finding]:
         t = _Target(sheet, cell, f.label, f.label_en, f.kind, name=f.name, minimum=f.min, maximum=f.max,
                     choices=f.choices, decimals=f.decimals)
         v = loaded.model.values.get(f.name)
+        c = loaded.cells.get(f.name)
+        if c is not None and c.formula and _blank(v):
+            out.append(t.f("input-formula-uncached",
+                           f"“{f.label}”是公式 ={c.formula}，但文件中没有保存它的计算结果（写出文件的程序不计算公式），"
+                           "按空白处理。请在 Excel 或 WPS 中打开并保存，或直接填写数字",
+                           f"{f.label_en} is the formula ={c.formula} with no cached result (the writing program does "
+                           "not calculate); read as blank. Open and save it in Excel or WPS, or type the number",
+                           expected="数字", actual="=" + c.formula))
+            continue
         if _blank(v):
             if f.required and not any(not _blank(loaded.model.values.get(n)) for n in f.required_unless):
                 out.append(t.f("required-missing", f"必填项“{f.label}”未填写，请在 {sheet}!{cell} 填写",
                                f"required field {f.label_en} is empty; fill in {sheet}!{cell}"))
             continue
-        out += _value(loaded, t, v, loaded.cells.get(f.name))
+        out += _value(loaded, t, v, c)
     return out
 
 

@@ -14,6 +14,7 @@ from collections import defaultdict
 from ..core import spec
 from ..core.cells import rc, split
 from ..core.findings import Finding
+from ..core.words import RESULT_SHEET
 from ..xlsx.reader import Loaded
 from ..xlsx.workbook import parse_reference
 from ..xlsx.worksheet import SheetData
@@ -24,7 +25,6 @@ MAX_SHIFT = 60
 #: Above this many findings of one kind on one sheet, they are reported as one summary finding.
 GROUP_LIMIT = 3
 EXTERNAL = re.compile(r"\[\d+\]|\.xls[xmb]?\]|\[[^\]]*\.xls", re.IGNORECASE)
-ANNOTATION_SHEET = "校验结果"
 
 FATAL = frozenset({"template-unknown", "template-version"})
 
@@ -94,7 +94,7 @@ def _sheets(loaded: Loaded) -> list[Finding]:
     book = loaded.book
     out: list[Finding] = []
     titles = tuple(s.title for s in _layout_sheets(loaded))
-    extras = [n for n in book.sheet_names if n not in titles and n != ANNOTATION_SHEET]
+    extras = [n for n in book.sheet_names if n not in titles and n != RESULT_SHEET]
     for s in _layout_sheets(loaded):
         data = book.sheet(s.title)
         if data is None:
@@ -393,4 +393,4 @@ def check(loaded: Loaded, computed: Computed) -> list[Finding]:
     return out
 
 
-__all__ = ["ANNOTATION_SHEET", "FATAL", "check", "identify"]
+__all__ = ["FATAL", "check", "identify"]

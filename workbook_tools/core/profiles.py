@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import spec
+from .errors import WorkbookToolsError
 from .findings import CATALOGUE, SEVERITY_ORDER, Finding
 from .scoring import Rules, RulesError, load_rules, parse_rules
 
@@ -49,13 +50,16 @@ BLOCKS: dict[str, str] = {
     "project_functions": "项目支出功能分类",
     "indicator_details": "评分表的指标性质、年度指标值、实际完成值、计量单位、偏差原因",
 }
-_KEYS = {"$comment", "id", "title", "title_en", "source", "execution_rate", "sangong_basis", "grades", "blocks",
+#: The keys a profile file may have, and those of its ``report`` object.
+KEYS = {"$comment", "id", "title", "title_en", "source", "execution_rate", "sangong_basis", "grades", "blocks",
          "rules", "severity", "report"}
-_REPORT_KEYS = {"score_first", "unit_word", "rate_label", "sections"}
+REPORT_KEYS = {"score_first", "unit_word", "rate_label", "sections"}
 
 
-class ProfileError(ValueError):
+class ProfileError(WorkbookToolsError, ValueError):
     """A profile file cannot be used; the message names the file and the key, in Chinese."""
+
+    code = "profile-invalid"
 
 
 @dataclass(frozen=True)
@@ -117,9 +121,9 @@ def parse_profile(raw: Any, where: str) -> Profile:
     """A profile from parsed JSON; every key is checked so a typo never silently changes a county's rules."""
     if not isinstance(raw, Mapping):
         raise ProfileError(f"{where}：顶层必须是 JSON 对象")
-    unknown = set(raw) - _KEYS
+    unknown = set(raw) - KEYS
     if unknown:
-        raise ProfileError(f"{where}：未知的键 {', '.join(sorted(unknown))}（可用：{', '.join(sorted(_KEYS - {'$comment'}))}）")
+        raise ProfileError(f"{where}：未知的键 {', '.join(sorted(unknown))}（可用：{', '.join(sorted(KEYS - {'$comment'}))}）")
     pid = _text(raw, "id", where)
     rate = raw.get("execution_rate", "total_rate")
     if rate not in EXECUTION_RATES:
@@ -144,8 +148,8 @@ def parse_profile(raw: Any, where: str) -> Profile:
         if CATALOGUE[code].family in ("file", "structure"):
             raise ProfileError(f"{where}：severity.{code}：文件和结构检查的级别不可改（否则会错读工作簿）")
     report = raw.get("report", {})
-    if not isinstance(report, Mapping) or set(report) - _REPORT_KEYS:
-        raise ProfileError(f"{where}：report 应为对象，键只能是 {', '.join(sorted(_REPORT_KEYS))}")
+    if not isinstance(report, Mapping) or set(report) - REPORT_KEYS:
+        raise ProfileError(f"{where}：report 应为对象，键只能是 {', '.join(sorted(REPORT_KEYS))}")
     unit_word = report.get("unit_word", "单位")
     if unit_word not in ("单位", "部门"):
         raise ProfileError(f"{where}：report.unit_word 应为“单位”或“部门”")

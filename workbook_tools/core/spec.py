@@ -45,6 +45,34 @@ MONEY_UNIT = "万元"
 MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_MONEY = Decimal("100000000")  # 万元; larger figures are typing accidents (1e12 元)
 
+
+@dataclass(frozen=True)
+class KindSpec:
+    """What a kind of cell is. Consumers ask this table instead of listing kinds."""
+
+    numeric: bool = False
+    integral: bool = False  # whole numbers: a stated 3.5 is wrong, JSON gives int
+    decimals: int | None = None  # places a value keeps (Excel ROUND; the template's number format)
+    unit: str = ""  # default unit of a named row cell
+    number_format: str | None = None  # Excel number format; None: text ("@") for inputs, General for derived
+    wraps: bool = False  # free text that wraps in its cell
+    rounded_input: bool = False  # a stated value stands for every value that rounds to it (intervals)
+
+
+KINDS: dict[str, KindSpec] = {
+    "text": KindSpec(wraps=True),
+    "longtext": KindSpec(wraps=True),
+    "int": KindSpec(numeric=True, integral=True, decimals=0, unit="人", number_format="0"),
+    "year": KindSpec(numeric=True, integral=True, decimals=0, number_format="0"),
+    "money": KindSpec(numeric=True, decimals=2, unit=MONEY_UNIT, number_format="0.00", rounded_input=True),
+    "percent": KindSpec(numeric=True, decimals=2, unit="%", number_format="0.00"),
+    "choice": KindSpec(),
+    "score": KindSpec(numeric=True, decimals=2, number_format="0.00"),
+    "grade": KindSpec(),
+}
+NUMERIC_KINDS: frozenset[str] = frozenset(k for k, s in KINDS.items() if s.numeric)
+INTEGRAL_KINDS: frozenset[str] = frozenset(k for k, s in KINDS.items() if s.integral)
+
 #: Grade bands (lower bound inclusive), 财预〔2020〕10号 boundaries with the Hunan labels the seed uses.
 GRADE_BANDS: tuple[tuple[str, Decimal], ...] = (
     ("优秀", Decimal(90)),
@@ -113,11 +141,7 @@ class Field:
 
     @property
     def decimals(self) -> int | None:
-        if self.kind in ("money", "percent", "score"):
-            return 2
-        if self.kind in ("int", "year"):
-            return 0
-        return None
+        return KINDS[self.kind].decimals
 
 
 @dataclass(frozen=True)
@@ -138,7 +162,7 @@ class Column:
 
     @property
     def decimals(self) -> int | None:
-        return 2 if self.kind in ("money", "percent", "score") else (0 if self.kind == "int" else None)
+        return KINDS[self.kind].decimals
 
 
 @dataclass(frozen=True)
@@ -228,13 +252,57 @@ class Constant:
     meaning: str
 
 
+@dataclass(frozen=True)
+class RateRow:
+    """One row of a 年初预算 | 决算金额 | 占比% table, by the defined names of its three cells."""
+
+    key: str
+    label: str
+    label_en: str
+    budget: str
+    actual: str
+    rate: str
+
+
+@dataclass(frozen=True)
+class RateTable:
+    """表1, 表2, 表4: rows and their 合计, which the template lays out and the report and summary iterate."""
+
+    key: str
+    title: str
+    header: tuple[str, ...]
+    rows: tuple[RateRow, ...]
+    total: RateRow
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One row of 表3 (this year against last year), by the defined names of its cells."""
+
+    key: str
+    label: str
+    label_en: str
+    prev: str
+    current: str
+    change: str
+    change_pct: str
+
+
+@dataclass(frozen=True)
+class ChangeTable:
+    key: str
+    title: str
+    header: tuple[str, ...]
+    rows: tuple[ChangeRow, ...]
+    total: ChangeRow
+
+
 # ---------------------------------------------------------------------------------------------
 # Builders: they expand compact declarations into Fields and Texts, computing addresses once.
 
 
 def _row_field(name: str, sheet: str, row: int, label: str, label_en: str, kind: Kind, **kw: object) -> Field:
-    unit = {"money": MONEY_UNIT, "percent": "%", "int": "人"}.get(kind, "")
-    kw.setdefault("unit", unit)
+    kw.setdefault("unit", KINDS[kind].unit)
     return Field(name=name, sheet=sheet, cell=f"B{row}", label=label, label_en=label_en, kind=kind, **kw)  # type: ignore[arg-type]
 
 
@@ -250,7 +318,7 @@ def _rate_table(
     total_label: str,
     stated: bool = False,
     share: bool = False,
-) -> tuple[list[Field], list[Text]]:
+) -> tuple[list[Field], list[Text], RateTable]:
     """A 年初预算 | 决算金额 | 占比% table with a 合计 row of SUMs, as in the seed's 表1 and 表2.
 
     ``stated``: the 合计 falls back to a total stated without breakdown (``<total>_stated_budget``) when no row
@@ -298,7 +366,11 @@ def _rate_table(
               role="derived", expr=Ratio(f"{tkey}_actual", f"{tkey}_budget"), unit="%",
               meaning="合计决算 ÷ 合计年初预算 × 100"),
     ]
-    return fields, texts
+    table = RateTable(prefix, title, head,
+                      tuple(RateRow(k, lab, lab_en, f"{prefix}_{k}_budget", f"{prefix}_{k}_actual", f"{prefix}_{k}_rate")
+                            for k, lab, lab_en in rows),
+                      RateRow(tkey, tlabel, tlabel_en, f"{tkey}_budget", f"{tkey}_actual", f"{tkey}_rate"))
+    return fields, texts, table
 
 
 SOURCE_ROWS: tuple[tuple[str, str], ...] = (("fiscal", "财政拨款"), ("carryover", "上年结转资金"), ("other", "其他资金"))
@@ -311,19 +383,19 @@ def _block_field(name: str, sheet: str, cell: str, label: str, how: str) -> Fiel
         what = {"money": label, "supplement": f"{label} 年中追加", "adjusted": f"{label} 全年预算数（调整后）"}[how]
         return Field(name, sheet, cell, what, name.replace("_", " "), "money", min=Decimal(0), max=MAX_MONEY, unit=MONEY_UNIT)
     kind, _, who = how.partition(":")
-    if kind == "adjusted_calc":
+    if kind == "adjusted-calc":
         w, p = _WHO[who]
         adjusted = "adjusted_budget" if p == "total" else f"{p}_adjusted_budget"
         return Field(name, sheet, cell, f"{w} 全年预算数（计算）", f"{w}: full-year budget", "money", role="derived",
                      expr=FirstGiven(adjusted, Given(Round(Add(f"{p}_budget", f"{p}_supplement")), (f"{p}_supplement",))),
                      meaning="填了全年预算数（调整后）取其值；否则为年初预算 + 年中追加；两者都未填时留空", unit=MONEY_UNIT)
-    if kind == "supplement_calc":
+    if kind == "supplement-calc":
         w, p = _WHO[who]
         adjusted = "adjusted_budget" if p == "total" else f"{p}_adjusted_budget"
         return Field(name, sheet, cell, f"{w} 年中追加（计算）", f"{w}: supplement", "money", role="derived",
                      expr=FirstGiven(f"{p}_supplement", Given(Round(Sub(adjusted, f"{p}_budget")), (adjusted,))),
                      meaning="填了年中追加取其值；否则为全年预算数 − 年初预算；两者都未填时留空", unit=MONEY_UNIT)
-    if kind == "adjusted_rate":
+    if kind == "adjusted-rate":
         w, p = _WHO[who]
         return Field(name, sheet, cell, f"{w} 预算执行率（全年预算口径）", f"{w}: execution against the full-year budget",
                      "percent", role="derived", expr=Ratio(f"{p}_actual", f"{p}_adjusted", den_may_be_blank=True),
@@ -339,7 +411,7 @@ def _block_field(name: str, sheet: str, cell: str, label: str, how: str) -> Fiel
     if kind == "rate":
         return Field(name, sheet, cell, f"{label} 占比", f"{who}: execution rate", "percent", role="derived",
                      expr=Ratio(f"{who}_actual", f"{who}_budget"), unit="%", meaning=f"{label}决算 ÷ 年初预算 × 100")
-    if kind == "source_rate":
+    if kind == "source-rate":
         return Field(name, sheet, cell, f"{label} 执行率", f"source {who}: execution rate", "percent", role="derived",
                      expr=Ratio(f"source_{who}_actual", f"source_{who}_adjusted",
                                 blank_if_blank=(f"source_{who}_actual",)),
@@ -360,8 +432,14 @@ BASIC_ROWS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _build() -> tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...], tuple[Constant, ...]]:
+Built = tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...], tuple[Constant, ...],
+              tuple[RateTable, ...], tuple[ChangeTable, ...]]
+
+
+def _build() -> Built:
     fields: list[Field] = []
+    rate_tables: list[RateTable] = []
+    change_tables: list[ChangeTable] = []
     tables: list[ListTable] = []
     constants: list[Constant] = []
 
@@ -442,20 +520,24 @@ def _build() -> tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...
               expr=Ratio("total_actual", "total_budget"), unit="%",
               meaning="决算 ÷ 年初预算 × 100（预算执行率，财预〔2013〕53号 预算完成率口径）"),
     ]
-    f1, t1 = _rate_table(F, 8, "表1 基本支出预算执行情况表（单位：万元）",
-                         ("预算项目", "年初预算（万元）", "决算金额（万元）", "占比%"), BASIC_ROWS,
-                         ("basic", "合计", "Basic expenditure total"), "basic", "经济分类", "基本支出合计", stated=True)
-    f2, t2 = _rate_table(F, 16, "表2 “三公”经费预算执行情况表（单位：万元）",
-                         ("费用项目", "年初预算（万元）", "决算金额（万元）", "占比%"), SANGONG_ROWS,
+    f1, t1, basic = _rate_table(F, 8, "表1 基本支出预算执行情况表（单位：万元）",
+                                ("预算项目", "年初预算（万元）", "决算金额（万元）", "占比%"), BASIC_ROWS,
+                                ("basic", "合计", "Basic expenditure total"), "basic", "经济分类", "基本支出合计",
+                                stated=True)
+    f2, t2, sangong = _rate_table(F, 16, "表2 “三公”经费预算执行情况表（单位：万元）",
+                                  ("费用项目", "年初预算（万元）", "决算金额（万元）", "占比%"), SANGONG_ROWS,
                          ("sangong", "合计", "Three public expenses total"), "sangong", "“三公”经费控制率",
                          "三公经费合计", share=True)
     fields += f1 + f2
     ftexts += t1 + t2
+    rate_tables += [basic, sangong]
     top = 23
-    ftexts += [Text(f"A{top}", "表3 “三公”经费与上年对比情况（单位：万元）", "section", merge_to=f"E{top}")]
+    change_title = "表3 “三公”经费与上年对比情况（单位：万元）"
+    change_header = ("费用项目", "上年决算（万元）", "本年决算（万元）", "增减额（万元）", "增减率%")
+    ftexts += [Text(f"A{top}", change_title, "section", merge_to=f"E{top}")]
     ftexts += [Text(f"{c}{top + 1}", h, "header")
-               for c, h in zip("ABCDEFGH", ("费用项目", "上年决算（万元）", "本年决算（万元）", "增减额（万元）", "增减率%",
-                                             "上年预算（万元）", "本年预算（万元）", "预算增减率%"), strict=True)]
+               for c, h in zip("ABCDEFGH", (*change_header, "上年预算（万元）", "本年预算（万元）", "预算增减率%"),
+                               strict=True)]
     r = top + 2
     for key, label, label_en in SANGONG_ROWS:
         n = f"sangong_{key}"
@@ -503,6 +585,12 @@ def _build() -> tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...
               expr=ChangeRate("sangong_budget", "sangong_prev_budget"), unit="%",
               meaning="“三公经费”变动率（预算口径）= (本年预算 − 上年预算) ÷ 上年预算 × 100（湖南等地指标表口径）"),
     ]
+    change_tables.append(ChangeTable(
+        "sangong_change", change_title, change_header,
+        tuple(ChangeRow(k, lab, lab_en, f"sangong_{k}_prev", f"sangong_{k}_current", f"sangong_{k}_change",
+                        f"sangong_{k}_change_pct") for k, lab, lab_en in SANGONG_ROWS),
+        ChangeRow("sangong", "合计", "Three public expenses total", "sangong_prev", "sangong_current",
+                  "sangong_change", "sangong_change_pct")))
     row_blocks: list[tuple[str, int, int]] = []
 
     def money_rows(top: int, title: str, block: str, heads: tuple[str, ...],
@@ -525,18 +613,18 @@ def _build() -> tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...
                    ("项目", "年中追加（万元）", "全年预算数（调整后，万元）", "全年预算数（计算）", "年中追加（计算）",
                     "执行率%（决算÷全年预算）"), [
         ("total", "支出总额", "Total", (("B", "total_supplement", "supplement"), ("C", "adjusted_budget", "adjusted"),
-                                        ("D", "total_adjusted", "adjusted_calc:total"),
-                                        ("E", "total_supplement_calc", "supplement_calc:total"),
-                                        ("F", "adjusted_rate", "adjusted_rate:total"))),
+                                        ("D", "total_adjusted", "adjusted-calc:total"),
+                                        ("E", "total_supplement_calc", "supplement-calc:total"),
+                                        ("F", "adjusted_rate", "adjusted-rate:total"))),
         ("basic", "基本支出", "Basic", (("B", "basic_supplement", "supplement"), ("C", "basic_adjusted_budget", "adjusted"),
-                                        ("D", "basic_adjusted", "adjusted_calc:basic"),
-                                        ("E", "basic_supplement_calc", "supplement_calc:basic"),
-                                        ("F", "basic_adjusted_rate", "adjusted_rate:basic"))),
+                                        ("D", "basic_adjusted", "adjusted-calc:basic"),
+                                        ("E", "basic_supplement_calc", "supplement-calc:basic"),
+                                        ("F", "basic_adjusted_rate", "adjusted-rate:basic"))),
         ("project", "项目支出", "Project", (("B", "project_supplement", "supplement"),
                                             ("C", "project_adjusted_budget", "adjusted"),
-                                            ("D", "project_adjusted", "adjusted_calc:project"),
-                                            ("E", "project_supplement_calc", "supplement_calc:project"),
-                                            ("F", "project_adjusted_rate", "adjusted_rate:project"))),
+                                            ("D", "project_adjusted", "adjusted-calc:project"),
+                                            ("E", "project_supplement_calc", "supplement-calc:project"),
+                                            ("F", "project_adjusted_rate", "adjusted-rate:project"))),
     ])
     r = money_rows(r, "（三）结转结余（选填）", "adjustments", ("项目", "金额（万元）"), [
         ("carryover_prev", "上年结转结余", "", (("B", "carryover_prev", "money"),)),
@@ -546,9 +634,9 @@ def _build() -> tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...
     ])
     r = money_rows(r, "（四）只有总额时（选填；有分项时不填）", "totals_only",
                    ("项目", "年初预算（万元）", "决算金额（万元）"), [
-        ("total_stated", "支出总额（未分基本、项目支出时）", "",
+        ("total-stated", "支出总额（未分基本、项目支出时）", "",
          (("B", "total_stated_budget", "money"), ("C", "total_stated_actual", "money"))),
-        ("basic_stated", "基本支出总额（未分经济分类时）", "",
+        ("basic-stated", "基本支出总额（未分经济分类时）", "",
          (("B", "basic_stated_budget", "money"), ("C", "basic_stated_actual", "money"))),
         ("other", "其他支出（基本、项目支出以外）", "", (("B", "other_budget", "money"), ("C", "other_actual", "money"))),
     ])
@@ -563,7 +651,7 @@ def _build() -> tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...
     r = money_rows(r, "（六）资金来源（选填）", "sources",
                    ("资金来源", "年初预算（万元）", "全年预算数（万元）", "全年执行数（万元）", "执行率%"), [
         (k, label, "", (("B", f"source_{k}_budget", "money"), ("C", f"source_{k}_adjusted", "money"),
-                        ("D", f"source_{k}_actual", "money"), ("E", f"source_{k}_rate", f"source_rate:{k}")))
+                        ("D", f"source_{k}_actual", "money"), ("E", f"source_{k}_rate", f"source-rate:{k}")))
         for k, label in SOURCE_ROWS
     ])
     r = money_rows(r, "（七）收入情况（选填）", "income", ("项目", "金额（万元）"), [
@@ -632,6 +720,9 @@ def _build() -> tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...
               role="derived", expr=Ratio("project_actual", "project_budget"), unit="%",
               meaning="项目支出决算 ÷ 年初预算 × 100"),
     ]
+    project_row = RateRow("project", "项目支出", "Project expenditure", "project_budget", "project_actual", "project_rate")
+    rate_tables.append(RateTable("project", "表4 项目支出预算执行情况表（单位：万元）", ("预算项目", "年初预算", "决算金额", "占比%"),
+                                 (project_row,), project_row))
     projects = ListTable("projects", P, "项目明细", "Projects", 8, 9, 30, (
         Column("name", "B", "项目名称", "Project", "text", required=True, width=36),
         Column("budget", "C", "年初预算", "Initial budget", "money", width=12, min=Decimal(0), max=MAX_MONEY,
@@ -749,10 +840,13 @@ def _build() -> tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...
     ), hidden=True))
 
     guide = Sheet("guide", "填表说明", "Instructions", {"A": 100}, ())
-    return (guide, *sheets), tuple(fields), tuple(tables), tuple(constants)
+    return (guide, *sheets), tuple(fields), tuple(tables), tuple(constants), tuple(rate_tables), tuple(change_tables)
 
 
-SHEETS, FIELDS, TABLES, CONSTANTS = _build()
+SHEETS, FIELDS, TABLES, CONSTANTS, RATE_TABLES, CHANGE_TABLES = _build()
+#: 表1 基本支出, 表2 三公经费, 表4 项目支出 (rate tables) and 表3 三公经费与上年对比 (change table).
+RATE_TABLE_BY_KEY: dict[str, RateTable] = {t.key: t for t in RATE_TABLES}
+CHANGE_TABLE_BY_KEY: dict[str, ChangeTable] = {t.key: t for t in CHANGE_TABLES}
 
 #: Breakdowns that must add up to their total when given (a warning names both sides; see docs/template.md).
 PARTS_CHECKS: tuple[PartsCheck, ...] = (
@@ -791,6 +885,44 @@ SHEET_BY_TITLE: dict[str, Sheet] = {s.title: s for s in SHEETS}
 INPUT_FIELDS: tuple[Field, ...] = tuple(f for f in FIELDS if not f.is_derived)
 DERIVED_FIELDS: tuple[Field, ...] = tuple(f for f in FIELDS if f.is_derived)
 
+
+
+@dataclass(frozen=True)
+class Equal:
+    """A list column's total must equal a stated figure (项目明细合计 = 表4 项目支出); checked by
+    :mod:`workbook_tools.checks.crosstable`, which names the finding ``code``."""
+
+    left: str  # a list column's range name, e.g. projects_actual
+    right: str  # a defined name
+    code: str
+
+    @property
+    def table(self) -> ListTable:
+        return next(t for t in TABLES if any(t.range_name(c.key) == self.left for c in t.columns))
+
+    @property
+    def column(self) -> Column:
+        return next(c for c in self.table.columns if self.table.range_name(c.key) == self.left)
+
+
+@dataclass(frozen=True)
+class AtMost:
+    """``left`` may not exceed ``right`` (三公经费 is part of 基本支出); ``what`` names the pair's figure."""
+
+    left: str
+    right: str
+    code: str
+    what: str
+    what_en: str
+
+
+#: Links between tables that a reviewer checks by eye, as data the checks interpret.
+CROSS_RULES: tuple[Equal | AtMost, ...] = (
+    Equal("projects_actual", "project_actual", "project-list-mismatch"),
+    Equal("projects_budget", "project_budget", "project-list-mismatch"),
+    AtMost("sangong_actual", "basic_actual", "sangong-exceeds-basic", "决算", "final account"),
+    AtMost("sangong_budget", "basic_budget", "sangong-exceeds-basic", "年初预算", "initial budget"),
+)
 
 def sheet_titles() -> tuple[str, ...]:
     """Sheet names in template order (the very hidden meta sheet last)."""

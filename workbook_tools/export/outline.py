@@ -306,7 +306,7 @@ def _funds(model: Evaluation, v: _Figures, w: Wording, ph: dict[str, object], pr
     year = model.fiscal_year
     unit = w.get("table_unit", **ph)
     total = w.get("table_total", **ph)
-    basic_rows = [f"basic_{k}_{c}" for k, _, _ in spec.BASIC_ROWS for c in ("budget", "actual")]
+    basic_rows = [n for r in spec.RATE_TABLE_BY_KEY["basic"].rows for n in (r.budget, r.actual)]
     has_basic = _given(model, *basic_rows, "basic_stated_budget", "basic_stated_actual", "basic_personnel_actual",
                        "basic_public_actual")
     has_project = _given(model, "project_budget", "project_actual")
@@ -328,30 +328,26 @@ def _funds(model: Evaluation, v: _Figures, w: Wording, ph: dict[str, object], pr
     if not has_basic and not has_project:
         return blocks  # only 支出总额 was stated: no category, no table the workbook does not hold
     blocks.append(Heading(3, f"1.{w.get('funds_basic', **ph)}"))
-    classes = [(label, v[f"basic_{key}_actual"]) for key, label, _ in spec.BASIC_ROWS]
+    basic, sangong_rates = spec.RATE_TABLE_BY_KEY["basic"], spec.RATE_TABLE_BY_KEY["sangong"]
+    changes = spec.CHANGE_TABLE_BY_KEY["sangong_change"]
+    classes = [(r.label, v[r.actual]) for r in basic.rows]
     if not any(S.num(x) != 0 for _, x in classes):
         classes = [(label, v[name]) for name, label in (("basic_personnel_actual", "人员经费"),
                                                        ("basic_public_actual", "公用经费"))]
-    sangong = S.Change("三公经费", v.num("sangong_current"), v.num("sangong_prev"), v.num("sangong_change"),
-                       _dec(v["sangong_change_pct"]))
-    items = [S.Change(label, v.num(f"sangong_{key}_current"), v.num(f"sangong_{key}_prev"),
-                      v.num(f"sangong_{key}_change"), _dec(v[f"sangong_{key}_change_pct"]))
-             for key, label, _ in spec.SANGONG_ROWS]
-    blocks.append(Paragraph((Run(S.basic_paragraph(year, v["basic_actual"], classes, sangong, items)),)))
+    t3 = changes.total
+    sangong = S.Change("三公经费", v.num(t3.current), v.num(t3.prev), v.num(t3.change), _dec(v[t3.change_pct]))
+    items = [S.Change(r.label, v.num(r.current), v.num(r.prev), v.num(r.change), _dec(v[r.change_pct]))
+             for r in changes.rows]
+    blocks.append(Paragraph((Run(S.basic_paragraph(year, v[basic.total.actual], classes, sangong, items)),)))
 
-    rows = [_rate_row(label, v[f"basic_{k}_budget"], v[f"basic_{k}_actual"], v[f"basic_{k}_rate"])
-            for k, label, _ in spec.BASIC_ROWS]
-    rows.append(_rate_row(total, v["basic_budget"], v["basic_actual"], v["basic_rate"]))
-    blocks.append(Table(w.get("table1_title", **ph), unit, w.header("table1_header", **ph), tuple(rows)))
-    rows = [_rate_row(label, v[f"sangong_{k}_budget"], v[f"sangong_{k}_actual"], v[f"sangong_{k}_rate"])
-            for k, label, _ in spec.SANGONG_ROWS]
-    rows.append(_rate_row(total, v["sangong_budget"], v["sangong_actual"], v["sangong_rate"]))
-    blocks.append(Table(w.get("table2_title", **ph), unit, w.header("table2_header", **ph), tuple(rows)))
-    rows = [(label, amount(v[f"sangong_{k}_prev"]), amount(v[f"sangong_{k}_current"]),
-             signed_word(v[f"sangong_{k}_change"]), signed_word(v[f"sangong_{k}_change_pct"], "ratio"))
-            for k, label, _ in spec.SANGONG_ROWS]
-    rows.append((total, amount(v["sangong_prev"]), amount(v["sangong_current"]), signed_word(v["sangong_change"]),
-                 signed_word(v["sangong_change_pct"], "ratio")))
+    for n, table in ((1, basic), (2, sangong_rates)):
+        rows = [_rate_row(r.label, v[r.budget], v[r.actual], v[r.rate]) for r in table.rows]
+        rows.append(_rate_row(total, v[table.total.budget], v[table.total.actual], v[table.total.rate]))
+        blocks.append(Table(w.get(f"table{n}_title", **ph), unit, w.header(f"table{n}_header", **ph), tuple(rows)))
+    rows = [(r.label, amount(v[r.prev]), amount(v[r.current]), signed_word(v[r.change]),
+             signed_word(v[r.change_pct], "ratio")) for r in changes.rows]
+    rows.append((total, amount(v[t3.prev]), amount(v[t3.current]), signed_word(v[t3.change]),
+                 signed_word(v[t3.change_pct], "ratio")))
     blocks.append(Table(w.get("table3_title", **ph), unit, w.header("table3_header", **ph), tuple(rows)))
 
     blocks.append(Heading(3, f"2.{w.get('funds_project', **ph)}"))
@@ -361,7 +357,8 @@ def _funds(model: Evaluation, v: _Figures, w: Wording, ph: dict[str, object], pr
     blocks += [Paragraph((Run(S.project_item(i, str(r.get("name") or ""), r.get("actual"),
                                              str(r.get("purpose") or ""))),))
                for i, r in enumerate(projects, 1)]
-    row = _rate_row(w.get("table4_row", **ph), v["project_budget"], v["project_actual"], v["project_rate"])
+    p4 = spec.RATE_TABLE_BY_KEY["project"].total
+    row = _rate_row(w.get("table4_row", **ph), v[p4.budget], v[p4.actual], v[p4.rate])
     blocks.append(Table(w.get("table4_title", **ph), unit, w.header("table4_header", **ph),
                         (row, (total, *row[1:]))))
     return blocks
