@@ -140,6 +140,9 @@ CATALOGUE_LIST: tuple[CheckType, ...] = (
     _c("score-contradicts-rule", "warning", "scores", "得分与评分规则不符", "Score contradicts its rule",
        "评分规则（scoring_rules.json 或 --rules）能算出该行得分，而填报得分与之相差超过规则的舍入（按指标值两位小数的舍入区间、"
        "得分保留一位或两位小数）；消息写明规则、输入和按规则应得的分数。"),
+    _c("indicator-score-above-completion", "warning", "scores", "得分高于指标完成程度", "Score above the indicator's completion",
+       "指标性质为正向（≥）或反向（≤）、年度指标值和实际完成值都是数字的行：未达到指标值时，按完成程度（正向 完成值 ÷ 指标值，"
+       "反向 指标值 ÷ 完成值，乘以分值）应得的分数低于填报得分。达到指标值、定性指标、有评分规则的行不在此列；得分更低是本地扣分，不报。"),
     _c("score-without-reason", "warning", "scores", "扣分但未说明原因", "Points deducted without a reason",
        "得分低于分值，但评分依据（扣分原因、偏差原因）为空；审核时须说明扣分原因。"),
     _c("subtotal-mismatch", "error", "scores", "小计与所属指标不符", "Subtotal does not match its rows",
