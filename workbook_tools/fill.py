@@ -370,11 +370,13 @@ def _input_formulas(loaded: reader.Loaded, plan: FillPlan) -> None:
     validate says so)."""
     for f in spec.INPUT_FIELDS:
         c = loaded.cells.get(f.name)
-        loc = loaded.locations[f.name]
-        if c is not None and c.formula and c.value not in (None, "") and (loc.sheet, loc.cell) not in plan.inputs:
+        loc = loaded.locations.get(f.name)  # None: a figure this workbook's (earlier) layout does not have
+        if loc is not None and c is not None and c.formula and c.value not in (None, "") and (loc.sheet, loc.cell) not in plan.inputs:
             plan.caches[(loc.sheet, loc.cell)] = c.value
     for t in spec.TABLES:
         for col in t.columns:
+            if col.key not in loaded.list_locations[t.name]:
+                continue  # a column this workbook's (earlier) layout does not have
             for i in range(len(loaded.model.rows(t.name))):
                 where = _list_cell(loaded, t, col.key, i)
                 c = loaded.book.cell(*where)

@@ -237,9 +237,10 @@ def _errors(loaded: Loaded) -> list[Finding]:
 
 
 def _units(loaded: Loaded) -> list[Finding]:
-    """Amounts about ten thousand times the others: most likely typed in 元 into a 万元 cell."""
+    """Amounts about ten thousand times the others: most likely typed in 元 into a 万元 cell. Amounts beyond
+    :data:`~workbook_tools.core.spec.MAX_MONEY` are out of range already (and 1e308 cannot be divided exactly)."""
     money = [(f, v) for f in spec.INPUT_FIELDS if f.kind == "money" and loaded.has(f.name)
-             and isinstance(v := loaded.model.values.get(f.name), Decimal) and v > 0]
+             and isinstance(v := loaded.model.values.get(f.name), Decimal) and 0 < v <= spec.MAX_MONEY]
     out: list[Finding] = []
     for f, v in money:
         others = [w for g, w in money if g.name != f.name]
