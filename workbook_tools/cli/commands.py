@@ -81,7 +81,7 @@ def run_validate(file: Path, *, as_json: bool = False, annotate: Path | None = N
         except WorkbookToolsError as exc:
             say(exc.message(lang), err=True)
             return exc.exit_code
-    report = validate(file, rules=scoring_rules, last_year=previous)
+    report = validate(file, rules=scoring_rules, last_year=previous, convert_legacy=True)
     if as_json:
         sys.stdout.write(render.to_json(report, lang))
     elif report.unreadable is not None:
