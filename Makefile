@@ -34,11 +34,15 @@ serve: $(PORTALSTAMP)
 		--demo-seed examples/seed_2022_anhua_zhongdian.xlsx
 
 # On a developer machine `make test` leaves out the tests marked slow; under CI=true it runs everything.
+# Tests run on every core (pytest-xdist); tests that share a costly fixture form one xdist group (one worker).
+TEST_WORKERS ?= auto
+XDIST := -n $(TEST_WORKERS) --dist loadgroup
+
 test: $(DEVSTAMP)
-	$(PY) -m pytest $(if $(filter true,$(CI)),,-m "not slow")
+	$(PY) -m pytest $(XDIST) $(if $(filter true,$(CI)),,-m "not slow")
 
 test-all: $(DEVSTAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest $(XDIST)
 
 bench: $(DEVSTAMP)
 	$(PY) benchmarks/run.py

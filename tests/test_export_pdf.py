@@ -17,7 +17,7 @@ from workbook_tools.xlsx.reader import load
 
 from .test_export import SEED_BASIC, SEED_CONCLUSION, SEED_STAFF, SEED_TOTAL
 
-pytestmark = pytest.mark.libreoffice
+pytestmark = [pytest.mark.libreoffice, pytest.mark.xdist_group("pdf")]  # one worker renders the module's PDFs
 runner = CliRunner()
 
 

@@ -23,7 +23,8 @@ from workbook_tools.xlsx.reader import load
 from .helpers import CONSISTENT_UNIT, CONSISTENT_XLSX, ROOT, YEAR, departments_csv
 from .services import CHROMIUM, CHROMIUM_ARGS, free_port, need_chromium, postgres_server
 
-pytestmark = pytest.mark.browser
+#: One worker starts Chromium (and PostgreSQL) for the whole module.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 OUT = ROOT / "out" / "portal"
 ADMIN = ("admin", "bureau-e2e-2026")
 OTHER = "青山县档案馆"
@@ -72,7 +73,8 @@ def _serve(data: Path, database: str | None) -> Iterator[str]:
         log.close()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+# the PostgreSQL flow is the same clicks on the other backend: CI and make test-all run it
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def portal(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
     database = None
     if request.param == "postgresql":
