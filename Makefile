@@ -8,7 +8,7 @@ OUT ?= out/demo
 PORT ?= 8000
 SERVE_DATA ?= out/portal-demo
 
-.PHONY: demo test test-all bench lint clean template serve
+.PHONY: demo test test-all bench lint clean template serve readme
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -57,3 +57,7 @@ template: $(STAMP)
 
 clean:
 	rm -rf $(VENV) out
+
+# the README's command transcripts, re-run and rewritten (tests/test_readme.py checks them)
+readme: $(DEVSTAMP)
+	$(PY) scripts/readme_outputs.py --update
