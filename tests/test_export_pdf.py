@@ -112,6 +112,7 @@ def test_pdf_is_a4_with_page_numbers(pdfs: dict[str, Path]) -> None:
     assert f"— {pages} —" in last
 
 
+@pytest.mark.slow  # two more reports through one LibreOffice call: CI and make test-all run it
 def test_many_reports_in_one_libreoffice_call(soffice: str, pdfs: dict[str, Path], tmp_path: Path) -> None:
     outlines = [outline_for(load(pdfs["consistent.xlsx"])), outline_for(load(pdfs["seed.xlsx"]), errors=1)]
     written = write_pdfs([(outlines[0], tmp_path / "a" / "one.pdf"), (outlines[1], tmp_path / "b" / "two.pdf")])
