@@ -237,6 +237,36 @@ def test_legacy_file_without_libreoffice_says_how_to_install(tmp_path: Path, mon
     assert report.exit_code() == 2
 
 
+def test_a_file_that_crashes_libreoffice_costs_one_more_run_not_one_per_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """LibreOffice converts in order and a damaged file stops the run: the files before it are kept, it is
+    retried alone and listed with the reason, and the files after it go on together."""
+    from workbook_tools import libreoffice
+    from workbook_tools.xlsx import legacy
+
+    runs: list[list[str]] = []
+
+    def convert(paths: list[Path], outdir: Path, *, timeout: float = 120) -> list[Path]:
+        runs.append([p.name for p in paths])
+        for p in paths:
+            if p.name.startswith("bad"):
+                raise libreoffice.LibreOfficeError(f"soffice crashed on {p.name}")
+            (outdir / (p.stem + ".xlsx")).write_bytes(b"converted")
+        return []
+
+    monkeypatch.setattr(libreoffice, "recalculate", convert)
+    names = [f"{i:02d}.xls" for i in range(40)]
+    names[10], names[25] = "bad1.xls", "bad2.xls"
+    for n in names:
+        (tmp_path / n).write_bytes(b"\xd0\xcf\x11\xe0")
+    out = legacy.convert_all([tmp_path / n for n in names], tmp_path / "work")
+    failed = sorted(Path(s).name for s, c in out.items() if c.converted is None)
+    assert failed == ["bad1.xls", "bad2.xls"] and len(out) == 40
+    assert all(Path(c.converted).read_bytes() == b"converted" for c in out.values() if c.converted)
+    assert "crashed on bad1.xls" in out[str(tmp_path / "bad1.xls")].reason_zh
+    assert len(runs) == 5 and runs[1] == ["bad1.xls"] and runs[2][0] == "11.xls"  # all, alone, rest, alone, rest
+
+
 @pytest.mark.libreoffice
 def test_real_xls_is_converted_in_a_temporary_folder_and_answered(soffice: str, tmp_path: Path) -> None:
     if not REAL_XLS.exists():

@@ -86,8 +86,30 @@ def convert_all(paths: Sequence[str | Path], workdir: Path, *, timeout: float = 
 
 
 def _run(batch: list[tuple[str, Path]], dest: Path, timeout: float, out: dict[str, Conversion]) -> None:
-    """One LibreOffice run; when it fails (a damaged file can crash it), the files without output are retried
-    one by one so a bad file never costs the others their conversion."""
+    """LibreOffice runs until every file has an answer. A damaged file can crash a run; LibreOffice converts in
+    order, so the first file without output is the likely culprit: it is retried alone and the files after it
+    go on together in the next run. A bad file never costs the others their conversion, and a crash costs one
+    more process, not one per file."""
+    pending, n = batch, 0
+    while pending:
+        missing, error = _once(pending, dest / f"run{n}", timeout, out)
+        if not missing:
+            return
+        if len(pending) > 1:
+            _once(missing[:1], dest / f"run{n}-alone", timeout, out)
+            failed, pending = [m for m in missing[:1] if m[0] not in out], missing[1:]
+        else:
+            failed, pending = missing, []
+        for s, _ in failed:
+            why = error.split("。")[0] if error else "没有输出"
+            out[s] = Conversion(s, None, f"LibreOffice 无法打开此文件（{why}；文件可能已损坏、被加密或不是表格）",
+                                "LibreOffice could not open this file (damaged, password-protected or not a spreadsheet)")
+        n += 1
+
+
+def _once(batch: list[tuple[str, Path]], dest: Path, timeout: float,
+          out: dict[str, Conversion]) -> tuple[list[tuple[str, Path]], str]:
+    """One LibreOffice run: the files it converted are recorded, those without output returned with its error."""
     from .. import libreoffice
 
     dest.mkdir(parents=True, exist_ok=True)
@@ -98,18 +120,13 @@ def _run(batch: list[tuple[str, Path]], dest: Path, timeout: float, out: dict[st
         error = str(exc).splitlines()[0]
     except (OSError, ValueError) as exc:
         error = str(exc)
-    missing = [(s, link) for s, link in batch if not (dest / (link.stem + ".xlsx")).is_file()]
+    missing = []
     for s, link in batch:
-        if (s, link) not in missing:
+        if (dest / (link.stem + ".xlsx")).is_file():
             out[s] = Conversion(s, str(dest / (link.stem + ".xlsx")))
-    if len(batch) > 1 and missing:
-        for i, item in enumerate(missing):
-            _run([item], dest / f"alone{i}", timeout, out)
-        return
-    for s, _ in missing:
-        why = error.split("。")[0] if error else "没有输出"
-        out[s] = Conversion(s, None, f"LibreOffice 无法打开此文件（{why}；文件可能已损坏、被加密或不是表格）",
-                            "LibreOffice could not open this file (damaged, password-protected or not a spreadsheet)")
+        else:
+            missing.append((s, link))
+    return missing, error
 
 
 @contextmanager
