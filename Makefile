@@ -8,7 +8,7 @@ OUT ?= out/demo
 PORT ?= 8000
 SERVE_DATA ?= out/portal-demo
 
-.PHONY: demo test test-all bench lint clean template serve
+.PHONY: demo test test-all bench lint clean template serve readme
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -34,11 +34,15 @@ serve: $(PORTALSTAMP)
 		--demo-seed examples/seed_2022_anhua_zhongdian.xlsx
 
 # On a developer machine `make test` leaves out the tests marked slow; under CI=true it runs everything.
+# Tests run on every core (pytest-xdist); tests that share a costly fixture form one xdist group (one worker).
+TEST_WORKERS ?= auto
+XDIST := -n $(TEST_WORKERS) --dist loadgroup
+
 test: $(DEVSTAMP)
-	$(PY) -m pytest $(if $(filter true,$(CI)),,-m "not slow")
+	$(PY) -m pytest $(XDIST) $(if $(filter true,$(CI)),,-m "not slow")
 
 test-all: $(DEVSTAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest $(XDIST)
 
 bench: $(DEVSTAMP)
 	$(PY) benchmarks/run.py
@@ -54,3 +58,7 @@ template: $(STAMP)
 
 clean:
 	rm -rf $(VENV) out
+
+# the README's command transcripts, re-run and rewritten (tests/test_readme.py checks them)
+readme: $(DEVSTAMP)
+	$(PY) scripts/readme_outputs.py --update

@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -189,8 +190,11 @@ def _libreoffice_convert(fmt: str) -> Callable[[Path], None]:
             raise RuntimeError("LibreOffice is needed to build this case")
         outdir = dest.parent / f"_lo_{fmt}"
         outdir.mkdir(exist_ok=True)
-        subprocess.run([soffice, "--headless", "--norestore", "--convert-to", fmt, "--outdir", str(outdir), str(BASE)],
-                       check=True, capture_output=True, timeout=120)
+        # a private profile: a second soffice on the default one hands its work to the first and writes nothing
+        with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
+            subprocess.run([soffice, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
+                            "--convert-to", fmt, "--outdir", str(outdir), str(BASE)],
+                           check=True, capture_output=True, timeout=120)
         shutil.move(str(next(outdir.iterdir())), dest)
         shutil.rmtree(outdir)
 
@@ -529,6 +533,10 @@ CASES: tuple[Case, ...] = (
     Case("escape-sequences", "ansi.xlsx", "terminal escape sequences in the unit name",
          _inline_text("unit_name", ESCAPES), 0, "control-characters", cell=_in("unit_name")),
 )
+
+
+#: The cases LibreOffice builds (a real .xls, an .ods); left out where it is not installed.
+NEEDS_SOFFICE = {"legacy-xls", "ods"}
 
 
 def build_all(folder: Path, names: set[str] | None = None) -> dict[str, Path]:

@@ -11,12 +11,14 @@ from hypothesis import HealthCheck, settings
 # Property tests: a fast profile for `make test` on a developer machine, today's full depth under CI.
 _PROFILE = dict(deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile("thorough", max_examples=200, **_PROFILE)
-settings.register_profile("fast", max_examples=40, **_PROFILE)
+settings.register_profile("fast", max_examples=12, **_PROFILE)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("thorough" if os.environ.get("CI") == "true" else "fast"))
 
 #: The one command that installs every system part the tests use (LibreOffice, poppler, CJK fonts).
 INSTALL_HINT = "sudo bash .ci/run   (or: sudo apt-get install -y --no-install-recommends libreoffice-calc-nogui " \
                "libreoffice-writer-nogui poppler-utils fontconfig fonts-noto-cjk fonts-arphic-gbsn00lp fonts-arphic-gkai00mp)"
+
+IN_CI = os.environ.get("CI") == "true"
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -76,6 +78,20 @@ def soffice() -> str:
     return path
 
 
+@pytest.fixture(scope="session")
+def broken_inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every broken-input case built once per worker (the robustness and reader-agreement tests read them;
+    neither writes to them). Both modules are in one xdist group, so one worker builds them."""
+    from workbook_tools.libreoffice import find_soffice
+
+    from .broken_inputs import CASES, NEEDS_SOFFICE, build_all
+
+    names = {c.name for c in CASES}
+    if find_soffice() is None:
+        names -= NEEDS_SOFFICE
+    return build_all(tmp_path_factory.mktemp("broken"), names)
+
+
 @pytest.fixture
 def copy_of(tmp_path: Path):
     def _copy(src: Path, name: str | None = None) -> Path:
@@ -84,6 +100,17 @@ def copy_of(tmp_path: Path):
         return dest
 
     return _copy
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    """Under CI=true nothing may be skipped: a skip (a missing system part, corpus or extra) fails the test."""
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI=true, where nothing may be skipped: {reason.removeprefix('Skipped: ')}"
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -344,3 +345,18 @@ def test_one_read_and_one_validation_per_file(tmp_path: Path, inbox: Path, monke
     assert set(filled.outputs) == {"filled", "docx", "md"}
     assert reads == ["consistent.xlsx", "consistent.xlsx"]  # the source, then the filled copy (same name)
     assert len(checks) == 2
+
+
+def test_a_temporary_folder_too_deep_for_a_socket_falls_back_to_spawn(monkeypatch: pytest.MonkeyPatch,
+                                                                     tmp_path: Path) -> None:
+    """The fork server's Unix socket lives under TMPDIR; a deep one (a CI runner's, pytest's) must not stop a batch."""
+    import tempfile
+
+    from workbook_tools.batch.isolation import mp_context
+
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))
+    assert mp_context().get_start_method() == "spawn"
+    monkeypatch.setattr(tempfile, "tempdir", "/tmp")
+    assert mp_context().get_start_method() == ("forkserver" if sys.platform.startswith("linux") else "spawn")

@@ -37,6 +37,7 @@ def inbox(tmp_path: Path) -> Path:
     return inbox
 
 
+@pytest.mark.slow  # a worker allocates until its limit stops it: CI and make test-all run it
 def test_memory_hog_is_stopped_in_its_worker_and_the_batch_completes(inbox: Path, tmp_path: Path) -> None:
     options = BatchOptions(root=str(inbox), out_dir=str(tmp_path / "out"), memory_mb=1024)
     outcome = pipeline.run(inbox, options, workers=2, worker=hog_or_process)

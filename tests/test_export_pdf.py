@@ -17,7 +17,7 @@ from workbook_tools.xlsx.reader import load
 
 from .test_export import SEED_BASIC, SEED_CONCLUSION, SEED_STAFF, SEED_TOTAL
 
-pytestmark = pytest.mark.libreoffice
+pytestmark = [pytest.mark.libreoffice, pytest.mark.xdist_group("pdf")]  # one worker renders the module's PDFs
 runner = CliRunner()
 
 
@@ -112,6 +112,7 @@ def test_pdf_is_a4_with_page_numbers(pdfs: dict[str, Path]) -> None:
     assert f"— {pages} —" in last
 
 
+@pytest.mark.slow  # two more reports through one LibreOffice call: CI and make test-all run it
 def test_many_reports_in_one_libreoffice_call(soffice: str, pdfs: dict[str, Path], tmp_path: Path) -> None:
     outlines = [outline_for(load(pdfs["consistent.xlsx"])), outline_for(load(pdfs["seed.xlsx"]), errors=1)]
     written = write_pdfs([(outlines[0], tmp_path / "a" / "one.pdf"), (outlines[1], tmp_path / "b" / "two.pdf")])

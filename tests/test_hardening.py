@@ -373,7 +373,7 @@ def test_a_worker_killed_at_its_time_limit_leaves_no_temp_file(tmp_path: Path) -
     shutil.copyfile(BASE, inbox / "hang.xlsx")
     shutil.copyfile(BASE, inbox / "ok.xlsx")
     out = tmp_path / "out"
-    outcome = pipeline.run(inbox, BatchOptions(root=str(inbox), out_dir=str(out), timeout=5), workers=1,
+    outcome = pipeline.run(inbox, BatchOptions(root=str(inbox), out_dir=str(out), timeout=10), workers=1,
                         worker=leave_temp_and_hang)
     assert {r.path: r.status for r in outcome.results} == {"hang.xlsx": "timeout", "ok.xlsx": "ok"}
     no_temp(out)

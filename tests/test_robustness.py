@@ -13,20 +13,15 @@ import pytest
 
 from workbook_tools.checks.validate import validate
 
-from .broken_inputs import CASES, Case, build_all
+from .broken_inputs import CASES, NEEDS_SOFFICE, Case
 from .conftest import ROOT, need_soffice
 
-NEEDS_SOFFICE = {"legacy-xls", "ods"}
+pytestmark = pytest.mark.xdist_group("broken-inputs")  # one worker builds the cases (tests/conftest.py)
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    from workbook_tools.libreoffice import find_soffice
-
-    names = {c.name for c in CASES}
-    if find_soffice() is None:
-        names -= NEEDS_SOFFICE
-    return build_all(tmp_path_factory.mktemp("broken"), names)
+@pytest.fixture
+def built(broken_inputs: dict[str, Path]) -> dict[str, Path]:
+    return broken_inputs
 
 
 def test_there_are_at_least_forty_kinds() -> None:

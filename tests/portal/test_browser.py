@@ -23,7 +23,9 @@ from workbook_tools.xlsx.reader import load
 from .helpers import CONSISTENT_UNIT, CONSISTENT_XLSX, ROOT, YEAR, departments_csv
 from .services import CHROMIUM, CHROMIUM_ARGS, free_port, need_chromium, postgres_server
 
-pytestmark = pytest.mark.browser
+#: One worker starts Chromium (and PostgreSQL) for the whole module. A browser, a server and a real login per
+#: person take minutes of CPU on two cores: CI and make test-all run the flow, a quick make test leaves it out.
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
 OUT = ROOT / "out" / "portal"
 ADMIN = ("admin", "bureau-e2e-2026")
 OTHER = "青山县档案馆"

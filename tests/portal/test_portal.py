@@ -319,6 +319,7 @@ def test_two_uploads_at_the_same_moment_both_survive(tmp_path: Path) -> None:
         assert s.blob.path.exists()
 
 
+@pytest.mark.slow  # starts a process pool inside the portal: CI and make test-all run it
 def test_validation_in_worker_processes_gives_the_same_answers(tmp_path: Path) -> None:
     from django.test import override_settings
 

@@ -19,6 +19,7 @@ HERE = Path(__file__).resolve().parent
 
 
 @pytest.mark.postgresql
+@pytest.mark.slow  # the whole in-process suite again (~1 min on two cores): CI and make test-all run it
 @pytest.mark.skipif(os.environ.get("WBT_PORTAL_TEST_DB") == "postgresql", reason="already running on PostgreSQL")
 def test_portal_suite_on_postgresql() -> None:
     need_postgresql()

@@ -44,3 +44,37 @@ def test_create_admin_from_stdin_and_weak_passwords_refused(tmp_path: Path) -> N
     with sqlite3.connect(tmp_path / "portal.sqlite3") as db:
         (password, staff), = db.execute("select password, is_staff from auth_user where username='王会计'")
     assert password.startswith("pbkdf2_sha256$") and staff == 1  # the production hasher, not the tests' fast one
+
+
+def test_the_demo_as_make_serve_starts_it(tmp_path: Path) -> None:
+    """`make serve`'s command: a demo round with its accounts printed, the seed already uploaded, the login
+    page answering on the given host and port; SIGTERM stops it."""
+    import time
+    import urllib.request
+
+    from .services import free_port
+
+    root = Path(__file__).resolve().parents[2]
+    port = free_port()
+    proc = subprocess.Popen([*EXE, "--host", "127.0.0.1", "--port", str(port), "--threads", "2",
+                             "--data", str(tmp_path / "data"), "--demo", str(root / "examples" / "departments.csv"),
+                             "--demo-seed", str(root / "examples" / "seed_2022_anhua_zhongdian.xlsx")],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=ENV)
+    page = ""
+    try:
+        for _ in range(600):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2) as answer:
+                    page = answer.read().decode()
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.2)
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=60)
+    assert 'name="password"' in page, out
+    assert f"绩效评价收集平台：http://localhost:{port}/" in out, out
+    assert "演示账号（用户名 / 密码）：" in out and "安化县档案馆：" in out, out
+    assert "Traceback" not in out

@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any, Literal
@@ -42,9 +43,18 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+_MAX_SOCKET_PATH = 104  # sun_path is 108 bytes on Linux, 104 on macOS and the BSDs
+
+
 def mp_context() -> Any:
-    """forkserver on POSIX: no fork of a parent that runs threads (progress bar, dask), cheap restarts."""
-    if sys.platform != "win32" and "forkserver" in multiprocessing.get_all_start_methods():
+    """forkserver on POSIX: no fork of a parent that runs threads (progress bar, dask), cheap restarts.
+
+    The fork server listens on a Unix socket under the temporary folder; where TMPDIR is too deep for a socket
+    path (108 bytes on Linux) spawn is used instead of failing with "AF_UNIX path too long".
+    """
+    socket_path = len(os.fsencode(tempfile.gettempdir())) + len("/pymp-12345678/listener-12345678")
+    if (sys.platform != "win32" and "forkserver" in multiprocessing.get_all_start_methods()
+            and socket_path < _MAX_SOCKET_PATH):
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(PRELOAD)
         return ctx
