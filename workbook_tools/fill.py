@@ -25,7 +25,7 @@ from xml.sax.saxutils import escape
 
 from defusedxml.ElementTree import fromstring
 
-from . import reader, spec
+from . import live_checks, reader, spec
 from .cells import address, rc
 from .checks import structure
 from .checks.formulas import normalize
@@ -358,6 +358,38 @@ def _formulas_and_caches(loaded: reader.Loaded, computed: dict[str, Value], plan
                            f"{missing} formula cells had no cached result; the values computed in Python were written"))
 
 
+def _live_formulas(loaded: reader.Loaded, plan: _Plan, findings: list[Finding]) -> None:
+    """Restore the live checks' formulas (校验 sheet, status lines) of a workbook whose version has them."""
+    if not spec.present_in(live_checks.SINCE, loaded.version):
+        return  # a 1.0 workbook has no live checks; adding them is migrate's job
+    restored: list[live_checks.LiveCell] = []
+    by_sheet: dict[str, list[live_checks.LiveCell]] = {}
+    for lc in live_checks.cells():
+        by_sheet.setdefault(lc.sheet, []).append(lc)
+    for sheet, cells in by_sheet.items():
+        data = loaded.book.sheet(sheet)
+        if data is None or not plan.writable(sheet):
+            continue
+        found = data.cells.formula_texts(c.cell for c in cells)
+        for lc in cells:
+            formula = found.get(lc.cell)
+            if not same_formula(None if formula is None else "=" + formula, lc.formula):
+                plan.formulas[(lc.sheet, lc.cell)] = lc.formula
+                restored.append(lc)
+    if not restored:
+        return
+    if len(restored) <= 3:
+        for lc in restored:
+            findings.append(_f("fill-formula-restored", f"“{lc.sheet}”表 {lc.cell}（{lc.what}）：自动检查公式已恢复",
+                               f"{lc.sheet}!{lc.cell}: live-check formula restored", lc.sheet, lc.cell, None,
+                               lc.formula))
+        return
+    first = restored[0]
+    findings.append(_f("fill-formula-restored", f"已恢复工作簿自动检查的 {len(restored)} 个公式（“校验”表和状态行）",
+                       f"{len(restored)} live-check formulas restored (校验 sheet and status lines)", first.sheet,
+                       first.cell, None, first.formula))
+
+
 def _open_with_openpyxl(src: Path, findings: list[Finding]) -> Any:
     from openpyxl import load_workbook
 
@@ -449,6 +481,7 @@ def fill(src: str | Path, dest: str | Path | None = None, *, in_place: bool = Fa
     if _scores(loaded, computed, rules, write_scores, plan, findings, report):
         computed = _computed(loaded, rules)
     _formulas_and_caches(loaded, computed, plan, findings)
+    _live_formulas(loaded, plan, findings)
     report.findings.extend(findings)
     # why some cells were left alone: the structure findings of those sheets, as validate words them
     report.findings.extend(f for f in struct if f.severity == "error" and f.sheet in plan.skipped)

@@ -18,9 +18,29 @@ from .cells import col_index, rc
 from .expr import Add, ChangeRate, Expr, Grade, Ratio, Ref, Sub, Sum
 
 TEMPLATE_ID = "workbook_tools/department-evaluation"
-TEMPLATE_VERSION = "1.0"
-#: Versions this code can read; older ones are recognised and named so they are never mis-read.
-KNOWN_VERSIONS: tuple[str, ...] = ("1.0",)
+TEMPLATE_VERSION = "2.0"
+#: Versions this code reads, validates and fills; a part added later (``since``) is simply absent from older files.
+KNOWN_VERSIONS: tuple[str, ...] = ("1.0", "2.0")
+
+#: The sheet of live checks (formulas the workbook computes itself), added in template 2.0.
+LIVE_SHEET = "校验"
+LIVE_SINCE = "2.0"
+LIVE_NOTE = ("本表由公式实时检查，填写或修改后立即更新；有问题的单元格同时标为红色（错误）或橙色（警告），点击“位置”可跳到该单元格。"
+             "定义名称被移动或删除、工作表被删除或改名、行被插入、公式文字被改动、宏、外部链接、损坏或恶意文件、日期格式、控制字符，"
+             "以及按舍入区间推算的截尾判断，只有完整校验程序（workbook-tools validate，由财政局或网页校验运行）能发现。")
+
+
+def version_key(v: str | None) -> tuple[int, ...]:
+    """'2.0' → (2, 0) for comparing versions; unparseable text sorts first."""
+    try:
+        return tuple(int(p) for p in (v or "").split("."))
+    except ValueError:
+        return ()
+
+
+def present_in(since: str, version: str | None) -> bool:
+    """Whether a part introduced in template ``since`` exists in a workbook of ``version`` (unknown: the current)."""
+    return version_key(version or TEMPLATE_VERSION) >= version_key(since)
 
 Kind = Literal["text", "longtext", "int", "year", "money", "percent", "choice", "score", "grade"]
 Role = Literal["input", "derived"]
@@ -179,6 +199,9 @@ class Sheet:
     texts: tuple[Text, ...] = ()
     landscape: bool = False
     hidden: bool = False
+    #: Where the sheet's live status line goes (template 2.0), in the title row.
+    status_cell: str | None = None
+    since: str = "1.0"
 
 
 @dataclass(frozen=True)
@@ -283,7 +306,7 @@ def _build() -> tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...
           "meaning": "实有人数 ÷ 编制数 × 100（财预〔2013〕53号 在职人员控制率；可超过100%）"}),
         ("main_tasks", "年度主要工作任务", "Main tasks of the year", "longtext", {"required": True}),
     ]
-    unit_texts = [Text("A1", "单位基本情况", "title", merge_to="D1"),
+    unit_texts = [Text("A1", "单位基本情况", "title", merge_to="C1"),
                   Text("A2", "黄色单元格由单位填写，灰色单元格自动计算，请勿改动。", "note", merge_to="D2"),
                   Text("A3", "项目", "header"), Text("B3", "填写内容", "header"),
                   Text("C3", "单位", "header"), Text("D3", "说明", "header")]
@@ -294,31 +317,31 @@ def _build() -> tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...
         unit_texts.append(Text(f"A{row}", label))
         if f.unit:
             unit_texts.append(Text(f"C{row}", f.unit, "static"))
-    sheets = [Sheet("unit", U, "Unit", {"A": 18, "B": 70, "C": 8, "D": 30}, tuple(unit_texts))]
+    sheets = [Sheet("unit", U, "Unit", {"A": 18, "B": 70, "C": 8, "D": 30}, tuple(unit_texts), status_cell="D1")]
 
     # -- 主要职责 / 绩效目标 (lists) --------------------------------------------------------------
     tables.append(ListTable("duties", "主要职责", "主要职责", "Main duties", 3, 4, 30, (
         Column("text", "B", "主要职责（每行一条，不写序号）", "Duty (one per row)", "longtext", required=True, width=90),
     )))
-    sheets.append(Sheet("duties", "主要职责", "Duties", {"A": 8, "B": 90}, (
+    sheets.append(Sheet("duties", "主要职责", "Duties", {"A": 8, "B": 70, "C": 30}, (
         Text("A1", "主要职责", "title", merge_to="B1"),
         Text("A2", "每行填写一条职责，序号由报告自动生成。", "note", merge_to="B2"),
         Text("A3", "序号", "header"), Text("B3", "主要职责（每行一条，不写序号）", "header"),
-    )))
+    ), status_cell="C1"))
     tables.append(ListTable("goals", "绩效目标", "绩效目标", "Performance goals", 3, 4, 20, (
         Column("title", "B", "目标名称", "Goal title", "text", required=True, width=30),
         Column("text", "C", "目标内容", "Goal text", "longtext", width=80),
     )))
-    sheets.append(Sheet("goals", "绩效目标", "Goals", {"A": 8, "B": 30, "C": 80}, (
+    sheets.append(Sheet("goals", "绩效目标", "Goals", {"A": 8, "B": 30, "C": 60, "D": 30}, (
         Text("A1", "绩效目标设立情况（部门中长期绩效目标和年度绩效目标）", "title", merge_to="C1"),
         Text("A2", "每行一个目标：目标名称（如“全面加强党的建设”）和具体内容。", "note", merge_to="C2"),
         Text("A3", "序号", "header"), Text("B3", "目标名称", "header"), Text("C3", "目标内容", "header"),
-    )))
+    ), status_cell="D1"))
 
     # -- 资金使用 --------------------------------------------------------------------------------
     F = "资金使用"
     ftexts: list[Text] = [
-        Text("A1", "资金使用情况（单位：万元）", "title", merge_to="E1"),
+        Text("A1", "资金使用情况（单位：万元）", "title", merge_to="C1"),
         Text("A2", "黄色单元格由单位填写，灰色单元格自动计算，请勿改动。金额单位为万元，保留两位小数。", "note", merge_to="E2"),
         Text("A3", "（一）一般公共预算财政拨款支出总体情况", "section", merge_to="E3"),
         Text("A4", "项目", "header"), Text("B4", "年初预算", "header"), Text("C4", "决算金额", "header"),
@@ -427,7 +450,8 @@ def _build() -> tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...
         fields.append(Field(name, F, f"B{r}", label, label_en, "percent", role="derived", expr=expr, unit="%",
                             meaning=meaning))
         r += 1
-    sheets.append(Sheet("funds", F, "Funds", {"A": 26, "B": 14, "C": 14, "D": 14, "E": 14}, tuple(ftexts)))
+    sheets.append(Sheet("funds", F, "Funds", {"A": 26, "B": 14, "C": 14, "D": 14, "E": 14}, tuple(ftexts),
+                        status_cell="D1"))
 
     # -- 项目支出 --------------------------------------------------------------------------------
     P = "项目支出"
@@ -459,7 +483,7 @@ def _build() -> tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...
               meaning="项目明细决算金额之和，应等于项目支出决算金额"),
     ]
     sheets.append(Sheet("projects", P, "Projects", {"A": 10, "B": 36, "C": 12, "D": 12, "E": 50}, (
-        Text("A1", "项目支出（单位：万元）", "title", merge_to="E1"),
+        Text("A1", "项目支出（单位：万元）", "title", merge_to="D1"),
         Text("A2", "先填表4项目支出总额，再逐项填写项目明细；明细合计应与项目支出总额一致。", "note", merge_to="E2"),
         Text("A3", "表4 项目支出预算执行情况表（单位：万元）", "section", merge_to="E3"),
         Text("A4", "预算项目", "header"), Text("B4", "年初预算", "header"), Text("C4", "决算金额", "header"),
@@ -469,7 +493,7 @@ def _build() -> tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...
         Text("A8", "序号", "header"), Text("B8", "项目名称", "header"), Text("C8", "年初预算", "header"),
         Text("D8", "决算金额", "header"), Text("E8", "用途", "header"),
         Text(f"A{sum_row}", "明细合计"),
-    ), landscape=True))
+    ), landscape=True, status_cell="E1"))
 
     # -- 评分表 ----------------------------------------------------------------------------------
     S = "评分表"
@@ -503,13 +527,13 @@ def _build() -> tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...
     ]
     sheets.append(Sheet("scores", S, "Scores",
                         {"A": 6, "B": 12, "C": 14, "D": 22, "E": 8, "F": 8, "G": 50, "H": 3, "I": 10, "J": 10}, (
-        Text("A1", "部门整体支出绩效评价指标评分表", "title", merge_to="G1"),
+        Text("A1", "部门整体支出绩效评价指标评分表", "title", merge_to="F1"),
         Text("A2", "每行一个三级指标；分值合计应为100，得分不得超过分值。等级按右侧标准自动评定。", "note", merge_to="G2"),
         *(Text(f"{c.col}3", c.label, "header") for c in ind.columns),
         Text("A3", "序号", "header"),
         Text(f"A{tr}", "合计"), Text(f"A{tr + 1}", "评价等级"),
         Text("I3", "等级", "header"), Text("J3", "最低分", "header"),
-    ), landscape=True))
+    ), landscape=True, status_cell="G1"))
 
     # -- 报告正文 --------------------------------------------------------------------------------
     N = "报告正文"
@@ -521,12 +545,21 @@ def _build() -> tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...
         Column("text", "E", "正文", "Text", "longtext", width=90),
     )))
     sheets.append(Sheet("narrative", N, "Narrative", {"A": 6, "B": 16, "C": 6, "D": 36, "E": 90}, (
-        Text("A1", "报告正文（每行一个段落）", "title", merge_to="E1"),
+        Text("A1", "报告正文（每行一个段落）", "title", merge_to="D1"),
         Text("A2", f"部分：从下拉列表选择；层级：{NARRATIVE_LEVELS}；标题和正文可只填其一，编号由报告自动生成。",
              "note", merge_to="E2"),
         Text("A3", "序号", "header"), Text("B3", "部分", "header"), Text("C3", "层级", "header"),
         Text("D3", "标题", "header"), Text("E3", "正文", "header"),
-    ), landscape=True))
+    ), landscape=True, status_cell="E1"))
+
+    # -- 校验 (live checks; rows generated by live_checks from this spec and the catalogue) ----------
+    sheets.append(Sheet("checks", LIVE_SHEET, "Checks", {"A": 6, "B": 7, "C": 10, "D": 9, "E": 30, "F": 20, "G": 66,
+                                                         "H": 12}, (
+        Text("A1", "校验（工作簿自动检查）", "title", merge_to="G1"),
+        Text("A3", LIVE_NOTE, "note", merge_to="G3"),
+        *(Text(f"{c}4", h, "header") for c, h in zip("ABCDEFGH", ("序号", "结果", "工作表", "位置", "检查项", "代码",
+                                                                    "说明", "按输入计算"), strict=True)),
+    ), landscape=True, since=LIVE_SINCE))
 
     # -- _meta (very hidden) ---------------------------------------------------------------------
     meta_values = {"template_id": TEMPLATE_ID, "template_version": TEMPLATE_VERSION}
@@ -535,7 +568,7 @@ def _build() -> tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...
         *(Text(cell, meta_values[name], "static") for name, (_, cell) in META_NAMES.items()),
     ), hidden=True))
 
-    guide = Sheet("guide", "填表说明", "Instructions", {"A": 100}, ())
+    guide = Sheet("guide", "填表说明", "Instructions", {"A": 90}, (), status_cell="A3")
     return (guide, *sheets), tuple(fields), tuple(tables), tuple(constants)
 
 
@@ -568,8 +601,9 @@ class Name:
     name: str
     sheet: str
     ref: str
-    role: str  # input | derived | list | column | constant | meta
+    role: str  # input | derived | list | column | constant | meta | live
     meaning: str
+    since: str = "1.0"
 
 
 @cache

@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -295,7 +295,9 @@ _PLAIN_NUMBER_BODY = re.compile(rb"<v>([-+0-9.Ee]+)</v>")
 _CELL_FILLED = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*?[^/>])?>(?!</)(.*?)</(?:[A-Za-z_][\w.-]*:)?c>", re.S)
 _CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*?)(/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?c>)", re.S)
 #: The same as _CELL_FILLED for the usual unprefixed markup; about twice as fast (no namespace alternatives).
-_CELL_FILLED_PLAIN = re.compile(rb"<c ([^>]*[^/>])>(?!</)(.*?)</c>", re.S)
+#: The body is matched as "no '<' unless it does not start '</c>'" rather than a lazy ``.*?``: the same cells,
+#: about three times faster on sheets of long formulas (the 校验 sheet).
+_CELL_FILLED_PLAIN = re.compile(rb"<c ([^>]*[^/>])>(?!</)([^<]*(?:<(?!/c>)[^<]*)*)</c>")
 _ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\br=\"(\d+)\"")
 _ATTR = re.compile(rb"([\w:]+)=\"([^\"]*)\"")
 _F = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f\b([^>]*?)(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?f>)", re.S)
@@ -381,6 +383,9 @@ def _read_sheet(stream: IO[bytes], sheet: SheetData, sst: list[str], quotes: lis
 
 
 _UNPARSED = object()
+#: A formula in the usual unprefixed markup, first in the cell body (escaped text holds no '<').
+_F_PLAIN = re.compile(rb"<f\b([^>]*)>([^<]*)</f>")
+
 _REF_ATTR = re.compile(rb'\br="([A-Za-z]{1,3}\d+)"')
 
 
@@ -426,6 +431,32 @@ class Cells(Mapping[str, Cell]):
 
     def __contains__(self, ref: object) -> bool:
         return isinstance(ref, str) and self.get(ref) is not None
+
+    def formula_texts(self, refs: Iterable[str]) -> dict[str, str | None]:
+        """Formulas of many cells without parsing each cell: one XML parse for all their texts.
+
+        The live-check sheet holds thousands of long formulas to compare with the template's; parsing
+        them one by one costs as much as reading the whole workbook.
+        """
+        out: dict[str, str | None] = {}
+        pending: list[tuple[str, bytes]] = []
+        for ref in refs:
+            c = self._parsed.get(ref, _UNPARSED)
+            raw = self._raw.get(ref)
+            if c is not _UNPARSED or raw is None:
+                out[ref] = c.formula if isinstance(c, Cell) else None
+                continue
+            fm = _F_PLAIN.match(raw[1]) or _F.search(raw[1])
+            if fm is None or b"shared" in fm.group(1):
+                got = self.get(ref)
+                out[ref] = got.formula if got is not None else None
+            else:
+                pending.append((ref, fm.group(2) or b""))
+        if pending:
+            body = b"".join(b"<f>" + text + b"</f>" for _, text in pending)
+            texts = [(e.text or "") for e in _fragment(b"<x>" + body + b"</x>")]
+            out.update((ref, text) for (ref, _), text in zip(pending, texts, strict=True))
+        return out
 
     def with_formula(self) -> Iterator[tuple[str, Cell]]:
         """Cells holding a formula, without parsing the others."""

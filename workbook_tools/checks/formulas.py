@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
-from .. import spec
+from .. import live_checks, spec
 from ..findings import Finding
 from ..reader import Loaded
 from . import Computed, finding, place
@@ -83,6 +83,54 @@ def intact(name: str, formula: str | None) -> bool:
     return formula is not None and formula != "" and normalize(formula) == expected(name)
 
 
+#: Above this many broken live-check formulas, one finding says so (a cleared column is one mistake).
+LIVE_GROUP_LIMIT = 3
+
+
+def _live(loaded: Loaded) -> list[Finding]:
+    """The 校验 sheet and the status lines are derived cells too: their formulas must be the template's."""
+    if not spec.present_in(live_checks.SINCE, loaded.version):
+        return []  # a 1.0 workbook has no live checks
+    broken: list[tuple[live_checks.LiveCell, str | None]] = []
+    by_sheet: dict[str, list[live_checks.LiveCell]] = {}
+    for lc in live_checks.cells():
+        by_sheet.setdefault(lc.sheet, []).append(lc)
+    found: dict[tuple[str, str], str | None] = {}
+    for sheet, cells in by_sheet.items():
+        data = loaded.book.sheet(sheet)
+        if data is not None:  # a missing sheet: sheet-missing says it once
+            found.update(((sheet, ref), f) for ref, f in data.cells.formula_texts(c.cell for c in cells).items())
+    for lc in live_checks.cells():
+        if (lc.sheet, lc.cell) not in found:
+            continue
+        formula = found[(lc.sheet, lc.cell)]
+        if formula is None or (formula != lc.formula[1:] and normalize(formula) != normalize(lc.formula)):
+            broken.append((lc, formula))
+    if len(broken) > LIVE_GROUP_LIMIT:
+        lc, _ = broken[0]
+        places = "、".join(f"{b.sheet}!{b.cell}" for b, _ in broken[:3])
+        return [finding(
+            "formula-changed",
+            f"工作簿自动检查的 {len(broken)} 个公式（如 {places}）被删除或改动，“校验”表和状态行已不可信。"
+            "请运行 workbook-tools fill 恢复（或在新模板上重新填写）",
+            f"{len(broken)} formulas of the workbook's live checks (e.g. {places}) were deleted or changed; "
+            "run workbook-tools fill to restore them", sheet=lc.sheet, cell=lc.cell, expected=lc.formula)]
+    out: list[Finding] = []
+    for lc, formula in broken:
+        where = f"“{lc.sheet}”表 {lc.cell}（{lc.what}）"
+        if formula is None:
+            out.append(finding(
+                "formula-deleted", f"{where}的自动检查公式被删除了。请运行 workbook-tools fill 恢复",
+                f"the live-check formula of {lc.sheet}!{lc.cell} was deleted; run workbook-tools fill",
+                sheet=lc.sheet, cell=lc.cell, expected=lc.formula))
+        else:
+            out.append(finding(
+                "formula-changed", f"{where}的自动检查公式被改动了。请运行 workbook-tools fill 恢复",
+                f"the live-check formula of {lc.sheet}!{lc.cell} was changed; run workbook-tools fill",
+                sheet=lc.sheet, cell=lc.cell, expected=lc.formula, actual="=" + formula))
+    return out
+
+
 def check(loaded: Loaded, computed: Computed) -> list[Finding]:
     out: list[Finding] = []
     for f in spec.DERIVED_FIELDS:
@@ -105,7 +153,7 @@ def check(loaded: Loaded, computed: Computed) -> list[Finding]:
                 f"“{f.label}”的公式被改成了 ={formula}，与模板公式 {f.formula} 不同。请恢复模板公式（或运行 workbook-tools fill）",
                 f"the formula of {f.label_en} was changed to ={formula}; the template's is {f.formula}",
                 sheet=sheet, cell=cell, name=f.name, expected=f.formula, actual="=" + formula))
-    return out
+    return out + _live(loaded)
 
 
 __all__ = ["check", "expected", "intact", "normalize"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from .. import spec
+from .. import live_checks, spec
 from ..cells import rc, split
 from ..findings import Finding
 from ..reader import Loaded
@@ -26,13 +26,6 @@ EXTERNAL = re.compile(r"\[\d+\]|\.xls[xmb]?\]|\[[^\]]*\.xls", re.IGNORECASE)
 ANNOTATION_SHEET = "校验结果"
 
 FATAL = frozenset({"template-unknown", "template-version"})
-
-
-def _version_key(v: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(p) for p in v.split("."))
-    except ValueError:
-        return ()
 
 
 def identify(loaded: Loaded) -> list[Finding]:
@@ -55,8 +48,8 @@ def identify(loaded: Loaded) -> list[Finding]:
             "请用 workbook-tools template 生成的模板填写",
             f"not a workbook of the evaluation template: no template id and none of its sheets (sheets: {sheets}); "
             "fill in the template made by `workbook-tools template`")]
-    if ver is not None and ver != spec.TEMPLATE_VERSION:
-        newer = _version_key(ver) > _version_key(spec.TEMPLATE_VERSION)
+    if ver is not None and ver not in spec.KNOWN_VERSIONS:
+        newer = spec.version_key(ver) > spec.version_key(spec.TEMPLATE_VERSION)
         zh_fix = "请升级 workbook_tools 后再校验" if newer else (
             f"请把数据转填到 {spec.TEMPLATE_VERSION} 版模板（workbook-tools template 生成）后再提交")
         en_fix = "upgrade workbook_tools" if newer else f"copy the data into the {spec.TEMPLATE_VERSION} template"
@@ -72,9 +65,9 @@ def identify(loaded: Loaded) -> list[Finding]:
 def _sheets(loaded: Loaded) -> list[Finding]:
     book = loaded.book
     out: list[Finding] = []
-    titles = spec.sheet_titles()
-    extras = [n for n in book.sheet_names if n not in titles and n != ANNOTATION_SHEET]
-    for s in spec.SHEETS:
+    titles = tuple(s.title for s in _sheets_of(loaded))
+    extras = [n for n in book.sheet_names if n not in spec.sheet_titles() and n != ANNOTATION_SHEET]
+    for s in _sheets_of(loaded):
         data = book.sheet(s.title)
         if data is None:
             if s.title == spec.META_SHEET:
@@ -110,6 +103,11 @@ def _sheets(loaded: Loaded) -> list[Finding]:
     return out
 
 
+def _sheets_of(loaded: Loaded) -> list[spec.Sheet]:
+    """The template's sheets as the workbook's version has them (a 1.0 workbook has no 校验 sheet)."""
+    return [s for s in spec.SHEETS if spec.present_in(s.since, loaded.version)]
+
+
 def _first(ref: str) -> str:
     return ref.split(":")[0]
 
@@ -129,8 +127,8 @@ def _names(loaded: Loaded, missing_sheets: set[str]) -> list[Finding]:
     missing: dict[str, list[spec.Name]] = defaultdict(list)
     # (template sheet, sheet now, rows moved, columns moved, rows added, columns added) → names
     moved: dict[tuple[str, str, int, int, int, int], list[tuple[spec.Name, str, str]]] = defaultdict(list)
-    for n in spec.defined_names():
-        if n.sheet in missing_sheets:
+    for n in live_checks.all_names():
+        if n.sheet in missing_sheets or not spec.present_in(n.since, loaded.version):
             continue
         text = book.names.get(n.name)
         found = parse_reference(text) if text else None
@@ -337,8 +335,8 @@ def _external(loaded: Loaded) -> list[Finding]:
             "(Data → Edit Links → Break Link) and save", actual=book.external_links))
     for title in spec.sheet_titles():
         data = book.sheet(title)
-        if data is None:
-            continue
+        if data is None or title == spec.LIVE_SHEET:
+            continue  # every 校验 formula is compared with the template's text (formulas.py)
         for ref, c in data.cells.with_formula():
             if c.formula and EXTERNAL.search(c.formula):
                 out.append(finding(
