@@ -6,8 +6,8 @@ a fresh process so import costs and memory do not leak between measurements:
 
 * ``calamine``  python-calamine ``CalamineWorkbook.from_path(p)`` + every sheet ``to_python()`` (baseline)
 * ``openpyxl``  ``openpyxl.load_workbook(p)`` (baseline)
-* ``validate``  ``workbook_tools.validate.validate(p)`` file after file in one process
-* ``batch``     ``workbook_tools.batch.run`` validate-only, ``--workers`` processes, no cache
+* ``validate``  ``workbook_tools.checks.validate.validate(p)`` file after file in one process
+* ``batch``     ``workbook_tools.batch.pipeline.run`` validate-only, ``--workers`` processes, no cache
 * ``batch+docx`` the same with the .docx report of every workbook
 
 and ``workbook-tools validate one.xlsx`` as a whole process, repeated. Peak memory is sampled from /proc
@@ -69,7 +69,7 @@ def departments_csv(n: int, dest: Path) -> Path:
 
 
 def _write_one(args: tuple[dict, str]) -> str:
-    from workbook_tools.model import Evaluation
+    from workbook_tools.core.model import Evaluation
     from workbook_tools.template import write_filled
 
     data, dest = args
@@ -119,7 +119,7 @@ def _rss_kb(pid: int) -> int:
 @contextmanager
 def sampled_memory(every: float = 0.02) -> Iterator[dict[str, int]]:
     """Peak RSS (KiB) of this process, of its largest descendant, and of all descendants together."""
-    from workbook_tools.engines import _descendants
+    from workbook_tools.batch.isolation import _descendants
 
     peaks = {"self_kb": 0, "child_max_kb": 0, "children_sum_kb": 0}
     stop = threading.Event()
@@ -163,12 +163,13 @@ def phase(name: str, folder: Path, workers: int) -> dict[str, object]:
             for p in files:
                 load_workbook(p)
         elif name == "validate":
-            from workbook_tools.validate import validate
+            from workbook_tools.checks.validate import validate
 
             errors = sum(len(validate(p).errors) for p in files)
             result["errors"] = errors
         elif name in ("batch", "batch+docx"):
-            from workbook_tools.batch import BatchOptions, run
+            from workbook_tools.batch.pipeline import run
+            from workbook_tools.batch.result import BatchOptions
 
             out = folder.parent / f"out_{folder.name}_{name.replace('+', '_')}"
             shutil.rmtree(out, ignore_errors=True)
@@ -196,7 +197,7 @@ def run_phase(name: str, folder: Path, workers: int) -> dict[str, object]:
 def cli_validate(path: Path, runs: int) -> list[float]:
     """Whole-process wall times of `workbook-tools validate one.xlsx` (after one warm-up run)."""
     exe = Path(sys.executable).with_name("workbook-tools")
-    cmd = [str(exe), "validate", str(path)] if exe.exists() else [sys.executable, "-m", "workbook_tools.cli",
+    cmd = [str(exe), "validate", str(path)] if exe.exists() else [sys.executable, "-m", "workbook_tools.cli.app",
                                                                     "validate", str(path)]
     times = []
     for i in range(runs + 1):
@@ -209,7 +210,7 @@ def cli_validate(path: Path, runs: int) -> list[float]:
 
 def import_profile(top: int = 10) -> list[tuple[float, str]]:
     """The heaviest imports (cumulative ms) of ``workbook-tools validate``, from ``python -X importtime``."""
-    code = "import workbook_tools.cli, workbook_tools.validate, workbook_tools.render"
+    code = "import workbook_tools.cli.app, workbook_tools.checks.validate, workbook_tools.checks.render"
     proc = subprocess.run([sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True, check=False)
     rows: list[tuple[float, str]] = []
     for line in proc.stderr.splitlines():

@@ -13,8 +13,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from workbook_tools.core.fsutil import atomic_write_bytes  # noqa: E402
 from workbook_tools.export.styles import template_bytes  # noqa: E402
-from workbook_tools.fsutil import atomic_write_bytes  # noqa: E402
 
 
 def main() -> int:

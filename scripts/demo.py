@@ -10,9 +10,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from workbook_tools import reader  # noqa: E402
-from workbook_tools.model import Evaluation  # noqa: E402
+from workbook_tools.core.model import Evaluation  # noqa: E402
 from workbook_tools.template import write_filled, write_template  # noqa: E402
+from workbook_tools.xlsx import reader  # noqa: E402
 
 
 def main() -> int:
@@ -45,9 +45,9 @@ def main() -> int:
 def validate_examples(workbooks: list[Path], folder: Path) -> None:
     """`workbook-tools validate` on each example: the seed's real problems, the consistent one clean, and an
     annotated copy of every workbook with findings (the inputs stay untouched)."""
-    from workbook_tools.annotate import annotate
-    from workbook_tools.render import print_report
-    from workbook_tools.validate import validate
+    from workbook_tools.checks.annotate import annotate
+    from workbook_tools.checks.render import print_report
+    from workbook_tools.checks.validate import validate
 
     for xlsx in workbooks:
         report = validate(xlsx)
@@ -61,8 +61,8 @@ def validate_examples(workbooks: list[Path], folder: Path) -> None:
 def fill_examples(workbooks: list[Path], folder: Path) -> None:
     """`workbook-tools fill` on each example: formulas restored where typed over (the seed's truncated ratios),
     every derived value written as a cached value pandas can read, and suggested scores for blank 得分."""
+    from workbook_tools.core.findings import sort_key
     from workbook_tools.fill import fill
-    from workbook_tools.findings import sort_key
 
     for xlsx in workbooks:
         report = fill(xlsx, folder / f"{xlsx.stem}_filled.xlsx")
@@ -75,11 +75,11 @@ def fill_examples(workbooks: list[Path], folder: Path) -> None:
 def export_reports(workbooks: list[Path], reports: Path) -> None:
     """The report of each example as .docx, .md and .pdf; a workbook with validation errors is exported as with
     --force (the seed has one: its project list does not add up), so its report carries the note."""
+    from workbook_tools.core.fsutil import atomic_write_text
     from workbook_tools.export import count_errors, outline_for
     from workbook_tools.export.docx import write_docx
     from workbook_tools.export.markdown import render_markdown
     from workbook_tools.export.pdf import write_pdfs
-    from workbook_tools.fsutil import atomic_write_text
     from workbook_tools.libreoffice import LibreOfficeError, available
 
     pdf_jobs = []
@@ -120,7 +120,8 @@ def prefill_departments(outbox: Path) -> None:
 def batch_inbox(inbox: Path, out: Path) -> None:
     """`workbook-tools batch`: every file of the inbox (the examples plus a deliberately broken one) validated in
     parallel; one summary workbook with 汇总, 问题清单, 未处理 and charts."""
-    from workbook_tools.batch import BatchOptions, run
+    from workbook_tools.batch.pipeline import run
+    from workbook_tools.batch.result import BatchOptions
 
     (inbox / "损坏的文件.xlsx").write_bytes(bytes(range(256)) * 8)  # random-looking bytes named .xlsx
     outcome = run(inbox, BatchOptions(root=str(inbox), out_dir=str(out)), use_cache=False)

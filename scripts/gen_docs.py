@@ -1,4 +1,4 @@
-"""Regenerate docs/template.md and docs/checks.md from the spec and the catalogue."""
+"""Regenerate docs/template.md, docs/checks.md and the generated sections of docs/design.md."""
 
 from workbook_tools.docgen import write_all
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from workbook_tools.cli import main  # noqa: E402
+from workbook_tools.cli.app import main  # noqa: E402
 
 if __name__ == "__main__":
     sys.argv = [sys.argv[0], "prefill", *sys.argv[1:]]

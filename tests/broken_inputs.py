@@ -20,7 +20,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.workbook.defined_name import DefinedName
 
-from workbook_tools import spec
+from workbook_tools.core import spec
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "examples" / "consistent_2023_qingshan_jiaoyu.xlsx"

@@ -41,7 +41,7 @@ def consistent_data() -> dict:
 
 @pytest.fixture
 def seed_xlsx(tmp_path: Path) -> Path:
-    from workbook_tools.model import Evaluation
+    from workbook_tools.core.model import Evaluation
     from workbook_tools.template import write_filled
 
     return write_filled(Evaluation.from_json(load_json(SEED_JSON)), tmp_path / "seed.xlsx")
@@ -49,7 +49,7 @@ def seed_xlsx(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def consistent_xlsx(tmp_path: Path) -> Path:
-    from workbook_tools.model import Evaluation
+    from workbook_tools.core.model import Evaluation
     from workbook_tools.template import write_filled
 
     return write_filled(Evaluation.from_json(load_json(CONSISTENT_JSON)), tmp_path / "consistent.xlsx")

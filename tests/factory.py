@@ -21,8 +21,8 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
-from workbook_tools import spec
-from workbook_tools.cells import address, rc
+from workbook_tools.core import spec
+from workbook_tools.core.cells import address, rc
 
 ROOT = Path(__file__).resolve().parent.parent
 CONSISTENT_XLSX = ROOT / "examples" / "consistent_2023_qingshan_jiaoyu.xlsx"
@@ -145,8 +145,8 @@ def consistent_value(name: str) -> Decimal:
     """A derived value of the consistent example, computed (for typing it over in a test)."""
     import json
 
-    from workbook_tools.compute import compute
-    from workbook_tools.model import Evaluation
+    from workbook_tools.core.compute import compute
+    from workbook_tools.core.model import Evaluation
 
     model = Evaluation.from_json(json.loads((ROOT / "examples" / "consistent_2023_qingshan_jiaoyu.json")
                                             .read_text(encoding="utf-8")))

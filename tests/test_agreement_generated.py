@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from workbook_tools import reader, spec
-from workbook_tools.compute import compute
-from workbook_tools.expr import excel_round
+from workbook_tools.core import spec
+from workbook_tools.core.compute import compute
+from workbook_tools.core.expr import excel_round
+from workbook_tools.core.model import Evaluation, Row, Value
 from workbook_tools.libreoffice import recalculate
-from workbook_tools.model import Evaluation, Row, Value
 from workbook_tools.template import write_filled
+from workbook_tools.xlsx import reader
 
 pytestmark = pytest.mark.libreoffice
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from workbook_tools import fsutil
+from workbook_tools.core import fsutil
 from workbook_tools.fill import fill
 
 from .factory import filled_workbook

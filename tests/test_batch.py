@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from workbook_tools import batch
-from workbook_tools.batch import BatchOptions, FileResult, process_workbook
-from workbook_tools.engines import EngineError, ProcessEngine, open_executor
-from workbook_tools.model import Evaluation
-from workbook_tools.summary import summary_rows
+from workbook_tools.batch import isolation, pipeline, result
+from workbook_tools.batch.inbox import discover, file_sha256
+from workbook_tools.batch.isolation import EngineError, ProcessEngine, open_executor
+from workbook_tools.batch.result import BatchOptions, FileResult
+from workbook_tools.batch.summary import summary_rows
+from workbook_tools.batch.work import process_workbook
+from workbook_tools.core.model import Evaluation
 from workbook_tools.template import write_filled
 
 from .conftest import CONSISTENT_JSON, SEED_JSON, load_json
@@ -59,12 +61,12 @@ def make_inbox(root: Path) -> Path:
     return inbox
 
 
-def run_inbox(inbox: Path, out: Path, **kw: object) -> batch.BatchOutcome:
+def run_inbox(inbox: Path, out: Path, **kw: object) -> result.BatchOutcome:
     options = BatchOptions(root=str(inbox), out_dir=str(out), timeout=float(kw.pop("timeout", 60)))  # type: ignore[arg-type]
-    return batch.run(inbox, options, workers=2, **kw)  # type: ignore[arg-type]
+    return pipeline.run(inbox, options, workers=2, **kw)  # type: ignore[arg-type]
 
 
-def by_path(outcome: batch.BatchOutcome) -> dict[str, FileResult]:
+def by_path(outcome: result.BatchOutcome) -> dict[str, FileResult]:
     return {r.path: r for r in outcome.results}
 
 
@@ -79,9 +81,9 @@ def test_discover_skips_litter_and_own_output(tmp_path: Path, inbox: Path) -> No
     (out / "summary.xlsx").write_bytes(b"ours")
     (inbox / ".git").mkdir()
     (inbox / ".git" / "x.xlsx").write_bytes(b"hidden")
-    names = [p.relative_to(inbox).as_posix() for p in batch.discover(inbox, out)]
+    names = [p.relative_to(inbox).as_posix() for p in discover(inbox, out)]
     assert names == ["consistent.xlsx", "random.xlsx", "report_renamed.xlsx", "truncated.xlsx", "乡镇/seed.xlsx"]
-    assert batch.discover(inbox / "consistent.xlsx") == [inbox / "consistent.xlsx"]
+    assert discover(inbox / "consistent.xlsx") == [inbox / "consistent.xlsx"]
 
 
 def test_mixed_inbox_summary_row_by_row(tmp_path: Path, inbox: Path) -> None:
@@ -212,7 +214,7 @@ def test_cache_is_invalidated_by_options(tmp_path: Path, inbox: Path) -> None:
     out = tmp_path / "out"
     run_inbox(inbox, out)
     options = BatchOptions(root=str(inbox), out_dir=str(out), lang="en")
-    assert batch.run(inbox, options, workers=1).processed == 5
+    assert pipeline.run(inbox, options, workers=1).processed == 5
 
 
 def test_dask_engine_gives_the_same_summary(tmp_path: Path, inbox: Path) -> None:
@@ -220,7 +222,7 @@ def test_dask_engine_gives_the_same_summary(tmp_path: Path, inbox: Path) -> None
         pytest.importorskip("distributed")
     process = run_inbox(inbox, tmp_path / "p")
     options = BatchOptions(root=str(inbox), out_dir=str(tmp_path / "d"))
-    dask = batch.run(inbox, options, engine="dask", workers=2, processes=False)
+    dask = pipeline.run(inbox, options, engine="dask", workers=2, processes=False)
     assert summary_rows(dask.results) == summary_rows(process.results)
     assert [r.findings for r in dask.results] == [r.findings for r in process.results]
 
@@ -232,7 +234,7 @@ def test_dask_timeout_stops_the_file(tmp_path: Path, inbox: Path, processes: boo
     shutil.copyfile(inbox / "consistent.xlsx", inbox / "hang.xlsx")
     out = tmp_path / "d"
     options = BatchOptions(root=str(inbox), out_dir=str(out), timeout=2)
-    outcome = batch.run(inbox, options, engine="dask", workers=2, processes=processes, worker=hang_or_process)
+    outcome = pipeline.run(inbox, options, engine="dask", workers=2, processes=processes, worker=hang_or_process)
     rows = by_path(outcome)
     assert rows["hang.xlsx"].status == "timeout" and rows["consistent.xlsx"].status == "ok"
     assert rows["乡镇/seed.xlsx"].status == "errors" and rows["truncated.xlsx"].status == "unreadable"
@@ -244,12 +246,12 @@ def test_isolated_subprocess_for_daemonic_workers(tmp_path: Path, inbox: Path) -
     out = tmp_path / "o"
     out.mkdir()
     options = BatchOptions(root=str(inbox), out_dir=str(out), timeout=3)
-    ok = batch._isolated_subprocess(hang_or_process, str(inbox / "consistent.xlsx"), options)
+    ok = isolation._isolated_subprocess(hang_or_process, str(inbox / "consistent.xlsx"), options)
     assert ok.status == "ok" and ok.figures["total_actual"] == "3474.84"
-    hung = batch._isolated_subprocess(hang_or_process, str(inbox / "hang.xlsx"), options)
+    hung = isolation._isolated_subprocess(hang_or_process, str(inbox / "hang.xlsx"), options)
     assert hung.status == "timeout" and not _alive(int((out / "hang.pid").read_text()))
     shutil.copyfile(inbox / "consistent.xlsx", inbox / "crash.xlsx")
-    assert batch._isolated_subprocess(hang_or_process, str(inbox / "crash.xlsx"), options).reason_code == (
+    assert isolation._isolated_subprocess(hang_or_process, str(inbox / "crash.xlsx"), options).reason_code == (
         "batch-worker-crashed")
 
 
@@ -265,9 +267,9 @@ def test_process_workbook_is_plain_data(tmp_path: Path, inbox: Path) -> None:
 
 def test_fill_and_export_outputs_have_predictable_names(tmp_path: Path, inbox: Path) -> None:
     out = tmp_path / "out"
-    before = batch.file_sha256(inbox / "乡镇" / "seed.xlsx")
+    before = file_sha256(inbox / "乡镇" / "seed.xlsx")
     options = BatchOptions(root=str(inbox), out_dir=str(out), fill=True, export=("md", "docx"))
-    outcome = batch.run(inbox, options, workers=2)
+    outcome = pipeline.run(inbox, options, workers=2)
     rows = by_path(outcome)
     ok = rows["consistent.xlsx"]
     assert ok.outputs == {"filled": "filled/consistent.xlsx", "md": "reports/consistent.md",
@@ -279,21 +281,21 @@ def test_fill_and_export_outputs_have_predictable_names(tmp_path: Path, inbox: P
     assert seed.outputs["filled"] == "filled/乡镇/seed.xlsx" and (out / "filled" / "乡镇" / "seed.xlsx").exists()
     assert "md" not in seed.outputs and any("md" in n for n in seed.notes)  # errors: no report, said why
     assert any(x["code"].startswith("fill-") for x in seed.findings)
-    assert batch.file_sha256(inbox / "乡镇" / "seed.xlsx") == before  # the input is never modified
-    assert batch.run(inbox, options, workers=2).processed == 0
+    assert file_sha256(inbox / "乡镇" / "seed.xlsx") == before  # the input is never modified
+    assert pipeline.run(inbox, options, workers=2).processed == 0
     (out / "reports" / "consistent.md").unlink()  # a missing output invalidates the cache entry
-    assert batch.run(inbox, options, workers=2).processed == 1
+    assert pipeline.run(inbox, options, workers=2).processed == 1
 
 
 def test_report_names_never_collide() -> None:
-    assert batch.report_name("a/b.xlsx", ".docx") == "a/b.docx"
-    assert batch.report_name("a/b.xlsm", ".docx") == "a/b.xlsm.docx"
-    assert batch.report_name("b.XLSX", ".md") == "b.md"
+    assert result.report_name("a/b.xlsx", ".docx") == "a/b.docx"
+    assert result.report_name("a/b.xlsm", ".docx") == "a/b.xlsm.docx"
+    assert result.report_name("b.XLSX", ".md") == "b.md"
 
 
 def test_exit_codes() -> None:
-    def outcome(*statuses: str) -> batch.BatchOutcome:
-        return batch.BatchOutcome([FileResult(f"{i}.xlsx", s) for i, s in enumerate(statuses)], 0, 0)  # type: ignore[arg-type]
+    def outcome(*statuses: str) -> result.BatchOutcome:
+        return result.BatchOutcome([FileResult(f"{i}.xlsx", s) for i, s in enumerate(statuses)], 0, 0)  # type: ignore[arg-type]
 
     assert outcome("ok", "ok").exit_code == 0
     assert outcome("ok", "errors").exit_code == 1
@@ -335,17 +337,17 @@ def test_progress_is_off_for_scripts(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr("sys.stderr", Tty())
     monkeypatch.delenv("CI", raising=False)
-    assert batch.Progress.wanted(quiet=False)
-    assert not batch.Progress.wanted(quiet=True)
+    assert pipeline.Progress.wanted(quiet=False)
+    assert not pipeline.Progress.wanted(quiet=True)
     monkeypatch.setenv("CI", "true")
-    assert not batch.Progress.wanted(quiet=False)
+    assert not pipeline.Progress.wanted(quiet=False)
     monkeypatch.delenv("CI")
     monkeypatch.setattr("sys.stderr", open(os.devnull, "w"))  # noqa: SIM115 - closed with the process
-    assert not batch.Progress.wanted(quiet=False)
+    assert not pipeline.Progress.wanted(quiet=False)
 
 
 def test_progress_counts(capsys: pytest.CaptureFixture[str]) -> None:
-    p = batch.Progress(True)
+    p = pipeline.Progress(True)
     p.start(3)
     for s in ("ok", "errors", "unreadable"):
         p.update(FileResult("x", s))  # type: ignore[arg-type]

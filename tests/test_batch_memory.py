@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from workbook_tools import batch
-from workbook_tools.batch import BatchOptions, FileResult, process_workbook
-from workbook_tools.cli import app
+from workbook_tools.batch import pipeline, result, work
+from workbook_tools.batch.result import BatchOptions, FileResult
+from workbook_tools.batch.work import process_workbook
+from workbook_tools.cli.app import app
 
 from .conftest import EXAMPLES
 
@@ -19,11 +20,11 @@ def hog_or_process(path: str, options: BatchOptions) -> FileResult:
     """A per-file function whose 'hog*' files try to take 8 GB, as a pathological workbook could."""
     if Path(path).name.startswith("hog"):
         try:
-            with batch.memory_limit(options.memory_mb):
+            with work.memory_limit(options.memory_mb):
                 blob = bytearray(8 * 1024**3)
                 blob[-1] = 1
         except MemoryError:
-            return batch._memory_result(batch._relative(path, options.root), options)
+            return result.memory_result(result.relative(path, options.root), options)
     return process_workbook(path, options)
 
 
@@ -38,7 +39,7 @@ def inbox(tmp_path: Path) -> Path:
 
 def test_memory_hog_is_stopped_in_its_worker_and_the_batch_completes(inbox: Path, tmp_path: Path) -> None:
     options = BatchOptions(root=str(inbox), out_dir=str(tmp_path / "out"), memory_mb=1024)
-    outcome = batch.run(inbox, options, workers=2, worker=hog_or_process)
+    outcome = pipeline.run(inbox, options, workers=2, worker=hog_or_process)
     rows = {r.path: r for r in outcome.results}
     assert rows["hog.xlsx"].status == "unreadable" and rows["hog.xlsx"].reason_code == "batch-memory"
     assert "1024 MB" in (rows["hog.xlsx"].reason or "")
@@ -50,9 +51,9 @@ def test_memory_error_while_reading_becomes_a_listed_file(inbox: Path, tmp_path:
     def exhausted(path: object) -> None:
         raise MemoryError
 
-    monkeypatch.setattr("workbook_tools.reader.load", exhausted)
+    monkeypatch.setattr("workbook_tools.xlsx.reader.load", exhausted)
     options = BatchOptions(root=str(inbox), out_dir=str(tmp_path / "out"), memory_mb=512)
-    result = batch._process(inbox / "ok.xlsx", "ok.xlsx", options)
+    result = work._process(inbox / "ok.xlsx", "ok.xlsx", options)
     assert (result.status, result.reason_code) == ("unreadable", "batch-memory")
 
 
@@ -60,7 +61,7 @@ def test_the_limit_is_never_applied_to_the_callers_own_process() -> None:
     import resource
 
     before = resource.getrlimit(resource.RLIMIT_AS)
-    with batch.memory_limit(64):
+    with work.memory_limit(64):
         assert resource.getrlimit(resource.RLIMIT_AS) == before
     assert resource.getrlimit(resource.RLIMIT_AS) == before
 

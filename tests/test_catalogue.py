@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from workbook_tools.findings import CATALOGUE, CATALOGUE_LIST, Finding
+from workbook_tools.core.findings import CATALOGUE, CATALOGUE_LIST, Finding
 
 from .broken_inputs import CASES as BROKEN_CASES
 from .test_validate_cases import CASES, FILE_CASES

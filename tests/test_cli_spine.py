@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from workbook_tools.cli import app
+from workbook_tools.cli.app import app
 
 from .conftest import SEED_JSON
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from workbook_tools import excel
-from workbook_tools.findings import Finding, Report
+from workbook_tools.core.findings import Finding, Report
 
 from .conftest import ROOT
 
@@ -55,7 +55,7 @@ def test_clean_and_unreadable_reports_say_so() -> None:
 
 
 def test_computed_edits_cover_every_derived_cell_blank_for_undefined_ratio() -> None:
-    from workbook_tools import spec
+    from workbook_tools.core import spec
 
     edits = excel.computed_edits({"total_rate": Decimal("376.39"), "basic_rate": None, "total_actual": Decimal("1918.71")})
     by_cell = {(e.sheet, e.cell): e.value for e in edits}
@@ -182,7 +182,7 @@ def test_excel_docs_exist_and_name_the_button_setup() -> None:
 
 
 def test_validate_active_end_to_end_on_a_fake_excel(monkeypatch: pytest.MonkeyPatch) -> None:
-    from workbook_tools import spec
+    from workbook_tools.core import spec
 
     book = FakeBook(list(spec.sheet_titles()), ROOT / "examples" / "seed_2022_anhua_zhongdian.xlsx")
     monkeypatch.setitem(sys.modules, "xlwings", fake_xlwings(book))
@@ -193,7 +193,7 @@ def test_validate_active_end_to_end_on_a_fake_excel(monkeypatch: pytest.MonkeyPa
 
 
 def test_fill_active_writes_every_derived_value(monkeypatch: pytest.MonkeyPatch) -> None:
-    from workbook_tools import spec
+    from workbook_tools.core import spec
 
     book = FakeBook(list(spec.sheet_titles()), ROOT / "examples" / "seed_2022_anhua_zhongdian.xlsx")
     monkeypatch.setitem(sys.modules, "xlwings", fake_xlwings(book))

@@ -12,7 +12,8 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from typer.testing import CliRunner
 
-from workbook_tools.cli import app
+from workbook_tools.cli.app import app
+from workbook_tools.core.model import Evaluation
 from workbook_tools.export import ExportRefused, count_errors, export_report, format_for, outline_for
 from workbook_tools.export import sentences as S
 from workbook_tools.export.docx import render_docx
@@ -30,8 +31,7 @@ from workbook_tools.export.styles import (
     open_template,
 )
 from workbook_tools.export.wording import DEFAULT_WORDING, KEY_HEADER, TemplateError, default_template_path
-from workbook_tools.model import Evaluation
-from workbook_tools.reader import load
+from workbook_tools.xlsx.reader import load
 
 from .conftest import CONSISTENT_JSON, ROOT, SEED_JSON, load_json
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from workbook_tools.cli import app
+from workbook_tools.cli.app import app
 from workbook_tools.export import outline_for
 from workbook_tools.export.outline import Heading, Paragraph, Title
 from workbook_tools.export.pdf import write_pdfs
-from workbook_tools.reader import load
+from workbook_tools.xlsx.reader import load
 
 from .test_export import SEED_BASIC, SEED_CONCLUSION, SEED_STAFF, SEED_TOTAL
 
@@ -30,7 +30,7 @@ def pdfs(soffice: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pa
     """Both examples through the CLI (seed forced: it has a real validation error)."""
     import json
 
-    from workbook_tools.model import Evaluation
+    from workbook_tools.core.model import Evaluation
     from workbook_tools.template import write_filled
 
     from .conftest import CONSISTENT_JSON, SEED_JSON

@@ -2,10 +2,10 @@ from decimal import Decimal as D
 
 import pytest
 
-from workbook_tools import spec
-from workbook_tools.compute import compute
-from workbook_tools.expr import ChangeRate, Grade, Ratio, Sum, excel_round, truncate
-from workbook_tools.model import Evaluation
+from workbook_tools.core import spec
+from workbook_tools.core.compute import compute
+from workbook_tools.core.expr import ChangeRate, Grade, Ratio, Sum, excel_round, truncate
+from workbook_tools.core.model import Evaluation
 
 
 @pytest.mark.parametrize(

@@ -13,11 +13,12 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from python_calamine import CalamineWorkbook
 
-from workbook_tools import reader, spec
-from workbook_tools.cells import address, rc
-from workbook_tools.compute import compute
+from workbook_tools.core import spec
+from workbook_tools.core.cells import address, rc
+from workbook_tools.core.compute import compute
+from workbook_tools.core.scoring import parse_rules
 from workbook_tools.fill import FillError, default_output, fill, write_cached_values
-from workbook_tools.scoring import parse_rules
+from workbook_tools.xlsx import reader
 
 from .conftest import CONSISTENT_JSON
 

@@ -9,8 +9,9 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from workbook_tools import reader, spec
-from workbook_tools.cli import app
+from workbook_tools.cli.app import app
+from workbook_tools.core import spec
+from workbook_tools.xlsx import reader
 
 from .test_fill import DELETED, blank_score, messy
 

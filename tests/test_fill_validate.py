@@ -5,9 +5,9 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from workbook_tools.checks.validate import validate
+from workbook_tools.core.findings import CATALOGUE
 from workbook_tools.fill import fill
-from workbook_tools.findings import CATALOGUE
-from workbook_tools.validate import validate
 
 from .test_fill import messy
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from workbook_tools import reader, spec
-from workbook_tools.compute import compute
+from workbook_tools.core import spec
+from workbook_tools.core.compute import compute
+from workbook_tools.core.model import Evaluation
 from workbook_tools.libreoffice import recalculate
-from workbook_tools.model import Evaluation
+from workbook_tools.xlsx import reader
 
 from .conftest import CONSISTENT_JSON, EXAMPLES, FIXTURES, SEED_JSON, TEMPLATE, load_json
 

@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from workbook_tools import live_checks, reader, spec
+from workbook_tools.checks.validate import validate
+from workbook_tools.core import live_checks, spec
+from workbook_tools.core.findings import CATALOGUE
 from workbook_tools.fill import fill
-from workbook_tools.findings import CATALOGUE
 from workbook_tools.libreoffice import recalculate
-from workbook_tools.validate import validate
+from workbook_tools.xlsx import reader
 
 from .conftest import EXAMPLES, FIXTURES, TEMPLATE
 from .factory import CONSISTENT_XLSX, filled_workbook
@@ -168,7 +169,7 @@ def _overrides(fault: str) -> dict[str, object]:
 
 
 def _consistent_value(name: str) -> Decimal:
-    from workbook_tools.compute import compute
+    from workbook_tools.core.compute import compute
 
     value = compute(reader.load(CONSISTENT_XLSX).model)[name]
     assert isinstance(value, Decimal)

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from workbook_tools import reader, spec
-from workbook_tools.model import Evaluation, ModelError
+from workbook_tools.core import spec
+from workbook_tools.core.model import Evaluation, ModelError
 from workbook_tools.template import write_filled
+from workbook_tools.xlsx import reader
 
 from .conftest import CONSISTENT_JSON, SEED_JSON, load_json
 

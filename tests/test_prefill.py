@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from workbook_tools import prefill as pf
-from workbook_tools import reader
-from workbook_tools.cli import app
-from workbook_tools.validate import validate
+from workbook_tools.checks.validate import validate
+from workbook_tools.cli.app import app
+from workbook_tools.xlsx import reader
 
 from .conftest import EXAMPLES, SEED_JSON, load_json
 
@@ -179,7 +179,7 @@ def test_bad_mapping_is_one_line(tmp_path: Path, content: str, fragment: str) ->
 
 
 def test_default_mapping_names_only_inputs() -> None:
-    from workbook_tools import spec
+    from workbook_tools.core import spec
 
     m = pf.load_mapping()
     assert set(m.columns) <= {f.name for f in spec.INPUT_FIELDS}

@@ -16,12 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from workbook_tools import spec
-from workbook_tools.compute import compute
+from workbook_tools.checks.validate import validate
+from workbook_tools.core import spec
+from workbook_tools.core.compute import compute
+from workbook_tools.core.model import Evaluation
 from workbook_tools.fill import fill
-from workbook_tools.model import Evaluation
 from workbook_tools.template import write_filled
-from workbook_tools.validate import validate
 
 from .conftest import CONSISTENT_JSON, load_json
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from workbook_tools.validate import validate
+from workbook_tools.checks.validate import validate
 
 from .broken_inputs import CASES, Case, build_all
 from .conftest import ROOT, need_soffice
@@ -58,7 +58,7 @@ def test_case_gives_its_documented_outcome(case: Case, built: dict[str, Path]) -
 @pytest.mark.parametrize("name", ["random-bytes", "encrypted", "billion-laughs", "zip-bomb", "truncated-zip", "macros"])
 def test_cli_answers_with_one_clear_line_never_a_traceback(name: str, built: dict[str, Path]) -> None:
     case = next(c for c in CASES if c.name == name)
-    r = subprocess.run([sys.executable, "-m", "workbook_tools.cli", "validate", str(built[name])],
+    r = subprocess.run([sys.executable, "-m", "workbook_tools.cli.app", "validate", str(built[name])],
                        capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert r.returncode == case.exit_code
     assert "Traceback" not in r.stdout + r.stderr

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from workbook_tools import spec
-from workbook_tools.compute import compute
-from workbook_tools.model import Evaluation
-from workbook_tools.scoring import RulesError, indicator_key, load_rules, parse_rules, score, suggest
+from workbook_tools.core import spec
+from workbook_tools.core.compute import compute
+from workbook_tools.core.model import Evaluation
+from workbook_tools.core.scoring import RulesError, indicator_key, load_rules, parse_rules, score, suggest
 
 from .conftest import SEED_JSON, load_json
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from workbook_tools import summary
-from workbook_tools.batch import BatchOptions, FileResult
-from workbook_tools.batch import run as run_batch
-from workbook_tools.expr import excel_round
-from workbook_tools.model import Evaluation
+from workbook_tools.batch import summary
+from workbook_tools.batch.pipeline import run as run_batch
+from workbook_tools.batch.result import BatchOptions, FileResult
+from workbook_tools.core.expr import excel_round
+from workbook_tools.core.model import Evaluation
 from workbook_tools.template import write_filled
 
 from .conftest import CONSISTENT_JSON, load_json

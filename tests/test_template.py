@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from workbook_tools import live_checks, spec, xlsx
+from workbook_tools.core import live_checks, spec
 from workbook_tools.template import build_template, write_template
+from workbook_tools.xlsx.workbook import read as read_workbook
 
 from .conftest import ROOT, TEMPLATE
 
@@ -48,13 +49,13 @@ def test_committed_template_equals_fresh_generation(tmp_path: Path) -> None:
 
 
 def test_every_spec_name_resolves_to_its_cell() -> None:
-    book = xlsx.read(TEMPLATE)
+    book = read_workbook(TEMPLATE)
     for n in live_checks.all_names():
         assert book.resolve(n.name) == (n.sheet, n.ref), n.name
 
 
 def test_derived_cells_hold_spec_formulas_locked_and_inputs_unlocked() -> None:
-    book = xlsx.read(TEMPLATE, keep_empty=True)
+    book = read_workbook(TEMPLATE, keep_empty=True)
     for f in spec.FIELDS:
         c = book.cell(f.sheet, f.cell)
         if f.is_derived:
@@ -66,7 +67,7 @@ def test_derived_cells_hold_spec_formulas_locked_and_inputs_unlocked() -> None:
 
 
 def test_sheets_order_first_is_guide_and_meta_very_hidden() -> None:
-    book = xlsx.read(TEMPLATE)
+    book = read_workbook(TEMPLATE)
     assert book.sheet_names == list(spec.sheet_titles())
     assert book.sheet_names[0] == "填表说明"
     assert book.sheet("_meta").state == "veryHidden"

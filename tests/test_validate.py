@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from workbook_tools.intervals import Interval, derived_intervals, judge, of_input
-from workbook_tools.reader import load
-from workbook_tools.validate import validate, validate_loaded
+from workbook_tools.checks.validate import validate, validate_loaded
+from workbook_tools.core.intervals import Interval, derived_intervals, judge, of_input
+from workbook_tools.xlsx.reader import load
 
 from .conftest import EXAMPLES, FIXTURES, ROOT
 
@@ -78,7 +78,7 @@ def test_validate_loaded_is_what_validate_does() -> None:
 
 
 def test_validate_path_imports_neither_openpyxl_nor_pandas() -> None:
-    code = ("import sys\nfrom workbook_tools.validate import validate\n"
+    code = ("import sys\nfrom workbook_tools.checks.validate import validate\n"
             f"r = validate({str(SEED_LO)!r})\n"
             "from workbook_tools import render\nrender.to_text(r)\n"
             "print(sorted(m for m in ('openpyxl', 'pandas', 'numpy') if m in sys.modules))")
@@ -118,7 +118,7 @@ def test_judge_imprecise_and_blank() -> None:
 
 
 def test_intervals_follow_the_spec_expressions() -> None:
-    from workbook_tools.compute import compute
+    from workbook_tools.core.compute import compute
 
     loaded = load(SEED)
     computed = compute(loaded.model)
@@ -182,7 +182,7 @@ def test_corpus_sample_never_raises() -> None:
 def test_corpus_through_the_command(name: str, exit_code: int) -> None:
     from typer.testing import CliRunner
 
-    from workbook_tools.cli import app
+    from workbook_tools.cli.app import app
 
     path = CORPUS / name
     if not path.exists():

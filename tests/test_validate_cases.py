@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from workbook_tools import spec
-from workbook_tools.validate import validate
+from workbook_tools.checks.validate import validate
+from workbook_tools.core import spec
 
 from .factory import (
     CONSISTENT_XLSX,
@@ -219,7 +219,7 @@ def test_change_gives_finding(case: Case, tmp_path: Path) -> None:
 
 
 def spec_severity(code: str) -> str:
-    from workbook_tools.findings import CATALOGUE
+    from workbook_tools.core.findings import CATALOGUE
 
     return CATALOGUE[code].severity
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from workbook_tools.cli import app
-from workbook_tools.findings import CATALOGUE
-from workbook_tools.render import JSON_SCHEMA_ID
+from workbook_tools.checks.render import JSON_SCHEMA_ID
+from workbook_tools.cli.app import app
+from workbook_tools.core.findings import CATALOGUE
 
 from .conftest import EXAMPLES, ROOT
 from .factory import cell_of, filled_workbook

@@ -15,8 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import spec
-from .findings import Report, sort_key
+from .core import spec
+from .core.findings import Report, sort_key
 
 T = TypeVar("T")
 RESULT_SHEET = "校验结果"
@@ -173,7 +173,7 @@ def _read_active(read: Callable[[Path], T]) -> tuple[Any, T]:
 
 def validate_active(lang: str = "zh") -> Report:
     """Button: validate the active workbook, list findings in 校验结果, select the first problem cell."""
-    from .validate import validate
+    from .checks.validate import validate
 
     book, report = _read_active(validate)
     apply_edits(book, finding_edits(report, lang))
@@ -186,8 +186,8 @@ def validate_active(lang: str = "zh") -> Report:
 
 def fill_active() -> None:
     """Button: write every derived value, computed in Python with Excel's rounding, into the open workbook."""
-    from .compute import compute
-    from .reader import load
+    from .core.compute import compute
+    from .xlsx.reader import load
 
     book, loaded = _read_active(load)
     locations = {k: (v.sheet, v.cell) for k, v in loaded.locations.items()}

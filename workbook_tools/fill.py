@@ -25,18 +25,20 @@ from xml.sax.saxutils import escape
 
 from defusedxml.ElementTree import fromstring
 
-from . import live_checks, reader, spec
-from .cells import address, rc
 from .checks import structure
 from .checks.formulas import normalize
-from .compute import compute
-from .expr import excel_round
-from .findings import Finding, Report
-from .fsutil import atomic_path
-from .model import Value, canonical
-from .numbers import parse_text_number
-from .scoring import Rules, Suggestion, load_rules, suggest
-from .xlsx import NS_MAIN, NS_PKG_REL, NS_REL, Cell, UnreadableWorkbook
+from .core import live_checks, spec
+from .core.cells import address, rc
+from .core.compute import compute
+from .core.expr import excel_round
+from .core.findings import Finding, Report
+from .core.fsutil import atomic_path
+from .core.model import Value, canonical
+from .core.numbers import parse_text_number
+from .core.scoring import Rules, Suggestion, load_rules, suggest
+from .xlsx import reader
+from .xlsx.package import NS_MAIN, NS_PKG_REL, NS_REL, UnreadableWorkbook
+from .xlsx.worksheet import Cell
 
 _NUMERIC = ("money", "percent", "score", "int", "year")
 #: Number formats a converted input cell gets when it was formatted as text ("@").
@@ -452,7 +454,7 @@ def fill(src: str | Path, dest: str | Path | None = None, *, in_place: bool = Fa
         if target.exists() and src.exists() and os.path.samefile(src, target):
             raise FillError(f"{target}：输出文件就是输入文件；要改写原文件请用 --in-place（会保留 .bak 备份）")
     if not isinstance(rules, Rules):
-        from .scoring import RulesError
+        from .core.scoring import RulesError
 
         try:
             rules = load_rules(rules)

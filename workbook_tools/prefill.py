@@ -23,10 +23,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from . import spec
-from .errors import WorkbookToolsError
-from .model import Evaluation, Value
-from .numbers import parse_text_number
+from .core import spec
+from .core.errors import WorkbookToolsError
+from .core.model import Evaluation, Value
+from .core.numbers import parse_text_number
 
 MAPPING_FORMAT = "workbook_tools/prefill-mapping"
 AMOUNT_UNITS: dict[str, Decimal] = {"万元": Decimal(1), "元": Decimal(10000)}

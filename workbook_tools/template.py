@@ -21,9 +21,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import live_checks, spec
-from .fsutil import atomic_save
-from .model import Evaluation, Value
+from .core import live_checks, spec
+from .core.fsutil import atomic_save
+from .core.model import Evaluation, Value
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "evaluation_template.xlsx"
 FIXED_TIME = dt.datetime(2024, 1, 1, 0, 0, 0)

@@ -11,12 +11,12 @@ from collections.abc import Mapping
 from decimal import Decimal
 from functools import cache
 
-from .. import spec
-from ..cells import address, rc
-from ..findings import Finding
-from ..model import Value, canonical
-from ..reader import Loaded
-from ..xlsx import Cell
+from ..core import spec
+from ..core.cells import address, rc
+from ..core.findings import Finding
+from ..core.model import Value, canonical
+from ..xlsx.reader import Loaded
+from ..xlsx.worksheet import Cell
 
 NUMERIC_KINDS = frozenset({"money", "percent", "score", "int", "year"})
 Computed = Mapping[str, Value]

@@ -1,7 +1,7 @@
 """Arithmetic: every stated derived figure against its recomputation from the inputs, never trusting caches.
 
 A stated figure is either a constant typed over the formula (the most common fault) or the cached
-result of an intact formula. Both are judged by :func:`workbook_tools.intervals.judge`: equal to Excel's
+result of an intact formula. Both are judged by :func:`workbook_tools.core.intervals.judge`: equal to Excel's
 ROUND → consistent; explained only by truncating a value the rounded inputs allow → value-truncated;
 only by rounding such a value → value-imprecise; otherwise value-mismatch. Cached results are compared at
 the field's decimals (differences in the 15th digit are float noise); formulas without any cached result
@@ -13,13 +13,13 @@ from __future__ import annotations
 from decimal import Decimal, localcontext
 from typing import Any
 
-from .. import spec
-from ..expr import ChangeRate, Ratio, Ref, excel_round
-from ..findings import Finding
-from ..intervals import Interval, derived_intervals, explain, judge
-from ..model import Value
-from ..numbers import parse_text_number
-from ..reader import Loaded
+from ..core import spec
+from ..core.expr import ChangeRate, Ratio, Ref, excel_round
+from ..core.findings import Finding
+from ..core.intervals import Interval, derived_intervals, explain, judge
+from ..core.model import Value
+from ..core.numbers import parse_text_number
+from ..xlsx.reader import Loaded
 from . import Computed, depends_on, finding, fmt, not_numbers, place, program, program_en
 from .formulas import intact
 

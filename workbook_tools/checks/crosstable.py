@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .. import spec
-from ..findings import Finding
-from ..intervals import ZERO, of_input
-from ..numbers import to_decimal
-from ..reader import Loaded
+from ..core import spec
+from ..core.findings import Finding
+from ..core.intervals import ZERO, of_input
+from ..core.numbers import to_decimal
+from ..xlsx.reader import Loaded
 from . import Computed, depends_on, finding, fmt, list_place, not_numbers, place
 
 HUNDRED = Decimal(100)

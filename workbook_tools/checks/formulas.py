@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
-from .. import live_checks, spec
-from ..findings import Finding
-from ..reader import Loaded
+from ..core import live_checks, spec
+from ..core.findings import Finding
+from ..xlsx.reader import Loaded
 from . import Computed, finding, place
 
 _SHEET_PREFIX = re.compile(r"[^\s!(),+\-*/=<>&^:;\"'{}\[\]]+!")

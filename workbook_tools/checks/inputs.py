@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from .. import spec
-from ..expr import excel_round
-from ..findings import Finding
-from ..model import CONTROL_CHARS
-from ..numbers import parse_text_number
-from ..reader import Loaded
-from ..xlsx import Cell
+from ..core import spec
+from ..core.expr import excel_round
+from ..core.findings import Finding
+from ..core.model import CONTROL_CHARS
+from ..core.numbers import parse_text_number
+from ..xlsx.reader import Loaded
+from ..xlsx.worksheet import Cell
 from . import NUMERIC_KINDS, Computed, finding, fmt, list_places, place
 
 ADVICE = {

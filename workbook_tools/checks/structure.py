@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from .. import live_checks, spec
-from ..cells import rc, split
-from ..findings import Finding
-from ..reader import Loaded
-from ..xlsx import SheetData, parse_reference
+from ..core import live_checks, spec
+from ..core.cells import rc, split
+from ..core.findings import Finding
+from ..xlsx.reader import Loaded
+from ..xlsx.workbook import parse_reference
+from ..xlsx.worksheet import SheetData
 from . import Computed, finding
 
 #: How far (rows) a moved label is searched for; farther away it counts as changed, not moved.

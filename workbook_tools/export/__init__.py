@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ..compute import compute
-from ..reader import Loaded, load
+from ..core.compute import compute
+from ..xlsx.reader import Loaded, load
 from .outline import Outline, build_outline
 from .wording import TemplateError, Wording, wording_from_document
 
@@ -74,7 +74,7 @@ def format_for(output: Path | None, fmt: str | None) -> Format:
 
 def count_errors(loaded: Loaded) -> int:
     """Validation errors of the workbook (the same checks as ``workbook-tools validate``)."""
-    from ..validate import validate_loaded
+    from ..checks.validate import validate_loaded
 
     return len(validate_loaded(loaded).errors)
 
@@ -96,7 +96,7 @@ def export_report(source: str | Path, output: str | Path | None = None, *, fmt: 
                   force: bool = False, template: str | Path | None = None) -> ExportResult:
     """Read, check, and write the report of one workbook.
 
-    Raises :class:`~workbook_tools.xlsx.UnreadableWorkbook` (file cannot be read), :class:`ExportRefused`
+    Raises :class:`~workbook_tools.xlsx.package.UnreadableWorkbook` (file cannot be read), :class:`ExportRefused`
     (validation errors, not forced), :class:`TemplateError` (bad report template), ValueError (bad format or
     output path) and :class:`~workbook_tools.libreoffice.LibreOfficeError` (PDF conversion).
     """
@@ -115,7 +115,7 @@ def export_report(source: str | Path, output: str | Path | None = None, *, fmt: 
     wording = wording_from_document(document, str(template) if template else "")
     outline = outline_for(loaded, wording=wording, errors=errors)
     if f == "md":
-        from ..fsutil import atomic_write_text
+        from ..core.fsutil import atomic_write_text
         from .markdown import render_markdown
 
         atomic_write_text(dest, render_markdown(outline))

@@ -12,7 +12,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
-from ..fsutil import atomic_write_bytes
+from ..core.fsutil import atomic_write_bytes
 from .outline import Heading, Notice, Outline, Paragraph, Table, Title
 from .styles import MARGINS_MM, STYLE, open_template
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..expr import excel_round
-from ..model import canonical
-from ..numbers import to_decimal
+from ..core.expr import excel_round
+from ..core.model import canonical
+from ..core.numbers import to_decimal
 
 __all__ = ["amount", "ratio", "count", "signed_word", "magnitude"]
 

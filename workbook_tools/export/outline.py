@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from .. import spec
-from ..compute import compute
-from ..model import Evaluation, Row, Value
+from ..core import spec
+from ..core.compute import compute
+from ..core.model import Evaluation, Row, Value
 from . import sentences as S
 from .numbers_format import amount, ratio, signed_word
 from .wording import Wording

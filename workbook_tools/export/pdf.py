@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..fsutil import atomic_write_bytes
+from ..core.fsutil import atomic_write_bytes
 from ..libreoffice import to_pdf
 from .docx import write_docx
 from .outline import Outline

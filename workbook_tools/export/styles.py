@@ -22,7 +22,15 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from .wording import DEFAULT_WORDING, KEY_HEADER, PLACEHOLDERS, TemplateError, default_template_path
+from .wording import (
+    DEFAULT_WORDING,
+    KEY_HEADER,
+    PLACEHOLDERS,
+    TemplateError,
+    Wording,
+    default_template_path,
+    wording_from_document,
+)
 
 __all__ = [
     "FONT_BODY",
@@ -36,6 +44,7 @@ __all__ = [
     "STYLE",
     "THEME_FONT_ATTRS",
     "build_template",
+    "load_wording",
     "open_template",
     "page_number_paragraph",
     "set_fonts",
@@ -375,3 +384,8 @@ def template_bytes() -> bytes:
     buf = io.BytesIO()
     build_template().save(buf)
     return buf.getvalue()
+
+
+def load_wording(path: str | Path) -> Wording:
+    """Wording from a report template file; :class:`TemplateError` when it is missing or not a .docx."""
+    return wording_from_document(open_template(path), str(path))

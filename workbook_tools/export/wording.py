@@ -23,7 +23,6 @@ __all__ = [
     "Wording",
     "WordingEntry",
     "default_template_path",
-    "load_wording",
     "wording_from_document",
 ]
 
@@ -146,10 +145,3 @@ def wording_from_document(document: Any, source: str = "") -> Wording:
             texts[key] = cells[-1].text.strip()
         return Wording(texts, source)
     raise TemplateError(f"{source or '报告模板'}：找不到措辞表（首行首格为“{KEY_HEADER}”的表格）")
-
-
-def load_wording(path: str | Path) -> Wording:
-    """Wording from a report template file; :class:`TemplateError` when it is missing or not a .docx."""
-    from .styles import open_template
-
-    return wording_from_document(open_template(path), str(path))

@@ -12,9 +12,9 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
-from .checks.structure import ANNOTATION_SHEET
-from .findings import CATALOGUE, SEVERITY_ORDER, Finding, Report
-from .fsutil import atomic_save
+from ..core.findings import CATALOGUE, SEVERITY_ORDER, Finding, Report
+from ..core.fsutil import atomic_save
+from .structure import ANNOTATION_SHEET
 
 FILLS = {"error": "FFB3B3", "warning": "FFCC80", "info": "DDEBF7"}
 HEADERS = {

@@ -19,9 +19,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import __version__, spec
-from .batch import SUMMARY_FIGURES, FileResult, unit_key
-from .fsutil import atomic_path, atomic_save, atomic_write_text
+from .. import __version__
+from ..core import spec
+from ..core.fsutil import atomic_path, atomic_save, atomic_write_text
+from .result import SUMMARY_FIGURES, FileResult, unit_key
 
 #: Leading characters that make a spreadsheet treat a CSV field as a formula (OWASP CSV injection).
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

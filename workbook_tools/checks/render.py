@@ -14,8 +14,8 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from . import spec
-from .findings import Finding, Report
+from ..core import spec
+from ..core.findings import Finding, Report
 
 JSON_SCHEMA_ID = "workbook_tools/validation-report.json"
 SEVERITY_TEXT = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},

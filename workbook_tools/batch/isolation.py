@@ -1,10 +1,11 @@
 """Where the batch's per-file work runs: local worker processes (default) or a dask.distributed cluster.
 
-Both are ``concurrent.futures.Executor`` objects, so :func:`workbook_tools.batch.run_batch` has one code
-path. The local engine can be torn down and rebuilt: a file that hangs inside a C library cannot be
+Both are ``concurrent.futures.Executor`` objects, so :func:`workbook_tools.batch.pipeline.run_batch` has one
+code path. The local engine can be torn down and rebuilt: a file that hangs inside a C library cannot be
 interrupted, only its process killed, and a ``ProcessPoolExecutor`` whose worker was killed is broken for
 good, so :class:`ProcessEngine` kills the workers (and anything they started, e.g. LibreOffice) and starts
-a fresh pool. dask is imported only when asked for (extra ``dask``).
+a fresh pool. dask is imported only when asked for (extra ``dask``). On a dask worker, whose threads cannot
+be stopped, :func:`process_isolated` runs one file in a child process killed at its time limit.
 """
 
 from __future__ import annotations
@@ -19,12 +20,15 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any, Literal
 
-from .errors import WorkbookToolsError
+from ..core.errors import WorkbookToolsError
+from .result import BatchOptions, FileResult, Worker, crashed_result, timeout_result
+from .work import process_workbook
 
 EngineName = Literal["process", "dask"]
 ENGINES: tuple[str, ...] = ("process", "dask")
 #: Modules every worker imports once in the fork server, so a restarted pool is ready in milliseconds.
-PRELOAD = ["workbook_tools.batch", "workbook_tools.reader", "workbook_tools.compute", "workbook_tools.validate"]
+PRELOAD = ["workbook_tools.batch.work", "workbook_tools.xlsx.reader", "workbook_tools.core.compute",
+           "workbook_tools.checks.validate"]
 
 
 class EngineError(WorkbookToolsError):
@@ -126,7 +130,7 @@ class DaskEngine(Executor):
 
     A dask task runs in a worker thread, which nothing can kill, and dask futures do not say when a task
     starts; so each file runs in a child process of the dask worker that is killed at the time limit
-    (``isolates_files``), see :func:`workbook_tools.batch.process_isolated`.
+    (``isolates_files``), see :func:`process_isolated`.
     """
 
     clock_starts_when_running = False
@@ -214,3 +218,72 @@ def open_executor(engine: str = "process", workers: int | None = None, scheduler
 
 __all__ = ["ProcessEngine", "DaskEngine", "EngineError", "open_executor", "make_dask", "capacity", "default_workers",
            "kill_tree", "ENGINES"]
+
+
+# -- one file in its own process ----------------------------------------------------------------
+
+
+def _child(conn: Any, worker: Worker, path: str, options: BatchOptions) -> None:
+    try:
+        conn.send(worker(path, options))
+    finally:
+        conn.close()
+
+
+def _isolated_fork(worker: Worker, path: str, options: BatchOptions) -> FileResult:
+    ctx = mp_context()
+    receiver, sender = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_child, args=(sender, worker, path, options), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if receiver.poll(options.timeout):
+            try:
+                return receiver.recv()  # type: ignore[no-any-return]
+            except (EOFError, OSError):
+                return crashed_result(path, options)
+        if child.pid is not None:
+            kill_tree(child.pid)
+        return timeout_result(path, options)
+    finally:
+        receiver.close()
+        child.join(5)
+
+
+def child_main() -> None:
+    """Entry of :func:`_isolated_subprocess`: a pickled (worker, path, options) on stdin, the result on stdout."""
+    import pickle
+
+    worker, path, options = pickle.loads(sys.stdin.buffer.read())
+    sys.stdout.buffer.write(pickle.dumps(worker(path, options)))
+
+
+def _isolated_subprocess(worker: Worker, path: str, options: BatchOptions) -> FileResult:
+    """The same in a fresh interpreter: daemonic processes (dask workers by default) may not fork children
+    through multiprocessing, but may start programs."""
+    import pickle
+    import subprocess
+
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    proc = subprocess.Popen([sys.executable, "-c", "from workbook_tools.batch.isolation import child_main; child_main()"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    try:
+        out, _ = proc.communicate(pickle.dumps((worker, path, options)), timeout=options.timeout)
+    except subprocess.TimeoutExpired:
+        kill_tree(proc.pid)
+        proc.communicate()
+        return timeout_result(path, options)
+    if proc.returncode != 0 or not out:
+        return crashed_result(path, options)
+    return pickle.loads(out)  # type: ignore[no-any-return]
+
+
+def process_isolated(path: str, options: BatchOptions, worker: Worker | None = None) -> FileResult:
+    """Run the per-file function in a child process killed at ``options.timeout`` (used on dask workers,
+    whose threads cannot be stopped); a child that dies gives a crashed result."""
+    import multiprocessing
+
+    fn = worker or process_workbook
+    if multiprocessing.current_process().daemon:
+        return _isolated_subprocess(fn, path, options)
+    return _isolated_fork(fn, path, options)

@@ -12,10 +12,12 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from . import spec, xlsx
-from .cells import address, rc
-from .model import Evaluation, Row, Value
-from .xlsx import Cell, UnreadableWorkbook
+from ..core import spec
+from ..core.cells import address, rc
+from ..core.model import Evaluation, Row, Value
+from .package import UnreadableWorkbook
+from .workbook import Workbook, read
+from .worksheet import Cell, Cells
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,7 @@ class Loaded:
     """A read workbook: the model plus the cell-level facts validation and fill need."""
 
     path: str
-    book: xlsx.Workbook
+    book: Workbook
     model: Evaluation
     version: str | None
     template_id: str | None
@@ -51,7 +53,7 @@ class Loaded:
         return c.formula if c is not None else None
 
 
-def locate(book: xlsx.Workbook, name: str, sheet: str, ref: str) -> tuple[str, str, bool]:
+def locate(book: Workbook, name: str, sheet: str, ref: str) -> tuple[str, str, bool]:
     """Where a name points, or the spec's own address when the name is gone or broken."""
     found = book.resolve(name)
     if found is not None and book.sheet(found[0]) is not None:
@@ -81,7 +83,7 @@ def cell_value(c: Cell | None, kind: str) -> Value:
     return v
 
 
-def _read_version(book: xlsx.Workbook) -> tuple[str | None, str | None]:
+def _read_version(book: Workbook) -> tuple[str | None, str | None]:
     ids: list[str | None] = []
     for name in ("template_id", "template_version"):
         sheet, ref = spec.META_NAMES[name]
@@ -96,11 +98,11 @@ def _read_version(book: xlsx.Workbook) -> tuple[str | None, str | None]:
 
 def load(path: str | Path) -> Loaded:
     """Read one workbook. Raises :class:`UnreadableWorkbook` with a Chinese message naming the file."""
-    book = xlsx.read(path, set(spec.sheet_titles()))
+    book = read(path, set(spec.sheet_titles()))
     return from_book(book)
 
 
-def from_book(book: xlsx.Workbook) -> Loaded:
+def from_book(book: Workbook) -> Loaded:
     tid, ver = _read_version(book)
     loaded = Loaded(book.path, book, Evaluation(), ver, tid)
     model = loaded.model
@@ -129,8 +131,8 @@ def _column_refs(col: int, first_row: int, count: int) -> tuple[str, ...]:
     return tuple(address(first_row + i, col) for i in range(count))
 
 
-def _read_list(book: xlsx.Workbook, loaded: Loaded, t: spec.ListTable) -> None:
-    columns: list[tuple[spec.Column, xlsx.Cells | None, tuple[str, ...]]] = []
+def _read_list(book: Workbook, loaded: Loaded, t: spec.ListTable) -> None:
+    columns: list[tuple[spec.Column, Cells | None, tuple[str, ...]]] = []
     loaded.list_locations[t.name] = {}
     located = []
     count = t.capacity

@@ -1,6 +1,6 @@
 """Every derived value of the spec, computed from inputs in Decimal with Excel's ROUND.
 
-The expressions come from the spec (:mod:`workbook_tools.expr`), the same objects that render the
+The expressions come from the spec (:mod:`workbook_tools.core.expr`), the same objects that render the
 template's formulas, so Python and the spreadsheet compute the same thing by construction; an agreement
 test against LibreOffice checks it. Stated (cached or typed) derived values are never used as inputs:
 totals and ratios are recomputed from the figures staff typed.

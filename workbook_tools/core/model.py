@@ -71,7 +71,7 @@ class Evaluation:
         return v if isinstance(v, int) and not isinstance(v, bool) else None
 
     def env(self) -> dict[str, Any]:
-        """Inputs and list columns by defined name, numbers as Decimal, for :mod:`workbook_tools.compute`."""
+        """Inputs and list columns by defined name, numbers as Decimal, for :mod:`workbook_tools.core.compute`."""
         out: dict[str, Any] = {}
         for f in spec.INPUT_FIELDS:
             v = self.values.get(f.name)

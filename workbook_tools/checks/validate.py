@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .checks import arithmetic, crosstable, formulas, inputs, structure
-from .compute import compute
-from .findings import Finding, Report, sort_key
-from .reader import Loaded, load
-from .xlsx import UnreadableWorkbook
+from ..core.compute import compute
+from ..core.findings import Finding, Report, sort_key
+from ..xlsx.package import UnreadableWorkbook
+from ..xlsx.reader import Loaded, load
+from . import arithmetic, crosstable, formulas, inputs, structure
 
 FAMILIES = (formulas, arithmetic, crosstable, inputs)
 

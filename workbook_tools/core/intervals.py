@@ -164,7 +164,7 @@ def evaluate(e: Expr, env: Env, points: Mapping[str, object]) -> Interval | None
 def derived_intervals(model: Evaluation, computed: Mapping[str, object]) -> dict[str, Interval | None]:
     """Each derived field's interval of exact values, from the input intervals through the spec expressions.
 
-    ``computed`` holds the point values (:func:`workbook_tools.compute.compute`); where one is blank (a zero
+    ``computed`` holds the point values (:func:`workbook_tools.core.compute.compute`); where one is blank (a zero
     denominator, a blank optional input: the formula's ``IF(…,"",…)``) the interval is None too.
     """
     env: dict[str, Interval | Sequence[Interval | None] | None] = dict(input_intervals(model))

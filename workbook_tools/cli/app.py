@@ -9,8 +9,8 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from . import spec
-from .xlsx import UnreadableWorkbook
+from ..core import spec
+from ..xlsx.package import UnreadableWorkbook
 
 app = typer.Typer(
     add_completion=False,
@@ -35,7 +35,7 @@ def template(
     ),
 ) -> None:
     """生成空白模板（由模板规格生成）。"""
-    from .template import write_template
+    from ..template import write_template
 
     path = write_template(output)
     typer.echo(f"模板已生成：{path}（版本 {spec.TEMPLATE_VERSION}）")
@@ -47,8 +47,8 @@ def new(
     output: Annotated[Path, typer.Option("-o", "--output", help="输出工作簿路径")],
 ) -> None:
     """由 JSON 数据生成一个已填写的工作簿。"""
-    from .model import Evaluation, ModelError
-    from .template import write_filled
+    from ..core.model import Evaluation, ModelError
+    from ..template import write_filled
 
     try:
         data = json.loads(source.read_text(encoding="utf-8"))
@@ -70,8 +70,8 @@ def dump(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="写到文件而不是标准输出")] = None,
 ) -> None:
     """把工作簿读成 JSON（文档见 docs/data-format.md）。"""
-    from .fsutil import atomic_write_text
-    from .reader import load
+    from ..core.fsutil import atomic_write_text
+    from ..xlsx.reader import load
 
     try:
         loaded = load(file)
@@ -97,9 +97,9 @@ def fill(
     lang: LangOpt = "zh",
 ) -> None:
     """恢复计算公式、转换文本数字、写入计算结果，并列出每一处改动。"""
-    from .fill import FillError
-    from .fill import fill as run_fill
-    from .findings import CATALOGUE, sort_key
+    from ..core.findings import CATALOGUE, sort_key
+    from ..fill import FillError
+    from ..fill import fill as run_fill
 
     if in_place and output is not None:
         fail("--in-place 与 -o 不能同时使用" if lang != "en" else "--in-place and -o cannot be used together")
@@ -140,8 +140,8 @@ def validate_command(
     lang: LangOpt = "zh",
 ) -> None:
     """校验工作簿：逐项列出需要修改的问题（工作表!单元格）。退出码 0 无错误，1 有错误，2 文件无法读取。"""
-    from . import render
-    from .validate import validate
+    from ..checks import render
+    from ..checks.validate import validate
 
     if lang not in ("zh", "en"):
         fail(f"--lang 只能是 zh 或 en，收到：{lang}")
@@ -153,8 +153,8 @@ def validate_command(
     else:
         render.print_report(report, lang)
     if annotate is not None and report.unreadable is None:
-        from .annotate import AnnotateError
-        from .annotate import annotate as write_annotated
+        from ..checks.annotate import AnnotateError
+        from ..checks.annotate import annotate as write_annotated
 
         try:
             path = write_annotated(file, report, annotate, lang)
@@ -174,8 +174,8 @@ def export(
     lang: LangOpt = "zh",
 ) -> None:
     """导出部门整体支出绩效报告（.docx / PDF / Markdown）。"""
-    from .export import ExportRefused, TemplateError, export_report
-    from .libreoffice import LibreOfficeError
+    from ..export import ExportRefused, TemplateError, export_report
+    from ..libreoffice import LibreOfficeError
 
     en = lang == "en"
     try:
@@ -204,7 +204,7 @@ def prefill_command(
     lang: LangOpt = "zh",
 ) -> None:
     """为每个单位预填一个工作簿（单位信息、预算决算、三公经费）。退出码 0 全部写出，1 有行有误（其余已写出），2 文件无法使用。"""
-    from .prefill import PrefillError, load_mapping, prefill
+    from ..prefill import PrefillError, load_mapping, prefill
 
     en = lang == "en"
     try:
@@ -237,8 +237,8 @@ def batch_command(
     lang: LangOpt = "zh",
 ) -> None:
     """批量校验（可选补全、导出）收件文件夹中的所有工作簿并生成汇总。退出码 0 全部通过，1 有错误，2 有文件无法处理。"""
-    from . import batch
-    from .engines import EngineError
+    from ..batch import pipeline, result
+    from ..batch.isolation import EngineError
 
     en = lang == "en"
     if lang not in ("zh", "en"):
@@ -246,7 +246,7 @@ def batch_command(
     if not inbox.exists():
         fail(f"{inbox}: not found" if en else f"{inbox}：文件夹不存在")
     formats = tuple(f.strip().lower() for f in (export or "").split(",") if f.strip())
-    unknown = [f for f in formats if f not in batch.EXPORT_FORMATS]
+    unknown = [f for f in formats if f not in result.EXPORT_FORMATS]
     if unknown:
         fail(f"--export: unknown format {', '.join(unknown)} (docx, pdf, md)" if en
              else f"--export：不支持的格式 {'、'.join(unknown)}（可选 docx、pdf、md）")
@@ -255,11 +255,11 @@ def batch_command(
     root = inbox if inbox.is_dir() else inbox.parent
     if memory_limit < 0:
         fail("--memory-limit must be ≥ 0" if en else "--memory-limit 不能为负数")
-    options = batch.BatchOptions(root=str(root), out_dir=str(output), fill=do_fill, export=formats,
+    options = result.BatchOptions(root=str(root), out_dir=str(output), fill=do_fill, export=formats,
                                  timeout=timeout, lang=lang, memory_mb=memory_limit)
     try:
-        outcome = batch.run(inbox, options, engine=engine, workers=workers, scheduler=scheduler,
-                            use_cache=not no_cache, progress=batch.Progress(batch.Progress.wanted(quiet), lang))
+        outcome = pipeline.run(inbox, options, engine=engine, workers=workers, scheduler=scheduler,
+                            use_cache=not no_cache, progress=pipeline.Progress(pipeline.Progress.wanted(quiet), lang))
     except EngineError as exc:
         fail(exc.message(lang))
     if not quiet:

@@ -1,0 +1,219 @@
+"""The finance bureau's run over every department's workbook.
+
+Each file is processed independently by :func:`process_workbook` (top-level and picklable, so it runs
+in a worker process or on a dask worker, and returns plain data). :func:`run_batch` feeds an executor,
+keeps a per-file time limit (a hanging file is killed and listed, the batch goes on), and isolates a
+file that crashes its worker. :func:`run` adds discovery, the content-hash cache, duplicate detection
+and the summary. Nothing a department sent can stop the batch: bad files become rows with a reason.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Executor, Future, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .inbox import Cache, discover, file_sha256
+from .isolation import ProcessEngine, capacity, open_executor, process_isolated
+from .result import (
+    BatchOptions,
+    BatchOutcome,
+    FileResult,
+    Worker,
+    crashed_result,
+    mark_duplicates,
+    rel_path,
+    relative,
+    timeout_result,
+)
+from .summary import write_summary
+from .work import process_workbook
+
+POLL_SECONDS = 0.25
+
+@dataclass
+class _Slot:
+    path: str
+    started: float | None = None
+    suspect: bool = False
+
+def run_batch(paths: Iterable[str], options: BatchOptions, executor: Executor,
+              worker: Worker | None = None) -> Iterator[FileResult]:
+    """Results in completion order. Each file gets ``options.timeout`` seconds of running time.
+
+    With a :class:`~workbook_tools.batch.isolation.ProcessEngine` a file over its time is really stopped (its
+    worker is killed and the pool restarted; the other files in flight are resubmitted), and a file
+    that kills its worker is found by re-running the files that were in flight one at a time. With
+    other executors (dask) an overdue file is cancelled and listed; its worker thread is not killable.
+    """
+    fn: Worker = worker or process_workbook
+    isolated = bool(getattr(executor, "isolates_files", False))
+    queue: deque[str] = deque(paths)
+    suspects: deque[str] = deque()
+    inflight: dict[Future[FileResult], _Slot] = {}  # in submission order
+    restartable = isinstance(executor, ProcessEngine)
+    running_clock = bool(getattr(executor, "clock_starts_when_running", False))
+    cap = capacity(executor)
+    limit = cap * 2 if running_clock else cap
+    # Isolated files keep their own time; the batch's clock is only a backstop for a lost worker, allowing
+    # for files queued behind others on the same dask worker.
+    allowed = options.timeout * (cap + 1) + 30 if isolated else options.timeout
+
+    def submit(path: str, suspect: bool = False) -> FileResult | None:
+        try:
+            fut = (executor.submit(process_isolated, path, options, fn) if isolated
+                   else executor.submit(fn, path, options))
+        except (BrokenProcessPool, RuntimeError):  # an executor we cannot restart is gone
+            return crashed_result(path, options)
+        inflight[fut] = _Slot(path, None if running_clock else time.monotonic(), suspect)
+        return None
+
+    while queue or suspects or inflight:
+        if suspects:  # isolation: one suspect alone, so a crash names its file
+            if not inflight and (failed := submit(suspects.popleft(), suspect=True)) is not None:
+                yield failed
+        else:
+            while queue and len(inflight) < limit:
+                if (failed := submit(queue.popleft())) is not None:
+                    yield failed
+        if not inflight:
+            continue
+        now = time.monotonic()
+        for fut, slot in inflight.items():
+            if slot.started is None and (fut.running() or fut.done()):
+                slot.started = now
+        deadlines = [s.started + allowed for s in inflight.values() if s.started is not None]
+        done, _ = wait(list(inflight), timeout=max(0.0, min([POLL_SECONDS, *(d - now for d in deadlines)])),
+                       return_when=FIRST_COMPLETED)
+        broken = False
+        for fut in done:
+            slot = inflight.pop(fut)
+            try:
+                yield fut.result()
+            except BrokenProcessPool:
+                broken = True
+                if slot.suspect:
+                    yield crashed_result(slot.path, options)
+                else:
+                    suspects.append(slot.path)
+            except CancelledError:
+                queue.appendleft(slot.path)
+            except Exception as exc:  # noqa: BLE001 - e.g. a dask worker lost; the file is listed, not lost
+                yield FileResult(rel_path(slot.path, options), "unreadable", reason_code="file-unreadable",
+                                 reason=f"{type(exc).__name__}: {exc}")
+        if broken:  # nobody knows which in-flight file killed the worker: all of them are suspects
+            suspects.extend(s.path for s in inflight.values())
+            inflight.clear()
+        now = time.monotonic()
+        # Only the oldest `cap` unfinished futures can really be running (the pool works in order);
+        # one merely queued behind a hanging file is not charged for the wait.
+        running = [f for f in inflight if not f.done()][:cap]
+        expired = [f for f in running
+                   if inflight[f].started is not None and now - inflight[f].started >= allowed]  # type: ignore[operator]
+        for fut in expired:
+            slot = inflight.pop(fut)
+            fut.cancel()
+            yield timeout_result(slot.path, options)
+        if (expired or broken) and restartable:
+            assert isinstance(executor, ProcessEngine)
+            innocent = list(inflight.values())
+            inflight.clear()
+            executor.restart()
+            for s in reversed(innocent):
+                (suspects if s.suspect else queue).appendleft(s.path)
+
+class Progress:
+    """A rich progress bar on stderr with counts of ok / with errors / unreadable; silent when disabled."""
+
+    def __init__(self, enabled: bool, lang: str = "zh") -> None:
+        self.enabled = enabled
+        self.lang = lang
+        self._bar: Any = None
+        self._task: Any = None
+        self._counts = {"ok": 0, "errors": 0, "unreadable": 0}
+
+    @staticmethod
+    def wanted(quiet: bool) -> bool:
+        """Shown only to a person: not with --quiet, not when stderr is not a terminal, not under CI."""
+        return not quiet and sys.stderr.isatty() and os.environ.get("CI") != "true"
+
+    def _label(self) -> str:
+        c = self._counts
+        if self.lang == "en":
+            return f"ok {c['ok']} · with errors {c['errors']} · unreadable {c['unreadable']}"
+        return f"通过 {c['ok']} · 有错误 {c['errors']} · 无法处理 {c['unreadable']}"
+
+    def start(self, total: int) -> None:
+        if not self.enabled:
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import Progress as RichProgress
+
+        self._bar = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), console=Console(stderr=True), transient=False)
+        self._bar.start()
+        self._task = self._bar.add_task(self._label(), total=total)
+
+    def update(self, result: FileResult) -> None:
+        key = "ok" if result.status == "ok" else ("errors" if result.status in ("errors", "duplicate") else "unreadable")
+        self._counts[key] += 1
+        if self._bar is not None:
+            self._bar.update(self._task, advance=1, description=self._label())
+
+    def stop(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+
+def run(inbox: Path, options: BatchOptions, *, engine: str = "process", workers: int | None = None,
+        scheduler: str | None = None, use_cache: bool = True, progress: Progress | None = None,
+        worker: Worker | None = None, processes: bool = True) -> BatchOutcome:
+    """Discover, process what changed, mark duplicates, write the summary and the cache."""
+    inbox = Path(inbox)
+    out = Path(options.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    files = discover(inbox, out)
+    cache = Cache(out, options.fingerprint(), enabled=use_cache)
+    progress = progress or Progress(False)
+    results: list[FileResult] = []
+    todo: list[str] = []
+    hashes: dict[str, str] = {}
+    root = Path(options.root)
+    for p in files:
+        rel = relative(str(p), str(root))
+        sha = file_sha256(p)
+        hashes[rel] = sha
+        hit = cache.lookup(rel, sha)
+        if hit is not None:
+            results.append(hit)
+        else:
+            todo.append(str(p))
+    progress.start(len(files))
+    try:
+        for r in results:
+            progress.update(r)
+        if todo:
+            with open_executor(engine, workers, scheduler, processes=processes) as executor:
+                for r in run_batch(todo, options, executor, worker or globals()["process_workbook"]):
+                    r.sha256 = hashes.get(r.path, "")
+                    cache.store(r)
+                    results.append(r)
+                    progress.update(r)
+    finally:
+        progress.stop()
+    results.sort(key=lambda r: r.path)
+    final = mark_duplicates(results, options.lang)
+    outcome = BatchOutcome(final, processed=len(todo), cached=len(files) - len(todo))
+    outcome.outputs = write_summary(final, out, options.lang)
+    if use_cache:
+        cache.save(set(hashes))
+    return outcome

@@ -1,0 +1,162 @@
+"""The batch's data: the options every worker gets and each file's result, both plain and picklable.
+
+Results made without reading the file (timeout, crashed worker, memory limit) and the duplicate rule live
+here too, so the engines, the pipeline and the summary share one vocabulary.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from .. import __version__
+from ..core import spec
+
+Status = Literal["ok", "errors", "unreadable", "timeout", "duplicate"]
+STATUSES: tuple[str, ...] = ("ok", "errors", "unreadable", "timeout", "duplicate")
+EXPORT_FORMATS: tuple[str, ...] = ("docx", "pdf", "md")
+#: Figures of the summary, by defined name: computed from the inputs (never the stated cells).
+SUMMARY_FIGURES: tuple[str, ...] = (
+    "total_budget", "total_actual", "total_rate",
+    "basic_budget", "basic_actual", "project_budget", "project_actual",
+    "sangong_actual", "sangong_prev", "sangong_change_pct",
+    "staff_quota", "staff_actual", "staff_control_rate",
+    "score_total", "grade",
+)
+
+Worker = Callable[[str, "BatchOptions"], "FileResult"]
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """What to do with each file. Plain data: it travels to worker processes and dask workers."""
+
+    root: str
+    out_dir: str
+    fill: bool = False
+    export: tuple[str, ...] = ()
+    timeout: float = 120.0
+    lang: str = "zh"
+    memory_mb: int = 4096  # address-space limit while a worker reads and checks one file (0: none)
+
+    def fingerprint(self) -> str:
+        """What a cached result depends on besides the file's content."""
+        return json.dumps({"tool": __version__, "template": spec.TEMPLATE_VERSION, "fill": self.fill,
+                           "export": sorted(self.export), "lang": self.lang}, sort_keys=True)
+
+
+@dataclass
+class FileResult:
+    """One file's outcome as plain data (JSON-ready: Decimals are strings)."""
+
+    path: str  # relative to the inbox, "/" separators
+    status: Status
+    sha256: str = ""
+    unit: str | None = None
+    year: int | None = None
+    figures: dict[str, str | None] = field(default_factory=dict)
+    errors: int = 0
+    warnings: int = 0
+    findings: list[dict[str, Any]] = field(default_factory=list)  # file, sheet, cell, code, severity, message
+    reason: str | None = None  # why a file could not be processed
+    reason_code: str | None = None
+    outputs: dict[str, str] = field(default_factory=dict)  # kind → path relative to the output folder
+    notes: list[str] = field(default_factory=list)  # e.g. a report not exported because of errors
+    seconds: float = 0.0
+    cached: bool = False
+
+    @property
+    def readable(self) -> bool:
+        return self.status in ("ok", "errors", "duplicate")
+
+    def figure(self, name: str) -> Decimal | None:
+        v = self.figures.get(name)
+        return Decimal(v) if v not in (None, "") and name != "grade" else None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FileResult:
+        return cls(**data)
+
+def relative(path: str, root: str) -> str:
+    try:
+        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return Path(path).name
+
+def report_name(rel: str, suffix: str) -> str:
+    """``a/b.xlsx`` → ``a/b.docx``; any other extension is kept (``b.xlsm`` → ``b.xlsm.docx``) so names never collide."""
+    p = Path(rel)
+    return (p.with_suffix(suffix) if p.suffix.lower() == ".xlsx" else p.with_name(p.name + suffix)).as_posix()
+
+def rel_path(path: str, options: BatchOptions) -> str:
+    return relative(path, options.root)
+
+def timeout_result(path: str, options: BatchOptions) -> FileResult:
+    t = f"{options.timeout:g}"
+    return FileResult(rel_path(path, options), "timeout", reason_code="batch-timeout",
+                      reason=(f"processing took longer than {t} s and was stopped" if options.lang == "en"
+                              else f"处理超过 {t} 秒，已停止（文件可能异常，请打开检查或重新保存后再提交）"))
+
+
+def crashed_result(path: str, options: BatchOptions) -> FileResult:
+    return FileResult(rel_path(path, options), "unreadable", reason_code="batch-worker-crashed",
+                      reason=("the worker process died while reading this file" if options.lang == "en"
+                              else "读取该文件时工作进程异常退出（文件可能损坏或触发了读取库的缺陷）"))
+
+def memory_result(rel: str, options: BatchOptions) -> FileResult:
+    mb = options.memory_mb
+    return FileResult(rel, "unreadable", reason_code="batch-memory",
+                      reason=(f"stopped: reading it needed more than the {mb} MB memory limit" if options.lang == "en"
+                              else f"读取时超出内存上限（{mb} MB），已停止；文件可能异常庞大或已损坏"))
+
+def unit_key(unit: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", unit).split()).casefold()
+
+
+def mark_duplicates(results: list[FileResult], lang: str = "zh") -> list[FileResult]:
+    """Same unit and year submitted more than once: every copy gets status ``duplicate`` and a finding."""
+    groups: dict[tuple[str, int | None], list[int]] = {}
+    for i, r in enumerate(results):
+        if r.readable and r.unit:
+            groups.setdefault((unit_key(r.unit), r.year), []).append(i)
+    out = list(results)
+    for idxs in groups.values():
+        if len(idxs) < 2:
+            continue
+        for i in idxs:
+            r = out[i]
+            others = "、".join(results[j].path for j in idxs if j != i)
+            msg = (f"same unit and year as {others} (duplicate submission)" if lang == "en"
+                   else f"与 {others} 的单位名称和年度相同（重复提交），请确认以哪一份为准")
+            finding = {"file": r.path, "sheet": None, "cell": None, "code": "duplicate-submission",
+                       "severity": "error", "message": msg}
+            out[i] = replace(r, status="duplicate", errors=r.errors + 1, findings=[finding, *r.findings])
+    return out
+
+@dataclass
+class BatchOutcome:
+    results: list[FileResult]
+    processed: int
+    cached: int
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        c = dict.fromkeys(STATUSES, 0)
+        for r in self.results:
+            c[r.status] += 1
+        return c
+
+    @property
+    def exit_code(self) -> int:
+        """0 every file valid, 1 some have errors (or are duplicates), 2 some could not be processed."""
+        c = self.counts()
+        if c["unreadable"] or c["timeout"]:
+            return 2
+        return 1 if c["errors"] or c["duplicate"] else 0

@@ -1,0 +1,144 @@
+"""One file's work: read it once, validate it, fill and export it when asked; never raises for the file."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .result import SUMMARY_FIGURES, BatchOptions, FileResult, memory_result, relative, report_name
+
+
+def _plain(v: object) -> str | None:
+    if v is None or v == "":
+        return None
+    if isinstance(v, Decimal):
+        return format(v, "f")
+    return str(v)
+
+def _finding_row(f: Any, rel: str, lang: str) -> dict[str, Any]:
+    return {"file": rel, "sheet": f.sheet, "cell": f.cell, "code": f.code, "severity": f.severity,
+            "message": f.text(lang)}
+
+
+def _export(src: Path, dest: Path, fmt: str, lang: str) -> str | None:
+    """Write one report; a note (not an exception) when the workbook has errors or the format cannot be made."""
+    from ..export import ExportRefused, export_report
+
+    try:
+        export_report(src, dest, fmt=fmt)
+    except ExportRefused as exc:
+        return (f"{fmt} not written: {exc.errors} validation error(s)" if lang == "en"
+                else f"未导出 {fmt}：工作簿有 {exc.errors} 个校验错误")
+    except Exception as exc:  # noqa: BLE001 - LibreOffice missing or failing: the other outputs still count
+        return (f"{fmt} not written: {type(exc).__name__}: {exc}" if lang == "en"
+                else f"未导出 {fmt}：{type(exc).__name__}: {exc}")
+    return None
+
+
+def process_workbook(path: str, options: BatchOptions) -> FileResult:
+    """Validate one workbook (and fill/export it when asked); never raises for what is in the file."""
+    started = time.perf_counter()
+    rel = relative(path, options.root)
+    try:
+        result = _process(Path(path), rel, options)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a bug or a Rust panic on one file must not stop the batch
+        result = FileResult(rel, "unreadable", reason_code="file-unreadable",
+                            reason=(f"internal error: {type(exc).__name__}: {exc}" if options.lang == "en"
+                                    else f"处理时出现内部错误：{type(exc).__name__}: {exc}"))
+    result.seconds = round(time.perf_counter() - started, 4)
+    return result
+
+@contextlib.contextmanager
+def memory_limit(mb: int) -> Iterator[None]:
+    """Cap this worker's address space while it reads one file, so a file that would exhaust memory raises
+    MemoryError in its own worker instead of taking the machine down. Only in worker processes (never in the
+    caller's own process) and only around reading and checking: LibreOffice, started later for PDF, is not
+    limited."""
+    import multiprocessing
+
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        resource = None  # type: ignore[assignment]
+    if not mb or resource is None or multiprocessing.parent_process() is None:
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = mb * 1024 * 1024
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+def _process(path: Path, rel: str, options: BatchOptions) -> FileResult:
+    from ..checks.validate import validate_loaded
+    from ..core.compute import compute
+    from ..core.findings import sort_key
+    from ..xlsx.reader import UnreadableWorkbook, load
+
+    lang = options.lang
+    try:
+        with memory_limit(options.memory_mb):
+            loaded = load(path)
+            report = validate_loaded(loaded)
+    except UnreadableWorkbook as exc:
+        return FileResult(rel, "unreadable", reason_code=exc.code,
+                          reason=exc.reason_en if lang == "en" else exc.reason_zh)
+    except MemoryError:
+        return memory_result(rel, options)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a reader panic is a property of the file
+        return FileResult(rel, "unreadable", reason_code="file-unreadable",
+                          reason=(f"cannot be read ({type(exc).__name__})" if lang == "en"
+                                  else f"文件无法读取（{type(exc).__name__}）"))
+    if report.unreadable is not None:
+        u = report.unreadable
+        return FileResult(rel, "unreadable", reason_code=u.code, reason=u.text(lang))
+    model = loaded.model
+    derived = compute(model)
+    figures: dict[str, str | None] = {}
+    for name in SUMMARY_FIGURES:
+        figures[name] = _plain(derived[name] if name in derived else model.values.get(name))
+    if not model.lists.get("indicators"):  # no 评分表 yet (a prefilled workbook): no score, not a score of 0
+        figures["score_total"] = figures["grade"] = None
+    result = FileResult(
+        rel, "errors" if report.errors else "ok",
+        unit=model.unit_name.strip() or None, year=model.fiscal_year, figures=figures,
+        errors=len(report.errors), warnings=len(report.warnings),
+        findings=[_finding_row(f, rel, lang) for f in sorted(report.findings, key=sort_key)],
+    )
+    out = Path(options.out_dir)
+    source = path
+    if options.fill:
+        from ..fill import fill
+
+        dest = out / "filled" / report_name(rel, ".xlsx")
+        try:
+            filled = fill(path, dest)
+        except Exception as exc:  # noqa: BLE001 - FillError or openpyxl failing on an odd file: a note, not a crash
+            result.notes.append(f"fill failed: {exc}" if lang == "en" else f"计算填充失败：{exc}")
+            filled = None
+        if filled is not None:
+            result.findings += [_finding_row(f, rel, lang) for f in sorted(filled.findings, key=sort_key)
+                                if f.severity == "info"]
+        if filled is not None and filled.written and dest.exists():
+            result.outputs["filled"] = dest.relative_to(out).as_posix()
+            source = dest
+    for fmt in options.export:
+        dest = out / "reports" / report_name(rel, f".{fmt}")
+        note = _export(source, dest, fmt, lang)
+        if note is None:
+            result.outputs[fmt] = dest.relative_to(out).as_posix()
+        else:
+            result.notes.append(note)
+    return result

@@ -1,0 +1,1 @@
+"""The ``workbook-tools`` command: a thin face over the library (:mod:`.app`)."""
