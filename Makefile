@@ -27,6 +27,7 @@ test: $(DEVSTAMP)
 
 bench: $(DEVSTAMP)
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/live_checks.py
 
 lint: $(DEVSTAMP)
 	$(VENV)/bin/ruff check workbook_tools tests scripts benchmarks

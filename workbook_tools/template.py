@@ -15,7 +15,6 @@ from openpyxl.cell.cell import Cell as XlCell
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
@@ -214,6 +213,7 @@ def _live_sheet(ws: Worksheet) -> None:
         ws.column_dimensions[col].hidden = True
     for r in range(live_checks.FIRST_ROW, last + 1):
         ws[f"{live_checks.COL_RESULT}{r}"].number_format = live_checks.RESULT_FORMAT
+        ws.row_dimensions[r].height = 2 * LINE_HEIGHT  # room for a two-line message: no row grows for a formula
     ws.freeze_panes = f"A{live_checks.FIRST_ROW}"
     ws.print_title_rows = f"{live_checks.HEADER_ROW}:{live_checks.HEADER_ROW}"
     ws.auto_filter.ref = f"A{live_checks.HEADER_ROW}:{live_checks.COL_MESSAGE}{last}"
@@ -297,6 +297,8 @@ def build_template() -> Workbook:
             _live_sheet(ws)
         if s.status_cell:
             _status(ws, s.status_cell)
+            if s.status_to:
+                ws.merge_cells(f"{s.status_cell}:{s.status_to}")
 
     for f in spec.FIELDS:
         ws = wb[f.sheet]

@@ -199,8 +199,9 @@ class Sheet:
     texts: tuple[Text, ...] = ()
     landscape: bool = False
     hidden: bool = False
-    #: Where the sheet's live status line goes (template 2.0), in the title row.
+    #: Where the sheet's live status line goes (template 2.0), in the title row, merged up to ``status_to``.
     status_cell: str | None = None
+    status_to: str | None = None
     since: str = "1.0"
 
 
@@ -451,7 +452,7 @@ def _build() -> tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...
                             meaning=meaning))
         r += 1
     sheets.append(Sheet("funds", F, "Funds", {"A": 26, "B": 14, "C": 14, "D": 14, "E": 14}, tuple(ftexts),
-                        status_cell="D1"))
+                        status_cell="D1", status_to="E1"))
 
     # -- 项目支出 --------------------------------------------------------------------------------
     P = "项目支出"
@@ -568,7 +569,7 @@ def _build() -> tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...
         *(Text(cell, meta_values[name], "static") for name, (_, cell) in META_NAMES.items()),
     ), hidden=True))
 
-    guide = Sheet("guide", "填表说明", "Instructions", {"A": 90}, (), status_cell="A3")
+    guide = Sheet("guide", "填表说明", "Instructions", {"A": 80}, (), status_cell="A3")
     return (guide, *sheets), tuple(fields), tuple(tables), tuple(constants)
 
 

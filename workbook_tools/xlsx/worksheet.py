@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from xml.etree.ElementTree import fromstring as _fragment  # text fragments only, after the DTD check
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO
+from xml.etree.ElementTree import fromstring as _fragment  # text fragments only, after the DTD check
 
 from ..core.cells import address, col_index, rc, split
 from .package import ATTR, UnreadableWorkbook, xml_text

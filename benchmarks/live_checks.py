@@ -1,0 +1,84 @@
+"""Cost of the workbook's live checks (template 2.0) against template 1.0, which has none.
+
+* LibreOffice: load + full recalculation + save of the blank template and of the consistent example, each
+  run in its own ``soffice`` process (forced recalculation, as the agreement tests do), median of
+  ``--repeat``. The process start is the same for both versions, so the difference is what the 校验
+  sheet and the conditional formats cost a full recalculation (opening the file, Ctrl+Shift+F9). Typing
+  recalculates only the rows that read the changed cell: no check uses a volatile function.
+* ``validate``: one workbook in this process, median of ``--repeat`` (the 校验 sheet is read and every one
+  of its formulas compared with the template's).
+
+``python benchmarks/live_checks.py`` (also run by ``make bench``); docs/performance.md records a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+V1 = ROOT / "tests" / "fixtures" / "v1_0"
+CASES = {
+    "template": (V1 / "template_1_0.xlsx", ROOT / "templates" / "evaluation_template.xlsx"),
+    "consistent example": (V1 / "consistent_1_0.xlsx", ROOT / "examples" / "consistent_2023_qingshan_jiaoyu.xlsx"),
+}
+
+
+def _recalc_seconds(src: Path, repeat: int) -> float:
+    from workbook_tools.libreoffice import recalculate
+
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(repeat):
+            work = Path(tmp) / f"in{i}"
+            work.mkdir()
+            copy = work / src.name
+            shutil.copyfile(src, copy)
+            started = time.perf_counter()
+            recalculate([copy], Path(tmp) / f"out{i}")
+            times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def _validate_seconds(src: Path, repeat: int) -> float:
+    from workbook_tools.checks.validate import validate
+
+    validate(src)  # imports and caches warm
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        validate(src)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-libreoffice", action="store_true", help="only time validate")
+    args = parser.parse_args()
+    from workbook_tools.libreoffice import available
+
+    use_lo = available() and not args.no_libreoffice
+    print(f"{'workbook':<20} {'measure':<28} {'1.0':>9} {'2.0':>9} {'change':>9}")
+    for name, (old, new) in CASES.items():
+        rows = [("validate (ms)", _validate_seconds, 1000.0)]
+        if use_lo:
+            rows.insert(0, ("LibreOffice recalc+save (s)", _recalc_seconds, 1.0))
+        for label, fn, scale in rows:
+            a, b = fn(old, args.repeat) * scale, fn(new, args.repeat) * scale
+            print(f"{name:<20} {label:<28} {a:>9.2f} {b:>9.2f} {b - a:>+9.2f}")
+    if not use_lo:
+        print("LibreOffice not found (or --no-libreoffice): recalculation not timed")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
