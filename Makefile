@@ -3,9 +3,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
+PORTALSTAMP := $(VENV)/.installed-portal
 OUT ?= out/demo
+PORT ?= 8000
+SERVE_DATA ?= out/portal-demo
 
-.PHONY: demo test bench lint clean template
+.PHONY: demo test test-all bench lint clean template serve
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -17,21 +20,34 @@ $(STAMP): pyproject.toml | $(PY)
 
 $(DEVSTAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e '.[dev]'
-	touch $@ $(STAMP)
+	touch $@ $(STAMP) $(PORTALSTAMP)
+
+$(PORTALSTAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[portal]'
+	touch $@
 
 demo: $(STAMP)
 	$(PY) scripts/demo.py --out $(OUT)
 
+serve: $(PORTALSTAMP)
+	$(VENV)/bin/workbook-tools serve --port $(PORT) --data $(SERVE_DATA) --demo examples/departments.csv \
+		--demo-seed examples/seed_2022_anhua_zhongdian.xlsx
+
+# On a developer machine `make test` leaves out the tests marked slow; under CI=true it runs everything.
 test: $(DEVSTAMP)
+	$(PY) -m pytest $(if $(filter true,$(CI)),,-m "not slow")
+
+test-all: $(DEVSTAMP)
 	$(PY) -m pytest
 
 bench: $(DEVSTAMP)
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/engines.py
 	$(PY) benchmarks/live_checks.py
 
 lint: $(DEVSTAMP)
 	$(VENV)/bin/ruff check workbook_tools tests scripts benchmarks
-	$(VENV)/bin/mypy workbook_tools
+	$(VENV)/bin/mypy --strict workbook_tools
 
 template: $(STAMP)
 	$(VENV)/bin/workbook-tools template

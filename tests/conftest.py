@@ -6,6 +6,17 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests: a fast profile for `make test` on a developer machine, today's full depth under CI.
+_PROFILE = dict(deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("thorough", max_examples=200, **_PROFILE)
+settings.register_profile("fast", max_examples=40, **_PROFILE)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("thorough" if os.environ.get("CI") == "true" else "fast"))
+
+#: The one command that installs every system part the tests use (LibreOffice, poppler, CJK fonts).
+INSTALL_HINT = "sudo bash .ci/run   (or: sudo apt-get install -y --no-install-recommends libreoffice-calc-nogui " \
+               "libreoffice-writer-nogui poppler-utils fontconfig fonts-noto-cjk fonts-arphic-gbsn00lp fonts-arphic-gkai00mp)"
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -73,3 +84,15 @@ def copy_of(tmp_path: Path):
         return dest
 
     return _copy
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config) -> None:
+    """Skipped tests are named, with the command that installs what they need: never skipped without a word."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if not skipped:
+        return
+    terminalreporter.section(f"{len(skipped)} tests skipped", sep="-", yellow=True)
+    for report in skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        terminalreporter.write_line(f"  {report.nodeid}: {reason.removeprefix('Skipped: ')}")
+    terminalreporter.write_line(f"install the missing parts with: {INSTALL_HINT}")

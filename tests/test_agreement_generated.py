@@ -22,7 +22,7 @@ from workbook_tools.libreoffice import recalculate
 from workbook_tools.template import write_filled
 from workbook_tools.xlsx import reader
 
-pytestmark = pytest.mark.libreoffice
+pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]  # 60 workbooks through LibreOffice
 
 SEED = 20240401
 WORKBOOKS = 60

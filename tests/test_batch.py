@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from workbook_tools.batch import isolation, pipeline, result
+from workbook_tools.batch import pipeline, result
 from workbook_tools.batch.inbox import discover, file_sha256
 from workbook_tools.batch.isolation import EngineError, ProcessEngine, open_executor
 from workbook_tools.batch.result import BatchOptions, FileResult
@@ -21,19 +21,7 @@ from workbook_tools.core.model import Evaluation
 from workbook_tools.template import write_filled
 
 from .conftest import CONSISTENT_JSON, SEED_JSON, load_json
-
-HANG_SECONDS = 600
-
-
-def hang_or_process(path: str, options: BatchOptions) -> FileResult:
-    """A per-file function whose 'hang*' files never finish (as a pathological workbook would)."""
-    name = Path(path).name
-    if name.startswith("hang"):
-        Path(options.out_dir, "hang.pid").write_text(str(os.getpid()))
-        time.sleep(HANG_SECONDS)
-    if name.startswith("crash"):
-        os._exit(3)  # the worker dies, as on a segfault in a C reader
-    return process_workbook(path, options)
+from .faults import HANG_SECONDS, alive, faulty
 
 
 def write_model(data: dict, dest: Path, **values: object) -> Path:
@@ -117,7 +105,7 @@ def test_mixed_inbox_summary_row_by_row(tmp_path: Path, inbox: Path) -> None:
     from openpyxl import load_workbook
 
     wb = load_workbook(out / "summary.xlsx")
-    assert wb.sheetnames == ["汇总", "问题清单", "未处理", "图表"]
+    assert wb.sheetnames == ["汇总", "问题清单", "未处理", "图表", "问题统计"]
     ws = wb["汇总"]
     header = [c.value for c in ws[1]]
     table = {r[0]: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)}
@@ -153,7 +141,7 @@ def test_hanging_file_is_stopped_and_batch_completes(tmp_path: Path, inbox: Path
     shutil.copyfile(inbox / "consistent.xlsx", inbox / "hang.xlsx")
     out = tmp_path / "out"
     started = time.monotonic()
-    outcome = run_inbox(inbox, out, timeout=3, worker=hang_or_process)
+    outcome = run_inbox(inbox, out, timeout=3, worker=faulty)
     elapsed = time.monotonic() - started
     rows = by_path(outcome)
     assert rows["hang.xlsx"].status == "timeout" and rows["hang.xlsx"].reason_code == "batch-timeout"
@@ -161,28 +149,20 @@ def test_hanging_file_is_stopped_and_batch_completes(tmp_path: Path, inbox: Path
     assert elapsed < 60 < HANG_SECONDS
     pid = int((out / "hang.pid").read_text())
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and _alive(pid):
+    while time.monotonic() < deadline and alive(pid):
         time.sleep(0.1)
-    assert not _alive(pid), "the hanging worker process must really be stopped"
+    assert not alive(pid), "the hanging worker process must really be stopped"
     assert outcome.exit_code == 2
     unprocessed = json.loads((out / "summary.json").read_text("utf-8"))["files"]
     assert [f["status"] for f in unprocessed if f["path"] == "hang.xlsx"] == ["timeout"]
     # a timeout is not cached: the next run tries the file again
-    again = run_inbox(inbox, out, timeout=3, worker=hang_or_process)
+    again = run_inbox(inbox, out, timeout=3, worker=faulty)
     assert again.processed == 1 and by_path(again)["hang.xlsx"].status == "timeout"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def test_crashing_file_is_isolated(tmp_path: Path, inbox: Path) -> None:
     shutil.copyfile(inbox / "consistent.xlsx", inbox / "crash.xlsx")
-    outcome = run_inbox(inbox, tmp_path / "out", worker=hang_or_process)
+    outcome = run_inbox(inbox, tmp_path / "out", worker=faulty)
     rows = by_path(outcome)
     assert rows["crash.xlsx"].status == "unreadable" and rows["crash.xlsx"].reason_code == "batch-worker-crashed"
     assert rows["consistent.xlsx"].status == "ok" and rows["乡镇/seed.xlsx"].status == "errors"
@@ -233,26 +213,12 @@ def test_dask_timeout_stops_the_file(tmp_path: Path, inbox: Path, processes: boo
         pytest.importorskip("distributed")
     shutil.copyfile(inbox / "consistent.xlsx", inbox / "hang.xlsx")
     out = tmp_path / "d"
-    options = BatchOptions(root=str(inbox), out_dir=str(out), timeout=2)
-    outcome = pipeline.run(inbox, options, engine="dask", workers=2, processes=processes, worker=hang_or_process)
+    options = BatchOptions(root=str(inbox), out_dir=str(out), timeout=4)
+    outcome = pipeline.run(inbox, options, engine="dask", workers=2, processes=processes, worker=faulty)
     rows = by_path(outcome)
     assert rows["hang.xlsx"].status == "timeout" and rows["consistent.xlsx"].status == "ok"
     assert rows["乡镇/seed.xlsx"].status == "errors" and rows["truncated.xlsx"].status == "unreadable"
-    assert not _alive(int((out / "hang.pid").read_text()))
-
-
-def test_isolated_subprocess_for_daemonic_workers(tmp_path: Path, inbox: Path) -> None:
-    shutil.copyfile(inbox / "consistent.xlsx", inbox / "hang.xlsx")
-    out = tmp_path / "o"
-    out.mkdir()
-    options = BatchOptions(root=str(inbox), out_dir=str(out), timeout=3)
-    ok = isolation._isolated_subprocess(hang_or_process, str(inbox / "consistent.xlsx"), options)
-    assert ok.status == "ok" and ok.figures["total_actual"] == "3474.84"
-    hung = isolation._isolated_subprocess(hang_or_process, str(inbox / "hang.xlsx"), options)
-    assert hung.status == "timeout" and not _alive(int((out / "hang.pid").read_text()))
-    shutil.copyfile(inbox / "consistent.xlsx", inbox / "crash.xlsx")
-    assert isolation._isolated_subprocess(hang_or_process, str(inbox / "crash.xlsx"), options).reason_code == (
-        "batch-worker-crashed")
+    assert not alive(int((out / "hang.pid").read_text()))
 
 
 def test_process_workbook_is_plain_data(tmp_path: Path, inbox: Path) -> None:
@@ -354,3 +320,27 @@ def test_progress_counts(capsys: pytest.CaptureFixture[str]) -> None:
     p.stop()
     err = capsys.readouterr().err
     assert "通过 1 · 有错误 1 · 无法处理 1" in err
+
+
+def test_one_read_and_one_validation_per_file(tmp_path: Path, inbox: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A session per file: --export docx,md reads and validates it once; --fill adds one read of the filled copy."""
+    from workbook_tools import session as session_module
+    from workbook_tools.xlsx import reader
+
+    reads: list[str] = []
+    checks: list[str] = []
+    real_read, real_validate = reader.read, session_module.validate_loaded
+    monkeypatch.setattr(reader, "read", lambda path, *a, **k: reads.append(Path(path).name) or real_read(path, *a, **k))
+    monkeypatch.setattr(session_module, "validate_loaded",
+                        lambda loaded, *a, **k: checks.append(Path(loaded.path).name) or real_validate(loaded, *a, **k))
+    src = str(inbox / "consistent.xlsx")
+    plain = process_workbook(src, BatchOptions(root=str(inbox), out_dir=str(tmp_path / "a"), export=("docx", "md")))
+    assert plain.status == "ok" and set(plain.outputs) == {"docx", "md"}
+    assert (reads, checks) == (["consistent.xlsx"], ["consistent.xlsx"])
+    reads.clear()
+    checks.clear()
+    filled = process_workbook(src, BatchOptions(root=str(inbox), out_dir=str(tmp_path / "b"), fill=True,
+                                                export=("docx", "md")))
+    assert set(filled.outputs) == {"filled", "docx", "md"}
+    assert reads == ["consistent.xlsx", "consistent.xlsx"]  # the source, then the filled copy (same name)
+    assert len(checks) == 2

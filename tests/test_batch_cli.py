@@ -14,7 +14,8 @@ from workbook_tools.batch import pipeline
 from workbook_tools.cli.app import app
 
 from .conftest import CONSISTENT_JSON, load_json
-from .test_batch import hang_or_process, make_inbox, write_model
+from .faults import faulty
+from .test_batch import make_inbox, write_model
 
 runner = CliRunner()
 
@@ -112,7 +113,7 @@ def test_bad_options_are_one_line(tmp_path: Path, inbox: Path) -> None:
 
 def test_timeout_option_stops_a_hanging_file(tmp_path: Path, inbox: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shutil.copyfile(inbox / "consistent.xlsx", inbox / "hang.xlsx")
-    monkeypatch.setattr(pipeline, "process_workbook", hang_or_process)
+    monkeypatch.setattr(pipeline, "process_workbook", faulty)
     r = invoke(str(inbox), "-o", str(tmp_path / "o"), "--timeout", "2", "--workers", "2")
     assert r.exit_code == 2
     assert "hang.xlsx：处理超过 2 秒，已停止" in r.stderr and "超时 1" in r.stdout

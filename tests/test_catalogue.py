@@ -7,12 +7,17 @@ import re
 from workbook_tools.core.findings import CATALOGUE, CATALOGUE_LIST, Finding
 
 from .broken_inputs import CASES as BROKEN_CASES
+from .test_reviewer_checks import CASES as REVIEWER_CASES
+from .test_reviewer_checks import MUST_NOT_FIRE as REVIEWER_QUIET
 from .test_validate_cases import CASES, FILE_CASES
 
 SEVERITIES = {"error", "warning", "info"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 #: The families validate reports; fill's and batch's codes are triggered by their own commands' tests.
 VALIDATE_FAMILIES = {"file", "structure", "formula", "arithmetic", "cross-table", "input"}
+#: The reviewer's families (tests/test_reviewer_checks.py, tests/test_previous.py): a trigger and a must-not-fire each.
+REVIEWER_FAMILIES = {"scores", "narrative", "previous", "plausibility"}
+PREVIOUS_TESTED = {"previous-figure-mismatch", "staff-quota-change", "narrative-copied", "previous-not-comparable"}
 
 
 def test_validate_families_exist() -> None:
@@ -43,6 +48,12 @@ def test_every_code_is_triggered() -> None:
     assert not unknown, f"test rows use codes not in the catalogue: {sorted(unknown)}"
     untested = {c.code for c in CATALOGUE_LIST if c.family in VALIDATE_FAMILIES} - triggered
     assert not untested, f"catalogue codes without a triggering test row: {sorted(untested)}"
+
+
+def test_every_reviewer_code_is_triggered_and_has_a_quiet_twin() -> None:
+    codes = {c.code for c in CATALOGUE_LIST if c.family in REVIEWER_FAMILIES}
+    assert codes == {c.code for c in REVIEWER_CASES} | PREVIOUS_TESTED
+    assert codes == {c.code for c in REVIEWER_QUIET} | PREVIOUS_TESTED
 
 
 def test_finding_severity_comes_from_the_catalogue() -> None:

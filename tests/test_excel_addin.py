@@ -11,6 +11,7 @@ import pytest
 
 from workbook_tools import excel
 from workbook_tools.core.findings import Finding, Report
+from workbook_tools.xlsx.workbook import read as read_workbook
 
 from .conftest import ROOT
 
@@ -66,14 +67,48 @@ def test_computed_edits_cover_every_derived_cell_blank_for_undefined_ratio() -> 
     assert by_cell[(b.sheet, b.cell)] == ""
 
 
+class Cells:
+    """What the fake Excel knows of each cell: formula, value, locked; and which sheets are protected."""
+
+    def __init__(self, source: Path | None) -> None:
+        self.formula: dict[tuple[str, str], str] = {}
+        self.locked: set[tuple[str, str]] = set()
+        self.protected: set[str] = set()
+        if source is None:
+            return
+        book = read_workbook(source, keep_empty=True)
+        for sheet in book.sheets:
+            if sheet.protected:
+                self.protected.add(sheet.name)
+            for ref, c in sheet.cells.items():
+                if c.formula:
+                    self.formula[(sheet.name, ref)] = "=" + c.formula
+                if book.is_locked(c):
+                    self.locked.add((sheet.name, ref))
+
+
 class FakeRange:
-    def __init__(self, log: list, sheet: str, cell: str) -> None:
+    def __init__(self, log: list, sheet: str, cell: str, cells: Cells | None = None) -> None:
+        object.__setattr__(self, "cells", cells or Cells(None))
         self.log, self.sheet, self.cell, self.note = log, sheet, cell, None
 
+    @property
+    def formula(self) -> str | None:
+        return self.cells.formula.get((self.sheet, self.cell))
+
     def __setattr__(self, key, value):  # noqa: ANN001
-        if key in ("value", "color"):
+        if key in ("value", "formula"):
+            where = (self.sheet, self.cell)
+            if self.sheet in self.cells.protected and where in self.cells.locked:
+                raise RuntimeError(f"{self.sheet}!{self.cell} is a locked cell on a protected sheet")  # as Excel's COM
+            if key == "formula":
+                self.cells.formula[where] = value
+            else:
+                self.cells.formula.pop(where, None)  # a value typed into a cell replaces its formula
+        if key in ("value", "color", "formula"):
             self.log.append((key, self.sheet, self.cell, value))
-        object.__setattr__(self, key, value)
+        if key != "formula":
+            object.__setattr__(self, key, value)
 
     def add_note(self, text: str) -> None:
         self.log.append(("note", self.sheet, self.cell, text))
@@ -85,12 +120,32 @@ class FakeRange:
         self.log.append(("select", self.sheet, self.cell, None))
 
 
+class FakeSheetApi:
+    """The COM sheet: protection on and off (the template's protection has no password)."""
+
+    def __init__(self, sheet: FakeSheet) -> None:
+        self.sheet = sheet
+
+    @property
+    def ProtectContents(self) -> bool:  # noqa: N802 - Excel's COM name
+        return self.sheet.name in self.sheet.cells.protected
+
+    def Unprotect(self) -> None:  # noqa: N802
+        self.sheet.cells.protected.discard(self.sheet.name)
+        self.sheet.log.append(("unprotect", self.sheet.name, None, None))
+
+    def Protect(self, **options: bool) -> None:  # noqa: N802
+        self.sheet.cells.protected.add(self.sheet.name)
+        self.sheet.log.append(("protect", self.sheet.name, None, options))
+
+
 class FakeSheet:
-    def __init__(self, log: list, name: str) -> None:
-        self.log, self.name = log, name
+    def __init__(self, log: list, name: str, cells: Cells | None = None) -> None:
+        self.log, self.name, self.cells = log, name, cells or Cells(None)
+        self.api = FakeSheetApi(self)
 
     def range(self, cell: str) -> FakeRange:
-        return FakeRange(self.log, self.name, cell)
+        return FakeRange(self.log, self.name, cell, self.cells)
 
     def delete(self) -> None:
         self.log.append(("delete", self.name, None, None))
@@ -106,7 +161,7 @@ class FakeSheets(list):
         return list.__getitem__(self, key)
 
     def add(self, name: str, after=None) -> FakeSheet:  # noqa: ANN001
-        s = FakeSheet(self.log, name)
+        s = FakeSheet(self.log, name, self.cells)
         self.append(s)
         self.log.append(("add", name, None, None))
         return s
@@ -120,13 +175,24 @@ class FakeApi:
         Path(dest).write_bytes(self.source.read_bytes())
 
 
+class FakeApp:
+    def __init__(self, log: list) -> None:
+        self.log = log
+
+    def calculate(self) -> None:
+        self.log.append(("calculate", None, None, None))
+
+
 class FakeBook:
     def __init__(self, names: list[str], source: Path | None = None) -> None:
         self.log: list = []
         self.name = "2022_某单位.xlsx"
-        self.sheets = FakeSheets(FakeSheet(self.log, n) for n in names)
+        self.cells = Cells(source)
+        self.sheets = FakeSheets(FakeSheet(self.log, n, self.cells) for n in names)
         self.sheets.log = self.log
+        self.sheets.cells = self.cells
         self.api = FakeApi(source) if source else None
+        self.app = FakeApp(self.log)
 
 
 def fake_xlwings(book: FakeBook) -> object:
@@ -192,13 +258,34 @@ def test_validate_active_end_to_end_on_a_fake_excel(monkeypatch: pytest.MonkeyPa
     assert ("select", "项目支出", "C5", None) in book.log  # the first error is selected
 
 
-def test_fill_active_writes_every_derived_value(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fill_active_restores_formulas_and_never_types_constants_over_them(monkeypatch: pytest.MonkeyPatch) -> None:
     from workbook_tools.core import spec
+    from workbook_tools.fill import same_formula
 
-    book = FakeBook(list(spec.sheet_titles()), ROOT / "examples" / "seed_2022_anhua_zhongdian.xlsx")
+    seed = ROOT / "examples" / "seed_2022_anhua_zhongdian.xlsx"
+    book = FakeBook(list(spec.sheet_titles()), seed)
+    protected = set(book.cells.protected)
+    assert protected and book.cells.formula  # the fake knows the template's formulas and protection
     monkeypatch.setitem(sys.modules, "xlwings", fake_xlwings(book))
-    excel.fill_active()
-    values = {(sheet, cell): v for kind, sheet, cell, v in book.log if kind == "value"}
-    f = spec.field("basic_rate")
-    assert values[(f.sheet, f.cell)] == pytest.approx(177.20)  # computed, not the typed 177.19
-    assert len(values) == len(spec.DERIVED_FIELDS)
+    report = excel.fill_active()
+    derived = {(f.sheet, f.cell): f for f in spec.DERIVED_FIELDS}
+    # no derived cell is given a constant: validate would report each one as typed over
+    assert not [(s, c) for kind, s, c, _ in book.log if kind == "value" and (s, c) in derived]
+    for where, f in derived.items():
+        assert same_formula(book.cells.formula.get(where), f.formula), where
+    b = spec.field("basic_rate")  # typed over as 177.19 in the seed: its formula is back, Excel computes 177.20
+    assert ("formula", b.sheet, b.cell, b.formula) in book.log
+    assert "fill-formula-restored" in {f.code for f in report.findings}
+    assert book.cells.protected == protected  # protection lifted only while writing, then put back
+    assert ("unprotect", b.sheet, None, None) in book.log and ("calculate", None, None, None) in book.log
+
+
+def test_fill_edits_follow_the_fill_plan() -> None:
+    from workbook_tools.fill import FillPlan
+
+    plan = FillPlan(inputs={("基本情况", "B9"): (Decimal("12"), "int")}, formulas={("资金使用", "D10"): "=ROUND(1,2)"},
+                    constants={("评分表", "H3"): Decimal("90")})
+    edits = excel.fill_edits(plan)
+    assert excel.CellEdit("基本情况", "B9", value=12) in edits
+    assert excel.CellEdit("资金使用", "D10", formula="=ROUND(1,2)") in edits
+    assert excel.CellEdit("评分表", "H3", value=90) in edits

@@ -1,6 +1,7 @@
 """Property tests (hypothesis): the invariants behind validate and fill, on random workbooks.
 
-* any valid random input set validates without errors or warnings;
+* any valid random input set validates without errors or warnings (valid for the reviewer's checks too:
+  rule rows carry the rule's score, deductions a reason, the text the reason for unusual rates);
 * any single change of one derived cell is found, at that cell;
 * fill then validate gives no formula or arithmetic finding; fill is idempotent.
 """
@@ -8,6 +9,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -20,12 +22,14 @@ from workbook_tools.checks.validate import validate
 from workbook_tools.core import spec
 from workbook_tools.core.compute import compute
 from workbook_tools.core.model import Evaluation
+from workbook_tools.core.scoring import load_rules, suggest
 from workbook_tools.fill import fill
 from workbook_tools.template import write_filled
 
 from .conftest import CONSISTENT_JSON, load_json
 
-SETTINGS = settings(max_examples=200, deadline=None, derandomize=True,
+#: Examples per property from the profile (tests/conftest.py): 200 under CI=true, 40 for a quick `make test`.
+SETTINGS = settings(deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 BASE = load_json(CONSISTENT_JSON)
 FORMULA_CODES = {"formula-overwritten", "formula-deleted", "formula-changed", "value-mismatch", "value-truncated",
@@ -59,12 +63,26 @@ def evaluations(draw: st.DrawFn) -> Evaluation:
         while sum(Decimal(values[i]) for i in items) > basic:
             for i in items:
                 values[i] = str((Decimal(values[i]) / 2).quantize(Decimal("0.01")))
-    # scores: weights total 100, each score within its weight
+    # scores: weights total 100, each score within its weight; a row the scoring rules can score gets the
+    # rule's score, every deduction a reason, and no text quotes the example's own figures (the reviewer's
+    # checks compare what the text says with the tables, and these figures are random)
     rows = [dict(r) for r in data["lists"]["indicators"]]
     for r in rows:
         r["score"] = str(Decimal(draw(st.integers(0, int(Decimal(r["weight"]) * 100)))) / 100)
-    data["lists"] = {**data["lists"], "projects": projects, "indicators": rows}
-    return Evaluation.from_json(data)
+        r["basis"] = "按评分标准逐项核实计分。"
+    narrative = [{k: (_NUMBER.sub("若干", v) if isinstance(v, str) else v) for k, v in row.items()}
+                 for row in data["lists"]["narrative"]]
+    narrative.append({"section": "主要绩效情况", "level": 0, "text": RANDOM_FIGURES_EXPLAINED})
+    data["lists"] = {**data["lists"], "projects": projects, "indicators": rows, "narrative": narrative}
+    model = Evaluation.from_json(data)
+    for sug in suggest(model, compute(model), load_rules()):
+        model.lists["indicators"][sug.row]["score"] = sug.score
+    return model
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+#: Random budgets run far above and below 100 %, and 三公 grows: the text says why, as a real report would.
+RANDOM_FIGURES_EXPLAINED = ("年中追加预算资金，部分项目资金延期支付并结转下年。“三公”经费增加主要是由于接待任务增加。")
 
 
 def _write(model: Evaluation, folder: Path, name: str = "w.xlsx") -> Path:

@@ -115,7 +115,7 @@ def test_xlsx_layout_charts_and_english(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     wb = load_workbook(path)
-    assert wb.sheetnames == ["汇总", "问题清单", "未处理", "图表"]
+    assert wb.sheetnames == ["汇总", "问题清单", "未处理", "图表", "问题统计"]
     assert [c.value for c in wb["汇总"][1]][:6] == ["文件", "单位名称", "年度", "年初预算（万元）", "决算（万元）", "执行率%"]
     assert wb["汇总"]["E2"].value == 98 and wb["汇总"]["E2"].number_format == "0.00"
     assert [r for r in wb["未处理"].iter_rows(min_row=2, values_only=True)] == [("c.xlsx", "超时", None, "超时")]
@@ -128,7 +128,7 @@ def test_xlsx_layout_charts_and_english(tmp_path: Path) -> None:
     assert xml.count("<barChart>") == 3 and 'val="clustered"' in xml and "执行率" in xml and "三公" in xml
 
     en = load_workbook(summary.write_xlsx(rows, tmp_path / "e.xlsx", lang="en"))
-    assert en.sheetnames == ["Summary", "Findings", "Unprocessed", "Charts"]
+    assert en.sheetnames == ["Summary", "Findings", "Unprocessed", "Charts", "Findings by code"]
     assert en["Summary"]["A1"].value == "File" and en["Summary"]["U4"].value == "timeout"
 
 

@@ -80,7 +80,7 @@ def test_validate_loaded_is_what_validate_does() -> None:
 def test_validate_path_imports_neither_openpyxl_nor_pandas() -> None:
     code = ("import sys\nfrom workbook_tools.checks.validate import validate\n"
             f"r = validate({str(SEED_LO)!r})\n"
-            "from workbook_tools import render\nrender.to_text(r)\n"
+            "from workbook_tools.checks import render\nrender.to_text(r)\n"
             "print(sorted(m for m in ('openpyxl', 'pandas', 'numpy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]"

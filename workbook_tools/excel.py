@@ -7,37 +7,45 @@ imports xlwings, and importing this module works without it.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .core import spec
+from .core.errors import WorkbookToolsError
 from .core.findings import Report, sort_key
+from .core.words import RESULT_SHEET, SEVERITY_WORDS, headers, lang_of
+
+if TYPE_CHECKING:
+    from .fill import FillPlan, FillReport
 
 T = TypeVar("T")
-RESULT_SHEET = "校验结果"
 FILL_COLOURS = {"error": (255, 199, 206), "warning": (255, 235, 156), "info": (221, 235, 247)}
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
-HEADER = ("位置", "级别", "代码", "问题", "应为", "实为")
+COLUMNS = ("place", "severity", "code", "message", "expected", "actual")
 INSTALL_HINT = ("需要安装 xlwings：pip install \"workbook-tools[excel]\"，然后运行 xlwings addin install "
                 "/ xlwings is required: pip install \"workbook-tools[excel]\"")
 
 
-class ExcelUnavailable(RuntimeError):
+class ExcelUnavailable(WorkbookToolsError, RuntimeError):
     """xlwings (and so Excel automation) is not available here."""
+
+    code = "excel-unavailable"
 
 
 @dataclass(frozen=True)
 class CellEdit:
-    """One change to make in the open workbook; ``value`` None means leave the value alone."""
+    """One change to make in the open workbook; ``value`` None means leave the value alone; ``formula``
+    (with its '=') is written as a formula, which Excel then calculates."""
 
     sheet: str
     cell: str
     value: Any = None
+    formula: str | None = None
     fill: tuple[int, int, int] | None = None
     comment: str | None = None
     hyperlink_to: str | None = None  # "sheet!cell" for links in the result sheet
@@ -57,7 +65,7 @@ def finding_edits(report: Report, lang: str = "zh") -> list[CellEdit]:
         if f.sheet and f.cell and f.sheet != RESULT_SHEET:
             edits.append(CellEdit(f.sheet, f.cell, fill=FILL_COLOURS.get(f.severity),
                                   comment=f"[{f.code}] {f.text(lang)}"))
-    for col, title in enumerate(HEADER, start=1):
+    for col, title in enumerate(headers(COLUMNS, lang), start=1):
         edits.append(CellEdit(RESULT_SHEET, f"{chr(64 + col)}1", value=title))
     if report.unreadable is not None:
         edits.append(CellEdit(RESULT_SHEET, "A2", value=report.unreadable.text(lang)))
@@ -66,7 +74,7 @@ def finding_edits(report: Report, lang: str = "zh") -> list[CellEdit]:
         edits.append(CellEdit(RESULT_SHEET, "A2", value="未发现问题 / no problems found"))
     for row, f in enumerate(ordered, start=2):
         target = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else None
-        values = (f.place or "", SEVERITY_ZH.get(f.severity, f.severity), f.code, f.text(lang),
+        values = (f.place or "", SEVERITY_WORDS[lang_of(lang)].get(f.severity, f.severity), f.code, f.text(lang),
                   _text(f.expected), _text(f.actual))
         for col, v in enumerate(values, start=1):
             edits.append(CellEdit(RESULT_SHEET, f"{chr(64 + col)}{row}", value=v,
@@ -95,6 +103,17 @@ def computed_edits(computed: dict[str, Any], locations: dict[str, tuple[str, str
     return edits
 
 
+def fill_edits(plan: FillPlan) -> list[CellEdit]:
+    """The cells :func:`workbook_tools.fill.fill` would change, as edits of the open workbook: text numbers
+    converted, template formulas restored where they were typed over or deleted, the grade table and written
+    scores. Derived cells keep (or get back) their formulas; Excel computes their values itself."""
+    edits = [CellEdit(sheet, cell, value=_plain(value)) for (sheet, cell), (value, _) in plan.inputs.items()]
+    edits += [CellEdit(sheet, cell, formula=formula) for (sheet, cell), formula in plan.formulas.items()]
+    edits += [CellEdit(sheet, cell, value=_plain(score)) for (sheet, cell), score in plan.scores.items()]
+    edits += [CellEdit(sheet, cell, value=_plain(v)) for (sheet, cell), v in plan.constants.items()]
+    return edits
+
+
 def first_problem(report: Report) -> tuple[str, str] | None:
     for f in sorted(report.findings, key=sort_key):
         if f.sheet and f.cell and f.severity != "info":
@@ -107,7 +126,7 @@ def first_problem(report: Report) -> tuple[str, str] | None:
 
 def _xlwings() -> Any:
     try:
-        import xlwings  # type: ignore[import-not-found]
+        import xlwings
     except ImportError as exc:
         raise ExcelUnavailable(INSTALL_HINT) from exc
     return xlwings
@@ -136,6 +155,31 @@ def _saved_copy(book: Any) -> Path:
     return dest
 
 
+def _protected(sheet: Any) -> bool:
+    try:
+        return bool(sheet.api.ProtectContents)
+    except Exception:  # noqa: BLE001 - macOS's AppleScript bridge: no protection to lift
+        return False
+
+
+@contextlib.contextmanager
+def _unprotected(book: Any, sheets: Iterable[str]) -> Iterator[None]:
+    """Lift the template's sheet protection (it has no password) around writing into locked cells, then put
+    it back as the template sets it: formatting rows and columns allowed."""
+    lifted = []
+    for name in dict.fromkeys(sheets):
+        sheet = book.sheets[name]
+        if _protected(sheet):
+            sheet.api.Unprotect()
+            lifted.append(sheet)
+    try:
+        yield
+    finally:
+        for sheet in lifted:
+            sheet.api.Protect(DrawingObjects=True, Contents=True, Scenarios=True,
+                              AllowFormattingColumns=True, AllowFormattingRows=True)
+
+
 def apply_edits(book: Any, edits: Iterable[CellEdit], replace_sheet: str | None = RESULT_SHEET) -> None:
     """Apply edits through xlwings; the result sheet is created fresh (replaced if present)."""
     names = [s.name for s in book.sheets]
@@ -143,22 +187,31 @@ def apply_edits(book: Any, edits: Iterable[CellEdit], replace_sheet: str | None 
         if replace_sheet in names:
             book.sheets[replace_sheet].delete()
         book.sheets.add(replace_sheet, after=book.sheets[len(book.sheets) - 1])
-    for e in edits:
-        rng = book.sheets[e.sheet].range(e.cell)
-        if e.value is not None:
-            rng.value = e.value
-        if e.fill is not None:
-            rng.color = e.fill
-        if e.comment is not None:
-            try:
-                if rng.note is not None:
-                    rng.note.delete()
-                rng.add_note(e.comment)
-            except Exception:  # noqa: BLE001 - notes are unavailable on some platforms; the sheet still lists it
-                pass
-        if e.hyperlink_to is not None:
-            sheet, cell = e.hyperlink_to.split("!", 1)
-            rng.add_hyperlink(f"#'{sheet}'!{cell}", text_to_display=str(e.value or e.hyperlink_to))
+    edits = list(edits)
+    written = [e.sheet for e in edits if (e.value is not None or e.formula is not None) and e.sheet != replace_sheet]
+    with _unprotected(book, written):
+        for e in edits:
+            _apply_one(book, e)
+
+
+def _apply_one(book: Any, e: CellEdit) -> None:
+    rng = book.sheets[e.sheet].range(e.cell)
+    if e.formula is not None:
+        rng.formula = e.formula
+    if e.value is not None:
+        rng.value = e.value
+    if e.fill is not None:
+        rng.color = e.fill
+    if e.comment is not None:
+        try:
+            if rng.note is not None:
+                rng.note.delete()
+            rng.add_note(e.comment)
+        except Exception:  # noqa: BLE001 - notes are unavailable on some platforms; the sheet still lists it
+            pass
+    if e.hyperlink_to is not None:
+        sheet, cell = e.hyperlink_to.split("!", 1)
+        rng.add_hyperlink(f"#'{sheet}'!{cell}", text_to_display=str(e.value or e.hyperlink_to))
 
 
 def _read_active(read: Callable[[Path], T]) -> tuple[Any, T]:
@@ -184,14 +237,25 @@ def validate_active(lang: str = "zh") -> Report:
     return report
 
 
-def fill_active() -> None:
-    """Button: write every derived value, computed in Python with Excel's rounding, into the open workbook."""
-    from .core.compute import compute
+def fill_active() -> FillReport:
+    """Button 计算派生值: make the open workbook what ``workbook-tools fill`` would make of it.
+
+    The same plan as fill (:func:`~workbook_tools.fill.plan_fill`): typed-over or deleted formulas are
+    restored as formulas (never overwritten with constants, which validate would report as typed over),
+    text numbers converted, the grade table set; then Excel recalculates. The report lists each change.
+    """
+    from .core.scoring import load_rules
+    from .fill import FillReport, plan_fill
     from .xlsx.reader import load
 
     book, loaded = _read_active(load)
-    locations = {k: (v.sheet, v.cell) for k, v in loaded.locations.items()}
-    apply_edits(book, computed_edits(compute(loaded.model), locations), replace_sheet=None)
+    report = FillReport(file=str(book.name))
+    plan = plan_fill(loaded, report, load_rules(None))
+    if plan is not None:
+        apply_edits(book, fill_edits(plan), replace_sheet=None)
+        with contextlib.suppress(Exception):  # an app without calculate(): Excel recalculates on its own
+            book.app.calculate()
+    return report
 
 
 def main() -> None:
@@ -199,5 +263,5 @@ def main() -> None:
     validate_active()
 
 
-__all__: Sequence[str] = ("CellEdit", "ExcelUnavailable", "finding_edits", "computed_edits", "first_problem",
+__all__: Sequence[str] = ("CellEdit", "ExcelUnavailable", "finding_edits", "computed_edits", "fill_edits", "first_problem",
                           "apply_edits", "validate_active", "fill_active", "main")

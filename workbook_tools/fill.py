@@ -30,23 +30,23 @@ from .checks.formulas import normalize
 from .core import live_checks, spec
 from .core.cells import address, rc
 from .core.compute import compute
+from .core.errors import WorkbookToolsError
 from .core.expr import excel_round
 from .core.findings import Finding, Report
 from .core.fsutil import atomic_path
 from .core.model import Value, canonical
 from .core.numbers import parse_text_number
 from .core.scoring import Rules, Suggestion, load_rules, suggest
+from .session import WorkbookSession
 from .xlsx import reader
 from .xlsx.package import NS_MAIN, NS_PKG_REL, NS_REL, UnreadableWorkbook
 from .xlsx.worksheet import Cell
 
-_NUMERIC = ("money", "percent", "score", "int", "year")
-#: Number formats a converted input cell gets when it was formatted as text ("@").
-_INPUT_FORMATS = {"money": "0.00", "percent": "0.00", "score": "0.00", "int": "0", "year": "0"}
 
-
-class FillError(ValueError):
+class FillError(WorkbookToolsError, ValueError):
     """The request cannot be carried out (output is the input, rules file broken); one line naming the file."""
+
+    code = "fill-refused"
 
 
 @dataclass
@@ -174,7 +174,7 @@ def write_cached_values(path: Path, values: Mapping[tuple[str, str], Value]) -> 
 
 
 @dataclass
-class _Plan:
+class FillPlan:
     """What fill decided to change, before anything is written."""
 
     inputs: dict[tuple[str, str], tuple[Decimal | int, str]] = field(default_factory=dict)  # cell → (value, kind)
@@ -219,7 +219,7 @@ def _list_cell(loaded: reader.Loaded, table: spec.ListTable, key: str, index: in
     return loc.sheet, address(row + offset, col)
 
 
-def _convert_text_numbers(loaded: reader.Loaded, plan: _Plan, findings: list[Finding]) -> None:
+def _convert_text_numbers(loaded: reader.Loaded, plan: FillPlan, findings: list[Finding]) -> None:
     model = loaded.model
 
     def convert(v: Value, kind: str, label: str, where: tuple[str, str], name: str) -> Decimal | int | None:
@@ -229,7 +229,7 @@ def _convert_text_numbers(loaded: reader.Loaded, plan: _Plan, findings: list[Fin
         if number is None:
             return None
         value: Decimal | int = number
-        if kind in ("int", "year"):
+        if kind in spec.INTEGRAL_KINDS:
             if number != number.to_integral_value():
                 return None
             value = int(number)
@@ -240,7 +240,7 @@ def _convert_text_numbers(loaded: reader.Loaded, plan: _Plan, findings: list[Fin
         return value
 
     for f in spec.INPUT_FIELDS:
-        if f.kind in _NUMERIC:
+        if f.kind in spec.NUMERIC_KINDS:
             loc = loaded.locations[f.name]
             if not plan.writable(loc.sheet):
                 continue
@@ -250,7 +250,7 @@ def _convert_text_numbers(loaded: reader.Loaded, plan: _Plan, findings: list[Fin
     for t in spec.TABLES:
         for c in t.columns:
             loc = loaded.list_locations[t.name][c.key]
-            if c.kind not in _NUMERIC or not plan.writable(loc.sheet):
+            if c.kind not in spec.NUMERIC_KINDS or not plan.writable(loc.sheet):
                 continue
             for i, row in enumerate(model.rows(t.name)):
                 where = _list_cell(loaded, t, c.key, i)
@@ -259,7 +259,7 @@ def _convert_text_numbers(loaded: reader.Loaded, plan: _Plan, findings: list[Fin
                     row[c.key] = got
 
 
-def _grade_table(loaded: reader.Loaded, rules: Rules, plan: _Plan, findings: list[Finding]) -> None:
+def _grade_table(loaded: reader.Loaded, rules: Rules, plan: FillPlan, findings: list[Finding]) -> None:
     """Make the workbook's threshold table (which the grade formula reads) say what the rules say."""
     ascending = sorted(rules.grades, key=lambda g: g[1])
     wanted: dict[str, list[str | Decimal]] = {"grade_labels": [g[0] for g in ascending],
@@ -292,7 +292,7 @@ def _computed(loaded: reader.Loaded, rules: Rules) -> dict[str, Value]:
     return values
 
 
-def _scores(loaded: reader.Loaded, computed: dict[str, Value], rules: Rules, write: bool, plan: _Plan,
+def _scores(loaded: reader.Loaded, computed: dict[str, Value], rules: Rules, write: bool, plan: FillPlan,
             findings: list[Finding], report: FillReport) -> bool:
     table = spec.table("indicators")
     wrote = False
@@ -317,7 +317,7 @@ def _scores(loaded: reader.Loaded, computed: dict[str, Value], rules: Rules, wri
     return wrote
 
 
-def _formulas_and_caches(loaded: reader.Loaded, computed: dict[str, Value], plan: _Plan,
+def _formulas_and_caches(loaded: reader.Loaded, computed: dict[str, Value], plan: FillPlan,
                          findings: list[Finding]) -> None:
     missing = 0
     for f in spec.DERIVED_FIELDS:
@@ -360,7 +360,7 @@ def _formulas_and_caches(loaded: reader.Loaded, computed: dict[str, Value], plan
                            f"{missing} formula cells had no cached result; the values computed in Python were written"))
 
 
-def _live_formulas(loaded: reader.Loaded, plan: _Plan, findings: list[Finding]) -> None:
+def _live_formulas(loaded: reader.Loaded, plan: FillPlan, findings: list[Finding]) -> None:
     """Restore the live checks' formulas (校验 sheet, status lines) of a workbook whose version has them."""
     if not spec.present_in(live_checks.SINCE, loaded.version):
         return  # a 1.0 workbook has no live checks; adding them is migrate's job
@@ -415,14 +415,14 @@ def _open_with_openpyxl(src: Path, findings: list[Finding]) -> Any:
     return wb
 
 
-def _apply(wb: Any, plan: _Plan) -> None:
+def _apply(wb: Any, plan: FillPlan) -> None:
     for (sheet, cell), (value, kind) in plan.inputs.items():
         c = wb[sheet][cell]
         c.value = value
         if c.quotePrefix:
             c.quotePrefix = False
         if c.number_format == "@":
-            c.number_format = _INPUT_FORMATS[kind]
+            c.number_format = spec.KINDS[kind].number_format  # a converted input loses its text format
     for (sheet, cell), formula in plan.formulas.items():
         wb[sheet][cell].value = formula
     for (sheet, cell), score in plan.scores.items():
@@ -438,15 +438,49 @@ def _copy(src: Path, dest: Path) -> None:
         shutil.copyfile(src, tmp)
 
 
-def fill(src: str | Path, dest: str | Path | None = None, *, in_place: bool = False, recalc: bool = False,
-         rules: Rules | str | Path | None = None, write_scores: bool = False) -> FillReport:
+def plan_fill(loaded: reader.Loaded, report: FillReport, rules: Rules, write_scores: bool = False,
+              computed: Mapping[str, Value] | None = None) -> FillPlan | None:
+    """What fill changes in a read workbook (its findings go to ``report``); None when the workbook is not
+    ours to touch (another template or version). The Excel button applies the same plan to the open workbook.
+
+    ``loaded.model`` is updated as the plan converts text numbers and writes scores.
+    """
+    report.template_version = loaded.version
+    report.application = loaded.book.application or None
+    struct = structure.check(loaded, dict(computed) if computed is not None else compute(loaded.model))
+    if any(f.code in structure.FATAL for f in struct):
+        report.findings.extend(struct)  # not our template, or another version: nothing is touched
+        return None
+
+    # rows-shifted with the label's old cell as "expected" means the label moved (rows inserted or deleted);
+    # a label merely retyped in place leaves the rows where they were
+    moved = {f.sheet for f in struct if f.code == "rows-shifted" and f.sheet and f.expected == f.cell}
+    plan = FillPlan(present=set(loaded.book.sheet_names), shifted=moved)
+    findings: list[Finding] = []
+    _convert_text_numbers(loaded, plan, findings)
+    _grade_table(loaded, rules, plan, findings)
+    values = _computed(loaded, rules)
+    if _scores(loaded, values, rules, write_scores, plan, findings, report):
+        values = _computed(loaded, rules)
+    _formulas_and_caches(loaded, values, plan, findings)
+    _live_formulas(loaded, plan, findings)
+    report.findings.extend(findings)
+    # why some cells were left alone: the structure findings of those sheets, as validate words them
+    report.findings.extend(f for f in struct if f.severity == "error" and f.sheet in plan.skipped)
+    report.changed_cells = plan.cells
+    return plan
+
+
+def fill(source: str | Path | WorkbookSession, dest: str | Path | None = None, *, in_place: bool = False,
+         recalc: bool = False, rules: Rules | str | Path | None = None, write_scores: bool = False) -> FillReport:
     """Fill one workbook; the result goes to ``dest`` (default beside the input) or, with ``in_place``, over it.
 
-    Returns the findings (info codes ``fill-*`` for each change). Unreadable or foreign workbooks give a
-    report without writing anything. Raises :class:`FillError` when the output would overwrite the input
-    without ``in_place``, or when the rules file is unusable.
+    ``source`` is a path or an open :class:`~workbook_tools.session.WorkbookSession` (then the workbook is
+    not read again). Returns the findings (info codes ``fill-*`` for each change). Unreadable or foreign
+    workbooks give a report without writing anything. Raises :class:`FillError` when the output would
+    overwrite the input without ``in_place``, or when the rules file is unusable.
     """
-    src = Path(src)
+    src = source.path if isinstance(source, WorkbookSession) else Path(source)
     if in_place:
         target = src
     else:
@@ -461,35 +495,18 @@ def fill(src: str | Path, dest: str | Path | None = None, *, in_place: bool = Fa
         except RulesError as exc:
             raise FillError(str(exc)) from None
     report = FillReport(file=str(src))
-    try:
-        loaded = reader.load(src)
-    except UnreadableWorkbook as exc:
-        return _unreadable(report, exc)
-    report.template_version = loaded.version
-    report.application = loaded.book.application or None
-    struct = structure.check(loaded, compute(loaded.model))
-    if any(f.code in structure.FATAL for f in struct):
-        report.findings.extend(struct)  # not our template, or another version: nothing is touched
+    if isinstance(source, WorkbookSession):
+        loaded, computed = source.copy_loaded(), source.computed
+    else:
+        try:
+            loaded = reader.load(src)
+        except UnreadableWorkbook as exc:
+            return _unreadable(report, exc)
+        computed = None
+    plan = plan_fill(loaded, report, rules, write_scores, computed)
+    if plan is None:
         return report
-
-    # rows-shifted with the label's old cell as "expected" means the label moved (rows inserted or deleted);
-    # a label merely retyped in place leaves the rows where they were
-    moved = {f.sheet for f in struct if f.code == "rows-shifted" and f.sheet and f.expected == f.cell}
-    plan = _Plan(present=set(loaded.book.sheet_names), shifted=moved)
-    findings: list[Finding] = []
-    _convert_text_numbers(loaded, plan, findings)
-    _grade_table(loaded, rules, plan, findings)
-    computed = _computed(loaded, rules)
-    if _scores(loaded, computed, rules, write_scores, plan, findings, report):
-        computed = _computed(loaded, rules)
-    _formulas_and_caches(loaded, computed, plan, findings)
-    _live_formulas(loaded, plan, findings)
-    report.findings.extend(findings)
-    # why some cells were left alone: the structure findings of those sheets, as validate words them
-    report.findings.extend(f for f in struct if f.severity == "error" and f.sheet in plan.skipped)
-    report.changed_cells = plan.cells
     report.output = str(target)
-
     if plan.cells:
         try:
             wb = _open_with_openpyxl(src, report.findings)
@@ -538,4 +555,5 @@ def _recalc(target: Path, src: Path, in_place: bool, report: FillReport) -> None
     report.written = True
 
 
-__all__ = ["FillError", "FillReport", "default_output", "fill", "same_formula", "write_cached_values"]
+__all__ = ["FillError", "FillPlan", "FillReport", "default_output", "fill", "plan_fill", "same_formula",
+           "write_cached_values"]

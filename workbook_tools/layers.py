@@ -37,11 +37,15 @@ LAYERS: tuple[Layer, ...] = (
                   "LibreOffice headless", (f"{PACKAGE}.xlsx", f"{PACKAGE}.libreoffice")),
     Layer("checks", "the checks over a loaded workbook, `validate`, and the faces of findings (text, JSON, "
                     "annotated copy)", (f"{PACKAGE}.checks",)),
+    Layer("session", "one workbook opened once: read, computed and validated once for every use",
+          (f"{PACKAGE}.session",)),
     Layer("write", "writing workbooks: the template, fill, prefill",
           (f"{PACKAGE}.template", f"{PACKAGE}.fill", f"{PACKAGE}.prefill")),
     Layer("export", "the narrative report: outline → .docx / PDF / Markdown", (f"{PACKAGE}.export",)),
     Layer("batch", "the finance bureau's run: result data, inbox and cache, summary, one file's work, "
                    "isolation engines, the pipeline", (f"{PACKAGE}.batch",)),
+    Layer("portal", "the intake portal (Django): departments upload, the bureau's board; calls the library only",
+          (f"{PACKAGE}.portal",)),
     Layer("faces", "thin faces over the library: the CLI, the Excel button, the generated docs",
           (f"{PACKAGE}.cli", f"{PACKAGE}.excel", f"{PACKAGE}.docgen", f"{PACKAGE}.layers")),
 )

@@ -18,6 +18,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from .core.errors import WorkbookToolsError
+
 __all__ = [
     "SOFFICE_ENV_VAR",
     "LibreOfficeError",
@@ -48,15 +50,19 @@ xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XM
 """
 
 
-class LibreOfficeError(Exception):
+class LibreOfficeError(WorkbookToolsError):
     """LibreOffice is missing, failed, timed out or produced no output.
 
-    The message is bilingual (Chinese / English) because it is shown to end users as is.
+    The message is bilingual (a Chinese line, then an English one) because it is shown to end users as is.
     ``paths`` holds the input files concerned, so a batch can report or retry exactly those.
     """
 
+    code = "libreoffice-failed"
+
     def __init__(self, message: str, paths: Sequence[Path] = ()) -> None:
-        super().__init__(message)
+        lines = message.splitlines() or [""]
+        super().__init__(message, lines[1] if len(lines) > 1 else lines[0])
+        self.message_zh = lines[0]
         self.paths: tuple[Path, ...] = tuple(paths)
 
 

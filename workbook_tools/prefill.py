@@ -43,6 +43,8 @@ Severity = Literal["error", "warning"]
 class PrefillError(WorkbookToolsError):
     """The export or the mapping cannot be used at all; the message names the file, in Chinese."""
 
+    code = "prefill-unusable"
+
 
 @dataclass(frozen=True)
 class ColumnMapping:
@@ -255,7 +257,7 @@ def _row_model(row_no: int, raw: dict[str, object], mapping: ColumnMapping, year
                 bad(name, f"{f.label}：金额大得不合理（{number} 万元）", f"{f.label_en}: implausibly large ({number})")
                 continue
             values[name] = number
-        elif f.kind in ("int", "year"):
+        elif f.kind in spec.INTEGRAL_KINDS:
             number, problem = _number(v)
             if number is None or number != number.to_integral_value():
                 bad(name, f"{f.label}：{problem or f'“{v}”不是整数'}", f"{f.label_en}: {v!r} is not a whole number")

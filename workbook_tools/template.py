@@ -35,7 +35,6 @@ THIN = Side(style="thin", color="808080")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 UNLOCKED = Protection(locked=False)
 LOCKED = Protection(locked=True)
-NUMBER_FORMATS = {"money": "0.00", "percent": "0.00", "score": "0.00", "int": "0", "year": "0"}
 LONG_ROW_HEIGHT = 90
 #: Conditional formats of the live checks: red for an error, orange for a warning (distinct from input yellow).
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE", bgColor="FFC7CE")
@@ -76,8 +75,8 @@ def _style_input(c: XlCell, kind: str) -> None:
     c.border = BOX
     c.protection = UNLOCKED
     c.font = Font(name=FONT_NAME, size=11)
-    c.number_format = NUMBER_FORMATS.get(kind, "@")
-    wrap = kind in ("longtext", "text")
+    c.number_format = spec.KINDS[kind].number_format or "@"
+    wrap = spec.KINDS[kind].wraps
     c.alignment = Alignment(vertical="top" if kind == "longtext" else "center", wrap_text=wrap)
 
 
@@ -86,7 +85,7 @@ def _style_derived(c: XlCell, kind: str) -> None:
     c.border = BOX
     c.protection = LOCKED
     c.font = Font(name=FONT_NAME, size=11)
-    c.number_format = NUMBER_FORMATS.get(kind, "General")
+    c.number_format = spec.KINDS[kind].number_format or "General"
     c.alignment = Alignment(horizontal="right" if kind != "grade" else "center", vertical="center")
 
 
@@ -95,12 +94,12 @@ def _validation(kind: str, lo: Decimal | None, hi: Decimal | None, choices: tupl
     if kind == "choice" and choices:
         dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
         dv.error = f"{label}：请从下拉列表中选择"
-    elif kind in ("money", "score", "percent"):
+    elif kind in spec.NUMERIC_KINDS and kind not in spec.INTEGRAL_KINDS:
         low = lo if lo is not None else Decimal(0)
         high = hi if hi is not None else spec.MAX_MONEY
         dv = DataValidation(type="decimal", operator="between", formula1=str(low), formula2=str(high), allow_blank=True)
         dv.error = f"{label}：请输入 {low} 到 {high} 之间的数字（不要输入文字、逗号或单位）"
-    elif kind in ("int", "year"):
+    elif kind in spec.INTEGRAL_KINDS:
         low = lo if lo is not None else Decimal(0)
         high = hi if hi is not None else Decimal(1000000)
         dv = DataValidation(type="whole", operator="between", formula1=str(low), formula2=str(high), allow_blank=True)

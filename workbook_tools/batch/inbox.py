@@ -42,6 +42,30 @@ def discover(root: Path, out_dir: Path | None = None) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 
+def index_previous(folder: Path) -> tuple[tuple[tuple[str, str, str], ...], list[str]]:
+    """Last year's workbooks by unit name (the first by path when a unit has several), and the files skipped."""
+    from ..core.model import unit_key
+    from ..xlsx.reader import load
+
+    index: dict[str, tuple[str, str, str]] = {}
+    skipped: list[str] = []
+    for p in discover(folder):
+        try:
+            unit = load(p).model.unit_name
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - an unreadable file of last year is skipped, not fatal
+            skipped.append(f"{p}: {type(exc).__name__}")
+            continue
+        key = unit_key(unit)
+        if not key:
+            skipped.append(f"{p}: 单位名称为空")
+            continue
+        st = p.stat()
+        index.setdefault(key, (key, str(p), f"{st.st_size}:{st.st_mtime_ns}"))
+    return tuple(index.values()), skipped
+
+
 def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
     try:

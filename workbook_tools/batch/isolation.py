@@ -4,8 +4,8 @@ Both are ``concurrent.futures.Executor`` objects, so :func:`workbook_tools.batch
 code path. The local engine can be torn down and rebuilt: a file that hangs inside a C library cannot be
 interrupted, only its process killed, and a ``ProcessPoolExecutor`` whose worker was killed is broken for
 good, so :class:`ProcessEngine` kills the workers (and anything they started, e.g. LibreOffice) and starts
-a fresh pool. dask is imported only when asked for (extra ``dask``). On a dask worker, whose threads cannot
-be stopped, :func:`process_isolated` runs one file in a child process killed at its time limit.
+a fresh pool. dask is imported only when asked for (extra ``dask``); on a dask worker, whose threads cannot
+be stopped, each worker thread gets a :class:`ProcessEngine` of its own (:mod:`.cluster`).
 """
 
 from __future__ import annotations
@@ -16,13 +16,11 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any, Literal
 
 from ..core.errors import WorkbookToolsError
-from .result import BatchOptions, FileResult, Worker, crashed_result, timeout_result
-from .work import process_workbook
 
 EngineName = Literal["process", "dask"]
 ENGINES: tuple[str, ...] = ("process", "dask")
@@ -33,6 +31,8 @@ PRELOAD = ["workbook_tools.batch.work", "workbook_tools.xlsx.reader", "workbook_
 
 class EngineError(WorkbookToolsError):
     """The engine cannot start (dask missing, scheduler unreachable); the message is one line in Chinese."""
+
+    code = "engine-unavailable"
 
 
 def default_workers() -> int:
@@ -126,30 +126,41 @@ class ProcessEngine(Executor):
 
 
 class DaskEngine(Executor):
-    """``Client.get_executor()`` with the cluster's thread count; it closes what it started.
+    """A ``dask.distributed`` client that runs the batch in chunks on isolated worker processes.
 
-    A dask task runs in a worker thread, which nothing can kill, and dask futures do not say when a task
-    starts; so each file runs in a child process of the dask worker that is killed at the time limit
-    (``isolates_files``), see :func:`process_isolated`.
+    A dask task runs in a worker thread, which nothing can kill; so :mod:`.cluster` installs a worker plugin
+    that gives each worker thread a long-lived single-process :class:`ProcessEngine`, and
+    :func:`~workbook_tools.batch.pipeline.run_batch` hands the whole file list to :meth:`run_files` (chunks,
+    gathered as they finish). ``submit`` stays for code that uses the engine as a plain ``Executor``.
     """
 
     clock_starts_when_running = False
-    isolates_files = True
 
     def __init__(self, client: Any, cluster: Any = None) -> None:
+        from .cluster import register
+
         self.client = client
         self.cluster = cluster
         self._inner: Executor = client.get_executor(pure=False)
+        register(client, ProcessEngine)
 
     @property
     def capacity(self) -> int:
         try:
-            return max(1, sum(self.client.nthreads().values()))
+            return max(1, int(sum(self.client.nthreads().values())))
         except Exception:  # noqa: BLE001 - a scheduler that went away: fall back to one at a time
             return 1
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         return self._inner.submit(fn, *args, **kwargs)
+
+    def run_files(self, paths: Iterable[str], options: Any, worker: Callable[..., Any],
+                  loop: Callable[..., Iterator[Any]]) -> Iterator[Any]:
+        """Every file's result in completion order; ``loop`` (``run_batch``) runs each chunk on its worker
+        (see :func:`.cluster.run_chunks`)."""
+        from .cluster import run_chunks
+
+        return run_chunks(self.client, paths, options, worker, loop)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         with contextlib.suppress(Exception):
@@ -170,33 +181,61 @@ def capacity(executor: Executor) -> int:
     return workers if isinstance(workers, int) and workers > 0 else default_workers()
 
 
-def make_dask(workers: int | None = None, scheduler: str | None = None, *, processes: bool = True,
+def make_dask(workers: int | None = None, scheduler: str | None = None, *, processes: bool = False,
               connect_timeout: float = 10) -> DaskEngine:
-    """Connect to ``scheduler`` (``tcp://host:8786``) or start a LocalCluster of ``workers`` single-thread workers."""
+    """Connect to ``scheduler`` (``tcp://host:8786``) or start a LocalCluster of ``workers`` single-thread workers.
+
+    The LocalCluster's workers are threads of this process by default (``processes=False``): on one machine the
+    isolation comes from each worker's own file process (:mod:`.cluster`), so a worker process
+    apiece would only add its start (importing dask and the project again, ~5 s on a loaded 2-core machine)
+    and one more hop for every result. ``processes=True`` gives each worker its own process, as on a cluster.
+    """
     try:
         from distributed import Client, LocalCluster
     except ImportError:
         raise EngineError("使用 --engine dask 需要安装 dask：pip install 'workbook-tools[dask]'",
                           "--engine dask needs dask: pip install 'workbook-tools[dask]'") from None
+    cluster = None
     if scheduler:
         try:
             client = Client(scheduler, timeout=f"{connect_timeout}s")
         except Exception as exc:  # noqa: BLE001 - OSError, TimeoutError, ValueError for a bad address
             raise EngineError(f"无法连接 dask 调度器 {scheduler}（{exc}）",
                               f"cannot connect to the dask scheduler {scheduler} ({exc})") from None
-        return DaskEngine(client)
-    import dask
+        try:
+            client.wait_for_workers(1, timeout=connect_timeout)
+        except Exception:  # noqa: BLE001 - TimeoutError: nothing would ever run
+            with contextlib.suppress(Exception):
+                client.close()
+            raise EngineError(f"dask 调度器 {scheduler} 没有工作进程（{connect_timeout:g} 秒内无 dask worker 连接）",
+                              f"the dask scheduler {scheduler} has no workers (none joined within "
+                              f"{connect_timeout:g} s)") from None
+    else:
+        import dask
 
-    # Non-daemonic workers may fork the per-file child process cheaply (see batch.process_isolated).
-    with dask.config.set({"distributed.worker.daemon": False}):
-        cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=processes,
-                               dashboard_address=None, silence_logs=logging.ERROR)
-    return DaskEngine(Client(cluster), cluster)
+        # Non-daemonic workers may start their isolated file processes without the plugin's help.
+        with dask.config.set({"distributed.worker.daemon": False}):
+            cluster = LocalCluster(
+                n_workers=workers or default_workers(), threads_per_worker=1, processes=processes,
+                dashboard_address=None, silence_logs=logging.ERROR)
+        client = Client(cluster)
+    try:
+        return DaskEngine(client, cluster)
+    except Exception as exc:  # noqa: BLE001 - the plugin failed on a worker (workbook_tools missing there?)
+        with contextlib.suppress(Exception):
+            client.close()
+        if cluster is not None:
+            with contextlib.suppress(Exception):
+                cluster.close()
+        raise EngineError(f"dask 工作进程无法启动 workbook_tools 的隔离进程（{type(exc).__name__}: {exc}）；"
+                          "各工作节点须安装同一版本的 workbook_tools",
+                          f"the dask workers cannot start workbook_tools' isolated processes ({type(exc).__name__}: "
+                          f"{exc}); every worker needs the same workbook_tools installed") from None
 
 
 @contextlib.contextmanager
 def open_executor(engine: str = "process", workers: int | None = None, scheduler: str | None = None, *,
-                  processes: bool = True, connect_timeout: float = 10) -> Iterator[Executor]:
+                  processes: bool = False, connect_timeout: float = 10) -> Iterator[Executor]:
     """The executor for ``engine``; on the way out it is shut down (killed if the batch was interrupted)."""
     if engine not in ENGINES:
         raise EngineError(f"未知的引擎 {engine}（可选 {'、'.join(ENGINES)}）", f"unknown engine {engine} ({', '.join(ENGINES)})")
@@ -218,72 +257,3 @@ def open_executor(engine: str = "process", workers: int | None = None, scheduler
 
 __all__ = ["ProcessEngine", "DaskEngine", "EngineError", "open_executor", "make_dask", "capacity", "default_workers",
            "kill_tree", "ENGINES"]
-
-
-# -- one file in its own process ----------------------------------------------------------------
-
-
-def _child(conn: Any, worker: Worker, path: str, options: BatchOptions) -> None:
-    try:
-        conn.send(worker(path, options))
-    finally:
-        conn.close()
-
-
-def _isolated_fork(worker: Worker, path: str, options: BatchOptions) -> FileResult:
-    ctx = mp_context()
-    receiver, sender = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(sender, worker, path, options), daemon=True)
-    child.start()
-    sender.close()
-    try:
-        if receiver.poll(options.timeout):
-            try:
-                return receiver.recv()  # type: ignore[no-any-return]
-            except (EOFError, OSError):
-                return crashed_result(path, options)
-        if child.pid is not None:
-            kill_tree(child.pid)
-        return timeout_result(path, options)
-    finally:
-        receiver.close()
-        child.join(5)
-
-
-def child_main() -> None:
-    """Entry of :func:`_isolated_subprocess`: a pickled (worker, path, options) on stdin, the result on stdout."""
-    import pickle
-
-    worker, path, options = pickle.loads(sys.stdin.buffer.read())
-    sys.stdout.buffer.write(pickle.dumps(worker(path, options)))
-
-
-def _isolated_subprocess(worker: Worker, path: str, options: BatchOptions) -> FileResult:
-    """The same in a fresh interpreter: daemonic processes (dask workers by default) may not fork children
-    through multiprocessing, but may start programs."""
-    import pickle
-    import subprocess
-
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-    proc = subprocess.Popen([sys.executable, "-c", "from workbook_tools.batch.isolation import child_main; child_main()"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-    try:
-        out, _ = proc.communicate(pickle.dumps((worker, path, options)), timeout=options.timeout)
-    except subprocess.TimeoutExpired:
-        kill_tree(proc.pid)
-        proc.communicate()
-        return timeout_result(path, options)
-    if proc.returncode != 0 or not out:
-        return crashed_result(path, options)
-    return pickle.loads(out)  # type: ignore[no-any-return]
-
-
-def process_isolated(path: str, options: BatchOptions, worker: Worker | None = None) -> FileResult:
-    """Run the per-file function in a child process killed at ``options.timeout`` (used on dask workers,
-    whose threads cannot be stopped); a child that dies gives a crashed result."""
-    import multiprocessing
-
-    fn = worker or process_workbook
-    if multiprocessing.current_process().daemon:
-        return _isolated_subprocess(fn, path, options)
-    return _isolated_fork(fn, path, options)

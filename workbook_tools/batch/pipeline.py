@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .inbox import Cache, discover, file_sha256
-from .isolation import ProcessEngine, capacity, open_executor, process_isolated
+from .isolation import ProcessEngine, capacity, open_executor
 from .result import (
     BatchOptions,
     BatchOutcome,
@@ -50,11 +50,16 @@ def run_batch(paths: Iterable[str], options: BatchOptions, executor: Executor,
 
     With a :class:`~workbook_tools.batch.isolation.ProcessEngine` a file over its time is really stopped (its
     worker is killed and the pool restarted; the other files in flight are resubmitted), and a file
-    that kills its worker is found by re-running the files that were in flight one at a time. With
-    other executors (dask) an overdue file is cancelled and listed; its worker thread is not killable.
+    that kills its worker is found by re-running the files that were in flight one at a time. An engine
+    with its own loop (``run_files``: dask, in chunks, each run by this function on a worker's own
+    ProcessEngine) gets the whole list. With other executors an overdue file is cancelled and listed; its
+    worker thread is not killable.
     """
     fn: Worker = worker or process_workbook
-    isolated = bool(getattr(executor, "isolates_files", False))
+    run_files = getattr(executor, "run_files", None)
+    if run_files is not None:
+        yield from run_files(paths, options, fn, run_batch)
+        return
     queue: deque[str] = deque(paths)
     suspects: deque[str] = deque()
     inflight: dict[Future[FileResult], _Slot] = {}  # in submission order
@@ -62,14 +67,11 @@ def run_batch(paths: Iterable[str], options: BatchOptions, executor: Executor,
     running_clock = bool(getattr(executor, "clock_starts_when_running", False))
     cap = capacity(executor)
     limit = cap * 2 if running_clock else cap
-    # Isolated files keep their own time; the batch's clock is only a backstop for a lost worker, allowing
-    # for files queued behind others on the same dask worker.
-    allowed = options.timeout * (cap + 1) + 30 if isolated else options.timeout
+    allowed = options.timeout
 
     def submit(path: str, suspect: bool = False) -> FileResult | None:
         try:
-            fut = (executor.submit(process_isolated, path, options, fn) if isolated
-                   else executor.submit(fn, path, options))
+            fut = executor.submit(fn, path, options)
         except (BrokenProcessPool, RuntimeError):  # an executor we cannot restart is gone
             return crashed_result(path, options)
         inflight[fut] = _Slot(path, None if running_clock else time.monotonic(), suspect)
@@ -176,7 +178,7 @@ class Progress:
 
 def run(inbox: Path, options: BatchOptions, *, engine: str = "process", workers: int | None = None,
         scheduler: str | None = None, use_cache: bool = True, progress: Progress | None = None,
-        worker: Worker | None = None, processes: bool = True) -> BatchOutcome:
+        worker: Worker | None = None, processes: bool = False) -> BatchOutcome:
     """Discover, process what changed, mark duplicates, write the summary and the cache."""
     inbox = Path(inbox)
     out = Path(options.out_dir)

@@ -7,7 +7,6 @@ here too, so the engines, the pipeline and the summary share one vocabulary.
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
@@ -16,6 +15,7 @@ from typing import Any, Literal
 
 from .. import __version__
 from ..core import spec
+from ..core.model import unit_key
 
 Status = Literal["ok", "errors", "unreadable", "timeout", "duplicate"]
 STATUSES: tuple[str, ...] = ("ok", "errors", "unreadable", "timeout", "duplicate")
@@ -42,11 +42,20 @@ class BatchOptions:
     timeout: float = 120.0
     lang: str = "zh"
     memory_mb: int = 4096  # address-space limit while a worker reads and checks one file (0: none)
+    #: Last year's workbooks by unit (``batch --previous-dir``): (unit key, path, size and mtime for the cache).
+    previous: tuple[tuple[str, str, str], ...] | None = None
 
     def fingerprint(self) -> str:
         """What a cached result depends on besides the file's content."""
         return json.dumps({"tool": __version__, "template": spec.TEMPLATE_VERSION, "fill": self.fill,
-                           "export": sorted(self.export), "lang": self.lang}, sort_keys=True)
+                           "export": sorted(self.export), "lang": self.lang,
+                           "previous": [list(p) for p in self.previous] if self.previous is not None else None},
+                          sort_keys=True)
+
+    def previous_for(self, unit: str) -> str | None:
+        """Last year's workbook of ``unit`` in the indexed ``--previous-dir``, if any."""
+        key = unit_key(unit)
+        return next((path for k, path, _ in self.previous or () if k == key), None)
 
 
 @dataclass
@@ -115,10 +124,6 @@ def memory_result(rel: str, options: BatchOptions) -> FileResult:
     return FileResult(rel, "unreadable", reason_code="batch-memory",
                       reason=(f"stopped: reading it needed more than the {mb} MB memory limit" if options.lang == "en"
                               else f"读取时超出内存上限（{mb} MB），已停止；文件可能异常庞大或已损坏"))
-
-def unit_key(unit: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", unit).split()).casefold()
-
 
 def mark_duplicates(results: list[FileResult], lang: str = "zh") -> list[FileResult]:
     """Same unit and year submitted more than once: every copy gets status ``duplicate`` and a finding."""

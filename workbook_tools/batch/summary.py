@@ -1,4 +1,4 @@
-"""The batch summary: ``summary.xlsx`` (汇总, 问题清单, 未处理, 图表), ``summary.csv`` and ``summary.json``.
+"""The batch summary: ``summary.xlsx`` (汇总, 问题清单, 未处理, 图表, 问题统计), ``summary.csv`` and ``summary.json``.
 
 Figures are the ones computed from each workbook's inputs (Decimal, Excel rounding), not what the
 department typed into derived cells. Total rows (one per year) add the amounts and recompute each ratio
@@ -22,13 +22,16 @@ from typing import Any
 from .. import __version__
 from ..core import spec
 from ..core.fsutil import atomic_path, atomic_save, atomic_write_text
-from .result import SUMMARY_FIGURES, FileResult, unit_key
+from ..core.model import unit_key
+from ..core.words import SEVERITY_WORDS, lang_of
+from .result import SUMMARY_FIGURES, FileResult
 
 #: Leading characters that make a spreadsheet treat a CSV field as a formula (OWASP CSV injection).
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
-SHEETS = {"zh": ("汇总", "问题清单", "未处理", "图表"), "en": ("Summary", "Findings", "Unprocessed", "Charts")}
+SHEETS = {"zh": ("汇总", "问题清单", "未处理", "图表", "问题统计"),
+          "en": ("Summary", "Findings", "Unprocessed", "Charts", "Findings by code")}
 STATUS_LABELS = {
     "zh": {"ok": "通过", "errors": "有错误", "unreadable": "无法读取", "timeout": "超时", "duplicate": "重复提交"},
     "en": {"ok": "ok", "errors": "errors", "unreadable": "unreadable", "timeout": "timeout", "duplicate": "duplicate"},
@@ -36,8 +39,6 @@ STATUS_LABELS = {
 #: Chart size: per-department bar charts grow with the number of departments, up to Excel's practical limit.
 MAX_CHART_CM = 150.0
 CHART_WIDTH_CM = 18.0
-SEVERITY_LABELS = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
-                   "en": {"error": "error", "warning": "warning", "info": "info"}}
 
 #: Columns of 汇总: key, Chinese header, English header, kind (text | int | money | percent | score).
 COLUMNS: tuple[tuple[str, str, str, str], ...] = (
@@ -72,6 +73,10 @@ FINDING_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("file", "文件", "File"), ("unit", "单位名称", "Unit"), ("sheet", "工作表", "Sheet"), ("cell", "单元格", "Cell"),
     ("code", "代码", "Code"), ("severity", "级别", "Severity"), ("message", "说明", "Message"),
 )
+CODE_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("code", "代码", "Code"), ("title", "问题", "Finding"), ("family", "类别", "Family"), ("severity", "级别", "Severity"),
+    ("files", "文件数", "Files"), ("findings", "处数", "Findings"),
+)
 UNPROCESSED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("file", "文件", "File"), ("status", "状态", "Status"), ("code", "代码", "Code"), ("reason", "原因", "Reason"),
 )
@@ -82,10 +87,6 @@ class Total:
     year: int | None
     units: int
     values: dict[str, Decimal | None]
-
-
-def _l(lang: str) -> str:
-    return "en" if lang == "en" else "zh"
 
 
 def counted(results: Sequence[FileResult]) -> list[FileResult]:
@@ -136,7 +137,7 @@ def _status_note(r: FileResult, lang: str) -> str:
 
 def summary_rows(results: Sequence[FileResult], lang: str = "zh") -> list[dict[str, Any]]:
     """汇总 as dicts keyed by column: one per file, then one total row per year. Numbers are Decimal/int."""
-    lg = _l(lang)
+    lg = lang_of(lang)
     rows: list[dict[str, Any]] = []
     for r in sorted(results, key=lambda r: r.path):
         row: dict[str, Any] = {"file": r.path, "unit": r.unit, "year": r.year}
@@ -163,18 +164,46 @@ def summary_rows(results: Sequence[FileResult], lang: str = "zh") -> list[dict[s
 
 
 def finding_rows(results: Sequence[FileResult], lang: str = "zh") -> list[dict[str, Any]]:
-    lg = _l(lang)
+    lg = lang_of(lang)
     out: list[dict[str, Any]] = []
     for r in sorted(results, key=lambda r: r.path):
         for f in r.findings:
             out.append({"file": r.path, "unit": r.unit, "sheet": f.get("sheet"), "cell": f.get("cell"),
-                        "code": f.get("code"), "severity": SEVERITY_LABELS[lg].get(f.get("severity", ""), f.get("severity")),
+                        "code": f.get("code"), "severity": SEVERITY_WORDS[lg].get(f.get("severity", ""), f.get("severity")),
                         "message": f.get("message")})
     return out
 
 
+def code_counts(results: Sequence[FileResult]) -> dict[str, dict[str, int]]:
+    """For every code found: in how many files, and how many times (in catalogue order)."""
+    from ..core.findings import CATALOGUE_LIST
+
+    files: dict[str, set[str]] = {}
+    times: dict[str, int] = {}
+    for r in results:
+        for f in r.findings:
+            code = str(f.get("code"))
+            files.setdefault(code, set()).add(r.path)
+            times[code] = times.get(code, 0) + 1
+    order = [c.code for c in CATALOGUE_LIST if c.code in times] + sorted(set(times) - {c.code for c in CATALOGUE_LIST})
+    return {code: {"files": len(files[code]), "findings": times[code]} for code in order}
+
+
+def code_rows(results: Sequence[FileResult], lang: str = "zh") -> list[dict[str, Any]]:
+    from ..core.findings import CATALOGUE
+
+    lg = lang_of(lang)
+    out = []
+    for code, n in code_counts(results).items():
+        c = CATALOGUE.get(code)
+        out.append({"code": code, "title": (c.title if lg == "zh" else c.title_en) if c else code,
+                    "family": c.family if c else "", "files": n["files"], "findings": n["findings"],
+                    "severity": SEVERITY_WORDS[lg].get(c.severity, c.severity) if c else ""})
+    return out
+
+
 def unprocessed_rows(results: Sequence[FileResult], lang: str = "zh") -> list[dict[str, Any]]:
-    lg = _l(lang)
+    lg = lang_of(lang)
     return [{"file": r.path, "status": STATUS_LABELS[lg][r.status], "code": r.reason_code, "reason": r.reason}
             for r in sorted(results, key=lambda r: r.path) if not r.readable]
 
@@ -327,7 +356,7 @@ def _print_setup(ws: Any, landscape: bool = True) -> None:
 def write_xlsx(results: Sequence[FileResult], dest: Path, lang: str = "zh") -> Path:
     from openpyxl import Workbook
 
-    lg = _l(lang)
+    lg = lang_of(lang)
     names = SHEETS[lg]
     wb = Workbook()
     ws = wb.active
@@ -359,7 +388,12 @@ def write_xlsx(results: Sequence[FileResult], dest: Path, lang: str = "zh") -> P
 
     ws4 = wb.create_sheet(names[3])
     _charts(ws4, results, lg)
-    for sheet in (ws, ws2, ws3):
+    ws5 = wb.create_sheet(names[4])
+    cr = code_rows(results, lang)
+    ckeys = [k for k, *_ in CODE_COLUMNS]
+    _table_sheet(ws5, [c[1] if lg == "zh" else c[2] for c in CODE_COLUMNS], ["text"] * 4 + ["int"] * 2,
+                 [[row.get(k) for k in ckeys] for row in cr], [26, 30, 14, 8, 10, 10])
+    for sheet in (ws, ws2, ws3, ws5):
         _print_setup(sheet)
     _print_setup(ws4, landscape=False)
     ws4.print_title_rows = None
@@ -384,7 +418,7 @@ def write_csv(results: Sequence[FileResult], dest: Path, lang: str = "zh") -> Pa
     import csv
     import io
 
-    lg = _l(lang)
+    lg = lang_of(lang)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow([c[1] if lg == "zh" else c[2] for c in COLUMNS])
@@ -407,6 +441,7 @@ def write_json(results: Sequence[FileResult], dest: Path, lang: str = "zh") -> P
         "tool": f"workbook_tools {__version__}",
         "template_version": spec.TEMPLATE_VERSION,
         "counts": counts,
+        "codes": code_counts(results),
         "files": [r.to_json() for r in sorted(results, key=lambda r: r.path)],
         "totals": [{"year": t.year, "units": t.units, **{k: _json_value(v) for k, v in t.values.items()}}
                    for t in totals(results)],
@@ -425,4 +460,4 @@ def write_summary(results: Sequence[FileResult], out_dir: Path, lang: str = "zh"
 
 
 __all__ = ["write_summary", "write_xlsx", "write_csv", "write_json", "summary_rows", "finding_rows",
-           "unprocessed_rows", "totals", "counted", "csv_safe", "COLUMNS", "SHEETS", "STATUS_LABELS"]
+           "unprocessed_rows", "code_counts", "code_rows", "totals", "counted", "csv_safe", "COLUMNS", "SHEETS", "STATUS_LABELS"]

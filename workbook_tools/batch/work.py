@@ -7,9 +7,13 @@ import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..session import WorkbookSession
 from .result import SUMMARY_FIGURES, BatchOptions, FileResult, memory_result, relative, report_name
+
+if TYPE_CHECKING:
+    from ..checks.previous import Previous
 
 
 def _plain(v: object) -> str | None:
@@ -24,7 +28,7 @@ def _finding_row(f: Any, rel: str, lang: str) -> dict[str, Any]:
             "message": f.text(lang)}
 
 
-def _export(src: Path, dest: Path, fmt: str, lang: str) -> str | None:
+def _export(src: Path | WorkbookSession, dest: Path, fmt: str, lang: str) -> str | None:
     """Write one report; a note (not an exception) when the workbook has errors or the format cannot be made."""
     from ..export import ExportRefused, export_report
 
@@ -79,17 +83,32 @@ def memory_limit(mb: int) -> Iterator[None]:
     finally:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
+def _last_year(unit: str, options: BatchOptions) -> Previous | None:
+    """The unit's workbook in ``--previous-dir``; a unit without one gets a Previous that says so."""
+    if options.previous is None:
+        return None
+    from ..checks.previous import Previous
+    from ..checks.validate import read_previous
+
+    path = options.previous_for(unit)
+    if path is None:
+        return Previous("--previous-dir", None, None,
+                        "no workbook of this unit in the previous-year folder" if options.lang == "en"
+                        else "上年文件夹中没有该单位的工作簿")
+    return read_previous(path)
+
+
 def _process(path: Path, rel: str, options: BatchOptions) -> FileResult:
-    from ..checks.validate import validate_loaded
-    from ..core.compute import compute
     from ..core.findings import sort_key
-    from ..xlsx.reader import UnreadableWorkbook, load
+    from ..session import open_workbook
+    from ..xlsx.package import UnreadableWorkbook
 
     lang = options.lang
     try:
         with memory_limit(options.memory_mb):
-            loaded = load(path)
-            report = validate_loaded(loaded)
+            session = open_workbook(path)
+            session.last_year = _last_year(session.loaded.model.unit_name, options)
+            report = session.report
     except UnreadableWorkbook as exc:
         return FileResult(rel, "unreadable", reason_code=exc.code,
                           reason=exc.reason_en if lang == "en" else exc.reason_zh)
@@ -104,8 +123,8 @@ def _process(path: Path, rel: str, options: BatchOptions) -> FileResult:
     if report.unreadable is not None:
         u = report.unreadable
         return FileResult(rel, "unreadable", reason_code=u.code, reason=u.text(lang))
-    model = loaded.model
-    derived = compute(model)
+    model = session.loaded.model
+    derived = session.computed
     figures: dict[str, str | None] = {}
     for name in SUMMARY_FIGURES:
         figures[name] = _plain(derived[name] if name in derived else model.values.get(name))
@@ -118,13 +137,13 @@ def _process(path: Path, rel: str, options: BatchOptions) -> FileResult:
         findings=[_finding_row(f, rel, lang) for f in sorted(report.findings, key=sort_key)],
     )
     out = Path(options.out_dir)
-    source = path
+    source: Path | WorkbookSession = session
     if options.fill:
         from ..fill import fill
 
         dest = out / "filled" / report_name(rel, ".xlsx")
         try:
-            filled = fill(path, dest)
+            filled = fill(session, dest)
         except Exception as exc:  # noqa: BLE001 - FillError or openpyxl failing on an odd file: a note, not a crash
             result.notes.append(f"fill failed: {exc}" if lang == "en" else f"计算填充失败：{exc}")
             filled = None
@@ -134,6 +153,9 @@ def _process(path: Path, rel: str, options: BatchOptions) -> FileResult:
         if filled is not None and filled.written and dest.exists():
             result.outputs["filled"] = dest.relative_to(out).as_posix()
             source = dest
+    if isinstance(source, Path) and options.export:  # the filled copy: read once for every format
+        with contextlib.suppress(Exception):  # unreadable: each format's note says why, as export words it
+            source = open_workbook(source)
     for fmt in options.export:
         dest = out / "reports" / report_name(rel, f".{fmt}")
         note = _export(source, dest, fmt, lang)

@@ -18,7 +18,6 @@ from ..core.model import Value, canonical
 from ..xlsx.reader import Loaded
 from ..xlsx.worksheet import Cell
 
-NUMERIC_KINDS = frozenset({"money", "percent", "score", "int", "year"})
 Computed = Mapping[str, Value]
 
 
@@ -106,11 +105,11 @@ def not_numbers(loaded: Loaded) -> set[str]:
     """Inputs and list columns (by range name) that hold text or an error where a number belongs."""
     bad: set[str] = set()
     for f in spec.INPUT_FIELDS:
-        if f.kind in NUMERIC_KINDS and isinstance(loaded.model.values.get(f.name), str):
+        if f.kind in spec.NUMERIC_KINDS and isinstance(loaded.model.values.get(f.name), str):
             bad.add(f.name)
     for t in spec.TABLES:
         for c in t.columns:
-            if c.kind in NUMERIC_KINDS and any(isinstance(r.get(c.key), str) for r in loaded.model.lists[t.name]):
+            if c.kind in spec.NUMERIC_KINDS and any(isinstance(r.get(c.key), str) for r in loaded.model.lists[t.name]):
                 bad.add(t.range_name(c.key))
     return bad
 
@@ -133,5 +132,5 @@ def program_en(application: str) -> str:
     return program(application, "en")
 
 
-__all__ = ["Computed", "NUMERIC_KINDS", "depends_on", "finding", "fmt", "fmt_en", "is_numberish", "list_cell",
+__all__ = ["Computed", "depends_on", "finding", "fmt", "fmt_en", "is_numberish", "list_cell",
            "list_place", "list_places", "not_numbers", "place", "program", "program_en"]

@@ -12,22 +12,20 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
+from ..core.errors import WorkbookToolsError
 from ..core.findings import CATALOGUE, SEVERITY_ORDER, Finding, Report
 from ..core.fsutil import atomic_save
-from .structure import ANNOTATION_SHEET
+from ..core.words import FILE_LEVEL, RESULT_SHEET, SEVERITY_WORDS, headers, lang_of
 
 FILLS = {"error": "FFB3B3", "warning": "FFCC80", "info": "DDEBF7"}
-HEADERS = {
-    "zh": ("序号", "级别", "位置", "代码", "问题", "说明", "应为", "实为"),
-    "en": ("#", "severity", "place", "code", "title", "message", "expected", "found"),
-}
-SEVERITY = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
-            "en": {"error": "error", "warning": "warning", "info": "info"}}
+COLUMNS = ("number", "severity", "place", "code", "title", "message", "expected", "actual")
 AUTHOR = "workbook-tools validate"
 
 
-class AnnotateError(Exception):
+class AnnotateError(WorkbookToolsError):
     """The annotated copy cannot be written; the message names the file, in Chinese."""
+
+    code = "annotate-failed"
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -46,6 +44,7 @@ def _plain(v: object) -> object:
 def annotate(source: str | Path, report: Report, dest: str | Path, lang: str = "zh") -> Path:
     """Write an annotated copy of ``source`` to ``dest``; ``source`` is only read."""
     src, out = Path(source), Path(dest)
+    lg = lang_of(lang)
     if _same_file(src, out):
         raise AnnotateError(f"{out}：标注副本不能覆盖被校验的原文件，请换一个文件名")
     if report.unreadable is not None:
@@ -62,28 +61,28 @@ def annotate(source: str | Path, report: Report, dest: str | Path, lang: str = "
     lang = "en" if lang == "en" else "zh"
     by_cell: dict[tuple[str, str], list[Finding]] = {}
     for f in report.findings:
-        if f.sheet and f.cell and f.sheet in wb.sheetnames and f.sheet != ANNOTATION_SHEET:
+        if f.sheet and f.cell and f.sheet in wb.sheetnames and f.sheet != RESULT_SHEET:
             by_cell.setdefault((f.sheet, f.cell), []).append(f)
     for (sheet, cell), items in by_cell.items():
         worst = min(items, key=lambda f: SEVERITY_ORDER[f.severity]).severity
         try:
             c = wb[sheet][cell]
             c.fill = PatternFill("solid", fgColor=FILLS[worst])
-            text = "\n".join(f"[{SEVERITY[lang][f.severity]}] {f.text(lang)}" for f in items)
+            text = "\n".join(f"[{SEVERITY_WORDS[lg][f.severity]}] {f.text(lang)}" for f in items)
             comment = Comment(text, AUTHOR)
             comment.width, comment.height = 360, min(60 + 18 * (len(text) // 24 + len(items)), 600)
             c.comment = comment
         except (AttributeError, ValueError, KeyError):
             continue  # a merged (non-anchor) cell cannot carry a fill or comment; the results sheet lists it
-    if ANNOTATION_SHEET in wb.sheetnames:
-        del wb[ANNOTATION_SHEET]
-    ws = wb.create_sheet(ANNOTATION_SHEET, 0)
-    ws.append(list(HEADERS[lang]))
+    if RESULT_SHEET in wb.sheetnames:
+        del wb[RESULT_SHEET]
+    ws = wb.create_sheet(RESULT_SHEET, 0)
+    ws.append(list(headers(COLUMNS, lg)))
     for c in ws[1]:
         c.font = Font(bold=True)
     for i, f in enumerate(report.findings, 1):
         entry_title = CATALOGUE[f.code].title_en if lang == "en" else f.title
-        ws.append([i, SEVERITY[lang][f.severity], f.place or ("整个文件" if lang == "zh" else "whole file"), f.code,
+        ws.append([i, SEVERITY_WORDS[lg][f.severity], f.place or FILE_LEVEL[lg], f.code,
                    entry_title, f.message_en if lang == "en" and f.message_en else f.message,
                    _plain(f.expected), _plain(f.actual)])
         row = ws.max_row

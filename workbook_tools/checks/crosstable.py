@@ -21,13 +21,12 @@ HUNDRED = Decimal(100)
 
 def _projects(loaded: Loaded, bad: set[str]) -> list[Finding]:
     out: list[Finding] = []
-    rows = loaded.model.lists.get("projects", [])
-    table = spec.table("projects")
-    for key, total_name in (("actual", "project_actual"), ("budget", "project_budget")):
-        col = table.column(key)
-        values = [to_decimal(r.get(key)) for r in rows]
+    for rule in (r for r in spec.CROSS_RULES if isinstance(r, spec.Equal)):
+        table, col, total_name = rule.table, rule.column, rule.right
+        rows = loaded.model.lists.get(table.name, [])
+        values = [to_decimal(r.get(col.key)) for r in rows]
         numbers = [v for v in values if v is not None]
-        if not numbers or table.range_name(key) in bad or total_name in bad:
+        if not numbers or rule.left in bad or total_name in bad:
             continue
         total_field = spec.FIELD_BY_NAME[total_name]
         total = loaded.model.number(total_name) or Decimal(0)
@@ -51,7 +50,7 @@ def _projects(loaded: Loaded, bad: set[str]) -> list[Finding]:
             continue
         more = "多" if diff < 0 else "少"
         out.append(finding(
-            "project-list-mismatch",
+            rule.code,
             f"项目明细的{col.label}合计 {fmt(listed, 2)} 万元（{len(numbers)} 个项目）与表4“{total_field.label}” "
             f"{fmt(total, 2)} 万元不符，差 {fmt(abs(diff), 2)} 万元（明细{more}）。请补全或核对项目明细，或核对项目支出总额",
             f"the project list's {col.label_en} total {fmt(listed, 2)} ({len(numbers)} projects) does not match "
@@ -62,15 +61,15 @@ def _projects(loaded: Loaded, bad: set[str]) -> list[Finding]:
 
 def _sangong(loaded: Loaded, computed: Computed, bad: set[str]) -> list[Finding]:
     out: list[Finding] = []
-    for part, zh, en in (("actual", "决算", "final account"), ("budget", "年初预算", "initial budget")):
-        s_name, b_name = f"sangong_{part}", f"basic_{part}"
+    for rule in (r for r in spec.CROSS_RULES if isinstance(r, spec.AtMost)):
+        s_name, b_name, zh, en = rule.left, rule.right, rule.what, rule.what_en
         if (depends_on(s_name) | depends_on(b_name)) & bad:
             continue
         s, b = computed.get(s_name), computed.get(b_name)
         if isinstance(s, Decimal) and isinstance(b, Decimal) and s > b:
             sheet, cell = place(loaded, s_name)
             out.append(finding(
-                "sangong-exceeds-basic",
+                rule.code,
                 f"“三公”经费{zh}合计 {fmt(s, 2)} 万元大于基本支出{zh}合计 {fmt(b, 2)} 万元；三公经费属于基本支出，"
                 "不应更大。请核对表1和表2的金额",
                 f"the three public expenses' {en} ({fmt(s, 2)}) exceeds basic expenditure's {en} ({fmt(b, 2)})",

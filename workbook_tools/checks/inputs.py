@@ -17,7 +17,7 @@ from ..core.model import CONTROL_CHARS
 from ..core.numbers import parse_text_number
 from ..xlsx.reader import Loaded
 from ..xlsx.worksheet import Cell
-from . import NUMERIC_KINDS, Computed, finding, fmt, list_places, place
+from . import Computed, finding, fmt, list_places, place
 
 ADVICE = {
     "千分位逗号": ("不要千分位逗号", "no thousands separators"),
@@ -84,7 +84,7 @@ def _number(t: _Target, v: Decimal, c: Cell | None, book_is_date: bool) -> list[
                        f"{t.label_en} is negative ({fmt(v)}); amounts cannot be negative", expected="≥ 0",
                        actual=fmt(v)))
         return out
-    if t.kind in ("int", "year") and v != v.to_integral_value():
+    if t.kind in spec.INTEGRAL_KINDS and v != v.to_integral_value():
         out.append(t.f("out-of-range", f"“{t.label}”应为整数，现在是 {fmt(v)}", f"{t.label_en} must be a whole number",
                        expected="整数", actual=fmt(v)))
         return out
@@ -111,7 +111,7 @@ def _number(t: _Target, v: Decimal, c: Cell | None, book_is_date: bool) -> list[
 def _value(loaded: Loaded, t: _Target, v: object, c: Cell | None) -> list[Finding]:
     if c is not None and c.is_error:
         return []  # reported once by the error sweep
-    if t.kind in NUMERIC_KINDS:
+    if t.kind in spec.NUMERIC_KINDS:
         if isinstance(v, str):
             return [_text_number(t, v, c)]
         if isinstance(v, int) and not isinstance(v, bool):

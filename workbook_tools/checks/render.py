@@ -16,21 +16,15 @@ from rich.markup import escape
 
 from ..core import spec
 from ..core.findings import Finding, Report
+from ..core.words import FILE_LEVEL, SEVERITY_WORDS, lang_of
 
 JSON_SCHEMA_ID = "workbook_tools/validation-report.json"
-SEVERITY_TEXT = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
-                 "en": {"error": "error", "warning": "warning", "info": "info"}}
 SEVERITY_STYLE = {"error": "bold red", "warning": "dark_orange", "info": "cyan"}
-FILE_LEVEL = {"zh": "整个文件", "en": "whole file"}
-
-
-def _lang(lang: str) -> str:
-    return "en" if lang == "en" else "zh"
 
 
 def summary(report: Report, lang: str = "zh") -> str:
     """``1 个错误，5 个警告`` (plus the number of infos, which never fail a file)."""
-    line = report.summary(_lang(lang))
+    line = report.summary(lang_of(lang))
     infos = sum(1 for f in report.findings if f.severity == "info")
     if infos and report.unreadable is None:
         line += f", {infos} info" if lang == "en" else f"（另有 {infos} 条提示）"
@@ -54,7 +48,7 @@ def _groups(report: Report) -> list[tuple[str | None, list[Finding]]]:
 
 def print_report(report: Report, lang: str = "zh", console: Console | None = None) -> None:
     """One block per sheet (file-level findings first), one line per finding, then the summary line."""
-    lang = _lang(lang)
+    lang = lang_of(lang)
     con = console or Console()
     if report.unreadable is not None:
         con.print(escape(report.unreadable.text(lang)), style="bold red", soft_wrap=True)
@@ -63,7 +57,7 @@ def print_report(report: Report, lang: str = "zh", console: Console | None = Non
     head = (f"File: {report.file} (template {version})" if lang == "en" else
             f"文件：{report.file}（模板版本 {version}）")
     con.print(escape(head), soft_wrap=True)
-    sev = SEVERITY_TEXT[lang]
+    sev = SEVERITY_WORDS[lang]
     for sheet, items in _groups(report):
         con.print()
         con.print(f"[bold]{escape(sheet or FILE_LEVEL[lang])}[/]")

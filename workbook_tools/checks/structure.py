@@ -14,6 +14,7 @@ from collections import defaultdict
 from ..core import live_checks, spec
 from ..core.cells import rc, split
 from ..core.findings import Finding
+from ..core.words import RESULT_SHEET
 from ..xlsx.reader import Loaded
 from ..xlsx.workbook import parse_reference
 from ..xlsx.worksheet import SheetData
@@ -24,7 +25,6 @@ MAX_SHIFT = 60
 #: Above this many findings of one kind on one sheet, they are reported as one summary finding.
 GROUP_LIMIT = 3
 EXTERNAL = re.compile(r"\[\d+\]|\.xls[xmb]?\]|\[[^\]]*\.xls", re.IGNORECASE)
-ANNOTATION_SHEET = "校验结果"
 
 FATAL = frozenset({"template-unknown", "template-version"})
 
@@ -67,7 +67,7 @@ def _sheets(loaded: Loaded) -> list[Finding]:
     book = loaded.book
     out: list[Finding] = []
     titles = tuple(s.title for s in _sheets_of(loaded))
-    extras = [n for n in book.sheet_names if n not in spec.sheet_titles() and n != ANNOTATION_SHEET]
+    extras = [n for n in book.sheet_names if n not in spec.sheet_titles() and n != RESULT_SHEET]
     for s in _sheets_of(loaded):
         data = book.sheet(s.title)
         if data is None:
@@ -366,4 +366,4 @@ def check(loaded: Loaded, computed: Computed) -> list[Finding]:
     return out
 
 
-__all__ = ["ANNOTATION_SHEET", "FATAL", "check", "identify"]
+__all__ = ["FATAL", "check", "identify"]

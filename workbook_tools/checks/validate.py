@@ -8,27 +8,58 @@ no pandas (only ``--annotate`` imports openpyxl, lazily).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..core.compute import compute
 from ..core.findings import Finding, Report, sort_key
+from ..core.model import Value
 from ..xlsx.package import UnreadableWorkbook
 from ..xlsx.reader import Loaded, load
-from . import arithmetic, crosstable, formulas, inputs, structure
+from . import arithmetic, crosstable, formulas, inputs, narrative, plausibility, previous, scores, structure
 
-FAMILIES = (formulas, arithmetic, crosstable, inputs)
+if TYPE_CHECKING:
+    from ..core.scoring import Rules
+
+FAMILIES = (formulas, arithmetic, crosstable, inputs, plausibility)
 
 
-def validate_loaded(loaded: Loaded) -> Report:
-    """Findings for a workbook already read (the exporter refuses files whose report has errors)."""
+def validate_loaded(loaded: Loaded, computed: Mapping[str, Value] | None = None, *, rules: Rules | None = None,
+                    last_year: previous.Previous | None = None) -> Report:
+    """Findings for a workbook already read (the exporter refuses files whose report has errors).
+
+    ``computed`` (the derived values of ``loaded.model``) is computed here when not given; ``rules`` are the
+    scoring rules typed scores are checked against (the packaged defaults when None); ``last_year`` is the
+    same unit's workbook of the year before, for the this-year-against-last checks.
+    """
     report = Report(file=loaded.path, template_version=loaded.version, application=loaded.book.application or None)
-    computed = compute(loaded.model)
+    computed = dict(computed) if computed is not None else compute(loaded.model)
     findings = structure.check(loaded, computed)
     if not any(f.code in structure.FATAL for f in findings):
         for family in FAMILIES:
             findings += family.check(loaded, computed)
+        findings += scores.check(loaded, computed, rules)
+        said, counted = narrative.check_counted(loaded, computed)
+        findings += said
+        report.narrative_numbers = counted.to_json()
+        if last_year is not None:
+            findings += previous.check(loaded, computed, last_year)
     report.findings = sorted(findings, key=sort_key)
     return report
+
+
+def read_previous(path: str | Path) -> previous.Previous:
+    """Last year's workbook, read and computed; a file that cannot be read is kept with its reason."""
+    try:
+        loaded = load(path)
+    except UnreadableWorkbook as exc:
+        return previous.Previous(str(path), None, None, exc.reason_zh)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a Rust panic from a reader is a BaseException
+        return previous.Previous(str(path), None, None, f"无法读取（{type(exc).__name__}）")
+    return previous.Previous(str(path), loaded, compute(loaded.model))
 
 
 def _unreadable(path: str | Path, code: str, zh: str, en: str) -> Report:
@@ -36,8 +67,11 @@ def _unreadable(path: str | Path, code: str, zh: str, en: str) -> Report:
     return Report(file=p, unreadable=Finding(code=code, message=f"{p}：{zh}", message_en=f"{p}: {en}"))
 
 
-def validate(path: str | Path) -> Report:
-    """Read and check one file; every failure to read becomes a report, never an exception."""
+def validate(path: str | Path, *, rules: Rules | None = None, last_year: str | Path | None = None) -> Report:
+    """Read and check one file; every failure to read becomes a report, never an exception.
+
+    ``last_year`` is the path of the same unit's workbook of the year before (``validate --previous``).
+    """
     try:
         loaded = load(path)
     except UnreadableWorkbook as exc:
@@ -47,13 +81,21 @@ def validate(path: str | Path) -> Report:
     except BaseException as exc:  # noqa: BLE001 - a Rust panic from a reader is a BaseException
         return _unreadable(path, "file-unreadable", f"文件无法读取（{type(exc).__name__}）",
                            f"cannot be read ({type(exc).__name__})")
+    prev = read_previous(last_year) if last_year is not None else None
+    return checked(loaded, name=path, rules=rules, last_year=prev)
+
+
+def checked(loaded: Loaded, computed: Mapping[str, Value] | None = None, *, name: str | Path | None = None,
+            rules: Rules | None = None, last_year: previous.Previous | None = None) -> Report:
+    """:func:`validate_loaded`, with a file that trips a check answered by a report (naming the file as
+    ``name``, default its path), never an exception."""
     try:
-        return validate_loaded(loaded)
+        return validate_loaded(loaded, computed, rules=rules, last_year=last_year)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - a file that trips a check must still get an answer
-        return _unreadable(path, "file-unreadable", f"校验时无法处理此文件（{type(exc).__name__}: {exc}）",
+        return _unreadable(loaded.path if name is None else name, "file-unreadable", f"校验时无法处理此文件（{type(exc).__name__}: {exc}）",
                            f"could not be checked ({type(exc).__name__}: {exc})")
 
 
-__all__ = ["validate", "validate_loaded"]
+__all__ = ["checked", "read_previous", "validate", "validate_loaded"]

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 
 from ..core import spec
-from ..xlsx.package import UnreadableWorkbook
+from ..core.errors import WorkbookToolsError
+from ..core.words import Lang, LangError, parse_lang
 
 app = typer.Typer(
     add_completion=False,
@@ -19,13 +22,30 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-LangOpt = Annotated[str, typer.Option("--lang", help="输出语言 zh|en / message language")]
-
-
 def fail(message: str, code: int = 2) -> NoReturn:
     """One line on stderr and a non-zero exit: bad input never gets a traceback."""
     typer.echo(message, err=True)
     raise typer.Exit(code)
+
+
+def _lang(value: str) -> Lang:
+    """``--lang``, parsed once where it enters: the library only ever sees a :data:`~workbook_tools.core.words.Lang`."""
+    try:
+        return parse_lang(value)
+    except LangError as exc:
+        fail(exc.message("zh"))
+
+
+LangOpt = Annotated[str, typer.Option("--lang", help="输出语言 zh|en / message language", callback=_lang)]
+
+
+@contextlib.contextmanager
+def reported(lang: str = "zh") -> Iterator[None]:
+    """The one mapping of the library's "cannot continue" errors: the message on one line, the error's exit code."""
+    try:
+        yield
+    except WorkbookToolsError as exc:
+        fail(exc.message(lang), exc.exit_code)
 
 
 @app.command()
@@ -73,10 +93,8 @@ def dump(
     from ..core.fsutil import atomic_write_text
     from ..xlsx.reader import load
 
-    try:
+    with reported():
         loaded = load(file)
-    except UnreadableWorkbook as exc:
-        fail(exc.message())
     text = json.dumps(loaded.model.to_json(), ensure_ascii=False, indent=2) + "\n"
     if output is None:
         sys.stdout.write(text)
@@ -98,15 +116,12 @@ def fill(
 ) -> None:
     """恢复计算公式、转换文本数字、写入计算结果，并列出每一处改动。"""
     from ..core.findings import CATALOGUE, sort_key
-    from ..fill import FillError
     from ..fill import fill as run_fill
 
     if in_place and output is not None:
         fail("--in-place 与 -o 不能同时使用" if lang != "en" else "--in-place and -o cannot be used together")
-    try:
+    with reported(lang):
         report = run_fill(file, output, in_place=in_place, recalc=recalc, rules=rules, write_scores=write_scores)
-    except FillError as exc:
-        fail(str(exc))
     if as_json:
         sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
         raise typer.Exit(report.exit_code())
@@ -137,15 +152,20 @@ def validate_command(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出报告（格式见 docs/data-format.md）")] = False,
     annotate: Annotated[Path | None, typer.Option("--annotate", help="另存一份标注了问题的副本（原文件不改动）")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="有警告也以退出码 1 结束")] = False,
+    previous: Annotated[Path | None, typer.Option("--previous", help="同一单位上年的工作簿：核对上年数、编制数变化和照抄上年的段落")] = None,
+    rules: Annotated[Path | None, typer.Option("--rules", help="评分规则 JSON（默认为内置规则），用于核对填报得分")] = None,
     lang: LangOpt = "zh",
 ) -> None:
     """校验工作簿：逐项列出需要修改的问题（工作表!单元格）。退出码 0 无错误，1 有错误，2 文件无法读取。"""
     from ..checks import render
     from ..checks.validate import validate
+    from ..core.scoring import load_rules
 
-    if lang not in ("zh", "en"):
-        fail(f"--lang 只能是 zh 或 en，收到：{lang}")
-    report = validate(file)
+    if previous is not None and not previous.is_file():
+        fail(f"{previous}: last year's workbook not found" if lang == "en" else f"{previous}：上年工作簿不存在")
+    with reported(lang):
+        scoring_rules = load_rules(rules) if rules is not None else None
+    report = validate(file, rules=scoring_rules, last_year=previous)
     if as_json:
         sys.stdout.write(render.to_json(report, lang))
     elif report.unreadable is not None:
@@ -153,13 +173,10 @@ def validate_command(
     else:
         render.print_report(report, lang)
     if annotate is not None and report.unreadable is None:
-        from ..checks.annotate import AnnotateError
         from ..checks.annotate import annotate as write_annotated
 
-        try:
+        with reported(lang):
             path = write_annotated(file, report, annotate, lang)
-        except AnnotateError as exc:
-            fail(str(exc))
         typer.echo(f"annotated copy: {path}" if lang == "en" else f"已写出标注副本：{path}", err=as_json)
     raise typer.Exit(report.exit_code(strict))
 
@@ -174,21 +191,14 @@ def export(
     lang: LangOpt = "zh",
 ) -> None:
     """导出部门整体支出绩效报告（.docx / PDF / Markdown）。"""
-    from ..export import ExportRefused, TemplateError, export_report
-    from ..libreoffice import LibreOfficeError
+    from ..export import export_report
 
     en = lang == "en"
     try:
-        result = export_report(file, output, fmt=fmt, force=force, template=report_template)
-    except UnreadableWorkbook as exc:
-        fail(exc.message(lang))
-    except ExportRefused as exc:
-        fail(exc.message(lang), 1)
-    except (TemplateError, ValueError) as exc:
+        with reported(lang):
+            result = export_report(file, output, fmt=fmt, force=force, template=report_template)
+    except ValueError as exc:  # an unknown --format, an output that is the workbook
         fail(str(exc))
-    except LibreOfficeError as exc:
-        lines = str(exc).splitlines()
-        fail(lines[1] if en and len(lines) > 1 else lines[0])
     if result.errors:
         typer.echo(f"warning: exported despite {result.errors} validation error(s); the report says so"
                    if en else f"注意：工作簿有 {result.errors} 个校验错误，已强制导出，报告标题下已注明。", err=True)
@@ -204,13 +214,11 @@ def prefill_command(
     lang: LangOpt = "zh",
 ) -> None:
     """为每个单位预填一个工作簿（单位信息、预算决算、三公经费）。退出码 0 全部写出，1 有行有误（其余已写出），2 文件无法使用。"""
-    from ..prefill import PrefillError, load_mapping, prefill
+    from ..prefill import load_mapping, prefill
 
     en = lang == "en"
-    try:
+    with reported(lang):
         result = prefill(source, output, mapping=load_mapping(mapping), year=year)
-    except PrefillError as exc:
-        fail(exc.message(lang))
     for issue in result.issues:
         typer.echo(f"{source}: {issue.text(lang)}", err=True)
     for w in result.written:
@@ -234,15 +242,13 @@ def batch_command(
     memory_limit: Annotated[int, typer.Option("--memory-limit", help="读取每个文件时工作进程的内存上限（MB，0 为不限）")] = 4096,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="忽略 out/.cache.json，全部重新处理")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条，不输出文字（供脚本使用，看退出码和 summary.json）")] = False,
+    previous_dir: Annotated[Path | None, typer.Option("--previous-dir", help="上年工作簿所在文件夹，按单位名称与本年对比")] = None,
     lang: LangOpt = "zh",
 ) -> None:
     """批量校验（可选补全、导出）收件文件夹中的所有工作簿并生成汇总。退出码 0 全部通过，1 有错误，2 有文件无法处理。"""
     from ..batch import pipeline, result
-    from ..batch.isolation import EngineError
 
     en = lang == "en"
-    if lang not in ("zh", "en"):
-        fail(f"--lang 只能是 zh 或 en，收到：{lang}")
     if not inbox.exists():
         fail(f"{inbox}: not found" if en else f"{inbox}：文件夹不存在")
     formats = tuple(f.strip().lower() for f in (export or "").split(",") if f.strip())
@@ -255,13 +261,21 @@ def batch_command(
     root = inbox if inbox.is_dir() else inbox.parent
     if memory_limit < 0:
         fail("--memory-limit must be ≥ 0" if en else "--memory-limit 不能为负数")
+    last_year: tuple[tuple[str, str, str], ...] | None = None
+    if previous_dir is not None:
+        from ..batch.inbox import index_previous
+
+        if not previous_dir.is_dir():
+            fail(f"{previous_dir}: folder not found" if en else f"{previous_dir}：上年文件夹不存在")
+        last_year, skipped = index_previous(previous_dir)
+        if not quiet:
+            for s in skipped:
+                typer.echo(f"{s} (not used as last year's workbook)" if en else f"{s}（未作为上年工作簿使用）", err=True)
     options = result.BatchOptions(root=str(root), out_dir=str(output), fill=do_fill, export=formats,
-                                 timeout=timeout, lang=lang, memory_mb=memory_limit)
-    try:
+                                 timeout=timeout, lang=lang, memory_mb=memory_limit, previous=last_year)
+    with reported(lang):
         outcome = pipeline.run(inbox, options, engine=engine, workers=workers, scheduler=scheduler,
-                            use_cache=not no_cache, progress=pipeline.Progress(pipeline.Progress.wanted(quiet), lang))
-    except EngineError as exc:
-        fail(exc.message(lang))
+                               use_cache=not no_cache, progress=pipeline.Progress(pipeline.Progress.wanted(quiet), lang))
     if not quiet:
         for r in outcome.results:
             if not r.readable:
@@ -280,12 +294,54 @@ def batch_command(
     raise typer.Exit(outcome.exit_code)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="监听地址（默认只在本机；对外服务请放在反向代理之后，见 docs/portal.md）")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="端口")] = 8000,
+    data: Annotated[Path, typer.Option("--data", help="数据目录：SQLite 数据库、所有上传版本、生成的文件")] = Path("portal-data"),
+    database: Annotated[str | None, typer.Option("--database", help="数据库地址，如 postgresql://user:pass@host/db（默认 DATA/portal.sqlite3）")] = None,
+    threads: Annotated[int, typer.Option("--threads", help="waitress 工作线程数")] = 8,
+    create_admin: Annotated[str | None, typer.Option("--create-admin", help="创建（或重设密码）财政局管理员账号后退出")] = None,
+    demo: Annotated[Path | None, typer.Option("--demo", help="演示：用此单位名单（CSV/XLSX）建立演示轮次和账号")] = None,
+    demo_seed: Annotated[Path | None, typer.Option("--demo-seed", help="演示：以第一个单位的名义先上传此工作簿")] = None,
+) -> None:
+    """启动收集平台（网页）：各单位上传工作簿并立即看到校验结果，财政局看板汇总。"""
+    try:
+        from ..portal import server
+    except ImportError as exc:  # pragma: no cover - depends on the installed extras
+        fail(f"收集平台需要 portal 组件：pip install 'workbook-tools[portal]'（{exc}）")
+    try:
+        import django  # noqa: F401
+        import waitress  # noqa: F401
+    except ImportError as exc:
+        fail(f"收集平台需要 portal 组件：pip install 'workbook-tools[portal]'（缺少 {exc.name}）")
+    if not 0 < port < 65536:
+        fail(f"--port 应在 1–65535 之间，收到：{port}")
+    for p in (demo, demo_seed):
+        if p is not None and not p.is_file():
+            fail(f"{p}：文件不存在")
+    if create_admin:
+        server.configure(data, database)
+        server.migrate()
+        server.create_admin(create_admin)
+        typer.echo(f"已创建管理员账号：{create_admin}")
+        return
+    try:
+        server.serve(host, port, data, database, threads=threads, demo_departments=demo, demo_seed=demo_seed,
+                     echo=typer.echo)
+    except OSError as exc:
+        fail(f"{host}:{port}：无法监听（{exc.strerror or exc}）；端口被占用时请换一个 --port")
+
+
 def main() -> None:
     """Entry point: any unexpected failure is one line naming the problem, never a traceback."""
     try:
         app()
     except SystemExit:
         raise
+    except WorkbookToolsError as exc:  # one a command did not expect still gets its line and exit code
+        sys.stderr.write(exc.message() + "\n")
+        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("已中断 / interrupted\n")
         sys.exit(130)

@@ -117,6 +117,43 @@ CATALOGUE_LIST: tuple[CheckType, ...] = (
        "文字中有不可见的控制字符（通常来自复制粘贴），报告中会被删去；请检查并重新输入该处文字。"),
     _c("list-row-incomplete", "error", "input", "列表行不完整", "Incomplete list row",
        "列表中某行填写了部分内容，但缺少该行的必填列。"),
+    # -- scores (a typed score against its rule, subtotals, the narrative's total and grade) --------
+    _c("score-contradicts-rule", "warning", "scores", "得分与评分规则不符", "Score contradicts its rule",
+       "评分规则（scoring_rules.json 或 --rules）能算出该行得分，而填报得分与之相差超过规则的舍入（按指标值两位小数的舍入区间、"
+       "得分保留一位或两位小数）；消息写明规则、输入和按规则应得的分数。"),
+    _c("score-without-reason", "warning", "scores", "扣分但未说明原因", "Points deducted without a reason",
+       "得分低于分值，但评分依据（扣分原因、偏差原因）为空；审核时须说明扣分原因。"),
+    _c("subtotal-mismatch", "error", "scores", "小计与所属指标不符", "Subtotal does not match its rows",
+       "评分表中的一级或二级指标小计行（三级指标为空、下有所属指标）的分值或得分不等于所属各行之和。"),
+    _c("narrative-total-mismatch", "error", "scores", "正文中的总分与评分表不符", "Total score in the text differs",
+       "报告正文写的总分值或得分（如“实得95分”“投入类指标得分18分”）与评分表的合计不符。"),
+    _c("narrative-grade-mismatch", "error", "scores", "正文中的评价等级与评分表不符", "Grade in the text differs",
+       "报告正文写的评价等级（如“被评为优秀等级”）与按评分表得分合计评定的等级不符。"),
+    # -- narrative against tables ----------------------------------------------------------------
+    _c("narrative-figure-mismatch", "warning", "narrative", "正文数字与表格不符", "Figure in the text differs from the table",
+       "正文（报告正文、绩效目标、评分依据等）中带单位（万元、亿元、元、%、人）的数字，能唯一对应到工作簿中的一个数值，"
+       "但与该数值不符（按正文写出的小数位数四舍五入或截尾后仍不相等）。对应不上的数字不做判断，只在 --json 中计数。"),
+    _c("narrative-unit-slip", "warning", "narrative", "正文金额疑似元/万元混用", "Probable 元/万元 slip in the text",
+       "正文中的金额恰为表中数值（万元）的 10000 倍或万分之一，多半是把元写成了万元或反之。"),
+    _c("narrative-count-mismatch", "warning", "narrative", "正文中的个数与列表不符", "Count in the text differs from the list",
+       "正文写的个数（如“主要职责9项”“内设……四个股室”）与工作簿列表的行数或文中列举的项数不符。"),
+    # -- this year against last (validate --previous, batch --previous-dir) ----------------------
+    _c("previous-figure-mismatch", "error", "previous", "上年数与上年工作簿不符", "Last year's figure differs from last year's workbook",
+       "本年工作簿中的上年数（如三公经费上年决算、上年结转结余）与同一单位上年工作簿的决算数不符。"),
+    _c("staff-quota-change", "warning", "previous", "编制数变化较大", "Large change in staff quota",
+       "同一单位的编制数与上年相比变化超过阈值（默认 10%）；请核对编制数，或在正文中说明编制调整。"),
+    _c("narrative-copied", "warning", "previous", "正文段落照抄上年", "Paragraph copied from last year",
+       "报告正文的段落与上年工作簿逐字相同，且其中有上年的年份或上年的数字（如 2022 年报告中的“2021年”），多半是未更新的旧文字。"),
+    _c("previous-not-comparable", "warning", "previous", "上年工作簿无法对比", "Last year's workbook not comparable",
+       "给出的上年工作簿不是同一单位，或不是上一年度，或没有可对比的数据；本年与上年的对比未进行。"),
+    # -- plausibility (warnings that ask for a reason in the narrative) --------------------------
+    _c("rate-implausible", "warning", "plausibility", "执行率异常，正文未说明原因", "Unusual execution rate, no reason given",
+       "支出总额、基本支出或项目支出的执行率高于 150% 或低于 50%，而正文和评分依据中没有说明原因（如年中追加、结转）。"
+       "执行率远超 100% 本身不是错误（真实报告有 741%）。"),
+    _c("sangong-growth", "warning", "plausibility", "三公经费增长，正文未说明原因", "三公 grew, no reason given",
+       "“三公”经费决算比上年增长超过 10%，而正文中没有说明增长原因。"),
+    _c("actual-above-budget", "warning", "plausibility", "决算超过全年预算，未见追加或结转", "Final account above the full-year budget",
+       "支出决算大于全年预算数（调整后）与上年结转之和，而正文中没有说明追加或结转资金。"),
     # -- fill (what fill changed) ----------------------------------------------------------------
     _c("fill-formula-restored", "info", "fill", "已恢复公式", "Formula restored",
        "fill 把被改写、删除或修改的计算单元格恢复为模板公式。"),
@@ -219,6 +256,8 @@ class Report:
     template_version: str | None = None
     application: str | None = None
     unreadable: Finding | None = None
+    #: How many numbers with a unit the narrative states, how many were tied to a figure, how many left alone.
+    narrative_numbers: dict[str, int] | None = None
 
     @property
     def errors(self) -> list[Finding]:
@@ -255,4 +294,5 @@ class Report:
             "warnings": len(self.warnings),
             "unreadable": self.unreadable.to_json() if self.unreadable else None,
             "findings": [f.to_json() for f in sorted(self.findings, key=sort_key)],
+            "narrative_numbers": self.narrative_numbers,
         }

@@ -73,7 +73,7 @@ def of_input(v: Decimal | None, kind: str, minimum: Decimal | None = None) -> In
     """The interval a stated input stands for; blanks and non-money kinds are exact."""
     if v is None:
         return ZERO
-    if kind != "money":
+    if not spec.KINDS[kind].rounded_input:
         return Interval.point(v)
     half = unit(max(2, _places(v))) / 2
     lo, hi = v - half, v + half
@@ -89,12 +89,12 @@ def input_intervals(model: Evaluation) -> dict[str, Interval | list[Interval | N
     """Intervals of every input and list column by defined name (non-numbers in a column are None, as SUM skips them)."""
     out: dict[str, Interval | list[Interval | None]] = {}
     for f in spec.INPUT_FIELDS:
-        if f.kind in ("money", "percent", "score", "int", "year"):
+        if f.kind in spec.NUMERIC_KINDS:
             out[f.name] = of_input(to_decimal(model.values.get(f.name)), f.kind, f.min)
     for t in spec.TABLES:
         rows = model.lists.get(t.name, [])
         for c in t.columns:
-            if c.kind in ("money", "percent", "score", "int"):
+            if c.kind in spec.NUMERIC_KINDS:
                 col: list[Interval | None] = []
                 for r in rows:
                     d = to_decimal(r.get(c.key))

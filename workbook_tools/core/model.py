@@ -7,12 +7,14 @@ the workbook and the documentation share one vocabulary. Amounts are Decimal, ne
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from . import spec
+from .errors import WorkbookToolsError
 from .numbers import to_decimal
 
 Value = Decimal | int | str | bool | None
@@ -23,12 +25,14 @@ JSON_SCHEMA_ID = "workbook_tools/evaluation.json"
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-class ModelError(ValueError):
+class ModelError(WorkbookToolsError, ValueError):
     """The JSON form does not fit the template; the message says which key and why."""
+
+    code = "model-invalid"
 
 
 def _is_numeric_kind(kind: str) -> bool:
-    return kind in ("money", "percent", "score", "int", "year")
+    return kind in spec.NUMERIC_KINDS
 
 
 @dataclass
@@ -149,6 +153,12 @@ class Evaluation:
         return cls(values=values, lists=lists, stated=stated, template_version=version)
 
 
+def unit_key(unit: str) -> str:
+    """A unit name as compared across files (duplicates, last year's workbook): full-width folded, spaces
+    dropped, case folded."""
+    return "".join(unicodedata.normalize("NFKC", unit).split()).casefold()
+
+
 def canonical(d: Decimal) -> str:
     """Shortest exact text of a Decimal without exponent: 12.50 → "12.5", 100 → "100"."""
     n = d.normalize()
@@ -167,7 +177,7 @@ def _load(raw: Any, kind: str, where: str) -> Value:
     """JSON → model value. Numbers may be given as strings ("285.48", exact) or JSON numbers."""
     if raw is None:
         return None
-    if kind in ("money", "percent", "score"):
+    if kind in spec.NUMERIC_KINDS and kind not in spec.INTEGRAL_KINDS:
         if isinstance(raw, bool):
             raise ModelError(f"{where}: 应为数字 / must be a number")
         if isinstance(raw, int | float):
@@ -177,7 +187,7 @@ def _load(raw: Any, kind: str, where: str) -> Value:
                 return Decimal(raw)
             except InvalidOperation:
                 return raw  # kept as text, as a workbook can hold it; validation reports it
-    if kind in ("int", "year"):
+    if kind in spec.INTEGRAL_KINDS:
         if isinstance(raw, int) and not isinstance(raw, bool):
             return raw
         if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():

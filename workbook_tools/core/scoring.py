@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from . import spec
+from .errors import WorkbookToolsError
 from .expr import excel_round, grade_for
 from .model import Evaluation, Value, canonical
 from .numbers import to_decimal
@@ -29,11 +30,12 @@ DEFAULT_RULES_NAME = "scoring_rules.json"
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 _QUOTES = re.compile(r"[\s\"'“”‘’「」『』〝〞]")
-_NUMERIC_KINDS = ("money", "percent", "score", "int")
 
 
-class RulesError(ValueError):
+class RulesError(WorkbookToolsError, ValueError):
     """The rules file cannot be used; the message names the file and the offending key, in Chinese."""
+
+    code = "rules-invalid"
 
 
 @dataclass(frozen=True)
@@ -214,7 +216,7 @@ def _rule(raw: Any, where: str) -> Rule:
         raise RulesError(f"{where}.aliases 应为文字数组")
     value = raw.get("value")
     f = spec.FIELD_BY_NAME.get(value) if isinstance(value, str) else None
-    if f is None or f.kind not in _NUMERIC_KINDS:
+    if f is None or f.kind not in spec.NUMERIC_KINDS or f.kind == "year":  # a year is never a scored figure
         raise RulesError(f"{where}.value：{value!r} 不是模板中数值单元格的定义名称（如 total_rate、staff_control_rate）")
     kind = raw.get("kind")
     if kind not in RULE_KINDS:

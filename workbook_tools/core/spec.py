@@ -50,6 +50,34 @@ MONEY_UNIT = "万元"
 MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_MONEY = Decimal("100000000")  # 万元; larger figures are typing accidents (1e12 元)
 
+
+@dataclass(frozen=True)
+class KindSpec:
+    """What a kind of cell is. Consumers ask this table instead of listing kinds."""
+
+    numeric: bool = False
+    integral: bool = False  # whole numbers: a stated 3.5 is wrong, JSON gives int
+    decimals: int | None = None  # places a value keeps (Excel ROUND; the template's number format)
+    unit: str = ""  # default unit of a named row cell
+    number_format: str | None = None  # Excel number format; None: text ("@") for inputs, General for derived
+    wraps: bool = False  # free text that wraps in its cell
+    rounded_input: bool = False  # a stated value stands for every value that rounds to it (intervals)
+
+
+KINDS: dict[str, KindSpec] = {
+    "text": KindSpec(wraps=True),
+    "longtext": KindSpec(wraps=True),
+    "int": KindSpec(numeric=True, integral=True, decimals=0, unit="人", number_format="0"),
+    "year": KindSpec(numeric=True, integral=True, decimals=0, number_format="0"),
+    "money": KindSpec(numeric=True, decimals=2, unit=MONEY_UNIT, number_format="0.00", rounded_input=True),
+    "percent": KindSpec(numeric=True, decimals=2, unit="%", number_format="0.00"),
+    "choice": KindSpec(),
+    "score": KindSpec(numeric=True, decimals=2, number_format="0.00"),
+    "grade": KindSpec(),
+}
+NUMERIC_KINDS: frozenset[str] = frozenset(k for k, s in KINDS.items() if s.numeric)
+INTEGRAL_KINDS: frozenset[str] = frozenset(k for k, s in KINDS.items() if s.integral)
+
 #: Grade bands (lower bound inclusive), 财预〔2020〕10号 boundaries with the Hunan labels the seed uses.
 GRADE_BANDS: tuple[tuple[str, Decimal], ...] = (
     ("优秀", Decimal(90)),
@@ -113,11 +141,7 @@ class Field:
 
     @property
     def decimals(self) -> int | None:
-        if self.kind in ("money", "percent", "score"):
-            return 2
-        if self.kind in ("int", "year"):
-            return 0
-        return None
+        return KINDS[self.kind].decimals
 
 
 @dataclass(frozen=True)
@@ -138,7 +162,7 @@ class Column:
 
     @property
     def decimals(self) -> int | None:
-        return 2 if self.kind in ("money", "percent", "score") else (0 if self.kind == "int" else None)
+        return KINDS[self.kind].decimals
 
 
 @dataclass(frozen=True)
@@ -216,13 +240,57 @@ class Constant:
     meaning: str
 
 
+@dataclass(frozen=True)
+class RateRow:
+    """One row of a 年初预算 | 决算金额 | 占比% table, by the defined names of its three cells."""
+
+    key: str
+    label: str
+    label_en: str
+    budget: str
+    actual: str
+    rate: str
+
+
+@dataclass(frozen=True)
+class RateTable:
+    """表1, 表2, 表4: rows and their 合计, which the template lays out and the report and summary iterate."""
+
+    key: str
+    title: str
+    header: tuple[str, ...]
+    rows: tuple[RateRow, ...]
+    total: RateRow
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One row of 表3 (this year against last year), by the defined names of its cells."""
+
+    key: str
+    label: str
+    label_en: str
+    prev: str
+    current: str
+    change: str
+    change_pct: str
+
+
+@dataclass(frozen=True)
+class ChangeTable:
+    key: str
+    title: str
+    header: tuple[str, ...]
+    rows: tuple[ChangeRow, ...]
+    total: ChangeRow
+
+
 # ---------------------------------------------------------------------------------------------
 # Builders: they expand compact declarations into Fields and Texts, computing addresses once.
 
 
 def _row_field(name: str, sheet: str, row: int, label: str, label_en: str, kind: Kind, **kw: object) -> Field:
-    unit = {"money": MONEY_UNIT, "percent": "%", "int": "人"}.get(kind, "")
-    kw.setdefault("unit", unit)
+    kw.setdefault("unit", KINDS[kind].unit)
     return Field(name=name, sheet=sheet, cell=f"B{row}", label=label, label_en=label_en, kind=kind, **kw)  # type: ignore[arg-type]
 
 
@@ -236,7 +304,7 @@ def _rate_table(
     prefix: str,
     meaning: str,
     total_label: str,
-) -> tuple[list[Field], list[Text]]:
+) -> tuple[list[Field], list[Text], RateTable]:
     """A 年初预算 | 决算金额 | 占比% table with a 合计 row of SUMs, as in the seed's 表1 and 表2."""
     fields: list[Field] = []
     texts = [Text(f"A{top}", title, "section", merge_to=f"E{top}")]
@@ -268,7 +336,11 @@ def _rate_table(
               role="derived", expr=Ratio(f"{tkey}_actual", f"{tkey}_budget"), unit="%",
               meaning="合计决算 ÷ 合计年初预算 × 100"),
     ]
-    return fields, texts
+    table = RateTable(prefix, title, head,
+                      tuple(RateRow(k, lab, lab_en, f"{prefix}_{k}_budget", f"{prefix}_{k}_actual", f"{prefix}_{k}_rate")
+                            for k, lab, lab_en in rows),
+                      RateRow(tkey, tlabel, tlabel_en, f"{tkey}_budget", f"{tkey}_actual", f"{tkey}_rate"))
+    return fields, texts, table
 
 
 SANGONG_ROWS: tuple[tuple[str, str, str], ...] = (
@@ -284,8 +356,14 @@ BASIC_ROWS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _build() -> tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...], tuple[Constant, ...]]:
+Built = tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...], tuple[Constant, ...],
+              tuple[RateTable, ...], tuple[ChangeTable, ...]]
+
+
+def _build() -> Built:
     fields: list[Field] = []
+    rate_tables: list[RateTable] = []
+    change_tables: list[ChangeTable] = []
     tables: list[ListTable] = []
     constants: list[Constant] = []
 
@@ -359,19 +437,21 @@ def _build() -> tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...
               expr=Ratio("total_actual", "total_budget"), unit="%",
               meaning="决算 ÷ 年初预算 × 100（预算执行率，财预〔2013〕53号 预算完成率口径）"),
     ]
-    f1, t1 = _rate_table(F, 8, "表1 基本支出预算执行情况表（单位：万元）",
+    f1, t1, basic = _rate_table(F, 8, "表1 基本支出预算执行情况表（单位：万元）",
                          ("预算项目", "年初预算", "决算金额", "占比%"), BASIC_ROWS,
                          ("basic", "合计", "Basic expenditure total"), "basic", "经济分类", "基本支出合计")
-    f2, t2 = _rate_table(F, 16, "表2 “三公”经费预算执行情况表（单位：万元）",
+    f2, t2, sangong = _rate_table(F, 16, "表2 “三公”经费预算执行情况表（单位：万元）",
                          ("费用项目", "年初预算", "决算金额", "占比%"), SANGONG_ROWS,
                          ("sangong", "合计", "Three public expenses total"), "sangong", "“三公”经费控制率",
                          "三公经费合计")
     fields += f1 + f2
     ftexts += t1 + t2
+    rate_tables += [basic, sangong]
     top = 23
-    ftexts += [Text(f"A{top}", "表3 “三公”经费与上年对比情况（单位：万元）", "section", merge_to=f"E{top}")]
-    ftexts += [Text(f"{c}{top + 1}", h, "header")
-               for c, h in zip("ABCDE", ("费用项目", "上年决算", "本年决算", "增减额", "增减率%"), strict=True)]
+    change_title = "表3 “三公”经费与上年对比情况（单位：万元）"
+    change_header = ("费用项目", "上年决算", "本年决算", "增减额", "增减率%")
+    ftexts += [Text(f"A{top}", change_title, "section", merge_to=f"E{top}")]
+    ftexts += [Text(f"{c}{top + 1}", h, "header") for c, h in zip("ABCDE", change_header, strict=True)]
     r = top + 2
     for key, label, label_en in SANGONG_ROWS:
         n = f"sangong_{key}"
@@ -402,6 +482,12 @@ def _build() -> tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...
               role="derived", expr=ChangeRate("sangong_actual", "sangong_prev"), unit="%",
               meaning="“三公经费”变动率 = (本年决算 − 上年决算) ÷ 上年决算 × 100（决算口径，同种子报告；财预〔2013〕53号）"),
     ]
+    change_tables.append(ChangeTable(
+        "sangong_change", change_title, change_header,
+        tuple(ChangeRow(k, lab, lab_en, f"sangong_{k}_prev", f"sangong_{k}_current", f"sangong_{k}_change",
+                        f"sangong_{k}_change_pct") for k, lab, lab_en in SANGONG_ROWS),
+        ChangeRow("sangong", "合计", "Three public expenses total", "sangong_prev", "sangong_current",
+                  "sangong_change", "sangong_change_pct")))
     top = r + 2  # 30
     ftexts += [
         Text(f"A{top}", "（二）其他指标数据（选填，用于共性指标计算，可留空）", "section", merge_to=f"E{top}"),
@@ -465,6 +551,9 @@ def _build() -> tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...
               role="derived", expr=Ratio("project_actual", "project_budget"), unit="%",
               meaning="项目支出决算 ÷ 年初预算 × 100"),
     ]
+    project_row = RateRow("project", "项目支出", "Project expenditure", "project_budget", "project_actual", "project_rate")
+    rate_tables.append(RateTable("project", "表4 项目支出预算执行情况表（单位：万元）", ("预算项目", "年初预算", "决算金额", "占比%"),
+                                 (project_row,), project_row))
     projects = ListTable("projects", P, "项目明细", "Projects", 8, 9, 30, (
         Column("name", "B", "项目名称", "Project", "text", required=True, width=36),
         Column("budget", "C", "年初预算", "Initial budget", "money", width=12, min=Decimal(0), max=MAX_MONEY,
@@ -570,10 +659,13 @@ def _build() -> tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...
     ), hidden=True))
 
     guide = Sheet("guide", "填表说明", "Instructions", {"A": 80}, (), status_cell="A3")
-    return (guide, *sheets), tuple(fields), tuple(tables), tuple(constants)
+    return (guide, *sheets), tuple(fields), tuple(tables), tuple(constants), tuple(rate_tables), tuple(change_tables)
 
 
-SHEETS, FIELDS, TABLES, CONSTANTS = _build()
+SHEETS, FIELDS, TABLES, CONSTANTS, RATE_TABLES, CHANGE_TABLES = _build()
+#: 表1 基本支出, 表2 三公经费, 表4 项目支出 (rate tables) and 表3 三公经费与上年对比 (change table).
+RATE_TABLE_BY_KEY: dict[str, RateTable] = {t.key: t for t in RATE_TABLES}
+CHANGE_TABLE_BY_KEY: dict[str, ChangeTable] = {t.key: t for t in CHANGE_TABLES}
 
 FIELD_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 TABLE_BY_NAME: dict[str, ListTable] = {t.name: t for t in TABLES}
@@ -581,6 +673,44 @@ SHEET_BY_TITLE: dict[str, Sheet] = {s.title: s for s in SHEETS}
 INPUT_FIELDS: tuple[Field, ...] = tuple(f for f in FIELDS if not f.is_derived)
 DERIVED_FIELDS: tuple[Field, ...] = tuple(f for f in FIELDS if f.is_derived)
 
+
+
+@dataclass(frozen=True)
+class Equal:
+    """A list column's total must equal a stated figure (项目明细合计 = 表4 项目支出); checked by
+    :mod:`workbook_tools.checks.crosstable`, which names the finding ``code``."""
+
+    left: str  # a list column's range name, e.g. projects_actual
+    right: str  # a defined name
+    code: str
+
+    @property
+    def table(self) -> ListTable:
+        return next(t for t in TABLES if any(t.range_name(c.key) == self.left for c in t.columns))
+
+    @property
+    def column(self) -> Column:
+        return next(c for c in self.table.columns if self.table.range_name(c.key) == self.left)
+
+
+@dataclass(frozen=True)
+class AtMost:
+    """``left`` may not exceed ``right`` (三公经费 is part of 基本支出); ``what`` names the pair's figure."""
+
+    left: str
+    right: str
+    code: str
+    what: str
+    what_en: str
+
+
+#: Links between tables that a reviewer checks by eye, as data the checks interpret.
+CROSS_RULES: tuple[Equal | AtMost, ...] = (
+    Equal("projects_actual", "project_actual", "project-list-mismatch"),
+    Equal("projects_budget", "project_budget", "project-list-mismatch"),
+    AtMost("sangong_actual", "basic_actual", "sangong-exceeds-basic", "决算", "final account"),
+    AtMost("sangong_budget", "basic_budget", "sangong-exceeds-basic", "年初预算", "initial budget"),
+)
 
 def sheet_titles() -> tuple[str, ...]:
     """Sheet names in template order (the very hidden meta sheet last)."""

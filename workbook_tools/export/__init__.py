@@ -7,12 +7,16 @@ validation errors is refused unless forced; a forced report says so under its ti
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from ..core.compute import compute
-from ..xlsx.reader import Loaded, load
+from ..core.errors import WorkbookToolsError
+from ..core.model import Value
+from ..session import WorkbookSession, open_workbook
+from ..xlsx.reader import Loaded
 from .outline import Outline, build_outline
 from .wording import TemplateError, Wording, wording_from_document
 
@@ -35,21 +39,20 @@ FORMATS: tuple[Format, ...] = ("docx", "pdf", "md")
 _SUFFIX: dict[str, Format] = {".docx": "docx", ".pdf": "pdf", ".md": "md", ".markdown": "md"}
 
 
-class ExportRefused(Exception):
-    """The workbook has validation errors and export was not forced."""
+class ExportRefused(WorkbookToolsError):
+    """The workbook has validation errors and export was not forced (exit 1: ``--force`` overrides it)."""
+
+    code = "export-refused"
+    exit_code = 1
 
     def __init__(self, path: str, errors: int) -> None:
         self.path = path
         self.errors = errors
-        super().__init__(self.message())
-
-    def message(self, lang: str = "zh") -> str:
-        if lang == "en":
-            return (f"{self.path}: the workbook has {self.errors} validation error(s); no report written. "
-                    f"Run `workbook-tools validate {self.path}` to see them, or pass --force "
-                    "(the report will carry a note).")
-        return (f"{self.path}：工作簿有 {self.errors} 个校验错误，未导出报告。请先运行 workbook-tools validate "
-                f"{self.path} 查看并改正，或加 --force 强制导出（报告标题下会注明）。")
+        super().__init__(
+            f"{path}：工作簿有 {errors} 个校验错误，未导出报告。请先运行 workbook-tools validate "
+            f"{path} 查看并改正，或加 --force 强制导出（报告标题下会注明）。",
+            f"{path}: the workbook has {errors} validation error(s); no report written. "
+            f"Run `workbook-tools validate {path}` to see them, or pass --force (the report will carry a note).")
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ def format_for(output: Path | None, fmt: str | None) -> Format:
         f = "md" if f == "markdown" else f
         if f not in FORMATS:
             raise ValueError(f"不支持的格式：{fmt}（可用：{'、'.join(FORMATS)}）/ unknown format {fmt}")
-        return f  # type: ignore[return-value]
+        return f
     if output is not None and output.suffix.lower() in _SUFFIX:
         return _SUFFIX[output.suffix.lower()]
     return "docx"
@@ -80,21 +83,24 @@ def count_errors(loaded: Loaded) -> int:
 
 
 def outline_for(loaded: Loaded, *, wording: Wording | None = None, template: str | Path | None = None,
-                errors: int = 0) -> Outline:
+                errors: int = 0, computed: Mapping[str, Value] | None = None) -> Outline:
     """The report outline of a read workbook, every figure computed from its inputs.
 
-    The wording comes from ``wording``, else from the report template (``template`` or the default one).
+    The wording comes from ``wording``, else from the report template (``template`` or the default one);
+    ``computed`` (the derived values of ``loaded.model``) is computed here when not given.
     """
     if wording is None:
         from .styles import open_template
 
         wording = wording_from_document(open_template(template), str(template) if template else "")
-    return build_outline(loaded.model, compute(loaded.model), wording=wording, errors=errors)
+    values = dict(computed) if computed is not None else compute(loaded.model)
+    return build_outline(loaded.model, values, wording=wording, errors=errors)
 
 
-def export_report(source: str | Path, output: str | Path | None = None, *, fmt: str | None = None,
+def export_report(source: str | Path | WorkbookSession, output: str | Path | None = None, *, fmt: str | None = None,
                   force: bool = False, template: str | Path | None = None) -> ExportResult:
-    """Read, check, and write the report of one workbook.
+    """Read, check, and write the report of one workbook (a path, or an open session: then nothing is read,
+    computed or validated again).
 
     Raises :class:`~workbook_tools.xlsx.package.UnreadableWorkbook` (file cannot be read), :class:`ExportRefused`
     (validation errors, not forced), :class:`TemplateError` (bad report template), ValueError (bad format or
@@ -102,18 +108,20 @@ def export_report(source: str | Path, output: str | Path | None = None, *, fmt: 
     """
     from .styles import open_template
 
-    source = Path(source)
+    session = source if isinstance(source, WorkbookSession) else None
+    path = session.path if session is not None else Path(source)  # type: ignore[arg-type]
     f = format_for(Path(output) if output is not None else None, fmt)
-    dest = Path(output) if output is not None else source.with_suffix("." + f)
-    if dest.exists() and dest.resolve() == source.resolve():
+    dest = Path(output) if output is not None else path.with_suffix("." + f)
+    if dest.exists() and dest.resolve() == path.resolve():
         raise ValueError(f"{dest}：输出文件不能是输入的工作簿 / the output would overwrite the workbook")
-    loaded = load(source)
-    errors = count_errors(loaded)
+    if session is None:
+        session = open_workbook(path)
+    errors = len(session.report.errors)
     if errors and not force:
-        raise ExportRefused(str(source), errors)
+        raise ExportRefused(str(path), errors)
     document: Any = open_template(template)
     wording = wording_from_document(document, str(template) if template else "")
-    outline = outline_for(loaded, wording=wording, errors=errors)
+    outline = outline_for(session.loaded, wording=wording, errors=errors, computed=session.computed)
     if f == "md":
         from ..core.fsutil import atomic_write_text
         from .markdown import render_markdown

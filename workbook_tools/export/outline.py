@@ -308,27 +308,23 @@ def _funds(model: Evaluation, v: _Figures, w: Wording, ph: dict[str, object]) ->
         )),)),
         Heading(3, f"1.{w.get('funds_basic', **ph)}"),
     ]
-    classes = [(label, v[f"basic_{key}_actual"]) for key, label, _ in spec.BASIC_ROWS]
-    sangong = S.Change("三公经费", v.num("sangong_current"), v.num("sangong_prev"), v.num("sangong_change"),
-                       _dec(v["sangong_change_pct"]))
-    items = [S.Change(label, v.num(f"sangong_{key}_current"), v.num(f"sangong_{key}_prev"),
-                      v.num(f"sangong_{key}_change"), _dec(v[f"sangong_{key}_change_pct"]))
-             for key, label, _ in spec.SANGONG_ROWS]
-    blocks.append(Paragraph((Run(S.basic_paragraph(year, v["basic_actual"], classes, sangong, items)),)))
+    basic, sangong_rates = spec.RATE_TABLE_BY_KEY["basic"], spec.RATE_TABLE_BY_KEY["sangong"]
+    changes = spec.CHANGE_TABLE_BY_KEY["sangong_change"]
+    classes = [(r.label, v[r.actual]) for r in basic.rows]
+    t3 = changes.total
+    sangong = S.Change("三公经费", v.num(t3.current), v.num(t3.prev), v.num(t3.change), _dec(v[t3.change_pct]))
+    items = [S.Change(r.label, v.num(r.current), v.num(r.prev), v.num(r.change), _dec(v[r.change_pct]))
+             for r in changes.rows]
+    blocks.append(Paragraph((Run(S.basic_paragraph(year, v[basic.total.actual], classes, sangong, items)),)))
 
-    rows = [_rate_row(label, v[f"basic_{k}_budget"], v[f"basic_{k}_actual"], v[f"basic_{k}_rate"])
-            for k, label, _ in spec.BASIC_ROWS]
-    rows.append(_rate_row(total, v["basic_budget"], v["basic_actual"], v["basic_rate"]))
-    blocks.append(Table(w.get("table1_title", **ph), unit, w.header("table1_header", **ph), tuple(rows)))
-    rows = [_rate_row(label, v[f"sangong_{k}_budget"], v[f"sangong_{k}_actual"], v[f"sangong_{k}_rate"])
-            for k, label, _ in spec.SANGONG_ROWS]
-    rows.append(_rate_row(total, v["sangong_budget"], v["sangong_actual"], v["sangong_rate"]))
-    blocks.append(Table(w.get("table2_title", **ph), unit, w.header("table2_header", **ph), tuple(rows)))
-    rows = [(label, amount(v[f"sangong_{k}_prev"]), amount(v[f"sangong_{k}_current"]),
-             signed_word(v[f"sangong_{k}_change"]), signed_word(v[f"sangong_{k}_change_pct"], "ratio"))
-            for k, label, _ in spec.SANGONG_ROWS]
-    rows.append((total, amount(v["sangong_prev"]), amount(v["sangong_current"]), signed_word(v["sangong_change"]),
-                 signed_word(v["sangong_change_pct"], "ratio")))
+    for n, table in ((1, basic), (2, sangong_rates)):
+        rows = [_rate_row(r.label, v[r.budget], v[r.actual], v[r.rate]) for r in table.rows]
+        rows.append(_rate_row(total, v[table.total.budget], v[table.total.actual], v[table.total.rate]))
+        blocks.append(Table(w.get(f"table{n}_title", **ph), unit, w.header(f"table{n}_header", **ph), tuple(rows)))
+    rows = [(r.label, amount(v[r.prev]), amount(v[r.current]), signed_word(v[r.change]),
+             signed_word(v[r.change_pct], "ratio")) for r in changes.rows]
+    rows.append((total, amount(v[t3.prev]), amount(v[t3.current]), signed_word(v[t3.change]),
+                 signed_word(v[t3.change_pct], "ratio")))
     blocks.append(Table(w.get("table3_title", **ph), unit, w.header("table3_header", **ph), tuple(rows)))
 
     blocks.append(Heading(3, f"2.{w.get('funds_project', **ph)}"))
@@ -337,7 +333,8 @@ def _funds(model: Evaluation, v: _Figures, w: Wording, ph: dict[str, object]) ->
     blocks += [Paragraph((Run(S.project_item(i, str(r.get("name") or ""), r.get("actual"),
                                              str(r.get("purpose") or ""))),))
                for i, r in enumerate(projects, 1)]
-    row = _rate_row(w.get("table4_row", **ph), v["project_budget"], v["project_actual"], v["project_rate"])
+    p4 = spec.RATE_TABLE_BY_KEY["project"].total
+    row = _rate_row(w.get("table4_row", **ph), v[p4.budget], v[p4.actual], v[p4.rate])
     blocks.append(Table(w.get("table4_title", **ph), unit, w.header("table4_header", **ph),
                         (row, (total, *row[1:]))))
     return blocks

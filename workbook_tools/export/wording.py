@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..core.errors import WorkbookToolsError
+
 __all__ = [
     "DEFAULT_WORDING",
     "KEY_HEADER",
@@ -35,8 +37,10 @@ PLACEHOLDERS: dict[str, str] = {
 }
 
 
-class TemplateError(ValueError):
+class TemplateError(WorkbookToolsError, ValueError):
     """The report template cannot be used; the message names the file and what is wrong."""
+
+    code = "report-template-unusable"
 
 
 @dataclass(frozen=True)

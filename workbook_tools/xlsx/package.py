@@ -1,24 +1,26 @@
 """The zip container: what kind of file this is, zip-bomb limits, XML parts read safely, relationships.
 
-Every part is parsed with defusedxml (no entity expansion, no DTD) after the archive's sizes are checked;
+Every small part is parsed with defusedxml (no entity expansion, no DTD) after the archive's sizes are checked;
 :class:`UnreadableWorkbook` names the file and says, in Chinese and English, why it cannot be read.
 """
 
 from __future__ import annotations
 
 import posixpath
-import re
 import zipfile
 from pathlib import Path
-from xml.etree.ElementTree import fromstring as _fragment  # text fragments only, after the DTD check
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+
+from ..core.errors import WorkbookToolsError
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 M = f"{{{NS_MAIN}}}"
+#: Strict OOXML (ISO/IEC 29500 Strict) spells the relationships of the workbook part in this namespace.
+NS_STRICT_REL = "http://purl.oclc.org/ooxml/officeDocument/relationships"
 
 #: Refuse archives that inflate beyond this many bytes (documented in docs/robustness.md).
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
@@ -28,21 +30,18 @@ MAX_RATIO = 200
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 
-ATTR = re.compile(rb"([\w:]+)=\"([^\"]*)\"")
 
+class UnreadableWorkbook(WorkbookToolsError):
+    """The file cannot be read as a workbook; the message names the file and says why; ``code`` is the
+    catalogue code of the unreadable finding."""
 
-class UnreadableWorkbook(Exception):
-    """The file cannot be read as a workbook; the message names the file and says why, in Chinese."""
+    code = "file-unreadable"
 
     def __init__(self, path: str | Path, reason_zh: str, reason_en: str, code: str = "file-unreadable"):
         self.path = str(path)
         self.reason_zh = reason_zh
         self.reason_en = reason_en
-        self.code = code
-        super().__init__(f"{self.path}：{reason_zh}")
-
-    def message(self, lang: str = "zh") -> str:
-        return f"{self.path}: {self.reason_en}" if lang == "en" else f"{self.path}：{self.reason_zh}"
+        super().__init__(f"{self.path}：{reason_zh}", f"{self.path}: {reason_en}", code=code)
 
 
 def check_zip(path: Path, zf: zipfile.ZipFile) -> None:
@@ -109,13 +108,3 @@ def read_rels(zf: zipfile.ZipFile, part: str, path: Path) -> dict[str, str]:
         full = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
         out[rel.get("Id", "")] = full
     return out
-
-
-def xml_text(raw: bytes) -> str:
-    """XML text → str. Character references (openpyxl writes every CJK character as ``&#NNNNN;``) are
-    resolved by expat in C on the fragment alone; the sheet's head was already checked for DTDs."""
-    if b"\r" in raw:  # XML end-of-line normalisation, as any XML parser does
-        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    if b"&" not in raw:
-        return raw.decode("utf-8")
-    return _fragment(b"<x>" + raw + b"</x>").text or ""

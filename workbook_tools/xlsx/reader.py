@@ -75,9 +75,9 @@ def cell_value(c: Cell | None, kind: str) -> Value:
     if isinstance(v, bool):
         return v
     if isinstance(v, Decimal):
-        if kind in ("int", "year"):
+        if kind in spec.INTEGRAL_KINDS:
             return int(v) if v == v.to_integral_value() else v
-        if kind in ("text", "longtext", "choice", "grade"):
+        if kind not in spec.NUMERIC_KINDS:
             return format(v.normalize(), "f") if v == v.to_integral_value() else format(v, "f")
         return v
     return v

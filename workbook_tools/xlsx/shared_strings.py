@@ -1,35 +1,28 @@
-"""``xl/sharedStrings.xml`` and the OOXML ``_xHHHH_`` escape."""
+"""``xl/sharedStrings.xml``. python-calamine reads the strings; this module makes the check calamine's
+parser does not: a DTD or entity declaration in the prolog is refused (defusedxml's rule)."""
 
 from __future__ import annotations
 
-import re
+import pyexpat
 import zipfile
 from pathlib import Path
 
-from .package import M, read_xml
+from defusedxml import DefusedXmlException
+
+from .package import UnreadableWorkbook
+from .xmlparse import check_prolog
 
 
-def read_shared_strings(zf: zipfile.ZipFile, name: str | None, path: Path) -> list[str]:
-    if not name:
-        return []
-    root = read_xml(zf, name, path)
-    if root is None:
-        return []
-    out = []
-    for si in root:
-        t = si.find(f"{M}t")
-        if t is not None:
-            out.append(ooxml_unescape(t.text or ""))
-        else:  # rich text: concatenate the runs, skip phonetic hints
-            out.append(ooxml_unescape("".join((r.findtext(f"{M}t") or "") for r in si.findall(f"{M}r"))))
-    return out
-
-
-_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-
-
-def ooxml_unescape(text: str) -> str:
-    """Decode ``_xHHHH_``, the OOXML escape for characters XML cannot carry (control characters)."""
-    if "_x" not in text:
-        return text
-    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+def check_shared_strings(zf: zipfile.ZipFile, members: set[str], path: Path) -> None:
+    for name in members:
+        if not name.endswith("sharedStrings.xml"):
+            continue
+        try:
+            with zf.open(name) as stream:
+                check_prolog(stream)
+        except DefusedXmlException as exc:
+            raise UnreadableWorkbook(path, f"{name} 含有被禁止的 XML 结构（实体或 DTD，疑似恶意文件），已拒绝读取",
+                                     f"{name} contains forbidden XML (entities/DTD); refused", "file-hostile") from exc
+        except pyexpat.ExpatError as exc:
+            raise UnreadableWorkbook(path, f"文件已损坏：{name} 无法解析", f"corrupt file: {name} cannot be parsed",
+                                     "file-corrupt") from exc

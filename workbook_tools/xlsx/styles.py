@@ -2,48 +2,72 @@
 
 from __future__ import annotations
 
+import pyexpat
 import re
 import zipfile
 from pathlib import Path
 
-from .package import ATTR, UnreadableWorkbook, xml_text
+from defusedxml import DefusedXmlException
+
+from .package import UnreadableWorkbook
+from .xmlparse import defused_parser, main_names
 
 BUILTIN_DATE_FORMATS = set(range(14, 23)) | set(range(45, 48)) | {27, 30, 36, 50, 57}
-
-_NUMFMT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?numFmt\b([^>]*?)/?>")
-_CELLXFS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?cellXfs\b[^>]*?(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?cellXfs>)", re.S)
-_XF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?xf\b([^>]*?)(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?xf>)", re.S)
-_LOCKED = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?protection\b[^>]*?\blocked=\"(0|false)\"")
+_FMT_LITERALS = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
+_XF, _CELLXFS, _NUMFMT, _PROT = main_names("xf"), main_names("cellXfs"), main_names("numFmt"), main_names("protection")
 
 
 def read_styles(zf: zipfile.ZipFile, path: Path) -> tuple[list[bool], list[bool], list[bool]]:
-    """Per cell style: locked?, date format?, quote prefix? (scanned, not parsed: LibreOffice writes big styles)."""
+    """Per cell style: locked?, date format?, quote prefix?"""
     try:
         data = zf.read("xl/styles.xml")
     except KeyError:
         return [], [], []
-    if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:4096]:
+    try:
+        return parse_styles(data)
+    except DefusedXmlException as exc:
         raise UnreadableWorkbook(path, "xl/styles.xml 含有被禁止的 XML 结构（实体或 DTD，疑似恶意文件），已拒绝读取",
-                                 "xl/styles.xml contains forbidden XML (entities/DTD); refused", "file-hostile")
+                                 "xl/styles.xml contains forbidden XML (entities/DTD); refused", "file-hostile") from exc
+    except pyexpat.ExpatError as exc:
+        raise UnreadableWorkbook(path, "文件已损坏：xl/styles.xml 无法解析", "corrupt file: xl/styles.xml cannot be parsed",
+                                 "file-corrupt") from exc
+
+
+def parse_styles(data: bytes) -> tuple[list[bool], list[bool], list[bool]]:
+    """Per cell style (``cellXfs``): locked?, date format?, quote prefix? One expat pass over styles.xml."""
     date_fmts = set(BUILTIN_DATE_FORMATS)
-    for m in _NUMFMT.finditer(data):
-        attrs = dict(ATTR.findall(m.group(1)))
-        code = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", xml_text(attrs.get(b"formatCode", b""))).lower()
-        if any(ch in code for ch in "ymdhs") and "general" not in code:
-            try:
-                date_fmts.add(int(attrs.get(b"numFmtId", b"0")))
-            except ValueError:
-                pass
     locked: list[bool] = []
-    dates: list[bool] = []
+    fmt_ids: list[int] = []
     quotes: list[bool] = []
-    block = _CELLXFS.search(data)
-    for xf in _XF.finditer(block.group(1) or b"") if block is not None else ():
-        attrs = dict(ATTR.findall(xf.group(1)))
-        locked.append(not (xf.group(2) and _LOCKED.search(xf.group(2))))
-        try:
-            dates.append(int(attrs.get(b"numFmtId", b"0")) in date_fmts)
-        except ValueError:
-            dates.append(False)
-        quotes.append(attrs.get(b"quotePrefix") in (b"1", b"true"))
-    return locked, dates, quotes
+    depth = {"xfs": 0}
+    p = defused_parser()
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        if name in _NUMFMT:
+            code = _FMT_LITERALS.sub("", attrs.get("formatCode", "")).lower()
+            if any(ch in code for ch in "ymdhs") and "general" not in code:
+                try:
+                    date_fmts.add(int(attrs.get("numFmtId", "0")))
+                except ValueError:
+                    pass
+        elif name in _CELLXFS:
+            depth["xfs"] = 1
+        elif depth["xfs"] and name in _XF:
+            locked.append(True)
+            try:
+                fmt_ids.append(int(attrs.get("numFmtId", "0")))
+            except ValueError:
+                fmt_ids.append(-1)
+            quotes.append(attrs.get("quotePrefix") in ("1", "true"))
+        elif depth["xfs"] and name in _PROT and locked:
+            if attrs.get("locked") in ("0", "false"):
+                locked[-1] = False
+
+    def end(name: str) -> None:
+        if name in _CELLXFS:
+            depth["xfs"] = 0
+
+    p.StartElementHandler = start
+    p.EndElementHandler = end
+    p.Parse(data, True)
+    return locked, [f in date_fmts for f in fmt_ids], quotes

@@ -1,23 +1,29 @@
 """The workbook part and the whole read: sheets and their state, defined names, calc mode, app.xml, custom
 properties, then each wanted worksheet; one pass over the zip.
 
-This reader takes one pass over the zip with defusedxml (no entity expansion, no DTD) and refuses zip bombs
-before parsing. It speaks only the vocabulary of cells; the evaluation model is built on top of it in
+The small parts are parsed with defusedxml, the styles and sheets with a defused expat parser, the cached
+values by python-calamine; zip bombs are refused before parsing. Transitional and Strict OOXML read alike. It speaks only the vocabulary of cells; the evaluation model is built on top of it in
 :mod:`workbook_tools.xlsx.reader`.
 """
 
 from __future__ import annotations
 
 import posixpath
+import pyexpat
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from .package import NS_REL, M, UnreadableWorkbook, check_zip, read_rels, read_xml, sniff
-from .shared_strings import read_shared_strings
+from defusedxml import DefusedXmlException
+
+from .package import NS_REL, NS_STRICT_REL, M, UnreadableWorkbook, check_zip, read_rels, read_xml, sniff
+from .shared_strings import check_shared_strings
 from .styles import read_styles
-from .worksheet import Cell, SheetData, read_sheet
+from .values import open_values
+from .worksheet import MAX_ROW, Cell, Cells, SheetData, scan_sheet
+from .xmlparse import MAIN_NAMESPACES, NS_STRICT, is_utf16
 
 
 @dataclass
@@ -124,33 +130,34 @@ def _read_zip(p: Path, zf: zipfile.ZipFile, wanted: set[str] | None, keep_empty:
         raise UnreadableWorkbook(p, why[0], why[1], "file-not-workbook")
     root = read_xml(zf, wb_part, p)
     rels = read_rels(zf, wb_part, p)
-    sst_name = next((t for t in rels.values() if t.endswith("sharedStrings.xml")), None)
+    ns = root.tag[1:].partition("}")[0] if root.tag.startswith("{") else ""
+    m = f"{{{ns}}}" if ns in MAIN_NAMESPACES else M
+    rel_id = f"{{{NS_STRICT_REL if ns == NS_STRICT else NS_REL}}}id"
     locked, dates, quotes = read_styles(zf, p)
-    sst = read_shared_strings(zf, sst_name, p)
+    check_shared_strings(zf, members, p)
     sheets: list[SheetData] = []
     parts: list[str | None] = []
-    for s in root.iter(f"{M}sheet"):
+    for s in root.iter(f"{m}sheet"):
         name = s.get("name", "")
         sheets.append(SheetData(name, s.get("state", "visible")))
-        parts.append(rels.get(s.get(f"{{{NS_REL}}}id", "")))
+        parts.append(rels.get(s.get(rel_id, "")))
     names: dict[str, str] = {}
     local: dict[tuple[int, str], str] = {}
-    dn = root.find(f"{M}definedNames")
+    dn = root.find(f"{m}definedNames")
     for d in dn if dn is not None else []:
         if d.get("localSheetId") is not None:
             local[(int(d.get("localSheetId", "0")), d.get("name", ""))] = d.text or ""
         else:
             names[d.get("name", "")] = d.text or ""
-    calc = root.find(f"{M}calcPr")
+    calc = root.find(f"{m}calcPr")
     wb = Workbook(str(p), sheets, names, local, locked_styles=locked, date_styles=dates, quote_styles=quotes,
                   calc_mode=(calc.get("calcMode", "auto") if calc is not None else "auto"),
                   has_vba="xl/vbaProject.bin" in members,
                   external_links=sum(1 for m in members if m.startswith("xl/externalLinks/externalLink")))
-    for sheet, part in zip(sheets, parts, strict=True):
-        if part is None or part not in members or (wanted is not None and sheet.name not in wanted):
-            continue
-        with zf.open(part) as stream:
-            read_sheet(stream, sheet, sst, quotes, p, keep_empty)
+    todo = [(sheet, part) for sheet, part in zip(sheets, parts, strict=True)
+            if part is not None and part in members and (wanted is None or sheet.name in wanted)]
+    if todo:
+        _read_sheets(p, zf, todo, dates, quotes, keep_empty)
     app = read_xml(zf, "docProps/app.xml", p) if "docProps/app.xml" in members else None
     if app is not None:
         for child in app:
@@ -165,3 +172,38 @@ def _read_zip(p: Path, zf: zipfile.ZipFile, wanted: set[str] | None, keep_empty:
             val = next(iter(prop), None)
             wb.custom_properties[prop.get("name", "")] = (val.text or "") if val is not None else ""
     return wb
+
+
+def _read_sheets(path: Path, zf: zipfile.ZipFile, todo: list[tuple[SheetData, str]], dates: list[bool],
+                 quotes: list[bool], keep_empty: bool) -> None:
+    """Formula text, styles and structure from expat, then cached values from calamine, sheet by sheet."""
+    scans = []
+    for sheet, part in todo:
+        try:
+            with zf.open(part) as stream:
+                scan = scan_sheet(stream, dates, MAX_ROW, keep_empty)
+        except DefusedXmlException as exc:
+            raise UnreadableWorkbook(path, f"工作表“{sheet.name}”含有被禁止的 XML 结构（疑似恶意文件），已拒绝读取",
+                                     f"sheet {sheet.name!r} contains forbidden XML; refused", "file-hostile") from exc
+        except (pyexpat.ExpatError, UnicodeError, LookupError) as exc:
+            raise UnreadableWorkbook(path, f"文件已损坏：工作表“{sheet.name}”无法解析",
+                                     f"corrupt file: sheet {sheet.name!r} cannot be parsed", "file-corrupt") from exc
+        sheet.protected, sheet.merges = scan.protected, scan.merges
+        sheet.max_row, sheet.truncated = scan.max_row, scan.truncated
+        scans.append(scan)
+    book: Any = None
+    for (sheet, _), scan in zip(todo, scans, strict=True):
+        grid: list[list[Any]] = []
+        if scan.cells:
+            if book is None:
+                utf16 = any(sc.utf16 for sc in scans) or any(
+                    is_utf16(zf.open(n).read(4)) for n in zf.namelist()
+                    if n.endswith(("sharedStrings.xml", "workbook.xml", "styles.xml")))
+                book = open_values(path, zf, utf16)
+            try:
+                grid = book.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False, nrows=MAX_ROW)
+            except Exception as exc:  # calamine's errors share no base class worth naming
+                raise UnreadableWorkbook(path, f"文件已损坏：工作表“{sheet.name}”的单元格无法读取",
+                                         f"corrupt file: cells of sheet {sheet.name!r} cannot be read ({exc})",
+                                         "file-corrupt") from exc
+        sheet.cells = Cells(grid, scan.cells, quotes)

@@ -1,25 +1,29 @@
-"""Worksheet parts: cells (formula text and cached value), protection and merges, scanned chunk by chunk.
+"""Worksheet parts: each cell's cached value (python-calamine) joined with its formula text, style, type
+and error value from one defused expat pass, plus protection and merges.
 
-The sheet XML is scanned with compiled regular expressions rather than built into a tree: validating must
-cost about what reading costs (see docs/performance.md)."""
+python-calamine decodes every cached value, shared and inline string in Rust; it does not expose formula
+text, style indexes, error values or the raw number of a date-formatted cell. Those come from the expat
+pass, which, unlike the regular expressions this module used before, reads every legal spelling of the
+markup (see :mod:`.xmlparse`). Cells are built on first access: a check reads a few hundred of them.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
-from typing import IO
-from xml.etree.ElementTree import fromstring as _fragment  # text fragments only, after the DTD check
+from decimal import Decimal
+from functools import lru_cache
+from typing import IO, Any
 
-from ..core.cells import address, col_index, rc, split
-from .package import ATTR, UnreadableWorkbook, xml_text
-from .shared_strings import ooxml_unescape
+from ..core.cells import address, col_index, col_letters, rc, split
+from .formulas import translate
+from .values import from_float, number, serial
+from .xmlparse import defused_parser, is_utf16, main_names
 
 #: Cells below this row are not read: the template's last row is far above it.
 MAX_ROW = 2000
-
+CHUNK = 1 << 20
 
 
 @dataclass(slots=True)
@@ -48,148 +52,238 @@ class SheetData:
     max_row: int = 0
 
 
-SIGNIFICANT = 15  # Excel keeps 15 significant digits; writers that print 16-17 add binary noise
+_ROW, _C, _F, _V = main_names("row"), main_names("c"), main_names("f"), main_names("v")
+_MERGE, _PROTECTION = main_names("mergeCell"), main_names("sheetProtection")
 
 
-def _number(text: str) -> Decimal | str:
-    """Stored number text → Decimal, reduced to Excel's 15 significant digits ("98.95999999999999" → 98.96)."""
-    try:
-        d = Decimal(text)
-    except InvalidOperation:
-        return text
-    if not d.is_finite():
-        return text
-    digits = len(d.as_tuple().digits)
-    if digits > SIGNIFICANT:
-        shift = d.adjusted() - SIGNIFICANT + 1
-        d = d.quantize(Decimal(1).scaleb(shift)).normalize()
-        if d.as_tuple().exponent > 0:  # type: ignore[operator]
-            d = d.quantize(Decimal(1))
-    return d
+class Truncated(Exception):
+    """Raised inside the expat handlers to stop at the row limit."""
 
 
-_PLAIN_NUMBER_BODY = re.compile(rb"<v>([-+0-9.Ee]+)</v>")
-_CELL_FILLED = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*?[^/>])?>(?!</)(.*?)</(?:[A-Za-z_][\w.-]*:)?c>", re.S)
-_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*?)(/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?c>)", re.S)
-#: The same as _CELL_FILLED for the usual unprefixed markup; about twice as fast (no namespace alternatives).
-#: The body is matched as "no '<' unless it does not start '</c>'" rather than a lazy ``.*?``: the same cells,
-#: about three times faster on sheets of long formulas (the 校验 sheet).
-_CELL_FILLED_PLAIN = re.compile(rb"<c ([^>]*[^/>])>(?!</)([^<]*(?:<(?!/c>)[^<]*)*)</c>")
-_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\br=\"(\d+)\"")
-_F = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f\b([^>]*?)(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?f>)", re.S)
-_V = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v\b[^>]*?(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?v>)", re.S)
-_T = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?t\b[^>]*?(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?t>)", re.S)
-_RPH = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?rPh\b.*?</(?:[A-Za-z_][\w.-]*:)?rPh>", re.S)
-_PROTECTION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheetProtection\b([^>]*)>")
-_MERGE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref=\"([^\"]+)\"")
-_END_SHEETDATA = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?sheetData>|<(?:[A-Za-z_][\w.-]*:)?sheetData\s*/>")
-CHUNK = 1 << 20
+@lru_cache(maxsize=65536)
+def ref_of(row: int, col: int) -> str:
+    return f"{col_letters(col)}{row}"
 
 
-def read_sheet(stream: IO[bytes], sheet: SheetData, sst: list[str], quotes: list[bool], path: Path,
-                keep_empty: bool = False) -> None:
-    """Scan the sheet XML for cells with compiled regular expressions, chunk by chunk.
+_A1 = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
 
-    A worksheet part is a flat list of ``<c>`` elements; scanning them directly is several times faster
-    than building an element tree, which is what makes validation cost about what reading costs. A DTD or
-    entity declaration is refused before anything is scanned (the defusedxml rule, applied by hand).
+
+@lru_cache(maxsize=65536)
+def rc_of(ref: str) -> tuple[int, int] | None:
+    """'B12' → (12, 2), 1-based; anything else → None."""
+    m = _A1.fullmatch(ref)
+    if m is None:
+        return None
+    n = 0
+    for ch in m.group(1).upper():
+        n = n * 26 + (ord(ch) - 64)
+    return int(m.group(2)), n
+
+
+class SheetScan:
+    """What the expat pass keeps of one sheet.
+
+    ``cells`` maps each cell that needs more than its value to ``(style, t, formula, text)``: ``t`` is the
+    cell's type attribute, ``formula`` its formula text without '=' (a shared formula's child gets its own
+    translated text), ``text`` the raw ``<v>`` text of error, ISO-date, formula-string (where a cached ""
+    differs from no cache) and date-formatted cells.
     """
-    shared: dict[str, str] = {}
-    cells = sheet.cells = Cells(sst, quotes)
-    buf = b""
-    first = True
-    done = False
+
+    __slots__ = ("cells", "merges", "protected", "max_row", "truncated", "utf16")
+
+    def __init__(self) -> None:
+        #: every cell with content (or every cell, when empty ones are kept), in document order → meta or None
+        self.cells: dict[str, tuple[int, str | None, str | None, str | None] | None] = {}
+        self.merges: list[str] = []
+        self.protected = False
+        self.max_row = 0
+        self.truncated = False
+        self.utf16 = False  # python-calamine silently reads a UTF-16 part as empty
+
+
+def scan_sheet(stream: IO[bytes], date_styles: list[bool], max_row: int, keep_empty: bool) -> SheetScan:
+    """One pass of expat over a worksheet part. Raises defusedxml's exceptions on DTDs or entities,
+    ``pyexpat.ExpatError`` on malformed XML."""
+    out = SheetScan()
+    cells = out.cells
+    p = defused_parser()
+    shared: dict[str, tuple[int, int, str]] = {}
+    state: dict[str, Any] = {}
+    row = 0
+    col = 0
+    cur: list[Any] = []  # [ref, row, col, style, t, formula, text, has_child, f_attrs]
+    text_parts: list[str] = []
+    ndates = len(date_styles)
+
+    def chars(data: str) -> None:
+        text_parts.append(data)
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal row, col
+        if name in _C:
+            r = attrs.get("r")
+            rowcol = rc_of(r) if r else None
+            if rowcol is None:
+                col += 1
+                rr, cc = row, col
+            else:
+                rr, cc = rowcol
+                col = cc
+            s = attrs.get("s")
+            try:
+                style = int(s) if s else 0
+            except ValueError:
+                style = 0
+            cur[:] = [ref_of(rr, cc), rr, cc, style, attrs.get("t"), None, None, False, None]
+        elif name in _V:
+            if cur:
+                cur[7] = True
+                t = cur[4]
+                if t == "e" or t == "d" or t == "str" or ((t is None or t == "n") and cur[3] < ndates and date_styles[cur[3]]):
+                    text_parts.clear()
+                    p.CharacterDataHandler = chars
+                    state["v"] = True
+        elif name in _F:
+            if cur:
+                cur[7] = True
+                cur[8] = attrs
+                text_parts.clear()
+                p.CharacterDataHandler = chars
+        elif name in _ROW:
+            r = attrs.get("r")
+            try:
+                row = int(r) if r else row + 1
+            except ValueError:
+                row += 1
+            col = 0
+            if row > out.max_row:
+                out.max_row = row
+            if row > max_row:
+                out.truncated = True
+                raise Truncated
+        elif cur:
+            cur[7] = True  # <is>, <t>, <r>, <extLst>: content
+        elif name in _MERGE:
+            ref = attrs.get("ref")
+            if ref:
+                out.merges.append(ref)
+        elif name in _PROTECTION:
+            out.protected = attrs.get("sheet") in ("1", "true")
+
+    def end(name: str) -> None:
+        if name in _C:
+            if not cur:
+                return
+            ref, rr, cc, style, t, formula, text, has_child, _ = cur
+            if has_child or keep_empty:
+                cells[ref] = ((style, t, formula, text) if style or t or formula is not None or text is not None
+                              else None)
+            cur.clear()
+        elif name in _F:
+            p.CharacterDataHandler = None
+            if not cur:
+                return
+            fattrs = cur[8] or {}
+            formula = "".join(text_parts)
+            if fattrs.get("t") == "shared" and fattrs.get("si") is not None:
+                si = fattrs["si"]
+                if formula:
+                    shared[si] = (cur[1], cur[2], formula)
+                else:
+                    master = shared.get(si)
+                    if master is not None:
+                        formula = translate(master[2], cur[1] - master[0], cur[2] - master[1])
+            cur[5] = formula
+        elif name in _V:
+            if state.pop("v", False):
+                p.CharacterDataHandler = None
+                if cur:
+                    cur[6] = "".join(text_parts)
+
+    p.StartElementHandler = start
+    p.EndElementHandler = end
     try:
-        while not done:
+        first = True
+        while True:
             chunk = stream.read(CHUNK)
             if first:
-                head = chunk[:4096]
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                    raise UnreadableWorkbook(path, f"工作表“{sheet.name}”含有被禁止的 XML 结构（疑似恶意文件），已拒绝读取",
-                                             f"sheet {sheet.name!r} contains forbidden XML; refused", "file-hostile")
+                out.utf16 = is_utf16(chunk)
                 first = False
-            buf += chunk
-            if chunk:
-                cut = buf.rfind(b"</row>")
-                if cut < 0:
-                    cut = buf.rfind(b":row>")
-                if cut < 0:
-                    continue
-                cut = buf.index(b">", cut) + 1
-                segment, buf = buf[:cut], buf[cut:]
-            else:
-                segment, buf, done = buf, b"", True
-            end = _END_SHEETDATA.search(segment)
-            tail = b""
-            if end is not None:
-                segment, tail = segment[: end.start()], segment[end.start():]
-            for m in _ROW.finditer(segment):
-                r = int(m.group(1))
-                if r > sheet.max_row:
-                    sheet.max_row = r
-                if r > MAX_ROW:
-                    sheet.truncated = True
-                    segment = segment[: m.start()]
-                    done = True
-                    break
-            _scan_cells(segment, cells, shared, sst, quotes, keep_empty)
-            if end is not None:
-                rest = tail + buf + (b"" if done else stream.read())
-                prot = _PROTECTION.search(rest)
-                if prot is not None:
-                    attrs = dict(ATTR.findall(prot.group(1)))
-                    sheet.protected = attrs.get(b"sheet") in (b"1", b"true")
-                sheet.merges.extend(m.group(1).decode() for m in _MERGE.finditer(rest))
-                done = True
-    except UnreadableWorkbook:
-        raise
-    except Exception as exc:
-        raise UnreadableWorkbook(path, f"文件已损坏：工作表“{sheet.name}”无法解析",
-                                 f"corrupt file: sheet {sheet.name!r} cannot be parsed", "file-corrupt") from exc
+            if not chunk:
+                p.Parse(b"", True)
+                break
+            p.Parse(chunk, False)
+    except Truncated:
+        pass
+    return out
 
 
-_UNPARSED = object()
-#: A formula in the usual unprefixed markup, first in the cell body (escaped text holds no '<').
-_F_PLAIN = re.compile(rb"<f\b([^>]*)>([^<]*)</f>")
-_REF_ATTR = re.compile(rb'\br="([A-Za-z]{1,3}\d+)"')
+_UNPARSED: Any = object()
 
 
-class Cells(Mapping[str, Cell]):
-    """A sheet's cells by A1 address, parsed on first access.
+def make_cell(value: Any, m: tuple[int, str | None, str | None, str | None] | None,
+              quotes: list[bool]) -> Any:
+    """One :class:`Cell` from calamine's value and the expat pass's facts (or None if empty)."""
+    if m is None:
+        style, t, formula, text = 0, None, None, None
+    else:
+        style, t, formula, text = m
+    if text is not None and (t == "e" or t == "d" or t == "str"):
+        value = text
+    elif text is not None:
+        value = number(text) if text else None
+    elif value.__class__ is float:
+        value = from_float(value)
+    elif value.__class__ is str:
+        if value == "":
+            value = None
+    elif value.__class__ is not bool and value is not None:
+        value = serial(value)
+    if t is None or t == "inlineStr":
+        kind = "s" if t or value.__class__ is str else ("b" if value.__class__ is bool else "n")
+    else:
+        kind = t
+    if value is None and formula is None and style == 0:
+        return None
+    return Cell(value, formula, kind, style, style < len(quotes) and quotes[style])
 
-    The scanner only finds each cell and keeps its raw XML; the few hundred cells a check reads are
-    parsed when asked for. This is what keeps validation near the cost of a bare read.
-    """
 
-    __slots__ = ("_raw", "_parsed", "_sst", "_quotes")
+class Cells(Mapping[str, Any]):
+    """A sheet's cells by A1 address: calamine's value grid joined, on first access, with the expat facts."""
 
-    def __init__(self, sst: list[str] | None = None, quotes: list[bool] | None = None) -> None:
-        self._raw: dict[str, tuple[bytes, bytes]] = {}
-        self._parsed: dict[str, Cell | None] = {}
-        self._sst = sst or []
+    __slots__ = ("_grid", "_cells", "_quotes", "_parsed")
+
+    def __init__(self, grid: list[list[Any]] | None = None, cells: dict[str, Any] | None = None,
+                 quotes: list[bool] | None = None) -> None:
+        self._grid = grid or []
+        self._cells: dict[str, Any] = cells if cells is not None else {}
         self._quotes = quotes or []
+        self._parsed: dict[str, Any] = {}
 
-    def __getitem__(self, ref: str) -> Cell:
+    def __getitem__(self, ref: str) -> Any:
         c = self.get(ref)
         if c is None:
             raise KeyError(ref)
         return c
 
-    def get(self, ref: str, default: Cell | None = None) -> Cell | None:  # type: ignore[override]
-        raw = self._raw.get(ref)
-        if raw is None:
-            return default
+    def get(self, ref: str, default: Any = None) -> Any:
         c = self._parsed.get(ref, _UNPARSED)
         if c is _UNPARSED:
-            c = self._parsed[ref] = _parse_cell(raw[0], raw[1], self._sst, self._quotes, {})
-        return c or default  # type: ignore[return-value]
+            cells = self._cells
+            if ref not in cells:
+                return default
+            r, col = rc_of(ref)  # type: ignore[misc]
+            grid = self._grid
+            value = grid[r - 1][col - 1] if r <= len(grid) and col <= len(grid[r - 1]) else ""
+            c = self._parsed[ref] = make_cell(value, cells[ref], self._quotes)
+        return c if c is not None else default
 
-    def __setitem__(self, ref: str, cell: Cell) -> None:
-        self._raw.setdefault(ref, (b"", b""))
+    def __setitem__(self, ref: str, cell: Any) -> None:
+        self._cells.setdefault(ref, None)
         self._parsed[ref] = cell
 
     def __iter__(self) -> Iterator[str]:
-        return iter([r for r in self._raw if self.get(r) is not None])
+        return iter([r for r in self._cells if self.get(r) is not None])
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -198,121 +292,32 @@ class Cells(Mapping[str, Cell]):
         return isinstance(ref, str) and self.get(ref) is not None
 
     def formula_texts(self, refs: Iterable[str]) -> dict[str, str | None]:
-        """Formulas of many cells without parsing each cell: one XML parse for all their texts.
-
-        The live-check sheet holds thousands of long formulas to compare with the template's; parsing
-        them one by one costs as much as reading the whole workbook.
-        """
+        """Formulas of many cells without building each cell (the 校验 sheet holds thousands to compare)."""
         out: dict[str, str | None] = {}
-        pending: list[tuple[str, bytes]] = []
         for ref in refs:
             c = self._parsed.get(ref, _UNPARSED)
-            raw = self._raw.get(ref)
-            if c is not _UNPARSED or raw is None:
-                out[ref] = c.formula if isinstance(c, Cell) else None
-                continue
-            fm = _F_PLAIN.match(raw[1]) or _F.search(raw[1])
-            if fm is None or b"shared" in fm.group(1):
-                got = self.get(ref)
-                out[ref] = got.formula if got is not None else None
+            if c is not _UNPARSED:
+                out[ref] = c.formula if c is not None else None
             else:
-                pending.append((ref, fm.group(2) or b""))
-        if pending:
-            body = b"".join(b"<f>" + text + b"</f>" for _, text in pending)
-            texts = [(e.text or "") for e in _fragment(b"<x>" + body + b"</x>")]
-            out.update((ref, text) for (ref, _), text in zip(pending, texts, strict=True))
+                m = self._cells.get(ref)
+                out[ref] = m[2] if m is not None else None
         return out
 
-    def with_formula(self) -> Iterator[tuple[str, Cell]]:
-        """Cells holding a formula, without parsing the others."""
-        for ref, (_, body) in self._raw.items():
-            if b"<f" in body or b":f" in body or (not body and ref in self._parsed):
+    def with_formula(self) -> Iterator[tuple[str, Any]]:
+        """Cells holding a formula, without building the others."""
+        for ref, m in self._cells.items():
+            if m is not None and m[2] is not None:
                 c = self.get(ref)
                 if c is not None and c.formula is not None:
                     yield ref, c
 
-    def with_error(self) -> Iterator[tuple[str, Cell]]:
-        """Cells holding an Excel error value (t="e"), without parsing the others."""
-        for ref, (attrs, body) in self._raw.items():
-            if b'"e"' in attrs or (not body and ref in self._parsed):
+    def with_error(self) -> Iterator[tuple[str, Any]]:
+        """Cells holding an Excel error value (t="e"), without building the others."""
+        for ref, m in self._cells.items():
+            if m is not None and m[1] == "e":
                 c = self.get(ref)
                 if c is not None and c.is_error:
                     yield ref, c
-
-
-def _parse_cell(attr_bytes: bytes, body: bytes, sst: list[str], quotes: list[bool],
-                shared: dict[str, str]) -> Cell | None:
-    fast = _PLAIN_NUMBER_BODY.fullmatch(body) if b"t=" not in attr_bytes or b't="n"' in attr_bytes else None
-    attrs = dict(ATTR.findall(attr_bytes))
-    s = int(attrs.get(b"s", b"0") or 0)
-    quote = s < len(quotes) and quotes[s]
-    if fast is not None:  # the common case: a plain number in one <v>
-        return Cell(_number(fast.group(1).decode()), None, "n", s, quote)
-    t = attrs.get(b"t", b"n").decode()
-    formula: str | None = None
-    v: str | None = None
-    value: Decimal | str | bool | None
-    if body:
-        fm = _F.search(body)
-        if fm is not None:
-            fattrs = dict(ATTR.findall(fm.group(1)))
-            formula = xml_text(fm.group(2)) if fm.group(2) is not None else None
-            si = fattrs.get(b"si")
-            if fattrs.get(b"t") == b"shared" and si is not None:
-                key = si.decode()
-                if formula:
-                    shared[key] = formula
-                else:  # our formulas use names only, so the master's text applies unchanged
-                    formula = shared.get(key)
-            if formula is None:
-                formula = ""
-        vm = _V.search(body)
-        if vm is not None:
-            v = xml_text(vm.group(1) or b"")
-    if t == "s":
-        try:
-            value = sst[int(v)] if v is not None else None
-        except (ValueError, IndexError):
-            value = None
-    elif t == "inlineStr":
-        inner = _RPH.sub(b"", body)
-        value = ooxml_unescape("".join(xml_text(x.group(1) or b"") for x in _T.finditer(inner)))
-        t = "s"
-    elif t == "b":
-        value = v in ("1", "true")
-    elif t in ("e", "str", "d"):
-        value = v
-    else:
-        value = _number(v) if v not in (None, "") else None
-    if value is None and formula is None and s == 0:
-        return None
-    return Cell(value, formula, t, s, quote)
-
-
-def _scan_cells(segment: bytes, cells: Cells, shared: dict[str, str], sst: list[str],
-                quotes: list[bool], keep_empty: bool) -> None:
-    """Find each cell and keep its raw XML; styled empty cells (``<c r="B9" s="3"/>``) only when ``keep_empty``.
-
-    Shared formulas are parsed at once, in document order, because a child takes its master's text.
-    """
-    if keep_empty:
-        pattern, body_group = _CELL, 3
-    else:
-        pattern, body_group = (_CELL_FILLED_PLAIN if b"<c " in segment else _CELL_FILLED), 2
-    raw = cells._raw
-    for m in pattern.finditer(segment):
-        attrs = m.group(1) or b""
-        ref_m = _REF_ATTR.search(attrs)
-        if ref_m is None:
-            continue
-        ref = ref_m.group(1).decode().upper()
-        body = m.group(body_group) or b""
-        if keep_empty or b"shared" in body:
-            c = _parse_cell(attrs, body, sst, quotes, shared)
-            if c is not None:
-                cells[ref] = c
-            continue
-        raw[ref] = (attrs, body)
 
 
 def area_cells(ref: str) -> list[str]:

@@ -1,0 +1,68 @@
+"""The reader (calamine values + expat) agrees cell for cell with the regex reader it replaced, on the
+corpus of files others made, on every broken input and on benchmark workbooks; where they differ the old
+one was wrong, and each such file is named with its reason in tests/reader_agreement.py."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from .broken_inputs import CASES, build_all
+from .conftest import EXAMPLES, ROOT
+from .legal_ooxml import SPELLINGS
+from .legal_ooxml import build_all as build_legal
+from .reader_agreement import EXPECTED, compare
+
+CORPUS = Path(os.environ.get("WORKBOOK_TOOLS_CORPUS", ROOT.parent / "shared" / "corpus"))
+SUFFIXES = (".xlsx", ".xlsm", ".xltx")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
+def test_corpus_agrees_with_the_regex_reader() -> None:
+    differing = {}
+    for p in sorted(CORPUS.rglob("*")):
+        if p.suffix.lower() in SUFFIXES and p.is_file():
+            diffs = compare(p)
+            if diffs:
+                differing[p.relative_to(CORPUS).as_posix()] = diffs
+    unexplained = {k: v[:3] for k, v in differing.items() if k not in EXPECTED}
+    assert not unexplained
+    assert set(EXPECTED) - set(differing) <= {k for k in EXPECTED if not (CORPUS / k).exists()}
+
+
+def test_broken_inputs_agree(tmp_path: Path) -> None:
+    from workbook_tools.libreoffice import find_soffice
+
+    names = {c.name for c in CASES} - ({"legacy-xls", "ods"} if find_soffice() is None else set())
+    for name, path in build_all(tmp_path, names).items():
+        assert compare(path) == [], name
+        assert compare(path, keep_empty=True) == [], name
+
+
+def test_examples_and_benchmark_workbooks_agree(tmp_path: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from run import generate  # type: ignore[import-not-found]
+
+    files = [*sorted(EXAMPLES.glob("*.xlsx")), *generate(3, tmp_path / "bench", 1)]
+    for path in files:
+        assert compare(path) == [], path.name
+        assert compare(path, keep_empty=True) == [], path.name
+
+
+def test_legal_spellings_read_as_the_usual_one(tmp_path: Path) -> None:
+    """The regex reader read some of these wrongly; the new one reads each exactly like the original."""
+    from workbook_tools.xlsx.workbook import read
+
+    base = read(EXAMPLES / "consistent_2023_qingshan_jiaoyu.xlsx", keep_empty=True)
+    for name, path in build_legal(tmp_path).items():
+        book = read(path, keep_empty=True)
+        assert book.sheet_names == base.sheet_names and book.names == base.names, name
+        for a, b in zip(base.sheets, book.sheets, strict=True):
+            assert dict(a.cells.items()) == dict(b.cells.items()), (name, a.name)
+            assert (a.merges, a.protected) == (b.merges, b.protected), (name, a.name)
+    assert len(SPELLINGS) >= 6

@@ -1,0 +1,457 @@
+"""Figures and counts the narrative states, against the workbook's own figures and lists.
+
+The matcher is deliberately conservative. A number is compared only when it carries a unit (万元, 亿元, 元,
+%, 人/名) and the words right before it name exactly one figure of the workbook: a subject the spec knows
+(基本支出, “三公”经费, 公务接待费, 编制, 在职人员控制率 …), followed only by linking words (为, 达到, 合计,
+其中 …) and an attribute (年初预算, 决算, 上年, 比上年减少, 为…的 N%). Anything else (a comparison such as
+“超出编制2人”, a share “占…的78.68%”, an approximation “近20万元”, a figure the template has no cell
+for) is left alone and only counted, so ``--json`` shows how much of the text was checked.
+
+A stated number matches when the figure, rounded or truncated to the decimals the text uses, equals it
+(the seed's truncated 177.19 % is reported once, by the arithmetic family, not again here). An amount
+equal to the figure × 10 000 or ÷ 10 000 is a probable 元/万元 slip.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cache
+
+from ..core import spec
+from ..core.expr import excel_round, truncate
+from ..core.findings import Finding
+from ..xlsx.reader import Loaded
+from . import Computed, finding, fmt, list_place, place
+
+TEN_THOUSAND = Decimal(10000)
+#: How far before a number its subject may be (characters); a subject further away is not “right before” it.
+LOOKBACK = 120
+#: Numbers read per workbook (a real report states a few hundred); beyond that they are only counted.
+MAX_NUMBERS = 5000
+
+# -- the lexicon: subjects (what a figure is about) and the figures each attribute picks ----------------
+
+#: Subject words (quotes and spaces removed) → stem; longest match wins, so 重点项目支出 is not 项目支出.
+SUBJECTS: dict[str, str] = {
+    "支出总额": "total", "总支出": "total",
+    "基本支出": "basic", "项目支出": "project", "重点项目支出": "key_project",
+    "工资福利支出": "basic_wages", "商品和服务支出": "basic_goods", "商品服务支出": "basic_goods",
+    "对个人和家庭的补助": "basic_subsidies", "对个人和家庭补助": "basic_subsidies", "资本性支出": "basic_capital",
+    "三公经费": "sangong", "公务接待费": "sangong_reception", "公务用车购置及运行费": "sangong_vehicle",
+    "公务车购置及运行费": "sangong_vehicle", "公务用车购置及运行维护费": "sangong_vehicle",
+    "因公出国(境)费用": "sangong_abroad", "因公出国费用": "sangong_abroad", "因公出国(境)费": "sangong_abroad",
+    "编制数": "staff_quota", "核定编制": "staff_quota", "编制": "staff_quota",
+    "实有人数": "staff_actual", "实有在职人员": "staff_actual", "实有": "staff_actual", "在职人数": "staff_actual",
+    "在职人员控制率": "staff_control_rate", "人员控制率": "staff_control_rate",
+    "全年预算数": "adjusted", "全年预算": "adjusted", "调整后预算": "adjusted",
+    "年末结转结余": "carryover_end", "年末结余": "carryover_end",
+    "上年结转结余": "carryover_prev", "上年结转": "carryover_prev", "结转结余率": "carryover_rate",
+    "政府采购": "procurement", "重点支出安排率": "key_spending_rate",
+}
+#: Attribute → suffix of the defined name (``basic`` + ``budget`` → ``basic_budget``).
+_SUFFIX = {"actual": "actual", "budget": "budget", "rate": "rate", "prev": "prev", "change": "change",
+           "change_pct": "change_pct"}
+#: Stems that are one figure whatever the attribute (a count, a rate, a single amount).
+_SINGLE = {"staff_quota": ("count", "staff_quota"), "staff_actual": ("count", "staff_actual"),
+           "staff_control_rate": ("rate", "staff_control_rate"), "adjusted": ("money", "adjusted_budget"),
+           "carryover_end": ("money", "carryover_end"), "carryover_prev": ("money", "carryover_prev"),
+           "carryover_rate": ("rate", "carryover_rate"), "key_project": ("money", "key_project_actual"),
+           "key_spending_rate": ("rate", "key_spending_rate")}
+
+_UNIT = r"(万元|亿元|元|个百分点|百分点|%|人次|人|名|个|项|条)"
+_NUMBER = re.compile(r"(?<![\d.])(\d+(?:,\d{3})*(?:\.\d+)?)\s*" + _UNIT)
+_CN_NUMBER = re.compile(r"([零〇一二两三四五六七八九十百千]+)\s*(个|人|名|项|条)")
+_CHECKED_UNITS = {"万元", "亿元", "元", "%", "人", "名"}
+_COUNT_UNITS = {"个", "项", "条"}
+
+#: Words allowed between a subject and its number (besides attributes and numbers already read).
+_LINK = ("其中", "共计", "合计", "总计", "累计", "达到", "为", "是", "达", "共", "计", "的", "全年", "本年", "当年",
+         "年度", "实际", "总额", "金额", "数", "支出", "资金", "经费", "：", ":", "，", ",", "、", "(", ")", " ")
+_BUDGET = ("年初预算数", "年初预算", "预算数", "采购预算", "预算")
+_ACTUAL = ("决算数", "决算金额", "决算", "实际金额", "执行数", "全年执行数")
+_PREV = ("上年决算数", "上年决算", "上年同期", "上年")
+_CHANGE_MARK = ("与上年相比", "比上年", "较上年", "同比")
+_DOWN = ("减少", "下降", "降低", "节约", "减")
+_UP = ("增加", "增长", "上升", "增")
+_RATE_WORDS = ("执行率", "控制率")
+_COMPARE = re.compile(r"超出|超过|高于|低于|多于|少于|不足|相比|相差|占|差额|剩余|还有|以外|之外|除")
+#: A change verb before the subject (“核增编制6名”, “追加项目支出500万元”): the number is the change, not the figure.
+_CHANGED_BEFORE = re.compile(r"增加|减少|新增|核增|核减|增编|减编|下降|增长|调增|调减|追加|超编|缺编|节约|压减|压缩")
+_APPROX_BEFORE = re.compile(r"(约|近|超|逾|不到|不足|将近|接近|大约|最高|最低)$")
+_APPROX_AFTER = re.compile(r"^(以上|以下|左右|余|多|内|以内|之内|上下)")
+_YEAR = re.compile(r"\d{4}年度?")
+_SENTENCE = re.compile(r"[^。；;！？!?\n]+")
+_PLACEHOLDER = "\x00"
+
+
+def normalise(text: str) -> str:
+    """Full-width folded (NFKC), quotes dropped: “三公”经费 and 三公经费 read alike."""
+    t = unicodedata.normalize("NFKC", text)
+    return re.sub(r"[“”\"‘’'「」『』]", "", t)
+
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def chinese_int(text: str) -> int | None:
+    """一 → 1, 十二 → 12, 二十九 → 29, 一百零五 → 105; None for anything else (一万多 is not a count)."""
+    total, digit = 0, None
+    for ch in text:
+        if ch in "零〇" and total and digit is None:
+            continue  # 一百零五: 零 only marks the gap
+        if ch in _CN_DIGITS:
+            if digit is not None:
+                return None  # 二三 is not a number
+            digit = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            total += (1 if digit is None else digit) * _CN_UNITS[ch]
+            digit = None
+        else:
+            return None
+    return total + (digit or 0)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One free text of the workbook, with where it is and how a person would name it."""
+
+    sheet: str
+    cell: str
+    where: str
+    where_en: str
+    text: str
+
+
+def passages(loaded: Loaded) -> list[Passage]:
+    """The texts a reviewer reads for figures: 报告正文, 绩效目标, 评分依据, 机构设置, 主要工作任务."""
+    out: list[Passage] = []
+    m = loaded.model
+    for table, keys, zh, en in (("narrative", ("heading", "text"), "报告正文第 {n} 段", "narrative paragraph {n}"),
+                                ("goals", ("title", "text"), "绩效目标第 {n} 行", "goal {n}"),
+                                ("indicators", ("basis",), "评分表第 {n} 行评分依据", "scoring note {n}")):
+        for i, row in enumerate(m.lists.get(table, [])):
+            for key in keys:
+                text = row.get(key)
+                if isinstance(text, str) and text.strip():
+                    sheet, cell = list_place(loaded, table, key, i)
+                    out.append(Passage(sheet, cell, zh.format(n=i + 1), en.format(n=i + 1), text))
+    for name in ("org_setup", "main_tasks"):
+        text = m.values.get(name)
+        if isinstance(text, str) and text.strip():
+            sheet, cell = place(loaded, name)
+            f = spec.FIELD_BY_NAME[name]
+            out.append(Passage(sheet, cell, f"基本情况“{f.label}”", f"unit {f.label_en}", text))
+    return out
+
+
+@dataclass(frozen=True)
+class Stated:
+    """A number with a unit read from a sentence."""
+
+    value: Decimal
+    text: str  # the number as written
+    unit: str
+    start: int
+    end: int
+
+
+def numbers(sentence: str) -> list[Stated]:
+    out = [Stated(Decimal(m.group(1).replace(",", "")), m.group(1), m.group(2), m.start(), m.end())
+           for m in _NUMBER.finditer(sentence)]
+    for m in _CN_NUMBER.finditer(sentence):
+        n = chinese_int(m.group(1))
+        if n is not None and not any(s.start <= m.start() < s.end for s in out):
+            out.append(Stated(Decimal(n), m.group(1), m.group(2), m.start(), m.end()))
+    return sorted(out, key=lambda s: s.start)
+
+
+@cache
+def _subject_pattern() -> re.Pattern[str]:
+    words = sorted(SUBJECTS, key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
+def _strip(window: str, words: tuple[str, ...]) -> tuple[str, list[str]]:
+    """Remove every occurrence of ``words`` (longest first) from ``window``; also say which were found."""
+    found = []
+    for w in sorted(words, key=len, reverse=True):
+        if w in window:
+            found.append(w)
+            window = window.replace(w, "")
+    return window, found
+
+
+@dataclass(frozen=True)
+class Tie:
+    """A stated number tied to one figure of the workbook (its defined name and the sign of the text)."""
+
+    name: str
+    value: Decimal  # signed, in the figure's unit (万元, %, 人)
+    kind: str  # money | rate | count
+
+
+def tie(sentence: str, s: Stated, previous: list[Stated]) -> Tie | None:
+    """The one figure ``s`` states, or None when the words around it do not name exactly one."""
+    if s.unit not in _CHECKED_UNITS:
+        return None
+    if _APPROX_BEFORE.search(sentence[max(0, s.start - 4):s.start]) or _APPROX_AFTER.match(sentence[s.end:s.end + 4]):
+        return None
+    lookback = max(0, s.start - LOOKBACK)
+    subjects = list(_subject_pattern().finditer(sentence, lookback, s.start))
+    if not subjects:
+        return None
+    subj = subjects[-1]
+    stem = SUBJECTS[subj.group(0)]
+    clause_start = max(max(sentence.rfind(c, lookback, subj.start()) for c in "，,、：:") + 1, lookback)
+    if _COMPARE.search(sentence[clause_start:subj.start()]) or _CHANGED_BEFORE.search(sentence[clause_start:subj.start()]):
+        return None
+    window = sentence[subj.end():s.start]
+    for p in reversed(previous):  # numbers already read between the subject and this one are placeholders
+        if p.start < subj.end():
+            break
+        if p.end <= s.start:
+            window = window.replace(sentence[p.start:p.end], _PLACEHOLDER, 1)
+    if _COMPARE.search(window):
+        return None
+    window = _YEAR.sub("", window)
+    every = (_CHANGE_MARK, _DOWN, _UP, _PREV, _BUDGET, _ACTUAL, _RATE_WORDS, _LINK)
+    rest = window.replace(_PLACEHOLDER, "")
+    for words in every:
+        rest, _ = _strip(rest, words)
+    if rest.strip():
+        return None  # words we do not understand stand between the subject and the number
+    last = window.split(_PLACEHOLDER)[-1]  # the attribute is what follows the previous number
+    last, marks = _strip(last, _CHANGE_MARK)
+    last, downs = _strip(last, _DOWN)
+    last, ups = _strip(last, _UP)
+    last, prevs = _strip(last, _PREV)
+    last, budgets = _strip(last, _BUDGET)
+    last, actuals = _strip(last, _ACTUAL)
+    last, rates = _strip(last, _RATE_WORDS)
+    if downs and ups:
+        return None
+    sign = Decimal(-1) if downs else Decimal(1)
+    changed = bool(downs or ups)
+    if marks and not changed:
+        prevs.append("上年")  # “比上年20.67万元减少…”: the number after 比上年 is last year's
+    value = s.value * sign
+    if s.unit in ("人", "名"):
+        single = _SINGLE.get(stem)
+        if single and single[0] == "count" and not changed:
+            return Tie(single[1], s.value, "count")
+        return None
+    if s.unit == "%":
+        if stem in _SINGLE:
+            k, name = _SINGLE[stem]
+            return Tie(name, s.value, "rate") if k == "rate" and not changed else None
+        if changed:
+            return Tie(f"{stem}_change_pct", value, "rate")
+        before = sentence[max(max(sentence.rfind(c, lookback, s.start) for c in "，,：:") + 1, lookback):s.start]
+        if rates or ("为" in before and before.rstrip().endswith("的") and not prevs):
+            return Tie(f"{stem}_rate", s.value, "rate")
+        return None
+    amount = s.value * ({"亿元": TEN_THOUSAND, "元": 1 / TEN_THOUSAND}.get(s.unit, Decimal(1)))
+    if stem in _SINGLE:
+        k, name = _SINGLE[stem]
+        return Tie(name, amount, "money") if k == "money" and not changed and not budgets else None
+    if changed:
+        return Tie(f"{stem}_change", amount * sign, "money") if (marks or not prevs) else None
+    if prevs and not budgets:
+        return Tie(f"{stem}_prev", amount, "money")
+    if budgets and not prevs and not actuals:
+        return Tie(f"{stem}_budget", amount, "money")
+    if not budgets and not prevs:
+        return Tie(f"{stem}_actual", amount, "money")
+    return None
+
+
+def _figure(loaded: Loaded, computed: Computed, name: str) -> tuple[Decimal | None, Decimal | None]:
+    """(value, value as stated in the cell) of a defined name; None when blank or not a number."""
+    f = spec.FIELD_BY_NAME.get(name)
+    if f is None:
+        return None, None
+    raw = computed.get(name) if f.is_derived else loaded.model.values.get(name)
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        raw = Decimal(raw)
+    stated = loaded.model.stated.get(name)
+    return (raw if isinstance(raw, Decimal) else None,
+            stated if isinstance(stated, Decimal) else None)
+
+
+def _decimals(text: str) -> int:
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def agrees(figure: Decimal, stated: Decimal, decimals: int) -> bool:
+    """The text's number is the figure rounded or truncated to the decimals the text uses."""
+    try:
+        return stated in (excel_round(figure, decimals), truncate(figure, decimals))
+    except InvalidOperation:
+        return False
+
+
+def _in_unit(figure: Decimal, unit: str) -> Decimal:
+    return figure / TEN_THOUSAND if unit == "亿元" else figure * TEN_THOUSAND if unit == "元" else figure
+
+
+@dataclass
+class Counted:
+    """How much of the text the matcher could read: numbers with a unit, those tied to a figure, the rest."""
+
+    stated: int = 0
+    checked: int = 0
+    unmatched: int = 0
+
+    def to_json(self) -> dict[str, int]:
+        return {"stated": self.stated, "checked": self.checked, "unmatched": self.unmatched}
+
+
+def _snippet(sentence: str, start: int, end: int) -> str:
+    head = max(sentence.rfind(c, 0, start) for c in "，,：:") + 1
+    return sentence[head:end].strip()[-60:]
+
+
+def _figures(loaded: Loaded, computed: Computed, counted: Counted) -> list[Finding]:
+    out: list[Finding] = []
+    for p in passages(loaded):
+        text = normalise(p.text)
+        for sm in _SENTENCE.finditer(text):
+            sentence = sm.group(0)
+            found = numbers(sentence)
+            for k, s in enumerate(found):
+                if s.unit not in _CHECKED_UNITS:
+                    continue
+                counted.stated += 1
+                if counted.stated > MAX_NUMBERS:  # a hostile or pasted-in text: count, do not read
+                    counted.unmatched += 1
+                    continue
+                t = tie(sentence, s, found[:k])
+                value, as_stated = _figure(loaded, computed, t.name) if t else (None, None)
+                if t is None or value is None:
+                    counted.unmatched += 1
+                    continue
+                counted.checked += 1
+                out += _compare(loaded, p, sentence, s, t, value, as_stated)
+    return out
+
+
+def _compare(loaded: Loaded, p: Passage, sentence: str, s: Stated, t: Tie, value: Decimal,
+             as_stated: Decimal | None) -> list[Finding]:
+    d = _decimals(s.text)
+    sign = -1 if t.value < 0 else 1
+    written = s.value * sign
+    fig_in_unit = _in_unit(value, s.unit) if t.kind == "money" else value
+    if agrees(fig_in_unit, written, d) or (as_stated is not None and agrees(_in_unit(as_stated, s.unit)
+                                                                            if t.kind == "money" else as_stated,
+                                                                            written, d)):
+        return []
+    f = spec.FIELD_BY_NAME[t.name]
+    fs, fc = place(loaded, t.name)
+    quote = _snippet(sentence, s.start, s.end)
+    unit = {"money": "万元", "rate": "%", "count": "人"}[t.kind]
+    shown = fmt(value, f.decimals)
+    if t.kind == "money" and s.unit in ("万元", "元"):
+        for factor, zh, en in ((TEN_THOUSAND, "一万倍", "10,000 times"), (1 / TEN_THOUSAND, "万分之一", "1/10,000 of")):
+            if agrees(fig_in_unit * factor, written, d):
+                other = "元" if s.unit == "万元" else "万元"
+                return [finding(
+                    "narrative-unit-slip",
+                    f"{p.where}写“{quote}”，是{fs}!{fc}“{f.label}” {shown} 万元的{zh}，多半把单位写错了。"
+                    f"请把单位改为“{other}”或把数字改为 {fmt(_in_unit(value, s.unit), 2)}",
+                    f"{p.where_en} says “{quote}”, which is {en} {f.label_en} {shown} ({fs}!{fc}): probably 元 and 万元 mixed up",
+                    sheet=p.sheet, cell=p.cell, expected=f"{shown} 万元", actual=f"{s.text}{s.unit}")]
+    return [finding(
+        "narrative-figure-mismatch",
+        f"{p.where}写“{quote}”，{fs}!{fc}“{f.label}”为 {shown}{'' if unit == '%' else ' '}{unit}。请改正文字或表格，使两者一致",
+        f"{p.where_en} says “{quote}”, but {f.label_en} ({fs}!{fc}) is {shown}",
+        sheet=p.sheet, cell=p.cell, expected=f"{shown}{unit}", actual=f"{'-' if sign < 0 else ''}{s.text}{s.unit}")]
+
+
+# -- counts ---------------------------------------------------------------------------------------------
+
+_N = r"(\d+|[一二两三四五六七八九十]+)"
+#: (list, pattern whose group ``n`` is the count, what the list is called)
+_LIST_COUNTS: tuple[tuple[str, re.Pattern[str], str, str], ...] = (
+    ("duties", re.compile(r"主要职责(?:有|共|包括)?(?:以下)?" + _N + r"(?:项|条)"), "主要职责", "duties"),
+    ("duties", re.compile(_N + r"(?:项|条)主要职责"), "主要职责", "duties"),
+    ("goals", re.compile(_N + r"(?:个|项)(?:年度)?(?:部门)?(?:整体)?绩效目标"), "绩效目标", "goals"),
+    ("goals", re.compile(r"绩效目标(?:共|有)" + _N + r"(?:个|项)"), "绩效目标", "goals"),
+    ("projects", re.compile(r"项目支出[^，。；,]{0,12}?(?:包括|包含|含|共|涉及|安排)" + _N + r"个(?:具体)?(?:支出)?项目"),
+     "项目明细", "projects"),
+    ("projects", re.compile(r"项目明细(?:共|有)?" + _N + r"(?:个|项)"), "项目明细", "projects"),
+    ("indicators", re.compile(_N + r"个三级指标"), "评分表三级指标", "level-3 indicators"),
+    ("indicators", re.compile(r"三级指标(?:共|有)?" + _N + r"(?:个|项)"), "评分表三级指标", "level-3 indicators"),
+)
+_ENUMERATION = re.compile(r"(?:内设|下设|设有|设立|下辖|包括)([^，。；,:：\d]{2,200}?)" + _N
+                          + r"个(股室|科室|处室|内设机构|二级机构|机构|二级单位|下属单位|单位|部门|中心|股|科|室)")
+
+
+def _as_int(text: str) -> int | None:
+    return int(text) if text.isdigit() else chinese_int(text)
+
+
+def _counts(loaded: Loaded) -> list[Finding]:
+    out: list[Finding] = []
+    lists = loaded.model.lists
+    for p in passages(loaded):
+        text = normalise(p.text)
+        for table, pattern, label, label_en in _LIST_COUNTS:
+            rows = lists.get(table, [])
+            if table == "indicators":
+                rows = [r for r in rows if r.get("level3")]
+            if not rows:
+                continue
+            for m in pattern.finditer(text):
+                n = _as_int(m.group(1))
+                if n is None or n == len(rows):
+                    continue
+                t = spec.table(table)
+                out.append(finding(
+                    "narrative-count-mismatch",
+                    f"{p.where}写“{m.group(0)}”，但“{t.sheet}”表的{label}有 {len(rows)} 行。请改正文字或补全列表",
+                    f"{p.where_en} says “{m.group(0)}”, but the {label_en} list has {len(rows)} rows",
+                    sheet=p.sheet, cell=p.cell, expected=str(len(rows)), actual=str(n)))
+        for m in _ENUMERATION.finditer(text):
+            items_text = m.group(1)
+            if "等" in items_text[-2:] or "等" in items_text:
+                continue
+            n = _as_int(m.group(2))
+            plain = [x for x in items_text.split("、") if x.strip()]
+            loose = [x for x in re.split(r"[、和及与]", items_text) if x.strip()]
+            if n is None or len(plain) < 2 or n in (len(plain), len(loose)):
+                continue
+            out.append(finding(
+                "narrative-count-mismatch",
+                f"{p.where}写“{m.group(0)}”，但列举了 {len(plain)} 个（{'、'.join(plain)}）。请改正个数或补全列举",
+                f"{p.where_en} says “{m.group(0)}” but lists {len(plain)}",
+                sheet=p.sheet, cell=p.cell, expected=str(len(plain)), actual=str(n)))
+    return out
+
+
+def check_counted(loaded: Loaded, computed: Computed) -> tuple[list[Finding], Counted]:
+    counted = Counted()
+    findings = _figures(loaded, computed, counted) + _counts(loaded)
+    return findings, counted
+
+
+def check(loaded: Loaded, computed: Computed) -> list[Finding]:
+    return check_counted(loaded, computed)[0]
+
+
+def iter_ties(text: str) -> Iterator[tuple[Stated, Tie | None]]:
+    """Every number with a unit in ``text`` and the figure it is tied to (for tests and docs)."""
+    for sm in _SENTENCE.finditer(normalise(text)):
+        sentence = sm.group(0)
+        found = numbers(sentence)
+        for k, s in enumerate(found):
+            if s.unit in _CHECKED_UNITS:
+                yield s, tie(sentence, s, found[:k])
+
+
+__all__ = ["Counted", "Passage", "SUBJECTS", "Stated", "Tie", "agrees", "check", "check_counted", "chinese_int",
+           "iter_ties", "normalise", "numbers", "passages", "tie"]

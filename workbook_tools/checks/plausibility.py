@@ -1,0 +1,111 @@
+"""Figures that are legal but make a reviewer ask why: warnings, never errors, quiet when the text says why.
+
+Execution far above 100 % is real (the seed's 项目支出 is 741.33 % of its initial budget because funds were
+added during the year); what a reviewer wants is the reason in the report. So each check looks for the
+reason in the narrative, the goals and the scoring notes before it speaks.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal
+
+from ..core import spec
+from ..core.findings import Finding
+from ..xlsx.reader import Loaded
+from . import Computed, finding, fmt, place
+
+#: Execution rates (决算 ÷ 预算 × 100) outside [LOW, HIGH] ask for a reason.
+RATE_HIGH = Decimal(150)
+RATE_LOW = Decimal(50)
+#: 三公 growth (变动率, %) above this asks for a reason.
+SANGONG_GROWTH = Decimal(10)
+RATES: tuple[str, ...] = ("total_rate", "basic_rate", "project_rate", "adjusted_rate")
+
+_HIGH_REASON = re.compile(r"追加|调增|预算调整|调整预算|上级(?:专项|补助|转移支付)|新增(?:项目|资金|任务)|上年结转")
+_LOW_REASON = re.compile(r"结转|结余|延期|推迟|暂缓|调减|收回|进度(?:慢|缓慢|偏慢|滞后)|未(?:支付|拨付|到位|完成|实施|启动)")
+#: A reason counts only in a sentence about money (预算, 支出, 资金 …), not “新增学位” or “形象进度”.
+_MONEY = re.compile(r"预算|支出|资金|经费|执行|拨款|拨付")
+_SENTENCE = re.compile(r"[^。；;！？!?\n]+")
+_WHY = re.compile(r"由于|因为|原因|主要是|主要用于|系因|增加的?(?:是|为)")
+_SANGONG = re.compile(r"三公|公务接待|公务用车|公车|出国")
+_ADDED = re.compile(r"追加|调增|结转")
+
+
+def texts(loaded: Loaded) -> list[str]:
+    """Every free text of the workbook where a unit explains its figures (normalised: full-width folded)."""
+    out: list[str] = []
+    m = loaded.model
+    for table, keys in (("narrative", ("heading", "text")), ("goals", ("title", "text")), ("indicators", ("basis",))):
+        for row in m.lists.get(table, []):
+            out += [str(row[k]) for k in keys if isinstance(row.get(k), str)]
+    out += [str(m.values[n]) for n in ("main_tasks",) if isinstance(m.values.get(n), str)]
+    return [unicodedata.normalize("NFKC", t).replace("“", "").replace("”", "").replace('"', "") for t in out]
+
+
+def gives_reason(said: list[str], reason: re.Pattern[str]) -> bool:
+    """Some sentence about money says why (追加, 结转, 延期 …)."""
+    return any(reason.search(s) and _MONEY.search(s) for t in said for s in _SENTENCE.findall(t))
+
+
+def _rates(loaded: Loaded, computed: Computed, said: list[str]) -> list[Finding]:
+    out: list[Finding] = []
+    for name in RATES:
+        if name not in spec.FIELD_BY_NAME:
+            continue
+        v = computed.get(name)
+        if not isinstance(v, Decimal) or RATE_LOW <= v <= RATE_HIGH:
+            continue
+        high = v > RATE_HIGH
+        if gives_reason(said, _HIGH_REASON if high else _LOW_REASON):
+            continue
+        f = spec.FIELD_BY_NAME[name]
+        sheet, cell = place(loaded, name)
+        way, hint = (("高于", "如年中追加、上年结转资金") if high else ("低于", "如项目延期、资金结转"))
+        bound = RATE_HIGH if high else RATE_LOW
+        out.append(finding(
+            "rate-implausible",
+            f"“{f.label}”为 {fmt(v, 2)}%，{way} {fmt(bound)}%，正文中未见原因。这不是错误，但请在报告正文中说明原因（{hint}）",
+            f"{f.label_en} is {fmt(v, 2)}%, {'above' if high else 'below'} {fmt(bound)}%, and the narrative gives no reason",
+            sheet=sheet, cell=cell, name=name, actual=fmt(v, 2)))
+    return out
+
+
+def _sangong(loaded: Loaded, computed: Computed, said: list[str]) -> list[Finding]:
+    v = computed.get("sangong_change_pct")
+    if not isinstance(v, Decimal) or v <= SANGONG_GROWTH:
+        return []
+    if any(_SANGONG.search(t) and _WHY.search(t) for t in said):
+        return []
+    sheet, cell = place(loaded, "sangong_change_pct")
+    return [finding(
+        "sangong-growth",
+        f"“三公”经费比上年增长 {fmt(v, 2)}%（超过 {fmt(SANGONG_GROWTH)}%），正文中未见增长原因。请在报告正文中说明原因",
+        f"the three public expenses grew {fmt(v, 2)}% on last year (more than {fmt(SANGONG_GROWTH)}%) with no reason given",
+        sheet=sheet, cell=cell, name="sangong_change_pct", actual=fmt(v, 2))]
+
+
+def _above_budget(loaded: Loaded, computed: Computed, said: list[str]) -> list[Finding]:
+    adjusted = loaded.model.number("adjusted_budget")
+    actual = computed.get("total_actual")
+    if adjusted is None or adjusted <= 0 or not isinstance(actual, Decimal):
+        return []
+    carried = loaded.model.number("carryover_prev") or Decimal(0)
+    if actual <= adjusted + carried or gives_reason(said, _ADDED):
+        return []
+    sheet, cell = place(loaded, "adjusted_budget")
+    return [finding(
+        "actual-above-budget",
+        f"支出总额决算 {fmt(actual, 2)} 万元大于全年预算数（调整后）{fmt(adjusted, 2)} 万元与上年结转 {fmt(carried, 2)} 万元之和，"
+        "正文中未见追加或结转资金的说明。请核对全年预算数，或在正文中说明资金来源",
+        f"final account {fmt(actual, 2)} exceeds the full-year budget {fmt(adjusted, 2)} plus carry-over {fmt(carried, 2)}",
+        sheet=sheet, cell=cell, name="adjusted_budget", expected=f"≥ {fmt(actual, 2)}", actual=fmt(adjusted, 2))]
+
+
+def check(loaded: Loaded, computed: Computed) -> list[Finding]:
+    said = texts(loaded)
+    return _rates(loaded, computed, said) + _sangong(loaded, computed, said) + _above_budget(loaded, computed, said)
+
+
+__all__ = ["RATES", "RATE_HIGH", "RATE_LOW", "SANGONG_GROWTH", "check", "gives_reason", "texts"]

@@ -1,0 +1,193 @@
+"""This year against last: the same unit's workbook of the year before (``validate --previous``,
+``batch --previous-dir``).
+
+The 上年 figures a unit types (三公 上年决算, 上年结转结余 …) must be last year's 决算 in last year's
+workbook; the 编制数 rarely moves much; and a paragraph copied word for word from last year's report that
+still carries last year's year or figures was not updated. Pairs are found from the spec by name
+(``X_prev`` ↔ ``X_actual``, ``X_prev_budget`` ↔ ``X_budget``, 上年结转结余 ↔ 年末结转结余), so figures added
+to the spec later are compared without code here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+
+from ..core import spec
+from ..core.findings import Finding
+from ..core.model import unit_key
+from ..xlsx.reader import Loaded
+from . import Computed, finding, fmt, list_place, place
+from .narrative import Passage, normalise, numbers, tie
+
+#: 编制数 changes above this share of last year's (and by at least STAFF_MIN_CHANGE people) ask for a word.
+STAFF_CHANGE = Decimal("0.10")
+STAFF_MIN_CHANGE = 2
+_QUOTA_EXPLAINED = re.compile(r"编制.{0,20}(调整|核增|核减|增编|减编|划转|机构改革|增加|减少)|(调整|核增|核减|划转|机构改革).{0,20}编制")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Previous:
+    """Last year's workbook as read (or why it cannot be used)."""
+
+    path: str
+    loaded: Loaded | None
+    computed: Computed | None
+    reason: str = ""
+
+
+@cache
+def pairs() -> tuple[tuple[str, str], ...]:
+    """(this year's 上年 input, last year's figure) pairs, from the spec's names."""
+    out: list[tuple[str, str]] = []
+    for f in spec.INPUT_FIELDS:
+        if f.name.endswith("_prev_budget") and f"{f.name[:-12]}_budget" in spec.FIELD_BY_NAME:
+            out.append((f.name, f"{f.name[:-12]}_budget"))
+        elif f.name.endswith("_prev") and f"{f.name[:-5]}_actual" in spec.FIELD_BY_NAME:
+            out.append((f.name, f"{f.name[:-5]}_actual"))
+    if "carryover_prev" in spec.FIELD_BY_NAME and "carryover_end" in spec.FIELD_BY_NAME:
+        out.append(("carryover_prev", "carryover_end"))
+    return tuple(out)
+
+
+def _value(loaded: Loaded, computed: Computed, name: str) -> Decimal | None:
+    f = spec.FIELD_BY_NAME[name]
+    raw = computed.get(name) if f.is_derived else loaded.model.values.get(name)
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return Decimal(raw)
+    return raw if isinstance(raw, Decimal) else None
+
+
+def comparable(loaded: Loaded, prev: Previous) -> Finding | None:
+    """None when ``prev`` is the same unit's workbook of the year before; otherwise the finding that says why not."""
+    sheet, cell = place(loaded, "unit_name")
+    if prev.loaded is None:
+        why, why_en = prev.reason or "无法读取", prev.reason or "cannot be read"
+    else:
+        m, pm = loaded.model, prev.loaded.model
+        year, pyear = m.fiscal_year, pm.fiscal_year
+        if unit_key(m.unit_name) != unit_key(pm.unit_name):
+            why = f"单位名称为“{pm.unit_name}”，与本年“{m.unit_name}”不是同一单位"
+            why_en = f"its unit is “{pm.unit_name}”, not “{m.unit_name}”"
+        elif year is None or pyear is None or pyear != year - 1:
+            why = f"评价年度为 {pyear if pyear is not None else '空白'}，不是本年（{year if year is not None else '空白'}）的上一年"
+            why_en = f"its year is {pyear}, not the year before {year}"
+        else:
+            return None
+    return finding("previous-not-comparable", f"上年工作簿 {prev.path}：{why}，未做本年与上年的对比",
+                   f"last year's workbook {prev.path}: {why_en}; no comparison made",
+                   sheet=sheet, cell=cell, name="unit_name")
+
+
+def _figures(loaded: Loaded, computed: Computed, prev: Previous) -> list[Finding]:
+    assert prev.loaded is not None and prev.computed is not None
+    out: list[Finding] = []
+    for mine, theirs in pairs():
+        stated = _value(loaded, computed, mine)
+        last = _value(prev.loaded, prev.computed, theirs)
+        if stated is None or last is None or stated == last:
+            continue
+        f, g = spec.FIELD_BY_NAME[mine], spec.FIELD_BY_NAME[theirs]
+        sheet, cell = place(loaded, mine)
+        ps, pc = place(prev.loaded, theirs)
+        out.append(finding(
+            "previous-figure-mismatch",
+            f"“{f.label}”填 {fmt(stated, 2)} 万元，而上年工作簿（{prev.path}）{ps}!{pc}“{g.label}”为 {fmt(last, 2)} 万元。"
+            "请按上年决算改正",
+            f"{f.label_en} is {fmt(stated, 2)}, but last year's workbook ({prev.path}) has {g.label_en} {fmt(last, 2)} at {ps}!{pc}",
+            sheet=sheet, cell=cell, name=mine, expected=fmt(last, 2), actual=fmt(stated, 2)))
+    return out
+
+
+def _said(loaded: Loaded) -> list[str]:
+    rows = loaded.model.lists.get("narrative", [])
+    texts = [str(r.get(k)) for r in rows for k in ("heading", "text") if isinstance(r.get(k), str)]
+    texts += [str(loaded.model.values.get(n)) for n in ("org_setup", "main_tasks") if isinstance(loaded.model.values.get(n), str)]
+    return [normalise(t) for t in texts]
+
+
+def _quota(loaded: Loaded, prev: Previous) -> list[Finding]:
+    assert prev.loaded is not None
+    q, q0 = loaded.model.number("staff_quota"), prev.loaded.model.number("staff_quota")
+    if q is None or q0 is None or q0 <= 0:
+        return []
+    change = q - q0
+    if abs(change) < STAFF_MIN_CHANGE or abs(change) <= q0 * STAFF_CHANGE:
+        return []
+    if any(_QUOTA_EXPLAINED.search(t) for t in _said(loaded)):
+        return []
+    sheet, cell = place(loaded, "staff_quota")
+    pct = (change / q0 * 100).quantize(Decimal("0.1"))
+    return [finding(
+        "staff-quota-change",
+        f"编制数 {fmt(q)} 比上年（{prev.path}）的 {fmt(q0)} {'增加' if change > 0 else '减少'} {fmt(abs(change))} 名"
+        f"（{fmt(abs(pct))}%）。请核对编制数，或在报告正文中说明编制调整",
+        f"staff quota {fmt(q)} against {fmt(q0)} last year ({'+' if change > 0 else ''}{fmt(change)}, {fmt(pct)}%)",
+        sheet=sheet, cell=cell, name="staff_quota", expected=fmt(q0), actual=fmt(q))]
+
+
+def _paragraphs(loaded: Loaded, table: str, keys: tuple[str, ...]) -> list[tuple[int, str, str]]:
+    out = []
+    for i, row in enumerate(loaded.model.lists.get(table, [])):
+        for key in keys:
+            text = row.get(key)
+            if isinstance(text, str) and len(text.strip()) >= 10:
+                out.append((i, key, text))
+    return out
+
+
+def _stale_figures(text: str, loaded: Loaded, computed: Computed, prev: Previous) -> list[str]:
+    """Numbers in ``text`` that are last year's figure and not this year's."""
+    assert prev.loaded is not None and prev.computed is not None
+    out = []
+    for sentence in re.split(r"[。；;！？!?\n]", normalise(text)):
+        found = numbers(sentence)
+        for k, s in enumerate(found):
+            t = tie(sentence, s, found[:k])
+            if t is None or t.name not in spec.FIELD_BY_NAME:
+                continue
+            now, then = _value(loaded, computed, t.name), _value(prev.loaded, prev.computed, t.name)
+            if then is not None and then == t.value and now != t.value:
+                out.append(f"{s.text}{s.unit}")
+    return out
+
+
+def _copied(loaded: Loaded, computed: Computed, prev: Previous) -> list[Finding]:
+    assert prev.loaded is not None
+    out: list[Finding] = []
+    year = loaded.model.fiscal_year
+    last_year = f"{year - 1}年" if year is not None else None
+    for table, keys, zh, en in (("narrative", ("text",), "报告正文第 {n} 段", "narrative paragraph {n}"),
+                                ("goals", ("text",), "绩效目标第 {n} 行", "goal {n}")):
+        theirs = {_SPACE.sub("", normalise(t)) for _, _, t in _paragraphs(prev.loaded, table, keys)}
+        for i, key, text in _paragraphs(loaded, table, keys):
+            if _SPACE.sub("", normalise(text)) not in theirs:
+                continue
+            stale = [last_year] if last_year and last_year in normalise(text) else []
+            stale += _stale_figures(text, loaded, computed, prev)
+            if not stale:
+                continue
+            sheet, cell = list_place(loaded, table, key, i)
+            p = Passage(sheet, cell, zh.format(n=i + 1), en.format(n=i + 1), text)
+            words = "、".join(f"“{w}”" for w in stale)
+            out.append(finding(
+                "narrative-copied",
+                f"{p.where}与上年工作簿（{prev.path}）的段落一字不差，其中有上年的{words}。请按本年情况改写",
+                f"{p.where_en} is word for word last year's ({prev.path}) and still says {', '.join(stale)}",
+                sheet=sheet, cell=cell, actual=stale[0]))
+    return out
+
+
+def check(loaded: Loaded, computed: Computed, prev: Previous) -> list[Finding]:
+    problem = comparable(loaded, prev)
+    if problem is not None:
+        return [problem]
+    return _figures(loaded, computed, prev) + _quota(loaded, prev) + _copied(loaded, computed, prev)
+
+
+__all__ = ["Previous", "STAFF_CHANGE", "STAFF_MIN_CHANGE", "check", "comparable", "pairs", "unit_key"]

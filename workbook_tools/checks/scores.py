@@ -1,0 +1,220 @@
+"""The 评分表 as a finance-bureau reviewer reads it: typed scores against the county's scoring rules,
+deductions with their reasons, subtotals against their rows, and the total and grade the narrative states.
+
+Scores come from :mod:`workbook_tools.scoring` (the same rules ``fill`` suggests from). A typed score is
+accepted when some value inside the rounding interval of the indicator value (±0.005 of a two-decimal
+percentage) gives it under the rule, rounded to two decimals or to one (forms often print 9.5 for 9.51);
+anything else contradicts the rule. 在职人员控制率 above 100 % is scored by its rule like any other value:
+real units are over quota, and nothing here rejects it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from decimal import Decimal
+from functools import cache
+
+from ..core import scoring
+from ..core.expr import excel_round
+from ..core.findings import Finding
+from ..core.model import canonical
+from ..core.numbers import to_decimal
+from ..xlsx.reader import Loaded
+from . import Computed, finding, fmt, list_place, place
+
+HALF_CENT = Decimal("0.005")
+#: Columns of the 评分表 that may say why points were deducted (偏差原因 arrives with the national columns).
+REASON_COLUMNS: tuple[str, ...] = ("deviation_reason", "reason", "basis")
+
+
+@cache
+def default_rules() -> scoring.Rules:
+    return scoring.load_rules()
+
+
+def rule_words(rule: scoring.Rule) -> str:
+    """The rule in the form's own words: “执行率×分值，最高不超过分值”, “≤100%计满分，每超过1个百分点扣0.5分”."""
+    d = canonical(rule.deduct_per_point)
+    step = "1个百分点" if rule.per == 1 else f"{canonical(rule.per)}个百分点"
+    if rule.kind == "rate_times_points":
+        return "指标值×分值，最高不超过分值"
+    if rule.kind == "full_if_at_most":
+        return f"≤{canonical(rule.limit)}%计满分，每超过{step}扣{d}分"
+    if rule.kind == "full_if_at_most_zero":
+        return f"≤0计满分，每超过{step}扣{d}分"
+    if rule.kind == "full_if_at_least":
+        return f"≥{canonical(rule.limit)}%计满分，每低于{step}扣{d}分"
+    return "；".join(f"{b.describe()}计{canonical(b.points)}分" for b in rule.bands)
+
+
+def _row_name(row: Mapping[str, object], i: int) -> str:
+    return str(row.get("level3") or row.get("level2") or row.get("level1") or f"第 {i + 1} 行")
+
+
+def acceptable(rule: scoring.Rule, value: Decimal, weight: Decimal) -> tuple[Decimal, Decimal] | None:
+    """The lowest and highest score the rule gives inside the value's rounding interval (one or two decimals)."""
+    got: list[Decimal] = []
+    for v in (value - HALF_CENT, value, value + HALF_CENT):
+        r = scoring.score(rule, v, weight)
+        if r is None:
+            continue
+        raw = r[0]
+        got += [raw, excel_round(raw, 1)]
+    return (min(got), max(got)) if got else None
+
+
+def _rules(loaded: Loaded, computed: Computed, rules: scoring.Rules) -> list[Finding]:
+    out: list[Finding] = []
+    rows = loaded.model.lists.get("indicators", [])
+    for s in scoring.suggest(loaded.model, computed, rules):
+        row = rows[s.row]
+        typed = to_decimal(row.get("score"))
+        if typed is None or s.value is None:
+            continue
+        bounds = acceptable(s.rule, s.value, s.weight)
+        if bounds is None or bounds[0] <= typed <= bounds[1]:
+            continue
+        sheet, cell = list_place(loaded, "indicators", "score", s.row)
+        words = rule_words(s.rule)
+        out.append(finding(
+            "score-contradicts-rule",
+            f"评分表第 {s.row + 1} 行“{s.indicator}”：按评分规则“{words}”，{s.basis}，填报得分 {fmt(typed)}。"
+            f"请把得分改为 {fmt(s.score)}，或核对指标值和评分规则",
+            f"scoring row {s.row + 1} ({s.indicator}): by the rule, {s.basis_en}; the typed score is {fmt(typed)}",
+            sheet=sheet, cell=cell, name="indicators_score", expected=fmt(s.score), actual=fmt(typed)))
+    return out
+
+
+def _reasons(loaded: Loaded) -> list[Finding]:
+    out: list[Finding] = []
+    rows = loaded.model.lists.get("indicators", [])
+    for i, row in enumerate(rows):
+        w, s = to_decimal(row.get("weight")), to_decimal(row.get("score"))
+        if w is None or s is None or s >= w or not row.get("level3"):
+            continue
+        if any(str(row.get(k) or "").strip() for k in REASON_COLUMNS):
+            continue
+        sheet, cell = list_place(loaded, "indicators", "basis", i)
+        out.append(finding(
+            "score-without-reason",
+            f"评分表第 {i + 1} 行“{_row_name(row, i)}”得分 {fmt(s)}，低于分值 {fmt(w)}，但评分依据为空。"
+            f"请写明扣分原因（扣 {fmt(w - s)} 分的依据）",
+            f"scoring row {i + 1} ({_row_name(row, i)}) scores {fmt(s)} of {fmt(w)} with no reason given",
+            sheet=sheet, cell=cell, name="indicators_basis"))
+    return out
+
+
+def _subtotals(loaded: Loaded) -> list[Finding]:
+    """Rows with no 三级指标 but rows of their own below them in the same 一级 (and 二级) block are subtotals."""
+    out: list[Finding] = []
+    rows = loaded.model.lists.get("indicators", [])
+    for i, row in enumerate(rows):
+        l1, l2 = row.get("level1"), row.get("level2")
+        if row.get("level3") or not l1:
+            continue
+        children = [r for j, r in enumerate(rows) if j != i and r.get("level3") and r.get("level1") == l1
+                    and (not l2 or r.get("level2") == l2)]
+        if not children:
+            continue
+        for key, label, label_en in (("weight", "分值", "points"), ("score", "得分", "score")):
+            stated = to_decimal(row.get(key))
+            parts = [to_decimal(r.get(key)) for r in children]
+            if stated is None or any(p is None for p in parts):
+                continue
+            total = sum((p for p in parts if p is not None), Decimal(0))
+            if total == stated:
+                continue
+            block = f"{l1}{'/' + str(l2) if l2 else ''}"
+            sheet, cell = list_place(loaded, "indicators", key, i)
+            out.append(finding(
+                "subtotal-mismatch",
+                f"评分表第 {i + 1} 行“{block}”小计{label} {fmt(stated)}，所属 {len(children)} 个指标的{label}之和为 "
+                f"{fmt(total)}。请改正小计或所属指标",
+                f"scoring row {i + 1} ({block}) subtotal {label_en} {fmt(stated)}; its {len(children)} rows sum to {fmt(total)}",
+                sheet=sheet, cell=cell, name=f"indicators_{key}", expected=fmt(total), actual=fmt(stated)))
+    return out
+
+
+# -- what the narrative says about the score ----------------------------------------------------------
+
+_NUM = r"(\d+(?:\.\d+)?)"
+_TOTAL = re.compile(r"(总分值|总分|总得分|综合得分|自评得分|评价得分|实得|最终得分|得分合计|合计得分)\s*[为是：:]?\s*" + _NUM + r"\s*分")
+_BLOCK = re.compile(r"(投入|过程|产出|效果|效益|满意度)(?:类)?(?:指标)?(?:共)?(?:得分|实得|得)\s*[为是：:]?\s*" + _NUM + r"\s*分")
+_GRADE = re.compile(r"(?:评为|评定为|评价为|等级为|等次为|评价结果为|评价结论为|结论为|定为|属于)[“\"]?"
+                    r"(优秀|良好|合格|不合格|优|良|中|差)[”\"]?(等级|等次|级)?")
+_GRADE_WORDS = {"优": "优秀", "良": "良好"}
+
+
+def narrative_passages(loaded: Loaded) -> list[tuple[int, str, str, str]]:
+    """(row, sheet, cell, text) of each 报告正文 paragraph (heading and text)."""
+    out = []
+    for i, row in enumerate(loaded.model.lists.get("narrative", [])):
+        for key in ("heading", "text"):
+            text = row.get(key)
+            if isinstance(text, str) and text.strip():
+                sheet, cell = list_place(loaded, "narrative", key, i)
+                out.append((i, sheet, cell, unicodedata.normalize("NFKC", text)))
+    return out
+
+
+def _stated_scores(loaded: Loaded, computed: Computed) -> list[Finding]:
+    out: list[Finding] = []
+    rows = loaded.model.lists.get("indicators", [])
+    total, weights, grade = computed.get("score_total"), computed.get("weight_total"), computed.get("grade")
+    if not rows:
+        return out
+    for i, sheet, cell, text in narrative_passages(loaded):
+        for m in _TOTAL.finditer(text):
+            word, n = m.group(1), Decimal(m.group(2))
+            target_name, target = ("weight_total", weights) if word in ("总分值",) else ("score_total", total)
+            if not isinstance(target, Decimal) or excel_round(target, _decimals(m.group(2))) == n:
+                continue
+            fs, fc = place(loaded, target_name)
+            out.append(finding(
+                "narrative-total-mismatch",
+                f"报告正文第 {i + 1} 段写“{m.group(0)}”，评分表的{'分值' if target_name == 'weight_total' else '得分'}合计"
+                f"（{fs}!{fc}）为 {fmt(target)}。请改正正文或评分表",
+                f"narrative paragraph {i + 1} says “{m.group(0)}”; the scoring table's total is {fmt(target)} ({fs}!{fc})",
+                sheet=sheet, cell=cell, expected=fmt(target), actual=m.group(2)))
+        for m in _BLOCK.finditer(text):
+            word, n = m.group(1), Decimal(m.group(2))
+            block = [to_decimal(r.get("score")) for r in rows if r.get("level3") and r.get("level1") == word]
+            if not block or any(b is None for b in block):
+                continue
+            got = sum((b for b in block if b is not None), Decimal(0))
+            if excel_round(got, _decimals(m.group(2))) == n:
+                continue
+            out.append(finding(
+                "narrative-total-mismatch",
+                f"报告正文第 {i + 1} 段写“{m.group(0)}”，评分表“{word}”类 {len(block)} 个指标得分之和为 {fmt(got)}。"
+                "请改正正文或评分表",
+                f"narrative paragraph {i + 1} says “{m.group(0)}”; the {word} rows of the scoring table sum to {fmt(got)}",
+                sheet=sheet, cell=cell, expected=fmt(got), actual=m.group(2)))
+        for m in _GRADE.finditer(text):
+            word = _GRADE_WORDS.get(m.group(1), m.group(1))
+            if word == "中" and not m.group(2) and "“" not in m.group(0):
+                continue  # “评为中” without 等级 or quotes is too loose to read as a grade
+            if not isinstance(grade, str) or not grade or word == grade:
+                continue
+            fs, fc = place(loaded, "grade")
+            out.append(finding(
+                "narrative-grade-mismatch",
+                f"报告正文第 {i + 1} 段写“{m.group(0)}”，按评分表得分合计 {fmt(total)} 评定的等级为“{grade}”（{fs}!{fc}）。"
+                "请改正正文或评分表",
+                f"narrative paragraph {i + 1} says “{m.group(0)}”; the scoring table's total {fmt(total)} gives “{grade}”",
+                sheet=sheet, cell=cell, expected=grade, actual=word))
+    return out
+
+
+def _decimals(text: str) -> int:
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def check(loaded: Loaded, computed: Computed, rules: scoring.Rules | None = None) -> list[Finding]:
+    rules = rules if rules is not None else default_rules()
+    return _rules(loaded, computed, rules) + _reasons(loaded) + _subtotals(loaded) + _stated_scores(loaded, computed)
+
+
+__all__ = ["REASON_COLUMNS", "acceptable", "check", "default_rules", "narrative_passages", "rule_words"]
