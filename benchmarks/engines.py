@@ -29,6 +29,8 @@ import sys
 import time
 from pathlib import Path
 
+from run import _rss_kb  # the memory probe the workbook benchmark uses (this folder is on sys.path)
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
@@ -37,17 +39,6 @@ sys.path.insert(0, str(BENCH))
 TARGET_DASK_RATIO = 1.3  # dask (2 workers, one machine) within 1.3x the process engine's time
 TARGET_SCALING = 1.7  # throughput from 1 to 2 dask workers
 CONFIGS = ("process", "dask-1", "dask-2", "remote-2")
-
-
-def _rss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status", encoding="utf-8") as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 class PeakRss:

@@ -8,6 +8,7 @@ writes them all to a folder for manual inspection.
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ import sys
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -338,6 +340,88 @@ def _date_in_number(wb) -> None:  # noqa: ANN001
     wb[f.sheet][f.cell] = dt.date(2023, 5, 1)
 
 
+# -- round two (issue 17): entries that are not files, odd names, values that break later stages ------------
+
+
+def _fifo(dest: Path) -> None:
+    os.mkfifo(dest)
+
+
+def _symlink_loop(dest: Path) -> None:
+    os.symlink(dest.name, dest)
+
+
+def _device_link(dest: Path) -> None:
+    os.symlink("/dev/zero", dest)
+
+
+def _folder(dest: Path) -> None:
+    dest.mkdir()
+    (dest / "inside.txt").write_text("not a workbook", encoding="utf-8")
+
+
+def _copy_base(dest: Path) -> None:
+    shutil.copyfile(BASE, dest)
+
+
+def _lock_file(dest: Path) -> None:
+    """What Excel leaves beside an open workbook: 162 bytes, the user's name padded."""
+    name = "张三".encode("utf-16-le")
+    dest.write_bytes(bytes([len("张三")]) + b"\0" + name + b"\0" * (162 - 2 - len(name)))
+
+
+def _inline_text(name: str, escaped: str) -> Callable[[Path], None]:
+    """A text cell written as raw OOXML (``_xHHHH_`` escapes carry what openpyxl would refuse)."""
+
+    def fn(parts: dict[str, bytes]) -> None:
+        sheet, cell = _cell_of(name)
+        part = _sheet_xml_index(parts, sheet)
+        xml = parts[part].decode()
+        pat = re.compile(rf'<c r="{cell}"([^>]*?)(/>|>.*?</c>)', re.S)
+
+        def repl(m: re.Match[str]) -> str:
+            attrs = re.sub(r' t="[^"]*"', "", m.group(1))
+            return f'<c r="{cell}"{attrs} t="inlineStr"><is><t xml:space="preserve">{escaped}</t></is></c>'
+
+        parts[part] = pat.sub(repl, xml, count=1).encode()
+
+    return _zip_edit(fn)
+
+
+def _base_value(name: str) -> Decimal:
+    wb = load_workbook(BASE)
+    f = spec.field(name)
+    return Decimal(repr(wb[f.sheet][f.cell].value))
+
+
+def _input_formula(name: str, cached: bool) -> Callable[[Path], None]:
+    """An input typed as a formula (``=200+85.48``), with the cached value Excel stores, or without (as
+    openpyxl and other non-calculating writers leave it)."""
+
+    def cell_xml(old: str) -> str:
+        v = _base_value(name)
+        a = Decimal(int(v) // 2)
+        style = re.search(r' s="(\d+)"', old)
+        s_attr = f' s="{style.group(1)}"' if style else ""
+        sheet, cell = _cell_of(name)
+        return f'<c r="{cell}"{s_attr}><f>{a}+{v - a}</f>' + (f"<v>{v}</v>" if cached else "") + "</c>"
+
+    return _replace_cell_xml(name, cell_xml)
+
+
+def _merge_over_derived(wb) -> None:  # noqa: ANN001
+    f = spec.field("basic_wages_rate")
+    col = re.match(r"[A-Z]+", f.cell).group(0)  # type: ignore[union-attr]
+    row = int(f.cell[len(col):])
+    wb[f.sheet].merge_cells(f"{col}{row - 1}:{f.cell}")  # the header's cell is the anchor, the formula hidden
+
+
+HYPERLINK = '=HYPERLINK("http://evil.example/x","点此核对")'
+HTML_TEXT = ('<script>alert(1)</script>\n# 不是标题\n[点我](javascript:alert(1)) <img src=x onerror=alert(1)>'
+             ' <a href="javascript:alert(2)">链接</a>')
+ESCAPES = "青山_x001B_[2J_x001B_[1;1H一切正常_x001B_]0;title_x0007_教育局"
+
+
 def _in(name: str) -> str:
     f = spec.field(name)
     return f"{f.sheet}!{f.cell}"
@@ -414,6 +498,36 @@ CASES: tuple[Case, ...] = (
          _set("unit_name", "=cmd|' /C calc'!A0"), 0, None),
     Case("path-like-name", "pathname.xlsx", "a unit name with ../ and /", _set("unit_name", "../../etc/青山/局"), 0, None),
     Case("macros", "macro.xlsm", "an .xlsm carrying a VBA project", _with_vba, 0, "macros-ignored"),
+    # round two (issue 17)
+    Case("fifo", "pipe.xlsx", "a named pipe (FIFO) named .xlsx", _fifo, 2, "file-special", "管道"),
+    Case("symlink-loop", "loop.xlsx", "a symlink pointing at itself", _symlink_loop, 2, "file-special", "循环"),
+    Case("device-link", "zero.xlsx", "a symlink to /dev/zero", _device_link, 2, "file-special", "设备"),
+    Case("folder-named-xlsx", "folder.xlsx", "a directory named .xlsx", _folder, 2, "file-special", "文件夹"),
+    Case("non-utf8-name", os.fsdecode("青山".encode("gbk") + b".xlsx"), "a GBK-encoded file name (Windows zip)",
+         _copy_base, 0, None),
+    Case("long-name", "青山区教育局" * 13 + "附件.xlsx", "a 240-byte Chinese name (derived names exceed 255 bytes)",
+         _copy_base, 0, None),
+    Case("lock-file", "~$报告.xlsx", "an Office lock file (~$…)", _lock_file, 2, "file-not-workbook", "锁定文件"),
+    Case("lone-surrogate", "surrogate.xlsx", "escapes of a lone surrogate and U+FFFE in a text (read as literal text)",
+         _inline_text("org_setup", "内设办公室_xD800_股室_xFFFE_"), 0, None),
+    Case("amount-1e26", "e26.xlsx", "an amount of 1e26", _set("basic_goods_actual", 1e26), 1, "out-of-range",
+         cell=_in("basic_goods_actual")),
+    Case("amount-1e308", "e308.xlsx", "an amount of 1e308", _set("basic_goods_actual", 1e308), 1, "out-of-range",
+         cell=_in("basic_goods_actual")),
+    Case("boolean-amount", "bool.xlsx", "TRUE typed into an amount", _set("basic_goods_budget", True), 1,
+         "boolean-in-number", "TRUE", cell=_in("basic_goods_budget")),
+    Case("input-formula", "input_formula.xlsx", "an input typed as a formula, value cached",
+         _input_formula("basic_goods_budget", True), 0, None),
+    Case("input-formula-uncached", "input_formula_nocache.xlsx", "an input formula without a cached value",
+         _input_formula("basic_goods_budget", False), 1, "input-formula-uncached", cell=_in("basic_goods_budget")),
+    Case("merged-derived", "merged_derived.xlsx", "a merged range hiding a derived cell", _edit(_merge_over_derived), 1,
+         "formula-deleted", cell=_in("basic_wages_rate")),
+    Case("hyperlink-formula", "hyperlink.xlsx", "a derived cell replaced by =HYPERLINK(…)",
+         _formula("basic_wages_rate", HYPERLINK), 1, "formula-changed", cell=_in("basic_wages_rate")),
+    Case("html-narrative", "html.xlsx", "raw HTML, a leading # and javascript: links in a narrative",
+         _set("main_tasks", HTML_TEXT), 0, None),
+    Case("escape-sequences", "ansi.xlsx", "terminal escape sequences in the unit name",
+         _inline_text("unit_name", ESCAPES), 0, "control-characters", cell=_in("unit_name")),
 )
 
 

@@ -53,7 +53,7 @@ def _shared_child(ref: str, old: str | None, new: str | None, cells: dict[str, A
     for origin, c in cells.items():
         if c.formula == old and origin != ref:
             theirs = Translator("=" + old, origin=origin).translate_formula(ref)[1:]
-            if theirs.replace(" ", "") == new.replace(" ", ""):  # openpyxl's tokenizer drops repeated spaces
+            if "".join(theirs.split()) == "".join(new.split()):  # openpyxl's tokenizer drops whitespace runs
                 return True
     return False
 

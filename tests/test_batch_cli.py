@@ -114,9 +114,9 @@ def test_bad_options_are_one_line(tmp_path: Path, inbox: Path) -> None:
 def test_timeout_option_stops_a_hanging_file(tmp_path: Path, inbox: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shutil.copyfile(inbox / "consistent.xlsx", inbox / "hang.xlsx")
     monkeypatch.setattr(pipeline, "process_workbook", faulty)
-    r = invoke(str(inbox), "-o", str(tmp_path / "o"), "--timeout", "2", "--workers", "2")
+    r = invoke(str(inbox), "-o", str(tmp_path / "o"), "--timeout", "4", "--workers", "2")
     assert r.exit_code == 2
-    assert "hang.xlsx：处理超过 2 秒，已停止" in r.stderr and "超时 1" in r.stdout
+    assert "hang.xlsx：处理超过 4 秒，已停止" in r.stderr and "超时 1" in r.stdout
 
 
 def test_dask_engine_local_and_scheduler(tmp_path: Path, inbox: Path) -> None:

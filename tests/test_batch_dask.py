@@ -78,7 +78,7 @@ def test_dask_summary_equals_the_process_engine_row_for_row(tmp_path: Path) -> N
 def test_dask_faults_each_fail_alone(tmp_path: Path) -> None:
     inbox = with_faults(big_inbox(tmp_path, copies=12), "hang.xlsx", "crash.xlsx", "hog.xlsx")
     out = tmp_path / "d"
-    options = BatchOptions(root=str(inbox), out_dir=str(out), timeout=5, memory_mb=1024)
+    options = BatchOptions(root=str(inbox), out_dir=str(out), timeout=10, memory_mb=1024)
     started = time.monotonic()
     outcome = pipeline.run(inbox, options, engine="dask", workers=2, worker=faulty)
     assert time.monotonic() - started < 120
@@ -95,6 +95,7 @@ def test_dask_faults_each_fail_alone(tmp_path: Path) -> None:
     assert outcome.exit_code == 2
 
 
+@pytest.mark.slow  # starts a scheduler and two workers (five processes)
 def test_dask_on_a_separate_scheduler_and_daemonic_workers(tmp_path: Path) -> None:
     inbox = with_faults(big_inbox(tmp_path, copies=12), "hang.xlsx", "crash.xlsx")
     p_out, d_out = tmp_path / "p", tmp_path / "d"

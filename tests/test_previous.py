@@ -52,7 +52,7 @@ def test_last_years_own_figures_give_nothing(tmp_path: Path) -> None:
 
 def test_pairs_come_from_the_spec() -> None:
     pairs = dict(previous.pairs())
-    assert pairs["sangong_reception_prev"] == "sangong_reception_actual"
+    assert pairs["sangong_reception_prev"] == "sangong_reception_current"
     assert pairs["carryover_prev"] == "carryover_end"
 
 
@@ -136,7 +136,7 @@ def test_validate_previous_cli(tmp_path: Path) -> None:
     assert r.exit_code == 1, r.output
     data = json.loads(r.stdout)
     assert [f["code"] for f in data["findings"] if f["severity"] == "error"] == ["previous-figure-mismatch"]
-    assert data["narrative_numbers"]["checked"] >= 20
+    assert data["numbers_in_text"]["checked"] >= 20
     r = runner.invoke(app, ["validate", str(mine), "--previous", str(tmp_path / "none.xlsx")])
     assert r.exit_code == 2 and "上年工作簿不存在" in r.stderr
 

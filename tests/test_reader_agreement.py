@@ -33,19 +33,31 @@ def test_corpus_agrees_with_the_regex_reader() -> None:
     assert set(EXPECTED) - set(differing) <= {k for k in EXPECTED if not (CORPUS / k).exists()}
 
 
+# where the new reader differs from the old one on purpose (docs/robustness.md)
+EXPECTED_BROKEN = {
+    "lone-surrogate": "an `_xD800_` escape stays literal text instead of becoming a lone surrogate",
+}
+
+
 def test_broken_inputs_agree(tmp_path: Path) -> None:
+    from workbook_tools.core.fsutil import file_kind
     from workbook_tools.libreoffice import find_soffice
 
     names = {c.name for c in CASES} - ({"legacy-xls", "ods"} if find_soffice() is None else set())
+    differing: dict[str, list[str]] = {}
     for name, path in build_all(tmp_path, names).items():
-        assert compare(path) == [], name
-        assert compare(path, keep_empty=True) == [], name
+        if file_kind(path) is not None:  # a FIFO or device: refused before opening; the old reader would block
+            continue
+        diffs = compare(path) + compare(path, keep_empty=True)
+        if diffs:
+            differing[name] = diffs
+    assert {k: v[:2] for k, v in differing.items() if k not in EXPECTED_BROKEN} == {}
 
 
 def test_examples_and_benchmark_workbooks_agree(tmp_path: Path) -> None:
     import sys
 
-    sys.path.insert(0, str(ROOT / "benchmarks"))
+    sys.path.insert(0, str(ROOT / "benchmarks"))  # the generator's pool pickles run._write_one by module name
     from run import generate  # type: ignore[import-not-found]
 
     files = [*sorted(EXAMPLES.glob("*.xlsx")), *generate(3, tmp_path / "bench", 1)]

@@ -120,7 +120,7 @@ def seed_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
 
 def test_consistent_example_gives_no_reviewer_finding(consistent_report: Report) -> None:
     assert reviewer(consistent_report) == []
-    counted = consistent_report.narrative_numbers
+    counted = consistent_report.numbers_in_text
     assert counted is not None and counted["checked"] >= 20  # the scoring notes' figures are all tied and right
     assert counted["stated"] == counted["checked"] + counted["unmatched"]
 
@@ -128,7 +128,7 @@ def test_consistent_example_gives_no_reviewer_finding(consistent_report: Report)
 def test_seed_gives_no_reviewer_finding(seed_report: Report) -> None:
     """741.33 % 项目支出 is real and its reason (追加) is in the text: not an error, not even a warning."""
     assert reviewer(seed_report) == []
-    assert seed_report.narrative_numbers is not None and seed_report.narrative_numbers["checked"] >= 8
+    assert seed_report.numbers_in_text is not None and seed_report.numbers_in_text["checked"] >= 8
 
 
 SEED_PUBLISHED = (
@@ -237,6 +237,8 @@ MUST_NOT_FIRE: list[Case] = [
          add_paragraph("综合评价结果为“良好”等级。", "改进措施")),
     Case("over-quota-difference", "narrative-figure-mismatch", None,
          narrative_text(13, "实有人数超出核定编制2人，在职人员控制率达到105.56%。")),
+    Case("truncated-ratio-in-text", "narrative-figure-mismatch", None,
+         add_paragraph("商品和服务支出决算92.18万元，为预算96.5万元的95.52%，执行率95.5%。")),
     Case("change-before-subject", "narrative-figure-mismatch", None, add_paragraph("经县编委批复，本年核增编制6名。")),
     Case("share-not-rate", "narrative-figure-mismatch", None,
          add_paragraph("重点项目支出2199.6万元，占项目支出的78.68%。")),

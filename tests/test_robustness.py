@@ -82,7 +82,9 @@ def test_robustness_doc_lists_every_case() -> None:
 
 
 @pytest.mark.parametrize("name", ["control-chars", "long-text", "formula-like-name", "path-like-name", "million-rows",
-                                  "macros", "text-number-comma", "cached-div/0", "sheet-deleted"])
+                                  "macros", "text-number-comma", "cached-div/0", "sheet-deleted",
+                                  "amount-1e308", "lone-surrogate", "escape-sequences", "boolean-amount",
+                                  "input-formula-uncached", "merged-derived", "html-narrative"])
 @pytest.mark.parametrize("fmt", ["docx", "md"])
 def test_forced_export_of_damaged_workbooks_never_crashes(name: str, fmt: str, built: dict[str, Path],
                                                           tmp_path: Path) -> None:

@@ -50,13 +50,14 @@ def _sheet(body: str, prolog: str = "") -> io.BytesIO:
 def test_entity_bomb_is_refused_before_expanding() -> None:
     bomb = '<!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
     with pytest.raises((DTDForbidden, EntitiesForbidden)):
-        scan_sheet(_sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>&b;</t></is></c></row>', bomb), [], 2000, False)
+        scan_sheet(_sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>&b;</t></is></c></row>', bomb), [], 2000)
     with pytest.raises((DTDForbidden, EntitiesForbidden)):
         check_prolog(_sheet("", bomb))
 
 
 def test_scan_keeps_formula_styles_errors_and_positions() -> None:
     scan = scan_sheet(_sheet('<row r="2"><c r="B2" s="3"><f>A1*2</f><v>4</v></c><c t="e"><v>#DIV/0!</v></c>'
-                             '<c r="E2" s="1"/></row><row><c><v>1</v></c></row>'), [], 2000, False)
-    assert scan.cells == {"B2": (3, None, "A1*2", None), "C2": (0, "e", None, "#DIV/0!"), "A3": None}
+                             '<c r="E2" s="1"/></row><row><c><v>1</v></c></row>'), [], 2000)
+    assert scan.cells == {"B2": [3, None, "A1*2", None, True], "C2": [0, "e", None, "#DIV/0!", True],
+                          "E2": [1, None, None, None, False], "A3": None}
     assert scan.max_row == 3

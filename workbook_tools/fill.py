@@ -33,7 +33,7 @@ from .core.compute import compute
 from .core.errors import WorkbookToolsError
 from .core.expr import excel_round
 from .core.findings import Finding, Report
-from .core.fsutil import atomic_path
+from .core.fsutil import atomic_copy, atomic_path, fits, free_backup_name
 from .core.model import Value, canonical
 from .core.numbers import parse_text_number
 from .core.scoring import Rules, Suggestion, load_rules, suggest
@@ -69,7 +69,7 @@ class FillReport(Report):
 
 def default_output(src: Path) -> Path:
     """Where fill writes when no output is given: beside the input, never over it."""
-    return src.with_name(f"{src.stem}_filled{src.suffix or '.xlsx'}")
+    return src.with_name(fits(f"{src.stem}_filled{src.suffix or '.xlsx'}"))
 
 
 def same_formula(a: str | None, b: str | None) -> bool:
@@ -353,6 +353,7 @@ def _formulas_and_caches(loaded: reader.Loaded, computed: dict[str, Value], plan
             findings.append(_f("fill-value-computed", f"{f.label}：保存的计算结果已过期，已写入重新计算的值",
                                f"{f.label_en}: stale cached value replaced by the computed one",
                                loc.sheet, loc.cell, f.name, _shown(value), _shown(cached)))
+    _input_formulas(loaded, plan)
     if missing:
         plan.stale += missing
         findings.append(_f("fill-value-computed",
@@ -392,6 +393,24 @@ def _live_formulas(loaded: reader.Loaded, plan: FillPlan, findings: list[Finding
                        first.cell, None, first.formula))
 
 
+def _input_formulas(loaded: reader.Loaded, plan: FillPlan) -> None:
+    """Inputs typed as formulas (``=200+85.48``) keep their value: openpyxl drops every cached value when it
+    saves, so the one the source holds is written back (an input formula without one stays as it is, and
+    validate says so)."""
+    for f in spec.INPUT_FIELDS:
+        c = loaded.cells.get(f.name)
+        loc = loaded.locations[f.name]
+        if c is not None and c.formula and c.value not in (None, "") and (loc.sheet, loc.cell) not in plan.inputs:
+            plan.caches[(loc.sheet, loc.cell)] = c.value
+    for t in spec.TABLES:
+        for col in t.columns:
+            for i in range(len(loaded.model.rows(t.name))):
+                where = _list_cell(loaded, t, col.key, i)
+                c = loaded.book.cell(*where)
+                if c is not None and c.formula and c.value not in (None, "") and where not in plan.inputs:
+                    plan.caches[where] = c.value
+
+
 def _open_with_openpyxl(src: Path, findings: list[Finding]) -> Any:
     from openpyxl import load_workbook
 
@@ -415,27 +434,46 @@ def _open_with_openpyxl(src: Path, findings: list[Finding]) -> Any:
     return wb
 
 
-def _apply(wb: Any, plan: FillPlan) -> None:
+def _writable_cell(wb: Any, sheet: str, cell: str, unmerged: list[tuple[str, str]]) -> Any:
+    """The cell to write; one hidden under a merged range (a merge drawn over a derived cell) is uncovered
+    first, so the template's cell comes back instead of openpyxl's AttributeError on a MergedCell."""
+    from openpyxl.cell.cell import MergedCell
+
+    ws = wb[sheet]
+    c = ws[cell]
+    if isinstance(c, MergedCell):
+        for rng in list(ws.merged_cells.ranges):
+            if cell in rng:
+                ws.unmerge_cells(str(rng))
+                unmerged.append((sheet, str(rng)))
+        c = ws[cell]
+    return c
+
+
+def _apply(wb: Any, plan: FillPlan) -> list[tuple[str, str]]:
+    """Write the plan into the openpyxl workbook; returns the merged ranges that had to be undone."""
+    unmerged: list[tuple[str, str]] = []
     for (sheet, cell), (value, kind) in plan.inputs.items():
-        c = wb[sheet][cell]
+        c = _writable_cell(wb, sheet, cell, unmerged)
         c.value = value
         if c.quotePrefix:
             c.quotePrefix = False
         if c.number_format == "@":
             c.number_format = spec.KINDS[kind].number_format  # a converted input loses its text format
     for (sheet, cell), formula in plan.formulas.items():
-        wb[sheet][cell].value = formula
+        _writable_cell(wb, sheet, cell, unmerged).value = formula
     for (sheet, cell), score in plan.scores.items():
-        wb[sheet][cell].value = score
+        _writable_cell(wb, sheet, cell, unmerged).value = score
     for (sheet, cell), constant in plan.constants.items():
         integral = isinstance(constant, Decimal) and constant == constant.to_integral_value()
-        wb[sheet][cell].value = int(constant) if integral else constant  # type: ignore[call-overload]
+        _writable_cell(wb, sheet, cell, unmerged).value = int(constant) if integral else constant  # type: ignore[call-overload]
     wb.calculation.fullCalcOnLoad = True
+    return unmerged
 
 
 def _copy(src: Path, dest: Path) -> None:
     with atomic_path(dest) as tmp:
-        shutil.copyfile(src, tmp)
+        shutil.copyfile(src, tmp)  # a new file: the umask's permissions, not the source's
 
 
 def plan_fill(loaded: reader.Loaded, report: FillReport, rules: Rules, write_scores: bool = False,
@@ -482,6 +520,7 @@ def fill(source: str | Path | WorkbookSession, dest: str | Path | None = None, *
     """
     src = source.path if isinstance(source, WorkbookSession) else Path(source)
     if in_place:
+        src = Path(os.path.realpath(src))  # a symlink: the workbook it points at is rewritten, the link stays
         target = src
     else:
         target = Path(dest) if dest is not None else default_output(src)
@@ -512,7 +551,10 @@ def fill(source: str | Path | WorkbookSession, dest: str | Path | None = None, *
             wb = _open_with_openpyxl(src, report.findings)
         except UnreadableWorkbook as exc:
             return _unreadable(report, exc)
-        _apply(wb, plan)
+        for sheet, rng in _apply(wb, plan):
+            report.findings.append(_f("fill-unmerged", f"合并单元格 {rng} 遮住了计算单元格，已取消合并以恢复模板的单元格",
+                                      f"the merged range {rng} hid a derived cell; it was unmerged to restore the "
+                                      "template's cell", sheet, rng.split(":")[0]))
         if in_place:
             report.backup = str(_backup(src))
         with atomic_path(target) as tmp:
@@ -528,9 +570,9 @@ def fill(source: str | Path | WorkbookSession, dest: str | Path | None = None, *
 
 
 def _backup(src: Path) -> Path:
-    bak = src.with_name(src.name + ".bak")
-    _copy(src, bak)
-    return bak
+    """``x.xlsx.bak`` (``.bak.1``, ``.bak.2`` … when older backups exist: none is ever replaced), with the
+    workbook's own permissions."""
+    return atomic_copy(src, free_backup_name(src))
 
 
 def _recalc(target: Path, src: Path, in_place: bool, report: FillReport) -> None:

@@ -13,12 +13,12 @@ import os
 import shutil
 import signal
 import subprocess
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from .core.errors import WorkbookToolsError
+from .core.fsutil import temp_dir
 
 __all__ = [
     "SOFFICE_ENV_VAR",
@@ -112,7 +112,7 @@ def recalculate_file(src: Path, dest: Path, *, timeout: float = 120) -> Path:
     (source,) = _check_sources([src], ".xlsx")
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".recalc-", dir=dest.parent) as work:
+    with temp_dir("recalc", dir=dest.parent) as work:
         (produced,) = _convert([source], Path(work), ".xlsx", _XLSX_FILTER, timeout, {}, Path(work))
         os.replace(produced, dest)
     return dest
@@ -167,7 +167,7 @@ def _convert_into(
     """
     if not sources:
         return []
-    with tempfile.TemporaryDirectory(prefix=".soffice-", dir=outdir) as work:
+    with temp_dir("soffice", dir=outdir) as work:
         return _convert(sources, Path(work), suffix, convert_filter, timeout, env, outdir)
 
 
@@ -182,10 +182,11 @@ def _convert(
 ) -> list[Path]:
     """Run one ``soffice --convert-to`` into ``workdir`` and move the results to ``final_dir``."""
     soffice = _require_soffice()
-    with tempfile.TemporaryDirectory(
-        prefix="workbook_tools-lo-profile-", ignore_cleanup_errors=True
-    ) as profile:
+    with temp_dir("lo-profile") as profile:
         _write_profile(Path(profile))
+        scratch = Path(profile) / "tmp"  # LibreOffice's own lu*.tmp files go here and leave with the profile
+        scratch.mkdir()
+        env = {**env, "TMPDIR": str(scratch)}
         command = [
             soffice,
             f"-env:UserInstallation={Path(profile).as_uri()}",

@@ -180,7 +180,7 @@ def read_export(path: Path, sheet: str | None = None) -> tuple[list[str], list[l
     suffix = path.suffix.lower()
     try:
         if suffix in (".csv", ".txt", ".tsv"):
-            sep = "\t" if suffix == ".tsv" else ","
+            sep = "\t" if suffix == ".tsv" else sniff_separator(path)
             frame = None
             for enc in ("utf-8-sig", "gb18030"):
                 try:
@@ -202,6 +202,43 @@ def read_export(path: Path, sheet: str | None = None) -> tuple[list[str], list[l
     headers = [str(c) for c in frame.columns]
     rows = frame.astype(object).values.tolist()
     return headers, rows
+
+
+SEPARATORS: dict[str, tuple[str, str]] = {",": ("逗号“,”", "comma ','"), ";": ("分号“;”", "semicolon ';'"),
+                                          "\t": ("制表符", "tab"), "|": ("竖线“|”", "vertical bar '|'")}
+
+
+def sniff_separator(path: Path) -> str:
+    """The separator of a CSV's header line (a European-locale Excel writes ``;``): the candidate that occurs
+    most often in the first line, comma on a tie."""
+    with path.open("rb") as fh:
+        head = fh.readline(1 << 16)
+    text = head.decode("utf-8", "replace")
+    counts = {sep: text.count(sep) for sep in SEPARATORS}
+    best = max(counts, key=lambda k: (counts[k], k == ","))
+    return best if counts[best] else ","
+
+
+def uncached_formulas(path: Path, sheet: str | None = None) -> dict[tuple[int, int], tuple[str, str]]:
+    """(row, column index) → (cell, formula) of the export's formula cells, for an .xlsx/.xlsm: calamine reads
+    their cached values, and a formula saved without one (by a program that does not calculate) would
+    otherwise be a silent blank."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return {}
+    try:
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True, data_only=False)
+        ws = wb[sheet] if sheet else wb.worksheets[0]
+        out: dict[tuple[int, int], tuple[str, str]] = {}
+        for row in ws.iter_rows(min_row=2):
+            for c in row:
+                if getattr(c, "data_type", None) == "f" and isinstance(c.value, str):
+                    out[(c.row, c.column - 1)] = (c.coordinate, c.value)
+        wb.close()
+        return out
+    except Exception:  # noqa: BLE001 - calamine already read the file; this is a second opinion only
+        return {}
 
 
 def _blank(v: object) -> bool:
@@ -309,22 +346,38 @@ def iter_models(source: Path, mapping: ColumnMapping | None = None, year: int | 
         else:
             unmapped.append(name)
     if "unit_name" not in picked:
+        zh_sep = en_sep = ""
+        if source.suffix.lower() in (".csv", ".txt", ".tsv"):
+            found = "\t" if source.suffix.lower() == ".tsv" else sniff_separator(source)
+            zh_sep = f"（按{SEPARATORS[found][0]}分隔读到 {len(headers)} 列：{'、'.join(headers[:6])}）"
+            en_sep = f" (read as {SEPARATORS[found][1]}-separated: {len(headers)} columns)"
         raise PrefillError(
-            f"{source}：找不到单位名称列（{'、'.join(mapping.columns['unit_name'])}）；请检查表头或用 --mapping 指定",
-            f"{source}: no unit-name column ({', '.join(mapping.columns['unit_name'])}); check the header or give --mapping")
+            f"{source}：找不到单位名称列（{'、'.join(mapping.columns['unit_name'])}）{zh_sep}；请检查表头或用 --mapping 指定",
+            f"{source}: no unit-name column ({', '.join(mapping.columns['unit_name'])}){en_sep}; check the header or "
+            "give --mapping")
     if "fiscal_year" not in picked and year is None:
         raise PrefillError(f"{source}：找不到年度列，请用 --year 指定评价年度",
                            f"{source}: no year column; give --year")
     if result is not None:
         result.unmapped = unmapped
+    formulas = uncached_formulas(source, mapping.sheet)
     for i, row in enumerate(rows):
         row_no = i + 2
         raw = {name: (row[col] if col < len(row) else None) for name, col in picked.items()}
-        if all(_blank(v) for v in row):
+        if all(_blank(v) for v in row) and not any((row_no, col) in formulas for col in picked.values()):
             continue
         if result is not None:
             result.rows += 1
         model, issues = _row_model(row_no, raw, mapping, year, column_names)
+        for name, col in picked.items():
+            if (row_no, col) in formulas and _blank(raw[name]):
+                ref, text = formulas[(row_no, col)]
+                label = spec.FIELD_BY_NAME[name].label
+                issues.append(RowIssue(row_no, f"{label}：单元格 {ref} 是公式 {text}，但文件中没有保存计算结果，无法读取数值；"
+                                       "请在 Excel 或 WPS 中打开并保存后再导入",
+                                       f"{spec.FIELD_BY_NAME[name].label_en}: cell {ref} is the formula {text} with no "
+                                       "cached result; open and save the file in Excel or WPS first", column_names.get(name)))
+                model = None
         yield row_no, model, issues
 
 
@@ -339,8 +392,8 @@ def safe_filename(name: str, fallback: str = "单位") -> str:
     s = re.sub(r"\.{2,}", ".", s)
     if not s:
         s = fallback
-    if s.split(".")[0].upper() in _WINDOWS_RESERVED:
-        s = "_" + s
+    if s.split(".")[0].upper() in _WINDOWS_RESERVED or s.startswith("~$"):
+        s = "_" + s  # "~$…" is what Office names its lock files: batch would skip such a workbook
     return s[:MAX_NAME_CHARS].rstrip(" .")
 
 

@@ -16,7 +16,8 @@ from .checks.validate import validate_loaded
 from .core.compute import compute
 from .core.findings import Report
 from .core.model import Value
-from .xlsx.reader import Loaded, load
+from .xlsx import reader
+from .xlsx.reader import Loaded
 
 if TYPE_CHECKING:
     from .checks.previous import Previous
@@ -52,7 +53,7 @@ class WorkbookSession:
 
 def open_workbook(path: str | Path) -> WorkbookSession:
     """Read one workbook; raises :class:`~workbook_tools.xlsx.package.UnreadableWorkbook` when it cannot be read."""
-    return WorkbookSession(load(path))
+    return WorkbookSession(reader.load(path))  # through the module: one place to stand in for reading
 
 
 __all__ = ["WorkbookSession", "open_workbook"]

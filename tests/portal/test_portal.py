@@ -97,11 +97,13 @@ def test_findings_are_shown_at_their_cells(tmp_path: Path) -> None:
         sheet, cell = finding.sheet, finding.cell
         assert (sheet, cell) == (spec.field(name).sheet, spec.field(name).cell)
         grid = page.split(f'data-sheet="{sheet}"')[1].split("</details>")[0]
-        assert f'<td data-cell="{cell}" class="f-error"' in grid
-        row = grid.split(f'<td data-cell="{cell}"')[1].split("</tr>")[0]  # the message sits on the cell's row
+        assert f'data-cell="{cell}" class="f-error"' in grid
+        row = grid.split(f'data-cell="{cell}" class=')[1].split("</tr>")[0]  # the message sits on the cell's row
         from django.utils.html import escape
 
         assert escape(finding.text()) in row
+        listed = page.split('id="finding-list"')[1].split("</table>")[0]  # and in the list, linked to the cell
+        assert f'href="#c-{sheet}-{cell}"' in listed and escape(finding.text()) in listed
 
 
 def test_every_version_is_kept(tmp_path: Path, data_dir: Path) -> None:

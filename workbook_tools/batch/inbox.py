@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..core.fsutil import atomic_write_text
+from ..core.fsutil import atomic_write_text, open_regular
 from .result import FileResult
 
 CACHE_NAME = ".cache.json"
@@ -23,23 +23,57 @@ def is_litter(name: str) -> bool:
     return name.startswith(("~$", ".")) or name.lower() in _LITTER
 
 
-def discover(root: Path, out_dir: Path | None = None) -> list[Path]:
-    """Every file under ``root`` (recursively) except litter and our own output folder, sorted by path.
+#: What a batch writes into its output folder; never read back as a submission.
+OUTPUT_DIRS: tuple[str, ...] = ("filled", "reports")
+OUTPUT_FILES: tuple[str, ...] = ("summary.xlsx", "summary.csv", "summary.json", CACHE_NAME)
 
-    Foreign files (.docx, .pdf, .ods, CSV, a workbook renamed) are included on purpose: they are listed
-    as unreadable with their reason rather than silently ignored.
+
+def _real(p: Path) -> str:
+    return os.path.realpath(p)
+
+
+def discover_entries(root: Path, out_dir: Path | None = None) -> tuple[list[Path], list[Path]]:
+    """(entries to process, lock files skipped) under ``root``, each sorted by path.
+
+    Foreign files (.docx, .pdf, .ods, CSV, a workbook renamed) and entries that are not regular files (a FIFO,
+    a device, a symlink loop) are included on purpose: they are listed as unreadable with their reason rather
+    than silently ignored, and nothing here opens them. Office lock files are skipped and returned, so the
+    caller can say so. The batch's own outputs are never read back, whether the output folder is inside the
+    inbox, the inbox inside the output folder, or both the same folder.
     """
+    from ..xlsx.reader import is_lock_file
+
     root = Path(root)
-    if root.is_file():
-        return [root]
-    skip = out_dir.resolve() if out_dir is not None else None
+    if root.is_file() or (root.exists() and not root.is_dir()):
+        return [root], []
+    skip_dirs: set[str] = set()
+    skip_files: set[str] = set()
+    if out_dir is not None:
+        out = Path(_real(Path(out_dir)))
+        skip_dirs = {str(out / d) for d in OUTPUT_DIRS}
+        skip_files = {str(out / f) for f in OUTPUT_FILES}
+        if str(out).startswith(_real(root) + os.sep):  # the output folder inside the inbox: none of it is read
+            skip_dirs.add(str(out))
+    if any(_real(root) == d or _real(root).startswith(d + os.sep) for d in skip_dirs):
+        return [], []  # the inbox is one of our output folders
     found: list[Path] = []
+    locks: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
         dirnames[:] = sorted(d for d in dirnames
-                             if not d.startswith(".") and d != "__MACOSX" and (here / d).resolve() != skip)
-        found += [here / n for n in filenames if not is_litter(n)]
-    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+                             if not d.startswith(".") and d != "__MACOSX" and _real(here / d) not in skip_dirs)
+        for n in filenames:
+            if is_lock_file(n):
+                locks.append(here / n)
+            elif not is_litter(n) and _real(here / n) not in skip_files:
+                found.append(here / n)
+    order = lambda p: p.relative_to(root).as_posix()  # noqa: E731
+    return sorted(found, key=order), sorted(locks, key=order)
+
+
+def discover(root: Path, out_dir: Path | None = None) -> list[Path]:
+    """Every entry under ``root`` (recursively) except litter and the batch's own outputs, sorted by path."""
+    return discover_entries(root, out_dir)[0]
 
 
 def index_previous(folder: Path) -> tuple[tuple[tuple[str, str, str], ...], list[str]]:
@@ -67,9 +101,11 @@ def index_previous(folder: Path) -> tuple[tuple[tuple[str, str, str], ...], list
 
 
 def file_sha256(path: Path) -> str:
+    """Content hash for the cache; "" for what is not a regular file (a FIFO or device is never opened:
+    reading one would block or never end)."""
     h = hashlib.sha256()
     try:
-        with path.open("rb") as fh:
+        with os.fdopen(open_regular(path), "rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 h.update(chunk)
     except OSError:
@@ -110,7 +146,7 @@ class Cache:
         return result
 
     def store(self, result: FileResult) -> None:
-        if result.status == "timeout" or not result.sha256:
+        if result.status == "timeout" or not result.sha256 or result.failed:  # a failed output is retried next run
             self.entries.pop(result.path, None)
             return
         self.entries[result.path] = {"sha256": result.sha256, "result": replace(result, cached=False).to_json()}

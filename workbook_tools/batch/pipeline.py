@@ -9,6 +9,7 @@ and the summary. Nothing a department sent can stop the batch: bad files become 
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import time
@@ -16,17 +17,20 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Executor, Future, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .inbox import Cache, discover, file_sha256
+from ..core.fsutil import TEMP_TAG, leftover_temp, sweep_orphans
+from ..core.textsafe import clean_data
+from .inbox import Cache, discover_entries, file_sha256
 from .isolation import ProcessEngine, capacity, open_executor
 from .result import (
     BatchOptions,
     BatchOutcome,
     FileResult,
     Worker,
+    allocate_names,
     crashed_result,
     mark_duplicates,
     rel_path,
@@ -183,13 +187,15 @@ def run(inbox: Path, options: BatchOptions, *, engine: str = "process", workers:
     inbox = Path(inbox)
     out = Path(options.out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    files = discover(inbox, out)
+    _check_writable(out)
+    files, locks = discover_entries(inbox, out)
+    root = Path(options.root)
+    options = replace(options, names=allocate_names(relative(str(p), str(root)) for p in files))
     cache = Cache(out, options.fingerprint(), enabled=use_cache)
     progress = progress or Progress(False)
     results: list[FileResult] = []
     todo: list[str] = []
     hashes: dict[str, str] = {}
-    root = Path(options.root)
     for p in files:
         rel = relative(str(p), str(root))
         sha = file_sha256(p)
@@ -206,16 +212,52 @@ def run(inbox: Path, options: BatchOptions, *, engine: str = "process", workers:
         if todo:
             with open_executor(engine, workers, scheduler, processes=processes) as executor:
                 for r in run_batch(todo, options, executor, worker or globals()["process_workbook"]):
+                    r = _clean(r)
                     r.sha256 = hashes.get(r.path, "")
                     cache.store(r)
                     results.append(r)
                     progress.update(r)
     finally:
         progress.stop()
+        # a worker killed at its time limit (or by an interrupt) cannot remove its temporary files
+        _sweep(out)
     results.sort(key=lambda r: r.path)
     final = mark_duplicates(results, options.lang)
-    outcome = BatchOutcome(final, processed=len(todo), cached=len(files) - len(todo))
+    outcome = BatchOutcome(final, processed=len(todo), cached=len(files) - len(todo),
+                           skipped=[relative(str(p), str(root)) for p in locks])
     outcome.outputs = write_summary(final, out, options.lang)
     if use_cache:
         cache.save(set(hashes))
     return outcome
+
+
+def _clean(r: FileResult) -> FileResult:
+    """Text a worker returned, made safe to store (summary xlsx/CSV/JSON, cache): no lone surrogates."""
+    return FileResult.from_json(clean_data(r.to_json()))
+
+
+def _check_writable(out: Path) -> None:
+    """Fail before any work when the output folder cannot take files (read-only, full, not a folder):
+    one OSError naming the folder, which the command line prints as one line with exit code 2."""
+    import tempfile
+
+    if not out.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a directory", str(out))
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".probe{TEMP_TAG}{os.getpid()}-", dir=out)
+    except OSError as exc:
+        raise type(exc)(exc.errno, exc.strerror, str(out)) from None
+    os.close(fd)
+    os.unlink(probe)
+
+
+def _sweep(out: Path) -> None:
+    """Remove what dead workers left (their temporary files in ``out``, LibreOffice profiles in $TMPDIR)."""
+    import tempfile
+
+    for _ in range(20):  # a killed worker takes a moment to die
+        sweep_orphans([out])
+        sweep_orphans([tempfile.gettempdir()], recursive=False)
+        if not leftover_temp([out]):
+            return
+        time.sleep(0.1)

@@ -7,15 +7,18 @@ here too, so the engines, the pipeline and the summary share one vocabulary.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from .. import __version__
 from ..core import spec
+from ..core.fsutil import NAME_MAX, fits
 from ..core.model import unit_key
+from ..core.textsafe import path_text
 
 Status = Literal["ok", "errors", "unreadable", "timeout", "duplicate"]
 STATUSES: tuple[str, ...] = ("ok", "errors", "unreadable", "timeout", "duplicate")
@@ -41,9 +44,15 @@ class BatchOptions:
     export: tuple[str, ...] = ()
     timeout: float = 120.0
     lang: str = "zh"
-    memory_mb: int = 4096  # address-space limit while a worker reads and checks one file (0: none)
+    memory_mb: int = 4096  # address-space limit while a worker reads, checks, fills and exports one file (0: none)
+    #: inbox-relative path → output path stem (relative, "/" separators), distinct for every file of the run
+    names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
     #: Last year's workbooks by unit (``batch --previous-dir``): (unit key, path, size and mtime for the cache).
     previous: tuple[tuple[str, str, str], ...] | None = None
+
+    def output_stem(self, rel: str) -> str:
+        return self.names.get(rel) or output_stem(rel)
 
     def fingerprint(self) -> str:
         """What a cached result depends on besides the file's content."""
@@ -75,6 +84,7 @@ class FileResult:
     reason_code: str | None = None
     outputs: dict[str, str] = field(default_factory=dict)  # kind → path relative to the output folder
     notes: list[str] = field(default_factory=list)  # e.g. a report not exported because of errors
+    failed: list[str] = field(default_factory=list)  # outputs asked for that could not be made ("fill", "pdf" …)
     seconds: float = 0.0
     cached: bool = False
 
@@ -94,15 +104,44 @@ class FileResult:
         return cls(**data)
 
 def relative(path: str, root: str) -> str:
+    """The inbox-relative name as printable text (a symlink is named where it is, not where it points; bytes
+    of a name that are not UTF-8 are shown as ``\\xC7``)."""
     try:
-        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
+        rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
     except ValueError:
-        return Path(path).name
+        rel = Path(path).name
+    return path_text(rel)
 
-def report_name(rel: str, suffix: str) -> str:
-    """``a/b.xlsx`` → ``a/b.docx``; any other extension is kept (``b.xlsm`` → ``b.xlsm.docx``) so names never collide."""
-    p = Path(rel)
-    return (p.with_suffix(suffix) if p.suffix.lower() == ".xlsx" else p.with_name(p.name + suffix)).as_posix()
+
+def output_stem(rel: str) -> str:
+    """``a/b.xlsx`` → ``a/b``; any other extension is kept (``b.xlsm`` → ``b.xlsm``); every part is cut to leave
+    room for the longest suffix (see :func:`~workbook_tools.core.fsutil.fits`). :func:`allocate_names` makes
+    the stems of one run distinct."""
+    p = PurePosixPath(rel.replace("\\", "%"))
+    name = p.name[: -len(".xlsx")] if p.name.lower().endswith(".xlsx") else p.name
+    parts = [*p.parent.parts, name] if str(p.parent) != "." else [name]
+    return "/".join(fits(part, NAME_MAX - 16) for part in parts if part not in ("", ".", ".."))
+
+
+def report_name(rel: str, suffix: str, names: dict[str, str] | None = None) -> str:
+    """``a/b.xlsx`` → ``a/b.docx`` (the run's allocated name when ``names`` has one)."""
+    return ((names or {}).get(rel) or output_stem(rel)) + suffix
+
+
+def allocate_names(rels: Iterable[str]) -> dict[str, str]:
+    """Output stems for every file of a run, distinct even where a file system ignores case (Windows, macOS):
+    ``a.xlsx`` and ``A.xlsx`` give ``a`` and ``A~2``; nothing is silently overwritten."""
+    taken: set[str] = set()
+    out: dict[str, str] = {}
+    for rel in sorted(rels):
+        stem = candidate = output_stem(rel)
+        n = 2
+        while candidate.casefold() in taken:
+            candidate = f"{stem}~{n}"
+            n += 1
+        taken.add(candidate.casefold())
+        out[rel] = candidate
+    return out
 
 def rel_path(path: str, options: BatchOptions) -> str:
     return relative(path, options.root)
@@ -151,6 +190,7 @@ class BatchOutcome:
     processed: int
     cached: int
     outputs: dict[str, Path] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)  # Office lock files, inbox-relative
 
     def counts(self) -> dict[str, int]:
         c = dict.fromkeys(STATUSES, 0)
@@ -160,8 +200,9 @@ class BatchOutcome:
 
     @property
     def exit_code(self) -> int:
-        """0 every file valid, 1 some have errors (or are duplicates), 2 some could not be processed."""
+        """0 every file valid, 1 some have errors (or are duplicates), 2 some could not be processed or an
+        output asked for (a filled copy, a report) could not be made."""
         c = self.counts()
-        if c["unreadable"] or c["timeout"]:
+        if c["unreadable"] or c["timeout"] or any(r.failed for r in self.results):
             return 2
         return 1 if c["errors"] or c["duplicate"] else 0

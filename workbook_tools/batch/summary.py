@@ -21,6 +21,7 @@ from typing import Any
 
 from .. import __version__
 from ..core import spec
+from ..core.expr import excel_round
 from ..core.fsutil import atomic_path, atomic_save, atomic_write_text
 from ..core.model import unit_key
 from ..core.words import SEVERITY_WORDS, lang_of
@@ -406,7 +407,7 @@ def _csv_cell(v: object, kind: str) -> object:
     if v is None:
         return ""
     if isinstance(v, Decimal) and kind in ("money", "percent", "score") and v.as_tuple().exponent >= -2:  # type: ignore[operator]
-        return format(v.quantize(Decimal("0.01")), "f")
+        return format(excel_round(v, 2), "f")  # Excel ROUND, at any magnitude (1e308 万元 included)
     return csv_safe(v)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..session import WorkbookSession
-from .result import SUMMARY_FIGURES, BatchOptions, FileResult, memory_result, relative, report_name
+from .result import SUMMARY_FIGURES, BatchOptions, FileResult, memory_result, relative
 
 if TYPE_CHECKING:
     from ..checks.previous import Previous
@@ -28,19 +28,26 @@ def _finding_row(f: Any, rel: str, lang: str) -> dict[str, Any]:
             "message": f.text(lang)}
 
 
-def _export(src: Path | WorkbookSession, dest: Path, fmt: str, lang: str) -> str | None:
-    """Write one report; a note (not an exception) when the workbook has errors or the format cannot be made."""
-    from ..export import ExportRefused, export_report
+def _export(src: Path | WorkbookSession, dest: Path, fmt: str, options: BatchOptions) -> tuple[str | None, bool]:
+    """Write one report: (note, failed). A workbook with errors is refused (a note, not a failure); anything
+    else that stops it (LibreOffice missing, a full disk, a bug) is a failure of this file, never of the batch."""
+    from .. import export
 
+    lang = options.lang
     try:
-        export_report(src, dest, fmt=fmt)
-    except ExportRefused as exc:
+        with memory_limit(0 if fmt == "pdf" else options.memory_mb):  # LibreOffice would inherit the limit
+            export.export_report(src, dest, fmt=fmt)
+    except export.ExportRefused as exc:
         return (f"{fmt} not written: {exc.errors} validation error(s)" if lang == "en"
-                else f"未导出 {fmt}：工作簿有 {exc.errors} 个校验错误")
+                else f"未导出 {fmt}：工作簿有 {exc.errors} 个校验错误"), False
+    except MemoryError:
+        return (f"{fmt} not written: more than the {options.memory_mb} MB memory limit" if lang == "en"
+                else f"未导出 {fmt}：超出内存上限（{options.memory_mb} MB）"), True
     except Exception as exc:  # noqa: BLE001 - LibreOffice missing or failing: the other outputs still count
-        return (f"{fmt} not written: {type(exc).__name__}: {exc}" if lang == "en"
-                else f"未导出 {fmt}：{type(exc).__name__}: {exc}")
-    return None
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        return (f"{fmt} not written: {type(exc).__name__}: {first}" if lang == "en"
+                else f"未导出 {fmt}：{type(exc).__name__}: {first}"), True
+    return None, False
 
 
 def process_workbook(path: str, options: BatchOptions) -> FileResult:
@@ -62,8 +69,8 @@ def process_workbook(path: str, options: BatchOptions) -> FileResult:
 def memory_limit(mb: int) -> Iterator[None]:
     """Cap this worker's address space while it reads one file, so a file that would exhaust memory raises
     MemoryError in its own worker instead of taking the machine down. Only in worker processes (never in the
-    caller's own process) and only around reading and checking: LibreOffice, started later for PDF, is not
-    limited."""
+    caller's own process), around reading, checking, fill and docx/Markdown export: LibreOffice, started for
+    PDF, is not limited (it would inherit the limit)."""
     import multiprocessing
 
     try:
@@ -124,7 +131,10 @@ def _process(path: Path, rel: str, options: BatchOptions) -> FileResult:
         u = report.unreadable
         return FileResult(rel, "unreadable", reason_code=u.code, reason=u.text(lang))
     model = session.loaded.model
-    derived = session.computed
+    try:
+        derived = session.computed
+    except (ArithmeticError, ValueError, TypeError):  # an input no check foresaw: the figures stay empty
+        derived = {}
     figures: dict[str, str | None] = {}
     for name in SUMMARY_FIGURES:
         figures[name] = _plain(derived[name] if name in derived else model.values.get(name))
@@ -139,13 +149,21 @@ def _process(path: Path, rel: str, options: BatchOptions) -> FileResult:
     out = Path(options.out_dir)
     source: Path | WorkbookSession = session
     if options.fill:
-        from ..fill import fill
+        from .. import fill as filling
 
-        dest = out / "filled" / report_name(rel, ".xlsx")
+        dest = out / "filled" / (options.output_stem(rel) + ".xlsx")
         try:
-            filled = fill(session, dest)
+            with memory_limit(options.memory_mb):
+                filled = filling.fill(session, dest)
+        except MemoryError:
+            result.notes.append(f"fill failed: more than the {options.memory_mb} MB memory limit" if lang == "en"
+                                else f"计算填充失败：超出内存上限（{options.memory_mb} MB）")
+            result.failed.append("fill")
+            filled = None
         except Exception as exc:  # noqa: BLE001 - FillError or openpyxl failing on an odd file: a note, not a crash
-            result.notes.append(f"fill failed: {exc}" if lang == "en" else f"计算填充失败：{exc}")
+            result.notes.append(f"fill failed: {type(exc).__name__}: {exc}" if lang == "en"
+                                else f"计算填充失败：{type(exc).__name__}: {exc}")
+            result.failed.append("fill")
             filled = None
         if filled is not None:
             result.findings += [_finding_row(f, rel, lang) for f in sorted(filled.findings, key=sort_key)
@@ -157,10 +175,12 @@ def _process(path: Path, rel: str, options: BatchOptions) -> FileResult:
         with contextlib.suppress(Exception):  # unreadable: each format's note says why, as export words it
             source = open_workbook(source)
     for fmt in options.export:
-        dest = out / "reports" / report_name(rel, f".{fmt}")
-        note = _export(source, dest, fmt, lang)
+        dest = out / "reports" / (options.output_stem(rel) + f".{fmt}")
+        note, failed = _export(source, dest, fmt, options)
         if note is None:
             result.outputs[fmt] = dest.relative_to(out).as_posix()
         else:
             result.notes.append(note)
+        if failed:
+            result.failed.append(fmt)
     return result

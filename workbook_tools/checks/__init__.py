@@ -69,6 +69,8 @@ def fmt(v: object, decimals: int | None = None) -> str:
     if v is None or v == "":
         return "空白"
     if isinstance(v, Decimal):
+        if v.is_finite() and v.adjusted() >= 16:  # 1e26 or 1e308: digits nobody can read
+            return f"{v.normalize():E}"
         if decimals is not None and decimals > 0 and -v.as_tuple().exponent <= decimals:  # type: ignore[operator]
             return format(v.quantize(Decimal(1).scaleb(-decimals)), "f")
         return canonical(v)

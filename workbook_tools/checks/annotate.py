@@ -11,10 +11,12 @@ from __future__ import annotations
 import os
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from ..core.errors import WorkbookToolsError
 from ..core.findings import CATALOGUE, SEVERITY_ORDER, Finding, Report
 from ..core.fsutil import atomic_save
+from ..core.textsafe import xml_text
 from ..core.words import FILE_LEVEL, RESULT_SHEET, SEVERITY_WORDS, headers, lang_of
 
 FILLS = {"error": "FFB3B3", "warning": "FFCC80", "info": "DDEBF7"}
@@ -38,7 +40,17 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def _plain(v: object) -> object:
-    return format(v, "f") if isinstance(v, Decimal) else v
+    if isinstance(v, Decimal):
+        return format(v, "f")
+    return xml_text(v) if isinstance(v, str) else v
+
+
+def _as_text(row: Any) -> None:
+    """Every string of a results row stays text: a workbook's formula text (``=HYPERLINK(…)``, an external
+    link) quoted in a finding must never become a live formula in the copy."""
+    for c in row:
+        if isinstance(c.value, str) and c.data_type != "s":
+            c.data_type = "s"
 
 
 def annotate(source: str | Path, report: Report, dest: str | Path, lang: str = "zh") -> Path:
@@ -68,7 +80,7 @@ def annotate(source: str | Path, report: Report, dest: str | Path, lang: str = "
         try:
             c = wb[sheet][cell]
             c.fill = PatternFill("solid", fgColor=FILLS[worst])
-            text = "\n".join(f"[{SEVERITY_WORDS[lg][f.severity]}] {f.text(lang)}" for f in items)
+            text = xml_text("\n".join(f"[{SEVERITY_WORDS[lg][f.severity]}] {f.text(lang)}" for f in items))
             comment = Comment(text, AUTHOR)
             comment.width, comment.height = 360, min(60 + 18 * (len(text) // 24 + len(items)), 600)
             c.comment = comment
@@ -83,9 +95,10 @@ def annotate(source: str | Path, report: Report, dest: str | Path, lang: str = "
     for i, f in enumerate(report.findings, 1):
         entry_title = CATALOGUE[f.code].title_en if lang == "en" else f.title
         ws.append([i, SEVERITY_WORDS[lg][f.severity], f.place or FILE_LEVEL[lg], f.code,
-                   entry_title, f.message_en if lang == "en" and f.message_en else f.message,
+                   entry_title, _plain(f.message_en if lang == "en" and f.message_en else f.message),
                    _plain(f.expected), _plain(f.actual)])
         row = ws.max_row
+        _as_text(ws[row])
         ws.cell(row=row, column=2).fill = PatternFill("solid", fgColor=FILLS[f.severity])
         if f.sheet and f.cell and f.sheet in wb.sheetnames:
             link = ws.cell(row=row, column=3)
@@ -95,6 +108,7 @@ def annotate(source: str | Path, report: Report, dest: str | Path, lang: str = "
         ws.cell(row=row, column=6).alignment = Alignment(wrap_text=True, vertical="top")
     ws.append([])
     ws.append([report.summary(lang)])
+    _as_text(ws[ws.max_row])
     for col, width in zip("ABCDEFGH", (6, 8, 16, 22, 24, 90, 14, 14), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"

@@ -35,12 +35,12 @@ def _exact(f: spec.Field, env: dict[str, Any]) -> str:
         if isinstance(e, Ratio):
             x = e.exact(env)
             if x is not None:
-                return f"{fmt(env.get(e.num), 2)} ÷ {fmt(env.get(e.den), 2)} × 100 = {x.quantize(Decimal('0.0001'))}"
+                return f"{fmt(env.get(e.num), 2)} ÷ {fmt(env.get(e.den), 2)} × 100 = {format(excel_round(x, 4), 'f')}"
         if isinstance(e, ChangeRate):
             x = e.exact(env)
             if x is not None:
                 c, p = fmt(env.get(e.curr), 2), fmt(env.get(e.prev), 2)
-                return f"({c} − {p}) ÷ {p} × 100 = {x.quantize(Decimal('0.0001'))}"
+                return f"({c} − {p}) ÷ {p} × 100 = {format(excel_round(x, 4), 'f')}"
     return ""
 
 

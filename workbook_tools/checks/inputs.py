@@ -114,6 +114,12 @@ def _value(loaded: Loaded, t: _Target, v: object, c: Cell | None) -> list[Findin
     if t.kind in spec.NUMERIC_KINDS:
         if isinstance(v, str):
             return [_text_number(t, v, c)]
+        if isinstance(v, bool):
+            shown = "TRUE" if v else "FALSE"
+            return [t.f("boolean-in-number",
+                        f"“{t.label}”中是逻辑值 {shown}，不是数字，所有合计都会忽略它。请改为数字（没有请填 0）",
+                        f"{t.label_en} holds the logical value {shown}, not a number; every total ignores it",
+                        expected="数字", actual=shown)]
         if isinstance(v, int) and not isinstance(v, bool):
             v = Decimal(v)
         if isinstance(v, Decimal):
@@ -161,12 +167,21 @@ def _fields(loaded: Loaded) -> list[Finding]:
         t = _Target(sheet, cell, f.label, f.label_en, f.kind, name=f.name, minimum=f.min, maximum=f.max,
                     choices=f.choices, decimals=f.decimals)
         v = loaded.model.values.get(f.name)
+        c = loaded.cells.get(f.name)
+        if c is not None and c.formula and _blank(v):
+            out.append(t.f("input-formula-uncached",
+                           f"“{f.label}”是公式 ={c.formula}，但文件中没有保存它的计算结果（写出文件的程序不计算公式），"
+                           "按空白处理。请在 Excel 或 WPS 中打开并保存，或直接填写数字",
+                           f"{f.label_en} is the formula ={c.formula} with no cached result (the writing program does "
+                           "not calculate); read as blank. Open and save it in Excel or WPS, or type the number",
+                           expected="数字", actual="=" + c.formula))
+            continue
         if _blank(v):
             if f.required:
                 out.append(t.f("required-missing", f"必填项“{f.label}”未填写，请在 {sheet}!{cell} 填写",
                                f"required field {f.label_en} is empty; fill in {sheet}!{cell}"))
             continue
-        out += _value(loaded, t, v, loaded.cells.get(f.name))
+        out += _value(loaded, t, v, c)
     return out
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -35,32 +35,61 @@ MAX_NUMBERS = 5000
 
 # -- the lexicon: subjects (what a figure is about) and the figures each attribute picks ----------------
 
-#: Subject words (quotes and spaces removed) → stem; longest match wins, so 重点项目支出 is not 项目支出.
+#: Subject words (full-width folded, quotes dropped) → the subject they name; longest match wins, so
+#: 重点项目支出 is not 项目支出. Table subjects are the spec's row labels (表1–表4), the others are in _SINGLE.
 SUBJECTS: dict[str, str] = {
-    "支出总额": "total", "总支出": "total",
-    "基本支出": "basic", "项目支出": "project", "重点项目支出": "key_project",
-    "工资福利支出": "basic_wages", "商品和服务支出": "basic_goods", "商品服务支出": "basic_goods",
-    "对个人和家庭的补助": "basic_subsidies", "对个人和家庭补助": "basic_subsidies", "资本性支出": "basic_capital",
-    "三公经费": "sangong", "公务接待费": "sangong_reception", "公务用车购置及运行费": "sangong_vehicle",
-    "公务车购置及运行费": "sangong_vehicle", "公务用车购置及运行维护费": "sangong_vehicle",
-    "因公出国(境)费用": "sangong_abroad", "因公出国费用": "sangong_abroad", "因公出国(境)费": "sangong_abroad",
-    "编制数": "staff_quota", "核定编制": "staff_quota", "编制": "staff_quota",
-    "实有人数": "staff_actual", "实有在职人员": "staff_actual", "实有": "staff_actual", "在职人数": "staff_actual",
-    "在职人员控制率": "staff_control_rate", "人员控制率": "staff_control_rate",
-    "全年预算数": "adjusted", "全年预算": "adjusted", "调整后预算": "adjusted",
-    "年末结转结余": "carryover_end", "年末结余": "carryover_end",
-    "上年结转结余": "carryover_prev", "上年结转": "carryover_prev", "结转结余率": "carryover_rate",
-    "政府采购": "procurement", "重点支出安排率": "key_spending_rate",
+    "支出总额": "支出总额", "总支出": "支出总额",
+    "基本支出": "基本支出", "项目支出": "项目支出", "重点项目支出": "重点项目支出",
+    "工资福利支出": "工资福利支出", "商品和服务支出": "商品和服务支出", "商品服务支出": "商品和服务支出",
+    "对个人和家庭的补助": "对个人和家庭的补助", "对个人和家庭补助": "对个人和家庭的补助", "资本性支出": "资本性支出",
+    "三公经费": "三公经费", "公务接待费": "公务接待费", "公务用车购置及运行费": "公务用车购置及运行费",
+    "公务车购置及运行费": "公务用车购置及运行费", "公务用车购置及运行维护费": "公务用车购置及运行费",
+    "因公出国(境)费用": "因公出国(境)费用", "因公出国费用": "因公出国(境)费用", "因公出国(境)费": "因公出国(境)费用",
+    "编制数": "编制数", "核定编制": "编制数", "编制": "编制数",
+    "实有人数": "实有人数", "实有在职人员": "实有人数", "实有": "实有人数", "在职人数": "实有人数",
+    "在职人员控制率": "在职人员控制率", "人员控制率": "在职人员控制率",
+    "全年预算数": "全年预算数", "全年预算": "全年预算数", "调整后预算": "全年预算数",
+    "年末结转结余": "年末结转结余", "年末结余": "年末结转结余",
+    "上年结转结余": "上年结转结余", "上年结转": "上年结转结余", "结转结余率": "结转结余率",
+    "政府采购": "政府采购", "重点支出安排率": "重点支出安排率",
 }
-#: Attribute → suffix of the defined name (``basic`` + ``budget`` → ``basic_budget``).
-_SUFFIX = {"actual": "actual", "budget": "budget", "rate": "rate", "prev": "prev", "change": "change",
-           "change_pct": "change_pct"}
-#: Stems that are one figure whatever the attribute (a count, a rate, a single amount).
-_SINGLE = {"staff_quota": ("count", "staff_quota"), "staff_actual": ("count", "staff_actual"),
-           "staff_control_rate": ("rate", "staff_control_rate"), "adjusted": ("money", "adjusted_budget"),
-           "carryover_end": ("money", "carryover_end"), "carryover_prev": ("money", "carryover_prev"),
-           "carryover_rate": ("rate", "carryover_rate"), "key_project": ("money", "key_project_actual"),
-           "key_spending_rate": ("rate", "key_spending_rate")}
+#: Subjects that are one figure whatever the attribute: (kind, defined name).
+_SINGLE: dict[str, tuple[str, str]] = {
+    "编制数": ("count", "staff_quota"), "实有人数": ("count", "staff_actual"),
+    "在职人员控制率": ("rate", "staff_control_rate"), "全年预算数": ("money", "adjusted_budget"),
+    "年末结转结余": ("money", "carryover_end"), "上年结转结余": ("money", "carryover_prev"),
+    "结转结余率": ("rate", "carryover_rate"), "重点项目支出": ("money", "key_project_actual"),
+    "重点支出安排率": ("rate", "key_spending_rate"),
+}
+#: Subjects of figures outside the spec's rate tables, attribute → defined name.
+_OTHER_FIGURES: dict[str, dict[str, str]] = {
+    "支出总额": {"budget": "total_budget", "actual": "total_actual", "rate": "total_rate"},
+    "政府采购": {"budget": "procurement_budget", "actual": "procurement_actual", "rate": "procurement_rate"},
+}
+#: The subject of each rate table's 合计 row (its rows are named by their own labels).
+_TOTAL_SUBJECTS = {"basic": "基本支出", "sangong": "三公经费", "project": "项目支出"}
+
+
+@cache
+def figures_by_subject() -> dict[str, dict[str, str]]:
+    """Subject → attribute (budget, actual, rate, prev, change, change_pct) → defined name, from 表1–表4."""
+    out: dict[str, dict[str, str]] = {k: dict(v) for k, v in _OTHER_FIGURES.items()}
+    by_labels: dict[frozenset[str], str] = {}
+    for t in spec.RATE_TABLES:
+        for r in t.rows:
+            out.setdefault(normalise(r.label), {}).update(budget=r.budget, actual=r.actual, rate=r.rate)
+        total = _TOTAL_SUBJECTS.get(t.key)
+        if total is not None:
+            out.setdefault(total, {}).update(budget=t.total.budget, actual=t.total.actual, rate=t.total.rate)
+            by_labels[frozenset(normalise(r.label) for r in t.rows)] = total
+    for c in spec.CHANGE_TABLES:
+        for row in c.rows:
+            out.setdefault(normalise(row.label), {}).update(prev=row.prev, change=row.change, change_pct=row.change_pct)
+        total = by_labels.get(frozenset(normalise(r.label) for r in c.rows))
+        if total is not None:
+            out.setdefault(total, {}).update(prev=c.total.prev, change=c.total.change, change_pct=c.total.change_pct)
+    return out
+
 
 _UNIT = r"(万元|亿元|元|个百分点|百分点|%|人次|人|名|个|项|条)"
 _NUMBER = re.compile(r"(?<![\d.])(\d+(?:,\d{3})*(?:\.\d+)?)\s*" + _UNIT)
@@ -206,7 +235,9 @@ def tie(sentence: str, s: Stated, previous: list[Stated]) -> Tie | None:
     if not subjects:
         return None
     subj = subjects[-1]
-    stem = SUBJECTS[subj.group(0)]
+    subject = SUBJECTS[subj.group(0)]
+    single = _SINGLE.get(subject)
+    figures = figures_by_subject().get(subject, {})
     clause_start = max(max(sentence.rfind(c, lookback, subj.start()) for c in "，,、：:") + 1, lookback)
     if _COMPARE.search(sentence[clause_start:subj.start()]) or _CHANGED_BEFORE.search(sentence[clause_start:subj.start()]):
         return None
@@ -241,46 +272,62 @@ def tie(sentence: str, s: Stated, previous: list[Stated]) -> Tie | None:
         prevs.append("上年")  # “比上年20.67万元减少…”: the number after 比上年 is last year's
     value = s.value * sign
     if s.unit in ("人", "名"):
-        single = _SINGLE.get(stem)
         if single and single[0] == "count" and not changed:
             return Tie(single[1], s.value, "count")
         return None
     if s.unit == "%":
-        if stem in _SINGLE:
-            k, name = _SINGLE[stem]
-            return Tie(name, s.value, "rate") if k == "rate" and not changed else None
+        if single is not None:
+            return Tie(single[1], s.value, "rate") if single[0] == "rate" and not changed else None
         if changed:
-            return Tie(f"{stem}_change_pct", value, "rate")
+            return _tie(figures, "change_pct", value, "rate")
         before = sentence[max(max(sentence.rfind(c, lookback, s.start) for c in "，,：:") + 1, lookback):s.start]
         if rates or ("为" in before and before.rstrip().endswith("的") and not prevs):
-            return Tie(f"{stem}_rate", s.value, "rate")
+            return _tie(figures, "rate", s.value, "rate")
         return None
     amount = s.value * ({"亿元": TEN_THOUSAND, "元": 1 / TEN_THOUSAND}.get(s.unit, Decimal(1)))
-    if stem in _SINGLE:
-        k, name = _SINGLE[stem]
-        return Tie(name, amount, "money") if k == "money" and not changed and not budgets else None
+    if single is not None:
+        return Tie(single[1], amount, "money") if single[0] == "money" and not changed and not budgets else None
     if changed:
-        return Tie(f"{stem}_change", amount * sign, "money") if (marks or not prevs) else None
+        return _tie(figures, "change", amount * sign, "money") if (marks or not prevs) else None
     if prevs and not budgets:
-        return Tie(f"{stem}_prev", amount, "money")
+        return _tie(figures, "prev", amount, "money")
     if budgets and not prevs and not actuals:
-        return Tie(f"{stem}_budget", amount, "money")
+        return _tie(figures, "budget", amount, "money")
     if not budgets and not prevs:
-        return Tie(f"{stem}_actual", amount, "money")
+        return _tie(figures, "actual", amount, "money")
     return None
 
 
-def _figure(loaded: Loaded, computed: Computed, name: str) -> tuple[Decimal | None, Decimal | None]:
-    """(value, value as stated in the cell) of a defined name; None when blank or not a number."""
+def _tie(figures: Mapping[str, str], attribute: str, value: Decimal, kind: str) -> Tie | None:
+    name = figures.get(attribute)
+    return Tie(name, value, kind) if name is not None else None
+
+
+def _figure(loaded: Loaded, computed: Computed, name: str,
+            env: Mapping[str, object] | None = None) -> tuple[Decimal | None, tuple[Decimal, ...]]:
+    """(value, other forms the text may truly quote) of a defined name; None when blank or not a number.
+
+    The other forms are the value typed in the cell and, for a ratio, its unrounded value: reports of the
+    genre truncate ratios (the seed's 98.96 % for 98.966 %), which the text may repeat without a new slip.
+    """
     f = spec.FIELD_BY_NAME.get(name)
     if f is None:
-        return None, None
+        return None, ()
     raw = computed.get(name) if f.is_derived else loaded.model.values.get(name)
     if isinstance(raw, int) and not isinstance(raw, bool):
         raw = Decimal(raw)
+    if not isinstance(raw, Decimal):
+        return None, ()
+    others: list[Decimal] = []
     stated = loaded.model.stated.get(name)
-    return (raw if isinstance(raw, Decimal) else None,
-            stated if isinstance(stated, Decimal) else None)
+    if isinstance(stated, Decimal):
+        others.append(stated)
+    exact = getattr(f.expr, "exact", None)
+    if exact is not None:
+        unrounded = exact(env if env is not None else {**loaded.model.env(), **computed})
+        if isinstance(unrounded, Decimal):
+            others.append(unrounded)
+    return raw, tuple(others)
 
 
 def _decimals(text: str) -> int:
@@ -318,6 +365,7 @@ def _snippet(sentence: str, start: int, end: int) -> str:
 
 def _figures(loaded: Loaded, computed: Computed, counted: Counted) -> list[Finding]:
     out: list[Finding] = []
+    env: dict[str, object] | None = None  # inputs and derived values, for a ratio's unrounded value
     for p in passages(loaded):
         text = normalise(p.text)
         for sm in _SENTENCE.finditer(text):
@@ -331,24 +379,24 @@ def _figures(loaded: Loaded, computed: Computed, counted: Counted) -> list[Findi
                     counted.unmatched += 1
                     continue
                 t = tie(sentence, s, found[:k])
-                value, as_stated = _figure(loaded, computed, t.name) if t else (None, None)
+                if t is not None and env is None:
+                    env = {**loaded.model.env(), **computed}
+                value, others = _figure(loaded, computed, t.name, env) if t else (None, ())
                 if t is None or value is None:
                     counted.unmatched += 1
                     continue
                 counted.checked += 1
-                out += _compare(loaded, p, sentence, s, t, value, as_stated)
+                out += _compare(loaded, p, sentence, s, t, value, others)
     return out
 
 
 def _compare(loaded: Loaded, p: Passage, sentence: str, s: Stated, t: Tie, value: Decimal,
-             as_stated: Decimal | None) -> list[Finding]:
+             others: tuple[Decimal, ...]) -> list[Finding]:
     d = _decimals(s.text)
     sign = -1 if t.value < 0 else 1
     written = s.value * sign
     fig_in_unit = _in_unit(value, s.unit) if t.kind == "money" else value
-    if agrees(fig_in_unit, written, d) or (as_stated is not None and agrees(_in_unit(as_stated, s.unit)
-                                                                            if t.kind == "money" else as_stated,
-                                                                            written, d)):
+    if any(agrees(_in_unit(v, s.unit) if t.kind == "money" else v, written, d) for v in (value, *others)):
         return []
     f = spec.FIELD_BY_NAME[t.name]
     fs, fc = place(loaded, t.name)

@@ -3,9 +3,9 @@
 
 The 上年 figures a unit types (三公 上年决算, 上年结转结余 …) must be last year's 决算 in last year's
 workbook; the 编制数 rarely moves much; and a paragraph copied word for word from last year's report that
-still carries last year's year or figures was not updated. Pairs are found from the spec by name
-(``X_prev`` ↔ ``X_actual``, ``X_prev_budget`` ↔ ``X_budget``, 上年结转结余 ↔ 年末结转结余), so figures added
-to the spec later are compared without code here.
+still carries last year's year or figures was not updated. Pairs come from the spec's change tables (表3:
+上年决算 ↔ last year's 本年决算) and 上年结转结余 ↔ 年末结转结余, so rows added to those tables later are compared
+without code here.
 """
 
 from __future__ import annotations
@@ -41,13 +41,10 @@ class Previous:
 
 @cache
 def pairs() -> tuple[tuple[str, str], ...]:
-    """(this year's 上年 input, last year's figure) pairs, from the spec's names."""
-    out: list[tuple[str, str]] = []
-    for f in spec.INPUT_FIELDS:
-        if f.name.endswith("_prev_budget") and f"{f.name[:-12]}_budget" in spec.FIELD_BY_NAME:
-            out.append((f.name, f"{f.name[:-12]}_budget"))
-        elif f.name.endswith("_prev") and f"{f.name[:-5]}_actual" in spec.FIELD_BY_NAME:
-            out.append((f.name, f"{f.name[:-5]}_actual"))
+    """(this year's 上年 input, last year's figure) pairs: each row of the spec's change tables (表3: 上年决算
+    against last year's 本年决算), and 上年结转结余 against last year's 年末结转结余."""
+    out = [(r.prev, r.current) for t in spec.CHANGE_TABLES for r in t.rows
+           if r.prev in spec.FIELD_BY_NAME and not spec.FIELD_BY_NAME[r.prev].is_derived]
     if "carryover_prev" in spec.FIELD_BY_NAME and "carryover_end" in spec.FIELD_BY_NAME:
         out.append(("carryover_prev", "carryover_end"))
     return tuple(out)
@@ -190,4 +187,4 @@ def check(loaded: Loaded, computed: Computed, prev: Previous) -> list[Finding]:
     return _figures(loaded, computed, prev) + _quota(loaded, prev) + _copied(loaded, computed, prev)
 
 
-__all__ = ["Previous", "STAFF_CHANGE", "STAFF_MIN_CHANGE", "check", "comparable", "pairs", "unit_key"]
+__all__ = ["Previous", "STAFF_CHANGE", "STAFF_MIN_CHANGE", "check", "comparable", "pairs"]

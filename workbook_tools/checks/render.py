@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from ..core import spec
 from ..core.findings import Finding, Report
+from ..core.textsafe import clean_data, terminal
 from ..core.words import FILE_LEVEL, SEVERITY_WORDS, lang_of
 
 JSON_SCHEMA_ID = "workbook_tools/validation-report.json"
@@ -51,21 +52,21 @@ def print_report(report: Report, lang: str = "zh", console: Console | None = Non
     lang = lang_of(lang)
     con = console or Console()
     if report.unreadable is not None:
-        con.print(escape(report.unreadable.text(lang)), style="bold red", soft_wrap=True)
+        con.print(escape(terminal(report.unreadable.text(lang))), style="bold red", soft_wrap=True)
         return
     version = report.template_version or "?"
     head = (f"File: {report.file} (template {version})" if lang == "en" else
             f"文件：{report.file}（模板版本 {version}）")
-    con.print(escape(head), soft_wrap=True)
+    con.print(escape(terminal(head)), soft_wrap=True)
     sev = SEVERITY_WORDS[lang]
     for sheet, items in _groups(report):
         con.print()
-        con.print(f"[bold]{escape(sheet or FILE_LEVEL[lang])}[/]")
+        con.print(f"[bold]{escape(terminal(sheet or FILE_LEVEL[lang]))}[/]")
         width = max(len(f.place or "—") for f in items)
         for f in items:
             place = (f.place or "—").ljust(width)
-            con.print(f"  {escape(place)}  [{SEVERITY_STYLE[f.severity]}]{sev[f.severity]}[/]  "
-                      f"{escape(f.code)}  {escape(f.text(lang))}", soft_wrap=True)
+            con.print(f"  {escape(terminal(place))}  [{SEVERITY_STYLE[f.severity]}]{sev[f.severity]}[/]  "
+                      f"{escape(f.code)}  {escape(terminal(f.text(lang)))}", soft_wrap=True)
     con.print()
     style = "bold red" if report.errors else ("dark_orange" if report.warnings else "green")
     con.print(escape(summary(report, lang)), style=style)
@@ -89,7 +90,14 @@ def to_json_data(report: Report, lang: str = "zh") -> dict[str, Any]:
 
 
 def to_json(report: Report, lang: str = "zh") -> str:
-    return json.dumps(to_json_data(report, lang), ensure_ascii=False, indent=2) + "\n"
+    """JSON text; a lone surrogate or non-UTF-8 file name from the workbook becomes U+FFFD / ``\\xNN`` (a JSON
+    document must be valid UTF-8)."""
+    return safe_json(to_json_data(report, lang))
+
+
+def safe_json(data: Any) -> str:
+    """``json.dumps`` for data that may carry text straight from a workbook or a file name."""
+    return json.dumps(clean_data(data), ensure_ascii=False, indent=2) + "\n"
 
 
 __all__ = ["JSON_SCHEMA_ID", "print_report", "summary", "to_json", "to_json_data", "to_text"]

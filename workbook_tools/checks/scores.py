@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from functools import cache
 
-from ..core import scoring
+from ..core import scoring, spec
 from ..core.expr import excel_round
 from ..core.findings import Finding
 from ..core.model import canonical
@@ -133,7 +133,7 @@ def _subtotals(loaded: Loaded) -> list[Finding]:
                 f"评分表第 {i + 1} 行“{block}”小计{label} {fmt(stated)}，所属 {len(children)} 个指标的{label}之和为 "
                 f"{fmt(total)}。请改正小计或所属指标",
                 f"scoring row {i + 1} ({block}) subtotal {label_en} {fmt(stated)}; its {len(children)} rows sum to {fmt(total)}",
-                sheet=sheet, cell=cell, name=f"indicators_{key}", expected=fmt(total), actual=fmt(stated)))
+                sheet=sheet, cell=cell, name=spec.table("indicators").range_name(key), expected=fmt(total), actual=fmt(stated)))
     return out
 
 
@@ -147,7 +147,7 @@ _GRADE = re.compile(r"(?:评为|评定为|评价为|等级为|等次为|评价�
 _GRADE_WORDS = {"优": "优秀", "良": "良好"}
 
 
-def narrative_passages(loaded: Loaded) -> list[tuple[int, str, str, str]]:
+def report_paragraphs(loaded: Loaded) -> list[tuple[int, str, str, str]]:
     """(row, sheet, cell, text) of each 报告正文 paragraph (heading and text)."""
     out = []
     for i, row in enumerate(loaded.model.lists.get("narrative", [])):
@@ -165,7 +165,7 @@ def _stated_scores(loaded: Loaded, computed: Computed) -> list[Finding]:
     total, weights, grade = computed.get("score_total"), computed.get("weight_total"), computed.get("grade")
     if not rows:
         return out
-    for i, sheet, cell, text in narrative_passages(loaded):
+    for i, sheet, cell, text in report_paragraphs(loaded):
         for m in _TOTAL.finditer(text):
             word, n = m.group(1), Decimal(m.group(2))
             target_name, target = ("weight_total", weights) if word in ("总分值",) else ("score_total", total)
@@ -217,4 +217,4 @@ def check(loaded: Loaded, computed: Computed, rules: scoring.Rules | None = None
     return _rules(loaded, computed, rules) + _reasons(loaded) + _subtotals(loaded) + _stated_scores(loaded, computed)
 
 
-__all__ = ["REASON_COLUMNS", "acceptable", "check", "default_rules", "narrative_passages", "rule_words"]
+__all__ = ["REASON_COLUMNS", "acceptable", "check", "default_rules", "report_paragraphs", "rule_words"]

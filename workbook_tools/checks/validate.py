@@ -42,7 +42,7 @@ def validate_loaded(loaded: Loaded, computed: Mapping[str, Value] | None = None,
         findings += scores.check(loaded, computed, rules)
         said, counted = narrative.check_counted(loaded, computed)
         findings += said
-        report.narrative_numbers = counted.to_json()
+        report.numbers_in_text = counted.to_json()
         if last_year is not None:
             findings += previous.check(loaded, computed, last_year)
     report.findings = sorted(findings, key=sort_key)

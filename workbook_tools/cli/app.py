@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,8 +13,10 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from ..checks.render import safe_json
 from ..core import spec
 from ..core.errors import WorkbookToolsError
+from ..core.textsafe import terminal
 from ..core.words import Lang, LangError, parse_lang
 
 app = typer.Typer(
@@ -22,9 +26,14 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+def echo(message: str, err: bool = False) -> None:
+    """Print a line with workbook text made inert: a cell's escape sequences never reach the terminal."""
+    typer.echo(terminal(message), err=err)
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
     """One line on stderr and a non-zero exit: bad input never gets a traceback."""
-    typer.echo(message, err=True)
+    echo(message, err=True)
     raise typer.Exit(code)
 
 
@@ -58,7 +67,7 @@ def template(
     from ..template import write_template
 
     path = write_template(output)
-    typer.echo(f"模板已生成：{path}（版本 {spec.TEMPLATE_VERSION}）")
+    echo(f"模板已生成：{path}（版本 {spec.TEMPLATE_VERSION}）")
 
 
 @app.command()
@@ -67,13 +76,15 @@ def new(
     output: Annotated[Path, typer.Option("-o", "--output", help="输出工作簿路径")],
 ) -> None:
     """由 JSON 数据生成一个已填写的工作簿。"""
-    from ..core.model import Evaluation, ModelError
+    from ..core.model import Evaluation, ModelError, load_json_text
     from ..template import write_filled
 
     try:
-        data = json.loads(source.read_text(encoding="utf-8"))
+        data = load_json_text(source.read_text(encoding="utf-8"))
     except FileNotFoundError:
         fail(f"{source}：文件不存在")
+    except RecursionError:
+        fail(f"{source}：JSON 嵌套层数过深，不是本工具的数据文件")
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         fail(f"{source}：不是有效的 JSON 文件（{exc}）")
     try:
@@ -81,7 +92,7 @@ def new(
     except ModelError as exc:
         fail(f"{source}：{exc}")
     path = write_filled(model, output)
-    typer.echo(f"已生成：{path}")
+    echo(f"已生成：{path}")
 
 
 @app.command()
@@ -95,12 +106,12 @@ def dump(
 
     with reported():
         loaded = load(file)
-    text = json.dumps(loaded.model.to_json(), ensure_ascii=False, indent=2) + "\n"
+    text = safe_json(loaded.model.to_json())
     if output is None:
         sys.stdout.write(text)
     else:
         atomic_write_text(output, text)
-        typer.echo(f"已写出：{output}")
+        echo(f"已写出：{output}")
 
 
 @app.command()
@@ -123,26 +134,26 @@ def fill(
     with reported(lang):
         report = run_fill(file, output, in_place=in_place, recalc=recalc, rules=rules, write_scores=write_scores)
     if as_json:
-        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(safe_json(report.to_json()))
         raise typer.Exit(report.exit_code())
     if report.unreadable is not None:
         fail(report.unreadable.text(lang), report.exit_code())
     en = lang == "en"
     for f in sorted(report.findings, key=sort_key):
         title = CATALOGUE[f.code].title_en if en else f.title
-        typer.echo(f"{f.place or '-'}  [{title}] {f.text(lang)}")
+        echo(f"{f.place or '-'}  [{title}] {f.text(lang)}")
     if not report.written and report.output and not report.changed_cells:
-        typer.echo(f"no change needed: {report.output} left as it was" if en else f"无需改动：{report.output} 保持原样")
+        echo(f"no change needed: {report.output} left as it was" if en else f"无需改动：{report.output} 保持原样")
     elif not report.written:
-        typer.echo("nothing written" if en else "未写出文件", err=True)
+        echo("nothing written" if en else "未写出文件", err=True)
     else:
         n = report.changed_cells
         if en:
-            typer.echo(f"written: {report.output} ({f'{n} cells changed' if n else 'no change needed'})")
+            echo(f"written: {report.output} ({f'{n} cells changed' if n else 'no change needed'})")
         else:
-            typer.echo(f"已写出：{report.output}（{f'改动 {n} 个单元格' if n else '无需改动'}）")
+            echo(f"已写出：{report.output}（{f'改动 {n} 个单元格' if n else '无需改动'}）")
         if report.backup:
-            typer.echo(f"backup: {report.backup}" if en else f"备份：{report.backup}")
+            echo(f"backup: {report.backup}" if en else f"备份：{report.backup}")
     raise typer.Exit(report.exit_code())
 
 
@@ -177,7 +188,7 @@ def validate_command(
 
         with reported(lang):
             path = write_annotated(file, report, annotate, lang)
-        typer.echo(f"annotated copy: {path}" if lang == "en" else f"已写出标注副本：{path}", err=as_json)
+        echo(f"annotated copy: {path}" if lang == "en" else f"已写出标注副本：{path}", err=as_json)
     raise typer.Exit(report.exit_code(strict))
 
 
@@ -200,9 +211,9 @@ def export(
     except ValueError as exc:  # an unknown --format, an output that is the workbook
         fail(str(exc))
     if result.errors:
-        typer.echo(f"warning: exported despite {result.errors} validation error(s); the report says so"
+        echo(f"warning: exported despite {result.errors} validation error(s); the report says so"
                    if en else f"注意：工作簿有 {result.errors} 个校验错误，已强制导出，报告标题下已注明。", err=True)
-    typer.echo(f"exported: {result.output}" if en else f"已导出：{result.output}")
+    echo(f"exported: {result.output}" if en else f"已导出：{result.output}")
 
 
 @app.command(name="prefill")
@@ -220,11 +231,11 @@ def prefill_command(
     with reported(lang):
         result = prefill(source, output, mapping=load_mapping(mapping), year=year)
     for issue in result.issues:
-        typer.echo(f"{source}: {issue.text(lang)}", err=True)
+        echo(f"{source}: {issue.text(lang)}", err=True)
     for w in result.written:
-        typer.echo(f"row {w.row}: {w.path}" if en else f"第 {w.row} 行：{w.path}")
+        echo(f"row {w.row}: {w.path}" if en else f"第 {w.row} 行：{w.path}")
     bad = len({i.row for i in result.errors})
-    typer.echo(f"{len(result.written)} of {result.rows} rows written to {output}; {bad} malformed" if en
+    echo(f"{len(result.written)} of {result.rows} rows written to {output}; {bad} malformed" if en
                else f"共 {result.rows} 行，已写出 {len(result.written)} 个工作簿到 {output}；{bad} 行有误未写出")
     raise typer.Exit(result.exit_code)
 
@@ -256,8 +267,9 @@ def batch_command(
     if unknown:
         fail(f"--export: unknown format {', '.join(unknown)} (docx, pdf, md)" if en
              else f"--export：不支持的格式 {'、'.join(unknown)}（可选 docx、pdf、md）")
-    if timeout <= 0:
-        fail("--timeout must be positive" if en else "--timeout 必须大于 0")
+    if not math.isfinite(timeout) or timeout <= 0:
+        fail(f"--timeout must be a positive number of seconds, not {timeout}" if en
+             else f"--timeout 必须是大于 0 的秒数，收到：{timeout}")
     root = inbox if inbox.is_dir() else inbox.parent
     if memory_limit < 0:
         fail("--memory-limit must be ≥ 0" if en else "--memory-limit 不能为负数")
@@ -277,20 +289,25 @@ def batch_command(
         outcome = pipeline.run(inbox, options, engine=engine, workers=workers, scheduler=scheduler,
                                use_cache=not no_cache, progress=pipeline.Progress(pipeline.Progress.wanted(quiet), lang))
     if not quiet:
+        for name in outcome.skipped:
+            echo(f"{name}: skipped, an Office lock file (not a submission)" if en
+                 else f"{name}：已跳过，这是 Office 锁定文件（~$…，不是提交的工作簿）", err=True)
         for r in outcome.results:
             if not r.readable:
-                typer.echo(f"{r.path}: {r.reason}" if en else f"{r.path}：{r.reason}", err=True)
+                echo(f"{r.path}: {r.reason}" if en else f"{r.path}：{r.reason}", err=True)
+            elif r.failed:
+                echo(f"{r.path}: " + "; ".join(r.notes) if en else f"{r.path}：" + "；".join(r.notes), err=True)
         c = outcome.counts()
         if en:
-            typer.echo(f"{len(outcome.results)} files: ok {c['ok']}, with errors {c['errors']}, duplicates "
+            echo(f"{len(outcome.results)} files: ok {c['ok']}, with errors {c['errors']}, duplicates "
                        f"{c['duplicate']}, unreadable {c['unreadable']}, timed out {c['timeout']} "
                        f"(processed {outcome.processed}, from cache {outcome.cached})")
         else:
-            typer.echo(f"共 {len(outcome.results)} 个文件：通过 {c['ok']}，有错误 {c['errors']}，重复提交 "
+            echo(f"共 {len(outcome.results)} 个文件：通过 {c['ok']}，有错误 {c['errors']}，重复提交 "
                        f"{c['duplicate']}，无法读取 {c['unreadable']}，超时 {c['timeout']}"
                        f"（本次处理 {outcome.processed} 个，沿用缓存 {outcome.cached} 个）")
         for kind, path in outcome.outputs.items():
-            typer.echo(f"summary {kind}: {path}" if en else f"汇总 {kind}：{path}")
+            echo(f"summary {kind}: {path}" if en else f"汇总 {kind}：{path}")
     raise typer.Exit(outcome.exit_code)
 
 
@@ -333,10 +350,27 @@ def serve(
         fail(f"{host}:{port}：无法监听（{exc.strerror or exc}）；端口被占用时请换一个 --port")
 
 
+class Terminated(SystemExit):
+    """SIGTERM, raised where the program is: every ``finally`` runs, so temporary files are removed and the
+    LibreOffice processes and batch workers this command started are stopped."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: cleanup is not interrupted by a second signal
+    raise Terminated(128 + signum)
+
+
 def main() -> None:
     """Entry point: any unexpected failure is one line naming the problem, never a traceback."""
+    from ..core.fsutil import describe_os_error
+
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         app()
+    except Terminated:
+        sys.stderr.write("已终止 / terminated\n")
+        raise
     except SystemExit:
         raise
     except WorkbookToolsError as exc:  # one a command did not expect still gets its line and exit code
@@ -345,8 +379,11 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("已中断 / interrupted\n")
         sys.exit(130)
+    except OSError as exc:  # the environment: read-only folder, full disk, a folder where a file goes
+        sys.stderr.write(terminal(describe_os_error(exc)) + "\n")
+        sys.exit(2)
     except BaseException as exc:  # noqa: BLE001 - calamine's PanicException is a BaseException
-        sys.stderr.write(f"内部错误 / internal error: {type(exc).__name__}: {exc}\n")
+        sys.stderr.write(terminal(f"内部错误 / internal error: {type(exc).__name__}: {exc}") + "\n")
         sys.exit(3)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, getcontext, localcontext
 
 Value = Decimal | str | None
 #: Values by defined name; list columns map to a sequence of values.
@@ -20,14 +20,27 @@ HUNDRED = Decimal(100)
 DIFF_DECIMALS = 6
 
 
+def _quantize(x: Decimal, decimals: int, rounding: str) -> Decimal:
+    """``quantize`` with enough precision for any finite amount: 1e26 or 1e308 万元 at two decimals needs more
+    than the default 28 digits (an absurd amount is an out-of-range finding, never InvalidOperation)."""
+    if not x.is_finite():
+        return x
+    needed = x.adjusted() + decimals + 2
+    if needed <= getcontext().prec:
+        return x.quantize(Decimal(1).scaleb(-decimals), rounding=rounding)
+    with localcontext() as ctx:
+        ctx.prec = needed
+        return x.quantize(Decimal(1).scaleb(-decimals), rounding=rounding)
+
+
 def excel_round(x: Decimal, decimals: int) -> Decimal:
     """Excel ROUND: half away from zero (Python's round() is banker's rounding on binary floats)."""
-    return x.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return _quantize(x, decimals, ROUND_HALF_UP)
 
 
 def truncate(x: Decimal, decimals: int) -> Decimal:
     """Truncation toward zero (Excel TRUNC/ROUNDDOWN), used to explain figures that were cut, not rounded."""
-    return x.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_DOWN)
+    return _quantize(x, decimals, ROUND_DOWN)
 
 
 def _num(v: object) -> Decimal:

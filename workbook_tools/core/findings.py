@@ -41,6 +41,8 @@ CATALOGUE_LIST: tuple[CheckType, ...] = (
        "OLE 复合文档：设置了打开密码的 .xlsx，或 Excel 97-2003 的 .xls。需取消密码或另存为 .xlsx。"),
     _c("file-not-workbook", "error", "file", "不是 Excel 工作簿", "Not an .xlsx workbook",
        "文件不是 .xlsx 工作簿（如 .docx、.xlsb、.ods、CSV、随机字节）。"),
+    _c("file-special", "error", "file", "不是普通文件", "Not a regular file",
+       "路径是文件夹、命名管道（FIFO）、设备文件或符号链接循环，不会被打开（打开管道或设备会一直等待）。"),
     _c("file-hostile", "error", "file", "疑似恶意文件，已拒绝", "Hostile file refused",
        "XML 实体/DTD（如“十亿笑声”）或解压后异常膨胀（压缩炸弹），在解析前拒绝。"),
     # -- structure -------------------------------------------------------------------------------
@@ -107,6 +109,10 @@ CATALOGUE_LIST: tuple[CheckType, ...] = (
        "金额以万元为单位保留两位小数；多出的位数在报告中会被舍去。"),
     _c("invalid-choice", "error", "input", "不是下拉列表中的选项", "Not one of the choices",
        "单元格的值不在模板的下拉列表中。"),
+    _c("boolean-in-number", "error", "input", "数字单元格中是逻辑值", "Logical value where a number belongs",
+       "金额、人数等数字单元格中是 TRUE/FALSE，所有合计都会忽略它。"),
+    _c("input-formula-uncached", "error", "input", "填写项是没有计算结果的公式", "Input formula without a result",
+       "填写单元格中是公式（如 =200+85.48），但文件没有保存它的计算结果（由不计算公式的程序写出），只能按空白读取。"),
     _c("date-in-number", "error", "input", "数字单元格中是日期", "Date where a number belongs",
        "数字单元格被设成了日期格式，显示和计算都会出错。"),
     _c("excel-error", "error", "input", "单元格含 Excel 错误值", "Excel error value",
@@ -167,6 +173,8 @@ CATALOGUE_LIST: tuple[CheckType, ...] = (
        "使用 --write-scores 时，fill 把建议得分写入得分为空的行。"),
     _c("fill-recalc-skipped", "warning", "fill", "未能用 LibreOffice 重算", "LibreOffice recalculation skipped",
        "--recalc 需要 LibreOffice；未安装或重算失败时文件仍已写出，公式单元格带有 Python 计算的缓存值。"),
+    _c("fill-unmerged", "info", "fill", "已取消遮住计算单元格的合并", "Merged range over a derived cell undone",
+       "合并单元格遮住了模板的计算单元格（公式不可见也无法写入）；fill 取消该合并，恢复模板公式。"),
     _c("fill-parts-dropped", "warning", "fill", "输出文件不含原文件的部分内容", "Parts not carried over",
        "fill 用 openpyxl 写出文件，图形、宏、扩展数据验证等 openpyxl 不支持的部分不会出现在输出文件中；"
        "原文件未改动（--in-place 时另存 .bak）。"),
@@ -257,7 +265,7 @@ class Report:
     application: str | None = None
     unreadable: Finding | None = None
     #: How many numbers with a unit the narrative states, how many were tied to a figure, how many left alone.
-    narrative_numbers: dict[str, int] | None = None
+    numbers_in_text: dict[str, int] | None = None
 
     @property
     def errors(self) -> list[Finding]:
@@ -294,5 +302,5 @@ class Report:
             "warnings": len(self.warnings),
             "unreadable": self.unreadable.to_json() if self.unreadable else None,
             "findings": [f.to_json() for f in sorted(self.findings, key=sort_key)],
-            "narrative_numbers": self.narrative_numbers,
+            "numbers_in_text": self.numbers_in_text,
         }

@@ -218,6 +218,8 @@ def explain(interval: Interval | None, decimals: int) -> str:
     if interval.unbounded:
         return "(−∞, +∞)"
     places = unit(decimals + 2)
+    if max(abs(interval.lo), abs(interval.hi)).adjusted() >= 16:  # absurd amounts: digits nobody reads
+        return f"[{interval.lo:.6E}, {interval.hi:.6E}]"
     return f"[{interval.lo.quantize(places, ROUND_FLOOR)}, {interval.hi.quantize(places, ROUND_CEILING)}]"
 
 

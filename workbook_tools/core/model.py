@@ -6,6 +6,8 @@ the workbook and the documentation share one vocabulary. Amounts are Decimal, ne
 
 from __future__ import annotations
 
+import json
+import math
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -22,7 +24,9 @@ Row = dict[str, Value]
 
 JSON_SCHEMA_ID = "workbook_tools/evaluation.json"
 #: C0/C1 control characters other than tab and line breaks: invisible, and not allowed in a .docx.
-CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Control characters, lone surrogates (``_xD800_``) and the non-characters U+FFFE/U+FFFF: validate warns about
+#: them and every output drops them (JSON encoders and XML writers refuse the last two kinds).
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 class ModelError(WorkbookToolsError, ValueError):
@@ -161,10 +165,7 @@ def unit_key(unit: str) -> str:
 
 def canonical(d: Decimal) -> str:
     """Shortest exact text of a Decimal without exponent: 12.50 → "12.5", 100 → "100"."""
-    n = d.normalize()
-    if n.as_tuple().exponent > 0:  # type: ignore[operator]
-        n = n.quantize(Decimal(1))
-    return format(n, "f")
+    return format(d.normalize(), "f")  # "f" writes 1E+2 as 100 (quantize would overflow on 1e308)
 
 
 def _dump(v: Value) -> Any:
@@ -173,10 +174,34 @@ def _dump(v: Value) -> Any:
     return v
 
 
+#: The largest number a spreadsheet cell holds (IEEE double).
+EXCEL_MAX = Decimal("1.7976931348623157E+308")
+
+
+class NonFinite(str):
+    """A JSON number that is no number (NaN, Infinity, 1e400), kept as its text so the field can be named."""
+
+
+def load_json_text(text: str) -> Any:
+    """``json.loads`` that keeps NaN, Infinity and overflowing numbers as :class:`NonFinite` (Python's json
+    accepts them silently); :meth:`Evaluation.from_json` then names the field. Deep nesting raises
+    RecursionError, which the caller reports."""
+
+    def number(s: str) -> float | NonFinite:
+        f = float(s)
+        return f if math.isfinite(f) else NonFinite(s)
+
+    return json.loads(text, parse_float=number, parse_constant=NonFinite)
+
+
 def _load(raw: Any, kind: str, where: str) -> Value:
     """JSON → model value. Numbers may be given as strings ("285.48", exact) or JSON numbers."""
     if raw is None:
         return None
+    if isinstance(raw, NonFinite) or (isinstance(raw, float) and not math.isfinite(raw)):
+        raise ModelError(f"{where}: {raw} 不是有限的数字 / is not a finite number")
+    if isinstance(raw, int) and not isinstance(raw, bool) and abs(raw) > 10**30:
+        raise ModelError(f"{where}: 数字过大 / number too large")
     if kind in spec.NUMERIC_KINDS and kind not in spec.INTEGRAL_KINDS:
         if isinstance(raw, bool):
             raise ModelError(f"{where}: 应为数字 / must be a number")
@@ -184,9 +209,12 @@ def _load(raw: Any, kind: str, where: str) -> Value:
             return Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
         if isinstance(raw, str):
             try:
-                return Decimal(raw)
+                d = Decimal(raw)
             except InvalidOperation:
                 return raw  # kept as text, as a workbook can hold it; validation reports it
+            if not d.is_finite() or abs(d) > EXCEL_MAX:
+                raise ModelError(f"{where}: “{raw}” 不是 Excel 能保存的数字 / is not a number Excel can hold")
+            return d
     if kind in spec.INTEGRAL_KINDS:
         if isinstance(raw, int) and not isinstance(raw, bool):
             return raw

@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+import re
+
 from .outline import Heading, Notice, Outline, Paragraph, Run, Table, Title
 
 __all__ = ["render_markdown"]
 
 
-def _escape(text: str) -> str:
-    """Keep report text literal: characters Markdown would read as syntax at these positions are escaped."""
-    return text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_").replace("|", "\\|")
+#: Characters that are Markdown (or raw HTML) syntax anywhere in a line: escaped with a backslash, so
+#: ``<script>``, ``<img onerror>``, ``[x](javascript:…)`` and ``<javascript:…>`` stay text.
+_INLINE = re.compile(r"([\\`*_|<>\[\]~])")
+#: An entity reference (``&lt;``, ``&#60;``) would be decoded by a renderer: its ``&`` is escaped.
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+#: Block syntax at the start of a line: headings, quotes, lists, thematic breaks, setext underlines.
+_LINE_START = re.compile(r"(^|\n)([ \t]*)(?:([#>+=-])|(\d+)([.)]))")
+
+
+def _block_start(m: re.Match[str]) -> str:
+    head = m.group(1) + m.group(2)
+    return head + ("\\" + m.group(3) if m.group(3) else m.group(4) + "\\" + m.group(5))
+
+
+def _escape(text: str, line_start: bool = False) -> str:
+    """Keep report text literal (it comes from a workbook): inline syntax and raw HTML are escaped anywhere,
+    block syntax after every line break (a line starting with ``#`` is not a heading), and at the very start
+    when the text starts a line of the document."""
+    s = _ENTITY.sub("\\\\&", _INLINE.sub(r"\\\1", text))
+    if line_start:
+        return _LINE_START.sub(_block_start, s)
+    first, nl, rest = s.partition("\n")
+    return first + (nl + _LINE_START.sub(_block_start, "\n" + rest)[1:] if nl else "")
 
 
 def _run(r: Run) -> str:
@@ -41,7 +63,8 @@ def render_markdown(outline: Outline) -> str:
         elif isinstance(b, Heading):
             out += ["#" * (b.level + 1) + " " + _escape(b.text), ""]
         elif isinstance(b, Paragraph):
-            out += ["".join(_run(r) for r in b.runs), ""]
+            text = "".join(_run(r) for r in b.runs)
+            out += [_LINE_START.sub(_block_start, text, count=1) if not text.startswith("**") else text, ""]
         elif isinstance(b, Table):
             out += _table(b) + [""]
     return "\n".join(out).rstrip("\n") + "\n"

@@ -7,11 +7,10 @@ glyphs) while the .docx keeps the official names for Windows/WPS users.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..core.fsutil import atomic_write_bytes
+from ..core.fsutil import atomic_write_bytes, temp_dir
 from ..libreoffice import to_pdf
 from .docx import write_docx
 from .outline import Outline
@@ -24,7 +23,7 @@ def write_pdfs(jobs: Sequence[tuple[Outline, Path]], template: str | Path | None
     """Write each outline as a PDF at its path; all conversions share one LibreOffice process."""
     if not jobs:
         return []
-    with tempfile.TemporaryDirectory(prefix="workbook_tools-report-") as tmp:
+    with temp_dir("report") as tmp:
         work = Path(tmp)
         sources = [write_docx(outline, work / f"report{i:05d}.docx", template) for i, (outline, _) in enumerate(jobs)]
         produced = to_pdf(sources, work / "pdf", timeout=timeout)

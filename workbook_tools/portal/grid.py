@@ -80,17 +80,22 @@ def _computed(book: Workbook) -> dict[tuple[str, str], object]:
     return out
 
 
+def numbered(findings: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The findings with their number on the page and their severity in words."""
+    return [dict(f, n=i + 1, label=SEVERITY_LABELS.get(str(f.get("severity")), "")) for i, f in enumerate(findings)]
+
+
 def grids(path: Path, findings: list[dict[str, object]]) -> tuple[list[Grid], list[dict[str, object]]]:
     """Grids of the visible sheets with numbered findings placed on their cells, and the findings with no cell."""
-    numbered = [dict(f, n=i + 1, label=SEVERITY_LABELS.get(str(f.get("severity")), "")) for i, f in enumerate(findings)]
+    numbered_ = numbered(findings)
     try:
         book = read(path)
     except UnreadableWorkbook:
-        return [], numbered
+        return [], numbered_
     results = _computed(book)
     by_cell: dict[tuple[str, str], list[dict[str, object]]] = {}
     loose: list[dict[str, object]] = []
-    for f in numbered:
+    for f in numbered_:
         sheet, cell = f.get("sheet"), f.get("cell")
         if isinstance(sheet, str) and isinstance(cell, str) and book.sheet(sheet) is not None:
             try:

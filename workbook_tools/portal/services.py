@@ -31,6 +31,7 @@ from django.utils import timezone
 from ..batch.isolation import ProcessEngine
 from ..batch.result import BatchOptions, FileResult, crashed_result, timeout_result
 from ..batch.work import process_workbook
+from ..core.errors import WorkbookToolsError
 from ..core.scoring import Rules, RulesError, load_rules, parse_rules
 from ..prefill import PrefillError, prefill, safe_filename
 from .models import STATUS_LABELS, AuditEvent, Blob, Department, Round, Submission
@@ -40,8 +41,10 @@ PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 IMPORT_SUFFIXES = (".csv", ".xlsx")
 
 
-class PortalError(Exception):
+class PortalError(WorkbookToolsError):
     """A request the portal refuses, with a Chinese message for the page."""
+
+    code = "portal-refused"
 
 
 # -- audit ---------------------------------------------------------------------------------------

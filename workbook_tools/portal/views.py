@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import jobs, services
 from .forms import ImportForm, ReturnForm, RoundForm, UploadForm
-from .grid import grids
+from .grid import grids, numbered
 from .models import STATUS_LABELS, AuditEvent, Department, Job, Round, Submission
 from .storage import data_dir
 
@@ -240,6 +240,7 @@ def submission(request: HttpRequest, pk: int) -> HttpResponse:
     others = list(dept.submissions.all())
     return render(request, "portal/submission.html", {
         "sub": sub, "dept": dept, "round": dept.round, "sheets": sheets, "loose": loose, "versions": others,
+        "placed": [f for f in numbered(sub.findings) if f["n"] not in {x["n"] for x in loose}],
         "latest": others[0] if others else None, "return_form": ReturnForm(),
         "jobs": sub.jobs.all()[:5], "pending": sub.jobs.filter(state__in=("queued", "running")).exists(),
         "status": services.department_status(dept, sub),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..core import spec
 from ..core.cells import address, rc
+from ..core.fsutil import file_kind
 from ..core.model import Evaluation, Row, Value
 from .package import UnreadableWorkbook
 from .workbook import Workbook, read
@@ -96,8 +97,30 @@ def _read_version(book: Workbook) -> tuple[str | None, str | None]:
     return tid, ver
 
 
+def is_lock_file(name: str) -> bool:
+    """``~$x.xlsx`` (Excel, WPS) and ``.~lock.x.xlsx#`` (LibreOffice): written beside a workbook while it is open."""
+    return name.startswith(("~$", ".~lock."))
+
+
+def check_input(path: str | Path) -> None:
+    """Refuse, before anything opens it, what is not a workbook file: a FIFO or device would block the reader
+    forever, a symlink loop or folder has no content, a lock file is not a submission."""
+    p = Path(path)
+    kind = file_kind(p)
+    if kind is not None:
+        if kind[1] == "no such file":
+            raise UnreadableWorkbook(p, "文件不存在", "file not found", "file-missing")
+        raise UnreadableWorkbook(p, f"这是{kind[0]}，不是工作簿文件，未打开", f"{kind[1]}, not a workbook file; not opened",
+                                 "file-special")
+    if is_lock_file(p.name):
+        raise UnreadableWorkbook(p, "这是 Office 的锁定文件（~$…，Excel/WPS 打开工作簿时自动生成），不是提交的工作簿",
+                                 "an Office lock file (~$…, created while a workbook is open), not a submission",
+                                 "file-not-workbook")
+
+
 def load(path: str | Path) -> Loaded:
     """Read one workbook. Raises :class:`UnreadableWorkbook` with a Chinese message naming the file."""
+    check_input(path)
     book = read(path, set(spec.sheet_titles()))
     return from_book(book)
 
@@ -161,4 +184,4 @@ def _read_list(book: Workbook, loaded: Loaded, t: spec.ListTable) -> None:
     loaded.list_rows[t.name] = sheet_rows
 
 
-__all__ = ["Loaded", "Location", "UnreadableWorkbook", "load", "from_book", "locate", "cell_value"]
+__all__ = ["Loaded", "Location", "UnreadableWorkbook", "check_input", "is_lock_file", "load", "from_book", "locate", "cell_value"]

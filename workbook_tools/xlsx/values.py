@@ -6,6 +6,7 @@ serial number Excel stored; a UTF-16 archive, which calamine cannot decode, is r
 
 from __future__ import annotations
 
+import io
 import zipfile
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -72,12 +73,25 @@ def serial(v: Any) -> Decimal | str:
     return from_float(round(days, 10))
 
 
+def _not_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def open_values(path: Path, zf: zipfile.ZipFile, utf16: bool) -> Any:
     """python-calamine's view of the workbook (from a UTF-8 copy when a part is UTF-16)."""
     from python_calamine import CalamineWorkbook
 
     try:
-        return CalamineWorkbook.from_filelike(utf8_copy(zf)) if utf16 else CalamineWorkbook.from_path(str(path))
+        if utf16:
+            return CalamineWorkbook.from_filelike(utf8_copy(zf))
+        if _not_utf8(str(path)):  # a GBK name from a Windows zip: Rust wants UTF-8
+            with open(path, "rb") as fh:
+                return CalamineWorkbook.from_filelike(io.BytesIO(fh.read()))
+        return CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine's errors share no base class worth naming
         raise UnreadableWorkbook(path, "文件已损坏，无法读取单元格内容", f"corrupt file, cells cannot be read ({exc})",
                                  "file-corrupt") from exc

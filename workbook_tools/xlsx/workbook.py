@@ -181,7 +181,7 @@ def _read_sheets(path: Path, zf: zipfile.ZipFile, todo: list[tuple[SheetData, st
     for sheet, part in todo:
         try:
             with zf.open(part) as stream:
-                scan = scan_sheet(stream, dates, MAX_ROW, keep_empty)
+                scan = scan_sheet(stream, dates, MAX_ROW)
         except DefusedXmlException as exc:
             raise UnreadableWorkbook(path, f"工作表“{sheet.name}”含有被禁止的 XML 结构（疑似恶意文件），已拒绝读取",
                                      f"sheet {sheet.name!r} contains forbidden XML; refused", "file-hostile") from exc
@@ -206,4 +206,4 @@ def _read_sheets(path: Path, zf: zipfile.ZipFile, todo: list[tuple[SheetData, st
                 raise UnreadableWorkbook(path, f"文件已损坏：工作表“{sheet.name}”的单元格无法读取",
                                          f"corrupt file: cells of sheet {sheet.name!r} cannot be read ({exc})",
                                          "file-corrupt") from exc
-        sheet.cells = Cells(grid, scan.cells, quotes)
+        sheet.cells = Cells(grid, scan.cells, quotes, keep_empty)

@@ -10,7 +10,7 @@ markup (see :mod:`.xmlparse`). Cells are built on first access: a check reads a 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -53,7 +53,7 @@ class SheetData:
 
 
 _ROW, _C, _F, _V = main_names("row"), main_names("c"), main_names("f"), main_names("v")
-_MERGE, _PROTECTION = main_names("mergeCell"), main_names("sheetProtection")
+_MERGE, _PROTECTION, _IS = main_names("mergeCell"), main_names("sheetProtection"), main_names("is")
 
 
 class Truncated(Exception):
@@ -83,17 +83,17 @@ def rc_of(ref: str) -> tuple[int, int] | None:
 class SheetScan:
     """What the expat pass keeps of one sheet.
 
-    ``cells`` maps each cell that needs more than its value to ``(style, t, formula, text)``: ``t`` is the
-    cell's type attribute, ``formula`` its formula text without '=' (a shared formula's child gets its own
-    translated text), ``text`` the raw ``<v>`` text of error, ISO-date, formula-string (where a cached ""
-    differs from no cache) and date-formatted cells.
+    ``cells`` maps every cell element, in document order, to None (a plain cell: its value is all) or to
+    ``[style, t, formula, text, content]``: ``t`` is the cell's type attribute, ``formula`` its formula text
+    without '=' (a shared formula's child gets its own translated text), ``text`` the raw ``<v>`` text of
+    error, ISO-date, formula-string (where a cached "" differs from no cache) and date-formatted cells,
+    ``content`` whether the element has a value, formula or inline string at all.
     """
 
     __slots__ = ("cells", "merges", "protected", "max_row", "truncated", "utf16")
 
     def __init__(self) -> None:
-        #: every cell with content (or every cell, when empty ones are kept), in document order → meta or None
-        self.cells: dict[str, tuple[int, str | None, str | None, str | None] | None] = {}
+        self.cells: dict[str, list[Any] | None] = {}
         self.merges: list[str] = []
         self.protected = False
         self.max_row = 0
@@ -101,26 +101,104 @@ class SheetScan:
         self.utf16 = False  # python-calamine silently reads a UTF-16 part as empty
 
 
-def scan_sheet(stream: IO[bytes], date_styles: list[bool], max_row: int, keep_empty: bool) -> SheetScan:
+def scan_sheet(stream: IO[bytes], date_styles: list[bool], max_row: int) -> SheetScan:
     """One pass of expat over a worksheet part. Raises defusedxml's exceptions on DTDs or entities,
-    ``pyexpat.ExpatError`` on malformed XML."""
+    ``pyexpat.ExpatError`` on malformed XML.
+
+    Only element starts call back into Python (an end or text callback is switched on for the one ``<f>`` or
+    ``<v>`` whose text is needed, and off again at its end): this pass costs about what expat costs alone.
+    """
     out = SheetScan()
     cells = out.cells
     p = defused_parser()
     shared: dict[str, tuple[int, int, str]] = {}
-    state: dict[str, Any] = {}
     row = 0
     col = 0
-    cur: list[Any] = []  # [ref, row, col, style, t, formula, text, has_child, f_attrs]
-    text_parts: list[str] = []
+    cur: list[Any] = [None, 0, 0, None]  # ref, row, column, the cell's entry (list) or None
+    pending: list[Any] = [None, None]  # what the text being collected is for: "f"/"v", the <f> attributes
+    text: list[str] = []
     ndates = len(date_styles)
+    c_names = _C
 
     def chars(data: str) -> None:
-        text_parts.append(data)
+        text.append(data)
+
+    def done(name: str) -> None:  # the end of the <f> or <v> whose text was collected
+        p.CharacterDataHandler = None
+        p.EndElementHandler = None
+        value = "".join(text)
+        entry = cur[3]
+        if pending[0] == "v":
+            entry[3] = value
+            return
+        fattrs = pending[1]
+        if fattrs.get("t") == "shared" and "si" in fattrs:
+            si = fattrs["si"]
+            if value:
+                shared[si] = (cur[1], cur[2], value)
+            else:
+                master = shared.get(si)
+                if master is not None:
+                    value = translate(master[2], cur[1] - master[0], cur[2] - master[1])
+        entry[2] = value
+
+    def collect(kind: str, attrs: dict[str, str] | None) -> None:
+        if cur[3] is None:
+            entry = cur[3] = [0, None, None, None, False]
+            cells[cur[0]] = entry
+        pending[0], pending[1] = kind, attrs
+        text.clear()
+        p.CharacterDataHandler = chars
+        p.EndElementHandler = done
+
+    def on_v(attrs: dict[str, str]) -> None:
+        entry = cur[3]
+        if entry is not None:
+            entry[4] = True
+            t = entry[1]
+            if (t == "e" or t == "d" or t == "str"
+                    or ((t is None or t == "n") and entry[0] < ndates and date_styles[entry[0]])):
+                collect("v", None)
+
+    def on_f(attrs: dict[str, str]) -> None:
+        if cur[0] is not None:
+            collect("f", attrs)
+            cur[3][4] = True
+
+    def on_is(attrs: dict[str, str]) -> None:
+        if cur[3] is not None:
+            cur[3][4] = True
+
+    def on_row(attrs: dict[str, str]) -> None:
+        nonlocal row, col
+        r = attrs.get("r")
+        try:
+            row = int(r) if r else row + 1
+        except ValueError:
+            row += 1
+        col = 0
+        if row > out.max_row:
+            out.max_row = row
+        if row > max_row:
+            out.truncated = True
+            raise Truncated
+
+    def on_merge(attrs: dict[str, str]) -> None:
+        if attrs.get("ref"):
+            out.merges.append(attrs["ref"])
+
+    def on_protection(attrs: dict[str, str]) -> None:
+        out.protected = attrs.get("sheet") in ("1", "true")
+
+    others: dict[str, Callable[[dict[str, str]], None]] = {}
+    for names, handler in ((_V, on_v), (_F, on_f), (_IS, on_is), (_ROW, on_row), (_MERGE, on_merge),
+                           (_PROTECTION, on_protection)):
+        others.update(dict.fromkeys(names, handler))
+    find = others.get
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal row, col
-        if name in _C:
+        nonlocal col
+        if name in c_names:  # the common element first, inline; everything else through one lookup
             r = attrs.get("r")
             rowcol = rc_of(r) if r else None
             if rowcol is None:
@@ -129,79 +207,25 @@ def scan_sheet(stream: IO[bytes], date_styles: list[bool], max_row: int, keep_em
             else:
                 rr, cc = rowcol
                 col = cc
+            ref = ref_of(rr, cc)
             s = attrs.get("s")
-            try:
-                style = int(s) if s else 0
-            except ValueError:
-                style = 0
-            cur[:] = [ref_of(rr, cc), rr, cc, style, attrs.get("t"), None, None, False, None]
-        elif name in _V:
-            if cur:
-                cur[7] = True
-                t = cur[4]
-                if t == "e" or t == "d" or t == "str" or ((t is None or t == "n") and cur[3] < ndates and date_styles[cur[3]]):
-                    text_parts.clear()
-                    p.CharacterDataHandler = chars
-                    state["v"] = True
-        elif name in _F:
-            if cur:
-                cur[7] = True
-                cur[8] = attrs
-                text_parts.clear()
-                p.CharacterDataHandler = chars
-        elif name in _ROW:
-            r = attrs.get("r")
-            try:
-                row = int(r) if r else row + 1
-            except ValueError:
-                row += 1
-            col = 0
-            if row > out.max_row:
-                out.max_row = row
-            if row > max_row:
-                out.truncated = True
-                raise Truncated
-        elif cur:
-            cur[7] = True  # <is>, <t>, <r>, <extLst>: content
-        elif name in _MERGE:
-            ref = attrs.get("ref")
-            if ref:
-                out.merges.append(ref)
-        elif name in _PROTECTION:
-            out.protected = attrs.get("sheet") in ("1", "true")
-
-    def end(name: str) -> None:
-        if name in _C:
-            if not cur:
-                return
-            ref, rr, cc, style, t, formula, text, has_child, _ = cur
-            if has_child or keep_empty:
-                cells[ref] = ((style, t, formula, text) if style or t or formula is not None or text is not None
-                              else None)
-            cur.clear()
-        elif name in _F:
-            p.CharacterDataHandler = None
-            if not cur:
-                return
-            fattrs = cur[8] or {}
-            formula = "".join(text_parts)
-            if fattrs.get("t") == "shared" and fattrs.get("si") is not None:
-                si = fattrs["si"]
-                if formula:
-                    shared[si] = (cur[1], cur[2], formula)
-                else:
-                    master = shared.get(si)
-                    if master is not None:
-                        formula = translate(master[2], cur[1] - master[0], cur[2] - master[1])
-            cur[5] = formula
-        elif name in _V:
-            if state.pop("v", False):
-                p.CharacterDataHandler = None
-                if cur:
-                    cur[6] = "".join(text_parts)
+            t = attrs.get("t")
+            if s or t:
+                try:
+                    style = int(s) if s else 0
+                except ValueError:
+                    style = 0
+                entry: list[Any] | None = [style, t, None, None, False]
+            else:
+                entry = None
+            cells[ref] = entry
+            cur[0], cur[1], cur[2], cur[3] = ref, rr, cc, entry
+            return
+        handler = find(name)
+        if handler is not None:
+            handler(attrs)
 
     p.StartElementHandler = start
-    p.EndElementHandler = end
     try:
         first = True
         while True:
@@ -221,13 +245,12 @@ def scan_sheet(stream: IO[bytes], date_styles: list[bool], max_row: int, keep_em
 _UNPARSED: Any = object()
 
 
-def make_cell(value: Any, m: tuple[int, str | None, str | None, str | None] | None,
-              quotes: list[bool]) -> Any:
+def make_cell(value: Any, m: list[Any] | None, quotes: list[bool], keep_empty: bool = False) -> Any:
     """One :class:`Cell` from calamine's value and the expat pass's facts (or None if empty)."""
     if m is None:
-        style, t, formula, text = 0, None, None, None
+        style, t, formula, text, content = 0, None, None, None, True
     else:
-        style, t, formula, text = m
+        style, t, formula, text, content = m
     if text is not None and (t == "e" or t == "d" or t == "str"):
         value = text
     elif text is not None:
@@ -243,18 +266,19 @@ def make_cell(value: Any, m: tuple[int, str | None, str | None, str | None] | No
         kind = "s" if t or value.__class__ is str else ("b" if value.__class__ is bool else "n")
     else:
         kind = t
-    if value is None and formula is None and style == 0:
-        return None
+    if value is None and formula is None and (style == 0 or not (keep_empty or content)):
+        return None  # empty; a styled cell is kept if it has content (say, an empty string) or when asked
     return Cell(value, formula, kind, style, style < len(quotes) and quotes[style])
 
 
 class Cells(Mapping[str, Any]):
     """A sheet's cells by A1 address: calamine's value grid joined, on first access, with the expat facts."""
 
-    __slots__ = ("_grid", "_cells", "_quotes", "_parsed")
+    __slots__ = ("_grid", "_cells", "_quotes", "_parsed", "_keep_empty")
 
     def __init__(self, grid: list[list[Any]] | None = None, cells: dict[str, Any] | None = None,
-                 quotes: list[bool] | None = None) -> None:
+                 quotes: list[bool] | None = None, keep_empty: bool = False) -> None:
+        self._keep_empty = keep_empty
         self._grid = grid or []
         self._cells: dict[str, Any] = cells if cells is not None else {}
         self._quotes = quotes or []
@@ -275,7 +299,7 @@ class Cells(Mapping[str, Any]):
             r, col = rc_of(ref)  # type: ignore[misc]
             grid = self._grid
             value = grid[r - 1][col - 1] if r <= len(grid) and col <= len(grid[r - 1]) else ""
-            c = self._parsed[ref] = make_cell(value, cells[ref], self._quotes)
+            c = self._parsed[ref] = make_cell(value, cells[ref], self._quotes, self._keep_empty)
         return c if c is not None else default
 
     def __setitem__(self, ref: str, cell: Any) -> None:
