@@ -83,15 +83,22 @@ def test_template_carries_the_live_sheet_formats_and_status_lines() -> None:
     assert wb.defined_names[live_checks.RESULT_NAME].attr_text == f"'校验'!$B$5:$B${live_checks.last_row()}"
 
 
+def _unprotected(wb: object) -> object:
+    """The 校验 sheet as a user edits it: protection removed first (Excel asks for the seal password)."""
+    ws = wb[spec.LIVE_SHEET]  # type: ignore[index]
+    ws.protection.sheet = False
+    return ws
+
+
 def test_validate_knows_the_live_cells(tmp_path: Path) -> None:
     assert not [f for f in validate(CONSISTENT).findings if f.sheet == spec.LIVE_SHEET]
     row = live_checks.FIRST_ROW + 3
-    one = filled_workbook(tmp_path / "one.xlsx", edit=lambda wb: wb[spec.LIVE_SHEET].__setitem__(f"F{row}", None))
+    one = filled_workbook(tmp_path / "one.xlsx", edit=lambda wb: _unprotected(wb).__setitem__(f"F{row}", None))
     found = [(f.code, f.sheet, f.cell) for f in validate(one).findings if f.cell]
     assert found == [("formula-deleted", spec.LIVE_SHEET, f"F{row}")]
 
     def clear(wb: object) -> None:
-        ws = wb[spec.LIVE_SHEET]  # type: ignore[index]
+        ws = _unprotected(wb)
         for r in range(live_checks.FIRST_ROW, live_checks.FIRST_ROW + 50):
             ws[f"G{r}"] = "=1"
 
@@ -102,6 +109,26 @@ def test_validate_knows_the_live_cells(tmp_path: Path) -> None:
     out = fill(many, tmp_path / "filled.xlsx")
     assert any(f.code == "fill-formula-restored" and "50" in f.message for f in out.findings)
     assert not [f for f in validate(tmp_path / "filled.xlsx").findings if f.sheet == spec.LIVE_SHEET]
+    assert reader.load(tmp_path / "filled.xlsx").book.sheet(spec.LIVE_SHEET).sealed  # fill put the seal back
+
+
+def test_the_sealed_live_sheet_is_not_read(tmp_path: Path) -> None:
+    """Under its seal no cell of the 校验 sheet can have been edited in a spreadsheet application, so
+    validate does not read its formulas (only a program writing into the file past the protection could)."""
+    book = reader.load(CONSISTENT).book
+    live = book.sheet(spec.LIVE_SHEET)
+    assert live is not None and live.sealed and live.protected and not live.values and not len(live.cells)
+    assert book.sheet("资金使用").cells.get("B5") is not None  # the other sheets are read as always
+    wb = load_workbook(CONSISTENT)
+    assert wb[spec.LIVE_SHEET].protection.password == spec.LIVE_SEAL_HASH
+    from openpyxl.utils.protection import hash_password
+
+    assert hash_password(spec.LIVE_SEAL_PASSWORD) == spec.LIVE_SEAL_HASH
+    wb[spec.LIVE_SHEET].protection.set_password("another")  # protected again with another password: read
+    wb.save(tmp_path / "other.xlsx")
+    other = reader.load(tmp_path / "other.xlsx").book.sheet(spec.LIVE_SHEET)
+    assert other is not None and not other.sealed and len(other.cells) == sum(
+        1 for c in live_checks.cells() if c.sheet == spec.LIVE_SHEET)
 
 
 def test_version_1_0_workbooks_are_read_validated_and_filled_without_live_checks(tmp_path: Path) -> None:
@@ -184,7 +211,7 @@ def _validator_set(path: Path) -> set[tuple[str, str, str]]:
 
 
 def _live_set(path: Path) -> set[tuple[str, str, str]]:
-    return {(code, sheet, cell) for code, sheet, cell, _ in live_checks.reported(reader.load(path).book)}
+    return {(code, sheet, cell) for code, sheet, cell, _ in live_checks.reported(reader.load(path, live_values=True).book)}
 
 
 @pytest.mark.libreoffice
@@ -213,7 +240,7 @@ def test_fixing_the_cells_clears_the_live_sheet(soffice: str, tmp_path: Path) ->
     broken = filled_workbook(tmp_path / "broken.xlsx", project_rate=Decimal("88.88"), basic_goods_actual="1,000",
                              projects__actual__1=Decimal("1000"))
     (lo,) = recalculate([broken], tmp_path / "lo")
-    reported = live_checks.reported(reader.load(lo).book)
+    reported = live_checks.reported(reader.load(lo, live_values=True).book)
     codes = {(code, cell) for code, _, cell, _ in reported}
     assert {("value-mismatch", spec.field("project_rate").cell), ("text-number", spec.field("basic_goods_actual").cell),
             ("project-list-mismatch", spec.field("project_actual").cell)} <= codes
@@ -232,7 +259,7 @@ def test_fixing_the_cells_clears_the_live_sheet(soffice: str, tmp_path: Path) ->
     wb[t.sheet][f"{t.column('actual').col}{t.first_row + 1}"] = float(_consistent_row("projects", 1, "actual"))
     wb.save(fixed_src / "fixed.xlsx")
     (again,) = recalculate([fixed_src / "fixed.xlsx"], tmp_path / "lo2")
-    assert live_checks.reported(reader.load(again).book) == []
+    assert live_checks.reported(reader.load(again, live_values=True).book) == []
     status = reader.load(again).book.cell("资金使用", spec.SHEET_BY_TITLE["资金使用"].status_cell or "")
     assert status is not None and status.value == "本表校验通过"
 

@@ -114,6 +114,13 @@ def _live_reference() -> list[str]:
         "All these cells are locked derived cells: `validate` compares their formulas with the template's "
         "(formula-deleted / formula-changed) and `fill` restores them. Workbooks of template 1.0 have none of "
         "them and are read, validated and filled as before.", "",
+        f"The `{spec.LIVE_SHEET}` sheet is protected with the published password `{spec.LIVE_SEAL_PASSWORD}` "
+        f"(legacy hash `{spec.LIVE_SEAL_HASH}`, kept by Excel, WPS and LibreOffice when they save): a seal, not a "
+        "secret. While a workbook carries it, none of the sheet's cells can have been edited in a spreadsheet "
+        "application, and `validate` does not read the sheet's thousands of formulas (reading them would cost as "
+        "much as all other sheets together; see docs/performance.md). Once the protection is removed or set with "
+        "another password, every formula is compared, and `fill` restores them and the seal. A program writing "
+        "into the file past the protection is the one case the seal does not see.", "",
         "### Defined names of the live checks", "", "| name | range | meaning |", "|---|---|---|",
     ]
     lines += [f"| `{n.name}` | {n.sheet}!{n.ref} | {_cell(n.meaning)} |" for n in live_checks.names()]

@@ -186,6 +186,7 @@ class FillPlan:
     present: set[str] = field(default_factory=set)  # sheets the workbook has
     shifted: set[str] = field(default_factory=set)  # sheets whose fixed labels moved (rows inserted/deleted)
     skipped: set[str] = field(default_factory=set)  # sheets where a cell was left alone
+    reseal: bool = False  # the 校验 sheet lost its seal (spec.LIVE_SEAL_PASSWORD): protect it again
 
     def writable(self, sheet: str) -> bool:
         """A cell may be written when its sheet exists and no rows moved on it.
@@ -373,6 +374,10 @@ def _live_formulas(loaded: reader.Loaded, plan: FillPlan, findings: list[Finding
         data = loaded.book.sheet(sheet)
         if data is None or not plan.writable(sheet):
             continue
+        if data.sealed:
+            continue  # nobody can have edited it
+        if sheet == spec.LIVE_SHEET:
+            plan.reseal = True
         found = data.cells.formula_texts(c.cell for c in cells)
         for lc in cells:
             formula = found.get(lc.cell)
@@ -467,6 +472,10 @@ def _apply(wb: Any, plan: FillPlan) -> list[tuple[str, str]]:
     for (sheet, cell), constant in plan.constants.items():
         integral = isinstance(constant, Decimal) and constant == constant.to_integral_value()
         _writable_cell(wb, sheet, cell, unmerged).value = int(constant) if integral else constant  # type: ignore[call-overload]
+    if plan.reseal:
+        from .template import seal  # openpyxl's vocabulary, imported only when writing
+
+        seal(wb)
     wb.calculation.fullCalcOnLoad = True
     return unmerged
 

@@ -252,6 +252,14 @@ def _fit_wrapped_rows(ws: Worksheet, s: spec.Sheet) -> None:
             ws.row_dimensions[row].height = need
 
 
+def seal(wb: Workbook) -> None:
+    """Protect the 校验 sheet with the published seal password (see ``spec.LIVE_SEAL_PASSWORD``)."""
+    if spec.LIVE_SHEET in wb.sheetnames:
+        ws = wb[spec.LIVE_SHEET]
+        ws.protection.sheet = True
+        ws.protection.set_password(spec.LIVE_SEAL_HASH, already_hashed=True)
+
+
 def build_template() -> Workbook:
     """The blank template, entirely from the spec."""
     wb = Workbook()
@@ -349,6 +357,7 @@ def build_template() -> Workbook:
         ws.protection.formatRows = False
         ws.protection.selectLockedCells = False
         ws.protection.selectUnlockedCells = False
+    seal(wb)
 
     wb.custom_doc_props.append(StringProperty(name=PROP_ID, value=spec.TEMPLATE_ID))
     wb.custom_doc_props.append(StringProperty(name=PROP_VERSION, value=spec.TEMPLATE_VERSION))

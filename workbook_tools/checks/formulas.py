@@ -87,25 +87,37 @@ def intact(name: str, formula: str | None) -> bool:
 LIVE_GROUP_LIMIT = 3
 
 
+@cache
+def _live_expected() -> dict[str, tuple[dict[str, str], dict[str, live_checks.LiveCell]]]:
+    """Per sheet, the live checks' formula texts (without '=') by cell, and the cells themselves."""
+    out: dict[str, tuple[dict[str, str], dict[str, live_checks.LiveCell]]] = {}
+    for lc in live_checks.cells():
+        expected, by_cell = out.setdefault(lc.sheet, ({}, {}))
+        expected[lc.cell] = lc.formula[1:]
+        by_cell[lc.cell] = lc
+    return out
+
+
+@cache
+def _live_order() -> dict[live_checks.LiveCell, int]:
+    return {lc: i for i, lc in enumerate(live_checks.cells())}
+
+
 def _live(loaded: Loaded) -> list[Finding]:
     """The 校验 sheet and the status lines are derived cells too: their formulas must be the template's."""
     if not spec.present_in(live_checks.SINCE, loaded.version):
         return []  # a 1.0 workbook has no live checks
     broken: list[tuple[live_checks.LiveCell, str | None]] = []
-    by_sheet: dict[str, list[live_checks.LiveCell]] = {}
-    for lc in live_checks.cells():
-        by_sheet.setdefault(lc.sheet, []).append(lc)
-    found: dict[tuple[str, str], str | None] = {}
-    for sheet, cells in by_sheet.items():
+    for sheet, (expected, by_cell) in _live_expected().items():
         data = loaded.book.sheet(sheet)
-        if data is not None:  # a missing sheet: sheet-missing says it once
-            found.update(((sheet, ref), f) for ref, f in data.cells.formula_texts(c.cell for c in cells).items())
-    for lc in live_checks.cells():
-        if (lc.sheet, lc.cell) not in found:
-            continue
-        formula = found[(lc.sheet, lc.cell)]
-        if formula is None or (formula != lc.formula[1:] and normalize(formula) != normalize(lc.formula)):
-            broken.append((lc, formula))
+        if data is None or data.sealed:
+            continue  # a missing sheet: sheet-missing says it once; a sealed one cannot have been edited
+        for ref, formula in data.cells.differing(expected).items():
+            lc = by_cell[ref]
+            if formula is None or normalize(formula) != normalize(lc.formula):
+                broken.append((lc, formula))
+    order = _live_order()
+    broken.sort(key=lambda b: order[b[0]])
     if len(broken) > LIVE_GROUP_LIMIT:
         lc, _ = broken[0]
         places = "、".join(f"{b.sheet}!{b.cell}" for b, _ in broken[:3])

@@ -224,8 +224,8 @@ def _labels(loaded: Loaded) -> list[Finding]:
     for s in spec.SHEETS:
         data = loaded.book.sheet(s.title)
         labels = sorted((t for t in s.texts if t.style in ("label", "header")), key=lambda t: rc(t.cell))
-        if data is None or not labels:
-            continue
+        if data is None or not labels or not data.values:
+            continue  # a sheet read for its formulas only (校验): formulas.py compares every one of them
         index: dict[tuple[str, str], list[int]] | None = None
         groups: list[tuple[int | None, list[tuple[spec.Text, str]]]] = []
         for t in labels:

@@ -366,8 +366,7 @@ def _project_targets() -> Iterator[Target]:
 
 
 def _sangong_targets() -> Iterator[Target]:
-    for part, zh in (("actual", "决算"), ("budget", "年初预算")):
-        s_name, b_name = f"sangong_{part}", f"basic_{part}"
+    for s_name, b_name, zh in (("sangong_actual", "basic_actual", "决算"), ("sangong_budget", "basic_budget", "年初预算")):
         s, b = f"({expansion(s_name)})", f"({expansion(b_name)})"
         guard = _any_not_number(upstream(s_name) + upstream(b_name))
         f = spec.field(s_name)

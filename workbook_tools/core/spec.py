@@ -25,6 +25,12 @@ KNOWN_VERSIONS: tuple[str, ...] = ("1.0", "2.0")
 #: The sheet of live checks (formulas the workbook computes itself), added in template 2.0.
 LIVE_SHEET = "校验"
 LIVE_SINCE = "2.0"
+#: The 校验 sheet is protected with this published password: not a secret but a seal. While a sheet carries
+#: it, none of its cells can have been edited in Excel, WPS or LibreOffice (unprotecting needs the password),
+#: so ``validate`` need not read its thousands of formulas; a broken seal makes it compare every one.
+LIVE_SEAL_PASSWORD = "workbook-tools"
+#: Excel's legacy 16-bit hash of the seal password (as stored in ``<sheetProtection password=…>``).
+LIVE_SEAL_HASH = "C31D"
 LIVE_NOTE = ("本表由公式实时检查，填写或修改后立即更新；有问题的单元格同时标为红色（错误）或橙色（警告），点击“位置”可跳到该单元格。"
              "定义名称被移动或删除、工作表被删除或改名、行被插入、公式文字被改动、宏、外部链接、损坏或恶意文件、日期格式、控制字符，"
              "以及按舍入区间推算的截尾判断，只有完整校验程序（workbook-tools validate，由财政局或网页校验运行）能发现。")
