@@ -1,11 +1,11 @@
-"""Cost of the workbook's live checks (template 2.0) against template 1.0, which has none.
+"""Cost of the workbook's live checks (template 2.1) against template 2.0, the same layout without them.
 
 * LibreOffice: load + full recalculation + save of the blank template and of the consistent example, each
   run in its own ``soffice`` process (forced recalculation, as the agreement tests do), median of
   ``--repeat``. The process start is the same for both versions, so the difference is what the 校验
   sheet and the conditional formats cost a full recalculation (opening the file, Ctrl+Shift+F9). Typing
   recalculates only the rows that read the changed cell: no check uses a volatile function.
-* ``validate``: one workbook in this process, the 1.0 and the current file interleaved, minimum of
+* ``validate``: one workbook in this process, the 2.0 and the current file interleaved, minimum of
   ``--rounds``. Under its seal the 校验 sheet is not read (only inflated, to find the seal at its end);
   without it every one of its formulas is compared with the template's.
 
@@ -25,10 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-V1 = ROOT / "tests" / "fixtures" / "v1_0"
+V2 = ROOT / "tests" / "fixtures" / "v2_0"
 CASES = {
-    "template": (V1 / "template_1_0.xlsx", ROOT / "templates" / "evaluation_template.xlsx"),
-    "consistent example": (V1 / "consistent_1_0.xlsx", ROOT / "examples" / "consistent_2023_qingshan_jiaoyu.xlsx"),
+    "template": (V2 / "template_2_0.xlsx", ROOT / "templates" / "evaluation_template.xlsx"),
+    "consistent example": (V2 / "consistent_2_0.xlsx", ROOT / "examples" / "consistent_2023_qingshan_jiaoyu.xlsx"),
+    "seed example": (V2 / "seed_2_0.xlsx", ROOT / "examples" / "seed_2022_anhua_zhongdian.xlsx"),
 }
 
 
@@ -73,7 +74,7 @@ def main() -> int:
     from workbook_tools.libreoffice import available
 
     use_lo = available() and not args.no_libreoffice
-    print(f"{'workbook':<20} {'measure':<28} {'1.0':>9} {spec.TEMPLATE_VERSION:>9} {'change':>9}")
+    print(f"{'workbook':<20} {'measure':<28} {'2.0':>9} {spec.TEMPLATE_VERSION:>9} {'change':>9}")
     for name, (old, new) in CASES.items():
         if use_lo:
             a, b = _recalc_seconds(old, args.repeat), _recalc_seconds(new, args.repeat)

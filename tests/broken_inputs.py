@@ -448,7 +448,7 @@ CASES: tuple[Case, ...] = (
     Case("zip-bomb", "zipbomb.xlsx", "a member inflating to 300 MB", _zip_bomb, 2, "file-hostile", "拒绝"),
     Case("other-template", "other.xlsx", "a workbook of some other template", _other_template, 1, "template-unknown"),
     Case("older-version", "v09.xlsx", "our template, version 0.9", _version("0.9"), 1, "template-version", "0.9"),
-    Case("future-version", "v20.xlsx", "our template, version 2.0", _version("2.0"), 1, "template-version", "2.0"),
+    Case("future-version", "v90.xlsx", "our template, version 9.0 (newer than this program)", _version("9.0"), 1, "template-version", "9.0"),
     Case("sheet-deleted", "nosheet.xlsx", "the 评分表 sheet deleted", _delete("评分表"), 1, "sheet-missing", "评分表"),
     Case("sheet-renamed", "renamed.xlsx", "资金使用 renamed 资金", _rename("资金使用", "资金"), 1, "sheet-missing",
          "资金使用"),

@@ -7,6 +7,7 @@ import re
 from workbook_tools.core.findings import CATALOGUE, CATALOGUE_LIST, Finding
 
 from .broken_inputs import CASES as BROKEN_CASES
+from .test_profiles_versions import LEGACY_CODES
 from .test_reviewer_checks import CASES as REVIEWER_CASES
 from .test_reviewer_checks import MUST_NOT_FIRE as REVIEWER_QUIET
 from .test_validate_cases import CASES, FILE_CASES
@@ -44,6 +45,7 @@ def test_every_code_is_triggered() -> None:
     """Each validate code (every family but fill's and batch's) has a test row that produces it."""
     triggered = {c.code for c in CASES} | {code for _, _, code in FILE_CASES}
     triggered |= {c.code for c in BROKEN_CASES if c.code}  # asserted by tests/test_robustness.py
+    triggered |= set(LEGACY_CODES)  # asserted by tests/test_profiles_versions.py
     unknown = triggered - set(CATALOGUE)
     assert not unknown, f"test rows use codes not in the catalogue: {sorted(unknown)}"
     untested = {c.code for c in CATALOGUE_LIST if c.family in VALIDATE_FAMILIES} - triggered

@@ -212,8 +212,8 @@ def test_output_over_the_input_is_refused(consistent_xlsx: Path) -> None:
 def test_text_that_is_not_obviously_a_number_is_left_for_validate(consistent_xlsx: Path, tmp_path: Path) -> None:
     at = where(consistent_xlsx)
     wb = load_workbook(consistent_xlsx)
-    for name, text in (("adjusted_budget", "12.3万"), ("carryover_prev", "—"), ("carryover_end", "无"),
-                       ("staff_actual", "38.5")):
+    for name, text in (("carryover_prev", "—"), ("carryover_end", "无"), ("staff_actual", "38.5"),
+                       ("staff_quota", "3万")):
         sheet, ref = at[name]
         wb[sheet][ref].value = text
     src = tmp_path / "odd.xlsx"
@@ -221,8 +221,28 @@ def test_text_that_is_not_obviously_a_number_is_left_for_validate(consistent_xls
     report = fill(src, tmp_path / "out.xlsx")
     assert not [f for f in report.findings if f.code == "fill-text-converted"]
     out = reader.load(tmp_path / "out.xlsx").model
-    assert out.values["adjusted_budget"] == "12.3万" and out.values["carryover_end"] == "无"
+    assert out.values["carryover_prev"] == "—" and out.values["carryover_end"] == "无"
     assert out.values["staff_actual"] == "38.5"  # an int field: 38.5 is not obviously a head count
+    assert out.values["staff_quota"] == "3万"  # 万 is a unit of money only
+
+
+def test_amounts_with_their_unit_inside_are_converted_and_reported(consistent_xlsx: Path, tmp_path: Path) -> None:
+    at = where(consistent_xlsx)
+    wb = load_workbook(consistent_xlsx)
+    for name, text in (("adjusted_budget", "1235.6万"), ("carryover_prev", "1,235.60 万元"),
+                       ("carryover_end", "12,356,000元")):
+        sheet, ref = at[name]
+        wb[sheet][ref].value = text
+    src = tmp_path / "units.xlsx"
+    wb.save(src)
+    report = fill(src, tmp_path / "out.xlsx")
+    converted = {f.name: f for f in report.findings if f.code == "fill-text-converted"}
+    assert set(converted) == {"adjusted_budget", "carryover_prev", "carryover_end"}
+    assert "万" in converted["adjusted_budget"].message and "以元填写" in converted["carryover_end"].message
+    out = reader.load(tmp_path / "out.xlsx").model
+    assert out.values["adjusted_budget"] == D("1235.6")
+    assert out.values["carryover_prev"] == D("1235.60")
+    assert out.values["carryover_end"] == D("1235.60")  # 12,356,000 元 ÷ 10000, ROUND to 2 places
 
 
 def blank_score(src: Path, dest: Path, level3: str) -> tuple[Path, tuple[str, str]]:

@@ -149,10 +149,6 @@ def test_version_1_0_workbooks_are_read_validated_and_filled_without_live_checks
     assert validate(tmp_path / "c_filled.xlsx").ok
 
 
-def test_current_workbooks_are_version_2_0() -> None:
-    assert spec.TEMPLATE_VERSION == "2.0" and reader.load(CONSISTENT).version == "2.0"
-
-
 # -- parity with validate, through a real spreadsheet engine --------------------------------------------
 
 #: One planted fault per file; each key names what is planted. Values are factory overrides.

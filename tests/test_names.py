@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from workbook_tools.core import spec
+from workbook_tools.core import profiles, spec
 from workbook_tools.export import sentences
 from workbook_tools.export.wording import DEFAULT_WORDING
 
@@ -59,6 +59,8 @@ def unknown_strings(mods: Modules) -> list[str]:
     known = known_names()
     first_words = {n.split("_")[0] for n in known if "_" in n}
     other_vocabularies = {e.key for e in DEFAULT_WORDING} | set(dir(sentences))
+    # a profile's keys and the optional blocks it shows; the keys of the spec's parts-add-up checks
+    other_vocabularies |= set(profiles.BLOCKS) | profiles.KEYS | profiles.REPORT_KEYS | {c.key for c in spec.PARTS_CHECKS}
     unknown = []
     for p, tree in mods:
         docs = _docstrings(tree)

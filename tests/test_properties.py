@@ -35,7 +35,9 @@ BASE = load_json(CONSISTENT_JSON)
 FORMULA_CODES = {"formula-overwritten", "formula-deleted", "formula-changed", "value-mismatch", "value-truncated",
                  "value-imprecise", "cache-stale"}
 
-amounts = st.decimals(min_value=Decimal("0"), max_value=Decimal("99999.99"), places=2, allow_nan=False,
+#: Up to 1 亿元 per line: every sum the generator builds (sources split from 支出总额) stays under 100000 万元, where
+#: an amount ten thousand times the others would rightly be taken for 元 (``unit-yuan-suspected``).
+amounts = st.decimals(min_value=Decimal("0"), max_value=Decimal("9999.99"), places=2, allow_nan=False,
                       allow_infinity=False)
 maybe_zero = st.one_of(st.just(Decimal(0)), amounts)
 
@@ -63,6 +65,28 @@ def evaluations(draw: st.DrawFn) -> Evaluation:
         while sum(Decimal(values[i]) for i in items) > basic:
             for i in items:
                 values[i] = str((Decimal(values[i]) / 2).quantize(Decimal("0.01")))
+    # the optional breakdowns add up to their totals (spec.PARTS_CHECKS); totals stated without breakdown and
+    # per-row adjustments stay blank, as a workbook with every breakdown typed leaves them
+    for name in ("total_supplement", "basic_supplement", "project_supplement", "basic_adjusted_budget",
+                 "project_adjusted_budget", "total_stated_budget", "total_stated_actual", "basic_stated_budget",
+                 "basic_stated_actual", *(f"source_{k}_adjusted" for k, _ in spec.SOURCE_ROWS)):
+        values[name] = None
+
+    def split(total: Decimal, names: tuple[str, ...]) -> None:
+        left = total
+        for n in names[:-1]:
+            values[n] = str((left * draw(st.integers(0, 100)) / 100).quantize(Decimal("0.01")))
+            left -= Decimal(values[n])
+        values[names[-1]] = str(left)
+
+    for side in ("budget", "actual"):
+        basic = sum(Decimal(values[f"basic_{r}_{side}"]) for r in ("wages", "goods", "subsidies", "capital"))
+        split(Decimal(values[f"sangong_vehicle_{side}"]),
+              (f"sangong_vehicle_purchase_{side}", f"sangong_vehicle_running_{side}"))
+        split(basic, (f"basic_personnel_{side}", f"basic_public_{side}"))
+        total = basic + Decimal(values[f"project_{side}"]) + Decimal(values[f"other_{side}"])
+        split(total, tuple(f"source_{k}_{side}" for k, _ in spec.SOURCE_ROWS))
+    split(Decimal(values["income_total"]), ("income_fiscal", "income_other"))
     # scores: weights total 100, each score within its weight; a row the scoring rules can score gets the
     # rule's score, every deduction a reason, and no text quotes the example's own figures (the reviewer's
     # checks compare what the text says with the tables, and these figures are random)

@@ -176,6 +176,12 @@ CASES: list[Case] = [
          words=("在职人员控制率", "105.56%", "扣 0.5 分", "1.22", "填报得分 4")),
     Case("score-sangong-change-grew", "score-contradicts-rule", cell("indicators", "score", 3),
          set_values(sangong_reception_actual="10.72"), words=("“三公经费”变动率", "≤0计满分")),
+    Case("positive-indicator-full-marks-below-target", "indicator-score-above-completion", cell("indicators", "score", 20),
+         set_list("indicators", 20, nature="≥", target="≥95%", actual="80%", unit="%", score="5"),
+         words=("正向指标", "≥95%", "最多 4.21 分", "填报得分 5")),
+    Case("negative-indicator-full-marks-above-target", "indicator-score-above-completion", cell("indicators", "score", 20),
+         set_list("indicators", 20, nature="≤", target="2天以内", actual="3天", unit="天", score="5"),
+         words=("反向指标", "指标值 ÷ 完成值", "最多 3.33 分")),
     Case("score-without-reason", "score-without-reason", cell("indicators", "basis", 1),
          set_list("indicators", 1, basis=None), words=("扣 1 分",)),
     Case("subtotal-score", "subtotal-mismatch", cell("indicators", "score", 27),
@@ -229,6 +235,12 @@ MUST_NOT_FIRE: list[Case] = [
     Case("score-full-below-limit", "score-contradicts-rule", None,
          both(set_values(staff_actual=36), set_list("indicators", STAFF_RULE_ROW, score="4", basis="编制36名，实有36人，计满分。"))),
     Case("score-bands-other-points", "score-contradicts-rule", None, set_list("indicators", 4, score="3")),
+    Case("positive-indicator-scored-by-completion", "indicator-score-above-completion", None,
+         set_list("indicators", 19, nature="≥", target="600个", actual="540个", unit="个")),  # 540 ÷ 600 × 5 = 4.5, typed 4.5
+    Case("negative-indicator-met", "indicator-score-above-completion", None,
+         set_list("indicators", 20, nature="≤", target="≤2天", actual="1.5天", unit="天", score="5")),
+    Case("qualitative-indicator", "indicator-score-above-completion", None,
+         set_list("indicators", 20, nature="定性", target="有效改善", actual="有所改善", score="5")),
     Case("full-marks-without-basis", "score-without-reason", None, set_list("indicators", 0, basis=None)),
     Case("subtotal-right", "subtotal-mismatch", None, set_list("indicators", 27, level1="投入", weight="20", score="15.02")),
     Case("narrative-total-right", "narrative-total-mismatch", None,
@@ -306,3 +318,18 @@ def test_rule_words_name_the_rule() -> None:
 def test_reason_needs_a_sentence_about_money() -> None:
     assert plausibility.gives_reason(["年中追加资金用于前期工作。"], plausibility._HIGH_REASON)
     assert not plausibility.gives_reason(["新增公办学位540个。"], plausibility._HIGH_REASON)
+
+
+@pytest.mark.parametrize(("text", "value"), [("≥90%", (D(90), "%")), ("2天以内", (D(2), "天")), ("168起", (D(168), "起")),
+                                              ("≤ 3 天", (D(3), "天")), ("95", (D(95), "")), ("有效改善", None),
+                                              ("1-2次", None), ("较上年提高5%", None)])
+def test_indicator_values_are_read_as_a_person_reads_them(text: str, value: tuple[Decimal, str] | None) -> None:
+    assert scores.indicator_value(text) == value
+
+
+def test_earned_share_of_positive_and_negative_indicators() -> None:
+    assert scores.earned_share("≥", D(95), D(80)) == D(80) / D(95)
+    assert scores.earned_share("≥", D(95), D(96)) == 1
+    assert scores.earned_share("≤", D(2), D(4)) == D("0.5")
+    assert scores.earned_share("≤", D(2), D(2)) == 1
+    assert scores.earned_share("=", D(2), D(3)) is None

@@ -113,6 +113,16 @@ def _version(wb: Workbook) -> None:
     wb[sheet][cell].value = "0.9"
 
 
+def _older_version(wb: Workbook) -> None:
+    sheet, cell = spec.META_NAMES["template_version"]
+    wb[sheet][cell].value = "1.0"
+
+
+def _unknown_profile(wb: Workbook) -> None:
+    sheet, cell = spec.META_NAMES["profile"]
+    wb[sheet][cell].value = "火星县"
+
+
 def _external_formula(wb: Workbook) -> None:
     sheet, cell = cell_of("region")
     wb[sheet][cell].value = "=[1]Sheet1!A1"
@@ -131,6 +141,8 @@ CASES: list[Case] = [
     # -- structure
     Case("template-unknown", "template-unknown", None, edit=_foreign),
     Case("template-version", "template-version", None, edit=_version, sheet="_meta"),
+    Case("template-old", "template-old", None, edit=_older_version, sheet="_meta"),
+    Case("profile-unknown", "profile-unknown", None, edit=_unknown_profile, sheet="_meta"),
     Case("sheet-deleted", "sheet-missing", None, edit=_delete_sheet("绩效目标"), sheet="绩效目标"),
     Case("sheet-order", "sheet-order", None, edit=_move_sheet),
     Case("sheet-hidden", "sheet-hidden", None, edit=_hide, sheet="主要职责"),
@@ -174,6 +186,10 @@ CASES: list[Case] = [
     Case("sangong-exceeds-basic", "sangong-exceeds-basic", "sangong_actual", {"sangong_reception_actual": D(99999)}),
     Case("score-exceeds-weight", "score-exceeds-weight", "indicators__score__0", {"indicators__score__0": WEIGHT0 + 1}),
     Case("weights-not-100", "weights-not-100", "weight_total", {"indicators__weight__0": WEIGHT0 + 1}),
+    Case("vehicle-parts", "parts-not-total", "sangong_vehicle_actual",
+         {"sangong_vehicle_purchase_actual": D(1), "sangong_vehicle_running_actual": D(1)}),
+    Case("income-parts", "parts-not-total", "income_total",
+         {"income_total": D(100), "income_fiscal": D(60), "income_other": D(30)}),
     Case("staff-without-quota", "staff-without-quota", "staff_quota", {"staff_quota": 0}),
     Case("staff-blank-quota", "staff-without-quota", "staff_quota", {"staff_quota": None}),
     # -- inputs
@@ -189,6 +205,7 @@ CASES: list[Case] = [
     Case("money-absurd", "out-of-range", "carryover_end", {"carryover_end": D("1e9")}),
     Case("staff-fraction", "out-of-range", "staff_actual", {"staff_actual": D("30.5")}),
     Case("weight-range", "out-of-range", "indicators__weight__0", {"indicators__weight__0": D(150)}),
+    Case("unit-yuan", "unit-yuan-suspected", "basic_wages_actual", {"basic_wages_actual": D("5387200")}),
     Case("excess-digits", "excess-digits", "basic_wages_actual", {"basic_wages_actual": D("538.724")}),
     Case("invalid-choice", "invalid-choice", "unit_type", {"unit_type": "事业单位"}),
     Case("invalid-section", "invalid-choice", "narrative__section__0", {"narrative__section__0": "其它"}),

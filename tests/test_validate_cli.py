@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from workbook_tools.checks.render import JSON_SCHEMA_ID
 from workbook_tools.cli.app import app
+from workbook_tools.core import spec
 from workbook_tools.core.findings import CATALOGUE
 
 from .conftest import EXAMPLES, ROOT
@@ -71,7 +72,7 @@ def test_json_structure() -> None:
     assert r.exit_code == 1
     data = json.loads(r.stdout)
     assert data["$schema"] == JSON_SCHEMA_ID
-    assert data["file"] == str(SEED) and data["template_version"] == "1.0"
+    assert data["file"] == str(SEED) and data["template_version"] == spec.TEMPLATE_VERSION
     assert (data["valid"], data["errors"], data["warnings"], data["unreadable"]) == (False, 1, 5, None)
     assert data["summary"].startswith("1 个错误，5 个警告")
     keys = {"code", "severity", "title", "sheet", "cell", "name", "message", "message_en", "expected", "actual"}
@@ -102,7 +103,9 @@ def test_unreadable_is_one_chinese_line_exit_2(tmp_path: Path) -> None:
 
 
 def _xls(tmp: Path) -> Path:
-    p = tmp / "old.xls"
+    """An OLE compound file saved as .xlsx (a password-protected workbook looks like this); a real .xls is
+    converted by LibreOffice first (tests/test_profiles_versions.py)."""
+    p = tmp / "old.xlsx"
     p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
     return p
 

@@ -97,6 +97,8 @@ def computed_edits(computed: dict[str, Any], locations: dict[str, tuple[str, str
     """Values of every derived cell (blank ratio → empty), for writing back into the open workbook."""
     edits = []
     for f in spec.DERIVED_FIELDS:
+        if locations is not None and f.name not in locations:
+            continue  # a figure this workbook's template version does not have
         sheet, cell = (locations or {}).get(f.name, (f.sheet, f.cell))
         v = computed.get(f.name)
         edits.append(CellEdit(sheet, cell, value="" if v is None else _plain(v)))
@@ -242,15 +244,15 @@ def fill_active() -> FillReport:
 
     The same plan as fill (:func:`~workbook_tools.fill.plan_fill`): typed-over or deleted formulas are
     restored as formulas (never overwritten with constants, which validate would report as typed over),
-    text numbers converted, the grade table set; then Excel recalculates. The report lists each change.
+    text numbers converted, scores by the workbook's own profile; then Excel recalculates. The report lists
+    each change.
     """
-    from .core.scoring import load_rules
     from .fill import FillReport, plan_fill
     from .xlsx.reader import load
 
     book, loaded = _read_active(load)
     report = FillReport(file=str(book.name))
-    plan = plan_fill(loaded, report, load_rules(None))
+    plan = plan_fill(loaded, report)
     if plan is not None:
         apply_edits(book, fill_edits(plan), replace_sheet=None)
         with contextlib.suppress(Exception):  # an app without calculate(): Excel recalculates on its own

@@ -17,7 +17,7 @@ import shutil
 import warnings
 import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,8 +26,8 @@ from xml.sax.saxutils import escape
 from defusedxml.ElementTree import fromstring
 
 from .checks import structure
-from .checks.formulas import normalize
-from .core import live_checks, spec
+from .checks.formulas import normalize, template_formula
+from .core import live_checks, profiles, spec
 from .core.cells import address, rc
 from .core.compute import compute
 from .core.errors import WorkbookToolsError
@@ -39,6 +39,7 @@ from .core.numbers import parse_text_number
 from .core.scoring import Rules, Suggestion, load_rules, suggest
 from .session import WorkbookSession
 from .xlsx import reader
+from .xlsx.legacy import converted, is_legacy
 from .xlsx.package import NS_MAIN, NS_PKG_REL, NS_REL, UnreadableWorkbook
 from .xlsx.worksheet import Cell
 
@@ -69,7 +70,8 @@ class FillReport(Report):
 
 def default_output(src: Path) -> Path:
     """Where fill writes when no output is given: beside the input, never over it."""
-    return src.with_name(fits(f"{src.stem}_filled{src.suffix or '.xlsx'}"))
+    suffix = ".xlsx" if is_legacy(src) else (src.suffix or ".xlsx")  # a legacy file is filled into an .xlsx
+    return src.with_name(fits(f"{src.stem}_filled{suffix}"))
 
 
 def same_formula(a: str | None, b: str | None) -> bool:
@@ -226,7 +228,7 @@ def _convert_text_numbers(loaded: reader.Loaded, plan: FillPlan, findings: list[
     def convert(v: Value, kind: str, label: str, where: tuple[str, str], name: str) -> Decimal | int | None:
         if not isinstance(v, str):
             return None
-        number, why = parse_text_number(v)
+        number, why = parse_text_number(v, kind)
         if number is None:
             return None
         value: Decimal | int = number
@@ -241,7 +243,7 @@ def _convert_text_numbers(loaded: reader.Loaded, plan: FillPlan, findings: list[
         return value
 
     for f in spec.INPUT_FIELDS:
-        if f.kind in spec.NUMERIC_KINDS:
+        if f.kind in spec.NUMERIC_KINDS and f.name in loaded.locations:
             loc = loaded.locations[f.name]
             if not plan.writable(loc.sheet):
                 continue
@@ -250,8 +252,8 @@ def _convert_text_numbers(loaded: reader.Loaded, plan: FillPlan, findings: list[
                 model.values[f.name] = got
     for t in spec.TABLES:
         for c in t.columns:
-            loc = loaded.list_locations[t.name][c.key]
-            if c.kind not in spec.NUMERIC_KINDS or not plan.writable(loc.sheet):
+            col_loc = loaded.list_locations[t.name].get(c.key)
+            if col_loc is None or c.kind not in spec.NUMERIC_KINDS or not plan.writable(col_loc.sheet):
                 continue
             for i, row in enumerate(model.rows(t.name)):
                 where = _list_cell(loaded, t, c.key, i)
@@ -278,19 +280,17 @@ def _grade_table(loaded: reader.Loaded, rules: Rules, plan: FillPlan, findings: 
             if have == want:
                 continue
             plan.constants[(sheet, cell)] = want
+            loaded.model.constants.setdefault(k.name, list(k.values))
+            if i < len(loaded.model.constants[k.name]):
+                loaded.model.constants[k.name][i] = want
             findings.append(_f("fill-value-computed", f"等级标准表：已按评分规则（{rules.source}）写入 {want}",
                                f"grade table: set to {want} from the rules ({rules.source})", sheet, cell, k.name,
                                want, have))
 
 
-def _computed(loaded: reader.Loaded, rules: Rules) -> dict[str, Value]:
-    values = compute(loaded.model)
-    if tuple(rules.grades) != spec.GRADE_BANDS:
-        g = spec.FIELD_BY_NAME["grade"].expr
-        assert g is not None
-        env = {**loaded.model.env(), **values}
-        values["grade"] = replace(g, bands=rules.grades).compute(env)  # type: ignore[type-var]
-    return values
+def _computed(loaded: reader.Loaded) -> dict[str, Value]:
+    """Derived values; the grade follows the workbook's threshold table as it will be written."""
+    return compute(loaded.model)
 
 
 def _scores(loaded: reader.Loaded, computed: dict[str, Value], rules: Rules, write: bool, plan: FillPlan,
@@ -321,7 +321,10 @@ def _scores(loaded: reader.Loaded, computed: dict[str, Value], rules: Rules, wri
 def _formulas_and_caches(loaded: reader.Loaded, computed: dict[str, Value], plan: FillPlan,
                          findings: list[Finding]) -> None:
     missing = 0
+    version = loaded.layout.version if loaded.layout is not None else None
     for f in spec.DERIVED_FIELDS:
+        if f.name not in loaded.locations:
+            continue  # not in this file's template version (migrate adds it)
         loc = loaded.locations[f.name]
         if not plan.writable(loc.sheet):
             continue
@@ -330,9 +333,9 @@ def _formulas_and_caches(loaded: reader.Loaded, computed: dict[str, Value], plan
         value = computed.get(f.name)
         plan.caches[where] = value
         formula = ("=" + c.formula) if c is not None and c.formula else None
-        if not same_formula(formula, f.formula):
-            assert f.formula is not None
-            plan.formulas[where] = f.formula
+        want = template_formula(f.name, version)
+        if not same_formula(formula, want):
+            plan.formulas[where] = want
             old = c.value if c is not None else None
             actual: object
             if formula:
@@ -343,7 +346,7 @@ def _formulas_and_caches(loaded: reader.Loaded, computed: dict[str, Value], plan
                 zh, en, actual = "公式被改写为常数", "formula typed over", old
             findings.append(_f("fill-formula-restored", f"{f.label}：{zh}，已恢复为模板公式（计算结果 {_shown(value)}）",
                                f"{f.label_en}: {en}; template formula restored (value {_shown(value)})",
-                               loc.sheet, loc.cell, f.name, f.formula, _shown(actual)))
+                               loc.sheet, loc.cell, f.name, want, _shown(actual)))
             continue
         assert c is not None
         cached = c.value
@@ -404,11 +407,13 @@ def _input_formulas(loaded: reader.Loaded, plan: FillPlan) -> None:
     validate says so)."""
     for f in spec.INPUT_FIELDS:
         c = loaded.cells.get(f.name)
-        loc = loaded.locations[f.name]
-        if c is not None and c.formula and c.value not in (None, "") and (loc.sheet, loc.cell) not in plan.inputs:
+        loc = loaded.locations.get(f.name)  # None: a figure this workbook's (earlier) layout does not have
+        if loc is not None and c is not None and c.formula and c.value not in (None, "") and (loc.sheet, loc.cell) not in plan.inputs:
             plan.caches[(loc.sheet, loc.cell)] = c.value
     for t in spec.TABLES:
         for col in t.columns:
+            if col.key not in loaded.list_locations[t.name]:
+                continue  # a column this workbook's (earlier) layout does not have
             for i in range(len(loaded.model.rows(t.name))):
                 where = _list_cell(loaded, t, col.key, i)
                 c = loaded.book.cell(*where)
@@ -485,10 +490,13 @@ def _copy(src: Path, dest: Path) -> None:
         shutil.copyfile(src, tmp)  # a new file: the umask's permissions, not the source's
 
 
-def plan_fill(loaded: reader.Loaded, report: FillReport, rules: Rules, write_scores: bool = False,
+def plan_fill(loaded: reader.Loaded, report: FillReport, rules: Rules | None = None, write_scores: bool = False,
               computed: Mapping[str, Value] | None = None) -> FillPlan | None:
     """What fill changes in a read workbook (its findings go to ``report``); None when the workbook is not
     ours to touch (another template or version). The Excel button applies the same plan to the open workbook.
+
+    ``rules`` None: the workbook's own profile's rules, and its threshold table is left as it is; explicit
+    rules also make the threshold table say what they say.
 
     ``loaded.model`` is updated as the plan converts text numbers and writes scores.
     """
@@ -504,11 +512,15 @@ def plan_fill(loaded: reader.Loaded, report: FillReport, rules: Rules, write_sco
     moved = {f.sheet for f in struct if f.code == "rows-shifted" and f.sheet and f.expected == f.cell}
     plan = FillPlan(present=set(loaded.book.sheet_names), shifted=moved)
     findings: list[Finding] = []
+    explicit = rules is not None
+    if rules is None:
+        rules = profiles.for_workbook(loaded.model.profile)[0].rules  # the workbook's own profile
     _convert_text_numbers(loaded, plan, findings)
-    _grade_table(loaded, rules, plan, findings)
-    values = _computed(loaded, rules)
+    if explicit:
+        _grade_table(loaded, rules, plan, findings)
+    values = _computed(loaded)
     if _scores(loaded, values, rules, write_scores, plan, findings, report):
-        values = _computed(loaded, rules)
+        values = _computed(loaded)
     _formulas_and_caches(loaded, values, plan, findings)
     _live_formulas(loaded, plan, findings)
     report.findings.extend(findings)
@@ -528,6 +540,8 @@ def fill(source: str | Path | WorkbookSession, dest: str | Path | None = None, *
     overwrite the input without ``in_place``, or when the rules file is unusable.
     """
     src = source.path if isinstance(source, WorkbookSession) else Path(source)
+    if is_legacy(src):
+        return _fill_legacy(src, dest, in_place=in_place, recalc=recalc, rules=rules, write_scores=write_scores)
     if in_place:
         src = Path(os.path.realpath(src))  # a symlink: the workbook it points at is rewritten, the link stays
         target = src
@@ -535,7 +549,7 @@ def fill(source: str | Path | WorkbookSession, dest: str | Path | None = None, *
         target = Path(dest) if dest is not None else default_output(src)
         if target.exists() and src.exists() and os.path.samefile(src, target):
             raise FillError(f"{target}：输出文件就是输入文件；要改写原文件请用 --in-place（会保留 .bak 备份）")
-    if not isinstance(rules, Rules):
+    if rules is not None and not isinstance(rules, Rules):
         from .core.scoring import RulesError
 
         try:
@@ -575,6 +589,24 @@ def fill(source: str | Path | WorkbookSession, dest: str | Path | None = None, *
         report.written = True
     if recalc:
         _recalc(target, src, in_place, report)
+    return report
+
+
+def _fill_legacy(src: Path, dest: str | Path | None, *, in_place: bool, recalc: bool,
+                 rules: Rules | str | Path | None, write_scores: bool) -> FillReport:
+    """A .xls/.ods input: convert it in a temporary folder, fill the copy into an .xlsx, never touch the input."""
+    if in_place:
+        raise FillError(f"{src}：旧版 {src.suffix} 文件不能 --in-place 改写；请用 -o 指定 .xlsx 输出文件")
+    target = Path(dest) if dest is not None else default_output(src)
+    with converted(src) as conv:
+        if conv.converted is None:
+            report = FillReport(file=str(src))
+            report.unreadable = Finding(code="legacy-not-converted", message=f"{src}：{conv.reason_zh}",
+                                        message_en=f"{src}: {conv.reason_en}")
+            return report
+        report = fill(conv.converted, target, recalc=recalc, rules=rules, write_scores=write_scores)
+    report.file = str(src)
+    report.findings.insert(0, Finding(code="legacy-converted", message=conv.note("zh"), message_en=conv.note("en")))
     return report
 
 

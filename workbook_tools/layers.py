@@ -39,8 +39,8 @@ LAYERS: tuple[Layer, ...] = (
                     "annotated copy)", (f"{PACKAGE}.checks",)),
     Layer("session", "one workbook opened once: read, computed and validated once for every use",
           (f"{PACKAGE}.session",)),
-    Layer("write", "writing workbooks: the template, fill, prefill",
-          (f"{PACKAGE}.template", f"{PACKAGE}.fill", f"{PACKAGE}.prefill")),
+    Layer("write", "writing workbooks: the template, fill, prefill, migrate (an earlier version into the current)",
+          (f"{PACKAGE}.template", f"{PACKAGE}.fill", f"{PACKAGE}.prefill", f"{PACKAGE}.migrate")),
     Layer("export", "the narrative report: outline → .docx / PDF / Markdown", (f"{PACKAGE}.export",)),
     Layer("batch", "the finance bureau's run: result data, inbox and cache, summary, one file's work, "
                    "isolation engines, the pipeline", (f"{PACKAGE}.batch",)),

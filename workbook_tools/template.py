@@ -260,8 +260,16 @@ def seal(wb: Workbook) -> None:
         ws.protection.set_password(spec.LIVE_SEAL_HASH, already_hashed=True)
 
 
-def build_template() -> Workbook:
-    """The blank template, entirely from the spec."""
+def build_template(profile: str | None = None) -> Workbook:
+    """The blank template, entirely from the spec, for one profile (None: the default profile).
+
+    The profile is recorded in ``_meta`` (name ``profile``), its grade labels and bands fill the threshold
+    table the grade formula reads, and the rows of optional blocks it does not use are hidden, never removed:
+    every template has every defined name at the same address, so one reader serves all profiles.
+    """
+    from .core.profiles import get
+
+    prof = get(profile)
     wb = Workbook()
     wb.remove(wb.active)
     for s in spec.SHEETS:
@@ -334,15 +342,29 @@ def build_template() -> Workbook:
         ws.freeze_panes = f"A{t.first_row}"
         ws.print_title_rows = f"{t.header_row}:{t.header_row}"
 
+    ascending = sorted(prof.grades, key=lambda g: g[1])
+    table: dict[str, tuple[str | Decimal, ...]] = {"grade_labels": tuple(g[0] for g in ascending),
+                                                   "grade_minimums": tuple(g[1] for g in ascending)}
     for k in spec.CONSTANTS:
         ws = wb[k.sheet]
         first = k.ref.split(":")[0]
         col = "".join(ch for ch in first if ch.isalpha())
         row0 = int("".join(ch for ch in first if ch.isdigit()))
-        for i, v in enumerate(k.values):
+        for i, v in enumerate(table.get(k.name, k.values)):
             c = ws[f"{col}{row0 + i}"]
-            c.value = int(v) if isinstance(v, Decimal) else v
+            c.value = (int(v) if v == v.to_integral_value() else v) if isinstance(v, Decimal) else v
             _style_derived(c, "text")
+    meta_sheet, meta_cell = spec.META_NAMES["profile"]
+    wb[meta_sheet][meta_cell].value = prof.id
+    for sheet in spec.SHEETS:  # optional blocks the profile does not use: hidden, never removed
+        ws = wb[sheet.title]
+        for block, top_row, bottom_row in sheet.row_blocks:
+            if not prof.shows(block):
+                for row_no in range(top_row, bottom_row + 1):
+                    ws.row_dimensions[row_no].hidden = True
+        for block, c1, c2 in sheet.col_blocks:
+            if not prof.shows(block):
+                ws.column_dimensions.group(c1, c2, hidden=True)
 
     for n in live_checks.all_names():
         wb.defined_names[n.name] = DefinedName(n.name, attr_text=_absolute(n.sheet, n.ref))
@@ -379,8 +401,8 @@ def _absolute(sheet: str, ref: str) -> str:
     return f"{quoted}!{':'.join(parts)}"
 
 
-def write_template(path: Path = DEFAULT_TEMPLATE) -> Path:
-    wb = build_template()
+def write_template(path: Path = DEFAULT_TEMPLATE, profile: str | None = None) -> Path:
+    wb = build_template(profile)
     atomic_save(wb, path)
     return path
 
@@ -399,8 +421,26 @@ def _put(c: XlCell, value: Value) -> None:
 
 
 def fill_workbook(model: Evaluation, template: Path | None = None) -> Workbook:
-    """A workbook from the template holding the model: inputs, list rows, and typed-over derived cells."""
-    wb = load_workbook(template or DEFAULT_TEMPLATE) if (template or DEFAULT_TEMPLATE).exists() else build_template()
+    """A workbook from the template holding the model: inputs, list rows, typed-over derived cells, and the
+    model's own profile and threshold table (a county's edited bands travel with its data)."""
+    from .core.profiles import DEFAULT_PROFILE, available
+
+    profile = model.profile if model.profile in available() else None
+    if template is None and profile not in (None, DEFAULT_PROFILE):
+        wb = build_template(profile)
+    else:
+        wb = load_workbook(template or DEFAULT_TEMPLATE) if (template or DEFAULT_TEMPLATE).exists() else build_template()
+    for k in spec.CONSTANTS:
+        first = k.ref.split(":")[0]
+        col = "".join(ch for ch in first if ch.isalpha())
+        row0 = int("".join(ch for ch in first if ch.isdigit()))
+        values = model.constants.get(k.name)
+        if values is not None and len(values) == len(k.values):
+            for i, v in enumerate(values):
+                _put(wb[k.sheet][f"{col}{row0 + i}"], v)
+    if model.profile:
+        meta_sheet, meta_cell = spec.META_NAMES["profile"]
+        _put(wb[meta_sheet][meta_cell], model.profile)
     for f in spec.INPUT_FIELDS:
         _put(wb[f.sheet][f.cell], model.values.get(f.name))
     for name, value in model.stated.items():

@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import sys
+import tempfile
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -180,6 +181,20 @@ class Progress:
             self._bar = None
 
 
+def _convert_legacy(todo: list[str], options: BatchOptions, workdir: Path) -> BatchOptions:
+    """Every .xls/.ods of the batch converted in one LibreOffice run (start-up dominates its cost)."""
+    from ..xlsx.legacy import convert_all, is_legacy
+
+    legacy = [p for p in todo if is_legacy(p)]
+    if not legacy:
+        return options
+    done = convert_all(legacy, workdir, timeout=max(options.timeout, 60) * max(1, len(legacy) // 20 + 1))
+    return replace(
+        options,
+        converted=tuple((p, c.converted) for p, c in done.items() if c.converted),
+        legacy_failed=tuple((p, c.reason_zh, c.reason_en) for p, c in done.items() if not c.converted))
+
+
 def run(inbox: Path, options: BatchOptions, *, engine: str = "process", workers: int | None = None,
         scheduler: str | None = None, use_cache: bool = True, progress: Progress | None = None,
         worker: Worker | None = None, processes: bool = False) -> BatchOutcome:
@@ -206,7 +221,9 @@ def run(inbox: Path, options: BatchOptions, *, engine: str = "process", workers:
         else:
             todo.append(str(p))
     progress.start(len(files))
+    legacy_dir = tempfile.TemporaryDirectory(prefix="workbook_tools-legacy-")
     try:
+        options = _convert_legacy(todo, options, Path(legacy_dir.name))
         for r in results:
             progress.update(r)
         if todo:
@@ -219,6 +236,7 @@ def run(inbox: Path, options: BatchOptions, *, engine: str = "process", workers:
                     progress.update(r)
     finally:
         progress.stop()
+        legacy_dir.cleanup()
         # a worker killed at its time limit (or by an interrupt) cannot remove its temporary files
         _sweep(out)
     results.sort(key=lambda r: r.path)

@@ -47,6 +47,10 @@ class BatchOptions:
     memory_mb: int = 4096  # address-space limit while a worker reads, checks, fills and exports one file (0: none)
     #: inbox-relative path → output path stem (relative, "/" separators), distinct for every file of the run
     names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    #: legacy (.xls/.ods) inputs converted before the batch, in one LibreOffice run: (input, converted .xlsx)
+    converted: tuple[tuple[str, str], ...] = ()
+    #: legacy inputs LibreOffice could not convert: (input, reason in Chinese, reason in English)
+    legacy_failed: tuple[tuple[str, str, str], ...] = ()
 
     #: Last year's workbooks by unit (``batch --previous-dir``): (unit key, path, size and mtime for the cache).
     previous: tuple[tuple[str, str, str], ...] | None = None

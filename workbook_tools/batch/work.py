@@ -54,8 +54,16 @@ def process_workbook(path: str, options: BatchOptions) -> FileResult:
     """Validate one workbook (and fill/export it when asked); never raises for what is in the file."""
     started = time.perf_counter()
     rel = relative(path, options.root)
+    failed = {p: (zh, en) for p, zh, en in options.legacy_failed}
+    if path in failed:
+        zh, en = failed[path]
+        return FileResult(rel, "unreadable", reason_code="legacy-not-converted", reason=en if options.lang == "en" else zh)
+    source = dict(options.converted).get(path, path)
     try:
-        result = _process(Path(path), rel, options)
+        result = _process(Path(source), rel, options)
+        if source != path:
+            result.notes.insert(0, "converted from a legacy file with LibreOffice" if options.lang == "en"
+                                else f"{Path(path).suffix} 文件已用 LibreOffice 转为 .xlsx 后处理（原文件未改动）")
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - a bug or a Rust panic on one file must not stop the batch

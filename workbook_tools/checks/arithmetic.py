@@ -147,7 +147,7 @@ def check(loaded: Loaded, computed: Computed) -> list[Finding]:
             if c.value is not None and c.value != "":
                 out.append(_typed(f, sheet, cell, model.stated.get(f.name, c.value), point, ivs.get(f.name), env))
             continue
-        if not intact(f.name, c.formula):
+        if not intact(f.name, c.formula, loaded.layout.version if loaded.layout is not None else None):
             continue  # formula-changed says it
         if c.value is None:
             no_cache.append(f.name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..core import spec
+from ..core.expr import excel_round
 from ..core.findings import Finding
 from ..core.intervals import ZERO, of_input
 from ..core.numbers import to_decimal
@@ -83,7 +84,7 @@ def _scores(loaded: Loaded) -> list[Finding]:
     weights: list[Decimal] = []
     for i, row in enumerate(rows):
         w, s = to_decimal(row.get("weight")), to_decimal(row.get("score"))
-        if w is not None:
+        if w is not None and row.get("level3") not in (None, ""):  # a subtotal row (no 三级指标) is not counted twice
             weights.append(w)
         if w is not None and s is not None and s > w:
             sheet, cell = list_place(loaded, "indicators", "score", i)
@@ -121,9 +122,43 @@ def _staff(loaded: Loaded, bad: set[str]) -> list[Finding]:
         sheet=sheet, cell=cell, name="staff_quota", expected="> 0", actual=fmt(quota) if quota is not None else None)]
 
 
+def _value(loaded: Loaded, computed: Computed, name: str) -> Decimal | None:
+    f = spec.FIELD_BY_NAME[name]
+    return to_decimal(computed.get(name)) if f.is_derived else loaded.model.number(name)
+
+
+def _parts(loaded: Loaded, computed: Computed, bad: set[str]) -> list[Finding]:
+    """Optional breakdowns (公务用车购置/运行维护, 人员/公用经费, 资金来源, 收入) against their totals, when given."""
+    out: list[Finding] = []
+    for pc in spec.PARTS_CHECKS:
+        if not all(loaded.has(n) for n in (*pc.parts, pc.total)):
+            continue
+        if any(n in bad or depends_on(n) & bad for n in (*pc.parts, pc.total)):
+            continue
+        if pc.when and not any(loaded.model.number(n) is not None for n in pc.when):
+            continue
+        parts = [v for n in pc.parts if (v := _value(loaded, computed, n)) is not None]
+        total = _value(loaded, computed, pc.total)
+        if total is None or len(parts) < pc.min_parts:
+            continue
+        listed = sum(parts, Decimal(0))
+        if excel_round(listed, 2) == excel_round(total, 2):
+            continue
+        tf = spec.FIELD_BY_NAME[pc.total]
+        sheet, cell = place(loaded, pc.total)
+        out.append(finding(
+            "parts-not-total",
+            f"{pc.label}合计 {fmt(listed, 2)} 万元，与“{tf.label}” {fmt(total, 2)} 万元不符，差 {fmt(total - listed, 2)} 万元。"
+            "请核对分项和合计",
+            f"{pc.label}: parts sum to {fmt(listed, 2)}, but {tf.label_en} is {fmt(total, 2)}",
+            sheet=sheet, cell=cell, name=pc.total, expected=fmt(total, 2), actual=fmt(listed, 2)))
+    return out
+
+
 def check(loaded: Loaded, computed: Computed) -> list[Finding]:
     bad = not_numbers(loaded)
-    return _projects(loaded, bad) + _sangong(loaded, computed, bad) + _scores(loaded) + _staff(loaded, bad)
+    return (_projects(loaded, bad) + _sangong(loaded, computed, bad) + _scores(loaded) + _staff(loaded, bad)
+            + _parts(loaded, computed, bad))
 
 
 __all__ = ["check"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
-from ..core import live_checks, spec
+from ..core import layouts, live_checks, spec
 from ..core.findings import Finding
 from ..xlsx.reader import Loaded
 from . import Computed, finding, place
@@ -72,15 +72,22 @@ def normalize(formula: str) -> str:
 
 
 @cache
-def expected(name: str) -> str:
-    """The normalised spec formula of a derived field."""
-    formula = spec.FIELD_BY_NAME[name].formula
+def expected(name: str, version: str | None = None) -> str:
+    """The normalised formula of a derived field in the current template (or in an earlier ``version``)."""
+    layout = layouts.for_version(version)
+    formula = layout.formulas.get(name) if layout is not None else None
+    formula = formula or spec.FIELD_BY_NAME[name].formula
     assert formula is not None
     return normalize(formula)
 
 
-def intact(name: str, formula: str | None) -> bool:
-    return formula is not None and formula != "" and normalize(formula) == expected(name)
+def template_formula(name: str, version: str | None = None) -> str:
+    layout = layouts.for_version(version)
+    return (layout.formulas.get(name) if layout is not None else None) or spec.FIELD_BY_NAME[name].formula or ""
+
+
+def intact(name: str, formula: str | None, version: str | None = None) -> bool:
+    return formula is not None and formula != "" and normalize(formula) == expected(name, version)
 
 
 #: Above this many broken live-check formulas, one finding says so (a cleared column is one mistake).
@@ -145,26 +152,30 @@ def _live(loaded: Loaded) -> list[Finding]:
 
 def check(loaded: Loaded, computed: Computed) -> list[Finding]:
     out: list[Finding] = []
+    version = loaded.layout.version if loaded.layout is not None else None
     for f in spec.DERIVED_FIELDS:
+        if not loaded.has(f.name):
+            continue
         sheet, cell = place(loaded, f.name)
         if loaded.book.sheet(sheet) is None:
             continue
         c = loaded.cells.get(f.name)
         formula = c.formula if c is not None else None
+        want = template_formula(f.name, version)
         if formula is None:
             if c is None or c.value is None or c.value == "":
                 out.append(finding(
                     "formula-deleted",
-                    f"“{f.label}”的公式被删除了（单元格为空）。请恢复模板公式 {f.formula}（或运行 workbook-tools fill）",
-                    f"the formula of {f.label_en} was deleted; restore {f.formula} (or run workbook-tools fill)",
-                    sheet=sheet, cell=cell, name=f.name, expected=f.formula, actual=None))
+                    f"“{f.label}”的公式被删除了（单元格为空）。请恢复模板公式 {want}（或运行 workbook-tools fill）",
+                    f"the formula of {f.label_en} was deleted; restore {want} (or run workbook-tools fill)",
+                    sheet=sheet, cell=cell, name=f.name, expected=want, actual=None))
             continue
-        if not intact(f.name, formula):
+        if not intact(f.name, formula, version):
             out.append(finding(
                 "formula-changed",
-                f"“{f.label}”的公式被改成了 ={formula}，与模板公式 {f.formula} 不同。请恢复模板公式（或运行 workbook-tools fill）",
-                f"the formula of {f.label_en} was changed to ={formula}; the template's is {f.formula}",
-                sheet=sheet, cell=cell, name=f.name, expected=f.formula, actual="=" + formula))
+                f"“{f.label}”的公式被改成了 ={formula}，与模板公式 {want} 不同。请恢复模板公式（或运行 workbook-tools fill）",
+                f"the formula of {f.label_en} was changed to ={formula}; the template's is {want}",
+                sheet=sheet, cell=cell, name=f.name, expected=want, actual="=" + formula))
     return out + _live(loaded)
 
 

@@ -14,7 +14,7 @@ from ..core import spec
 from ..core.expr import excel_round
 from ..core.findings import Finding
 from ..core.model import CONTROL_CHARS
-from ..core.numbers import parse_text_number
+from ..core.numbers import TEN_THOUSAND, looks_like_yuan, parse_text_number
 from ..xlsx.reader import Loaded
 from ..xlsx.worksheet import Cell
 from . import Computed, finding, fmt, list_places, place
@@ -54,7 +54,7 @@ class _Target:
 
 
 def _text_number(t: _Target, raw: str, c: Cell | None) -> Finding:
-    num, note = parse_text_number(raw)
+    num, note = parse_text_number(raw, t.kind)
     notes = note.split("、") if num is not None else []
     if c is not None and c.quote_prefix and "前导撇号" not in notes:
         notes = [n for n in notes if n != "数字以文本形式保存"] + ["前导撇号"]
@@ -161,6 +161,8 @@ def _blank(v: object) -> bool:
 def _fields(loaded: Loaded) -> list[Finding]:
     out: list[Finding] = []
     for f in spec.INPUT_FIELDS:
+        if not loaded.has(f.name):
+            continue  # a later version's figure: an older workbook has no cell for it
         sheet, cell = place(loaded, f.name)
         if loaded.book.sheet(sheet) is None:
             continue  # sheet-missing says it once
@@ -177,7 +179,7 @@ def _fields(loaded: Loaded) -> list[Finding]:
                            expected="数字", actual="=" + c.formula))
             continue
         if _blank(v):
-            if f.required:
+            if f.required and not any(not _blank(loaded.model.values.get(n)) for n in f.required_unless):
                 out.append(t.f("required-missing", f"必填项“{f.label}”未填写，请在 {sheet}!{cell} 填写",
                                f"required field {f.label_en} is empty; fill in {sheet}!{cell}"))
             continue
@@ -234,8 +236,28 @@ def _errors(loaded: Loaded) -> list[Finding]:
     return out
 
 
+def _units(loaded: Loaded) -> list[Finding]:
+    """Amounts about ten thousand times the others: most likely typed in 元 into a 万元 cell. Amounts beyond
+    :data:`~workbook_tools.core.spec.MAX_MONEY` are out of range already (and 1e308 cannot be divided exactly)."""
+    money = [(f, v) for f in spec.INPUT_FIELDS if f.kind == "money" and loaded.has(f.name)
+             and isinstance(v := loaded.model.values.get(f.name), Decimal) and 0 < v <= spec.MAX_MONEY]
+    out: list[Finding] = []
+    for f, v in money:
+        others = [w for g, w in money if g.name != f.name]
+        if not looks_like_yuan(v, others):
+            continue
+        sheet, cell = place(loaded, f.name)
+        wan = fmt((v / TEN_THOUSAND).quantize(Decimal("0.01")), 2)
+        out.append(finding(
+            "unit-yuan-suspected",
+            f"“{f.label}”为 {fmt(v)}，比本工作簿其他金额大约一万倍，像是以元填写；本模板金额单位为万元，应为 {wan}。请核对后改正",
+            f"{f.label_en} is {fmt(v)}, about ten thousand times the other amounts: it looks like 元; in 万元 it "
+            f"would be {wan}", sheet=sheet, cell=cell, name=f.name, expected=wan, actual=fmt(v)))
+    return out
+
+
 def check(loaded: Loaded, computed: Computed) -> list[Finding]:
-    return _fields(loaded) + _lists(loaded) + _errors(loaded)
+    return _fields(loaded) + _lists(loaded) + _errors(loaded) + _units(loaded)
 
 
 __all__ = ["check"]

@@ -25,8 +25,8 @@ from ..xlsx.reader import Loaded
 from . import Computed, finding, fmt, list_place, place
 
 HALF_CENT = Decimal("0.005")
-#: Columns of the 评分表 that may say why points were deducted (偏差原因 arrives with the national columns).
-REASON_COLUMNS: tuple[str, ...] = ("deviation_reason", "reason", "basis")
+#: Columns of the 评分表 that may say why points were deducted (偏差原因分析及改进措施, then 评分依据).
+REASON_COLUMNS: tuple[str, ...] = ("deviation", "basis")
 
 
 @cache
@@ -84,6 +84,86 @@ def _rules(loaded: Loaded, computed: Computed, rules: scoring.Rules) -> list[Fin
             f"请把得分改为 {fmt(s.score)}，或核对指标值和评分规则",
             f"scoring row {s.row + 1} ({s.indicator}): by the rule, {s.basis_en}; the typed score is {fmt(typed)}",
             sheet=sheet, cell=cell, name="indicators_score", expected=fmt(s.score), actual=fmt(typed)))
+    return out
+
+
+_NATURE_WORDS = {"≥": ("正向", "positive"), "≤": ("反向", "negative")}
+_QUALIFIERS = re.compile(r"^(?:[≥≤=<>＞＜]|大于等于|小于等于|大于|小于|等于|不低于|不少于|不超过|不高于|不多于|达到|约)+|"
+                         r"(?:及以上|及以下|以上|以下|以内|之内|内|左右)$")
+_ONE_NUMBER = re.compile(r"(\d+(?:\.\d+)?)")
+
+
+def indicator_value(text: object) -> tuple[Decimal, str] | None:
+    """A 年度指标值 or 实际完成值 as a person reads it: “≥90%” → (90, "%"), “2天以内” → (2, "天"), “168起” →
+    (168, "起"); None for text without exactly one number (“有效改善”, “1-2次”)."""
+    if isinstance(text, Decimal | int) and not isinstance(text, bool):
+        return Decimal(text), ""
+    if not isinstance(text, str):
+        return None
+    t = unicodedata.normalize("NFKC", text).replace(",", "").replace(" ", "")
+    numbers = _ONE_NUMBER.findall(t)
+    if len(numbers) != 1:
+        return None
+    head, _, tail = t.partition(numbers[0])
+    if _QUALIFIERS.sub("", head):
+        return None  # words before the number (“较上年提高5%”): not a plain target
+    unit = tail
+    while True:
+        stripped = _QUALIFIERS.sub("", unit)
+        if stripped == unit:
+            break
+        unit = stripped
+    return Decimal(numbers[0]), unit
+
+
+def earned_share(nature: str, target: Decimal, actual: Decimal) -> Decimal | None:
+    """The share of the points a 正向 (≥) or 反向 (≤) indicator earns by its completion: full when the target
+    is met, else 完成值 ÷ 指标值 (正向) or 指标值 ÷ 完成值 (反向), as the national self-evaluation form scores it."""
+    if nature == "≥":
+        if actual >= target:
+            return Decimal(1)
+        return actual / target if target > 0 else None
+    if nature == "≤":
+        if actual <= target:
+            return Decimal(1)
+        return target / actual if actual > 0 else None
+    return None
+
+
+def _completion(loaded: Loaded, computed: Computed, rules: scoring.Rules) -> list[Finding]:
+    """A typed score above what the row's completion gives: 正向 完成值 below, or 反向 完成值 above, its 年度指标值.
+    Rows a scoring rule scores are left to that rule; a lower score is the county's deduction and is fine."""
+    out: list[Finding] = []
+    rows = loaded.model.lists.get("indicators", [])
+    ruled = {s.row for s in scoring.suggest(loaded.model, computed, rules)}
+    for i, row in enumerate(rows):
+        nature = str(row.get("nature") or "").strip()
+        weight, typed = to_decimal(row.get("weight")), to_decimal(row.get("score"))
+        if nature not in _NATURE_WORDS or i in ruled or not row.get("level3") or weight is None or typed is None:
+            continue
+        target, actual = indicator_value(row.get("target")), indicator_value(row.get("actual"))
+        if target is None or actual is None or (target[1] and actual[1] and target[1] != actual[1]):
+            continue  # a qualitative value, or two units that cannot be compared
+        share = earned_share(nature, target[0], actual[0])
+        if share is None or share >= 1:
+            continue
+        raw = share * weight
+        most = max(excel_round(raw, 2), excel_round(raw, 1))
+        if typed <= most:
+            continue
+        word, word_en = _NATURE_WORDS[nature]
+        how = "完成值 ÷ 指标值" if nature == "≥" else "指标值 ÷ 完成值"
+        sheet, cell = list_place(loaded, "indicators", "score", i)
+        t_text, a_text = str(row.get("target")).strip(), str(row.get("actual")).strip()
+        out.append(finding(
+            "indicator-score-above-completion",
+            f"评分表第 {i + 1} 行“{_row_name(row, i)}”为{word}指标（{nature}），年度指标值 {t_text}，实际完成值 {a_text}，"
+            f"未达到指标值；按完成程度（{how} × 分值 {fmt(weight)}）最多 {fmt(excel_round(raw, 2))} 分，填报得分 {fmt(typed)}。"
+            "请核对得分；按本地评分办法另有依据时，在偏差原因中写明",
+            f"scoring row {i + 1} ({_row_name(row, i)}) is a {word_en} indicator ({nature}): target {t_text}, actual "
+            f"{a_text}, not met; by completion it earns at most {fmt(excel_round(raw, 2))} of {fmt(weight)}, the typed "
+            f"score is {fmt(typed)}",
+            sheet=sheet, cell=cell, name="indicators_score", expected=fmt(excel_round(raw, 2)), actual=fmt(typed)))
     return out
 
 
@@ -214,7 +294,9 @@ def _decimals(text: str) -> int:
 
 def check(loaded: Loaded, computed: Computed, rules: scoring.Rules | None = None) -> list[Finding]:
     rules = rules if rules is not None else default_rules()
-    return _rules(loaded, computed, rules) + _reasons(loaded) + _subtotals(loaded) + _stated_scores(loaded, computed)
+    return (_rules(loaded, computed, rules) + _completion(loaded, computed, rules) + _reasons(loaded)
+            + _subtotals(loaded) + _stated_scores(loaded, computed))
 
 
-__all__ = ["REASON_COLUMNS", "acceptable", "check", "default_rules", "report_paragraphs", "rule_words"]
+__all__ = ["REASON_COLUMNS", "acceptable", "check", "earned_share", "default_rules", "indicator_value",
+           "report_paragraphs", "rule_words"]

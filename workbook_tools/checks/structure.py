@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from ..core import live_checks, spec
+from ..core import spec
 from ..core.cells import rc, split
 from ..core.findings import Finding
 from ..core.words import RESULT_SHEET
@@ -49,7 +49,7 @@ def identify(loaded: Loaded) -> list[Finding]:
             "请用 workbook-tools template 生成的模板填写",
             f"not a workbook of the evaluation template: no template id and none of its sheets (sheets: {sheets}); "
             "fill in the template made by `workbook-tools template`")]
-    if ver is not None and ver not in spec.KNOWN_VERSIONS:
+    if ver is not None and ver != spec.TEMPLATE_VERSION and loaded.layout is None:
         newer = spec.version_key(ver) > spec.version_key(spec.TEMPLATE_VERSION)
         zh_fix = "请升级 workbook_tools 后再校验" if newer else (
             f"请把数据转填到 {spec.TEMPLATE_VERSION} 版模板（workbook-tools template 生成）后再提交")
@@ -63,12 +63,32 @@ def identify(loaded: Loaded) -> list[Finding]:
     return []
 
 
+def _older(loaded: Loaded) -> list[Finding]:
+    """An earlier version is read against its own layout; say so once, with the way to upgrade."""
+    layout = loaded.layout
+    if layout is None or layout.is_current:
+        return []
+    return [finding(
+        "template-old",
+        f"工作簿使用的是模板 {layout.version} 版，已按 {layout.version} 版的结构读取和校验；{spec.TEMPLATE_VERSION} 版新增的"
+        f"填写项视为未填。可运行 workbook-tools migrate 本文件.xlsx -o 新文件.xlsx 转为 {spec.TEMPLATE_VERSION} 版（数据原样带入）",
+        f"the workbook uses template version {layout.version} and was read and checked as such; figures added in "
+        f"{spec.TEMPLATE_VERSION} count as blank. `workbook-tools migrate FILE -o NEW.xlsx` carries it into "
+        f"{spec.TEMPLATE_VERSION}", sheet=spec.META_SHEET, name="template_version", expected=spec.TEMPLATE_VERSION,
+        actual=layout.version)]
+
+
+def _layout_sheets(loaded: Loaded) -> list[spec.Sheet]:
+    titles = loaded.layout.sheet_titles() if loaded.layout is not None else spec.sheet_titles()
+    return [s for s in spec.SHEETS if s.title in titles]
+
+
 def _sheets(loaded: Loaded) -> list[Finding]:
     book = loaded.book
     out: list[Finding] = []
-    titles = tuple(s.title for s in _sheets_of(loaded))
-    extras = [n for n in book.sheet_names if n not in spec.sheet_titles() and n != RESULT_SHEET]
-    for s in _sheets_of(loaded):
+    titles = tuple(s.title for s in _layout_sheets(loaded))
+    extras = [n for n in book.sheet_names if n not in titles and n != RESULT_SHEET]
+    for s in _layout_sheets(loaded):
         data = book.sheet(s.title)
         if data is None:
             if s.title == spec.META_SHEET:
@@ -104,11 +124,6 @@ def _sheets(loaded: Loaded) -> list[Finding]:
     return out
 
 
-def _sheets_of(loaded: Loaded) -> list[spec.Sheet]:
-    """The template's sheets as the workbook's version has them (a 1.0 workbook has no 校验 sheet)."""
-    return [s for s in spec.SHEETS if spec.present_in(s.since, loaded.version)]
-
-
 def _first(ref: str) -> str:
     return ref.split(":")[0]
 
@@ -128,8 +143,10 @@ def _names(loaded: Loaded, missing_sheets: set[str]) -> list[Finding]:
     missing: dict[str, list[spec.Name]] = defaultdict(list)
     # (template sheet, sheet now, rows moved, columns moved, rows added, columns added) → names
     moved: dict[tuple[str, str, int, int, int, int], list[tuple[spec.Name, str, str]]] = defaultdict(list)
-    for n in live_checks.all_names():
-        if n.sheet in missing_sheets or not spec.present_in(n.since, loaded.version):
+    expected = ([spec.Name(n.name, n.sheet, n.ref, n.role, n.meaning) for n in loaded.layout.name_list()]
+                if loaded.layout is not None else list(spec.defined_names()))
+    for n in expected:
+        if n.sheet in missing_sheets:
             continue
         text = book.names.get(n.name)
         found = parse_reference(text) if text else None
@@ -221,9 +238,12 @@ def _label_index(data: SheetData) -> dict[tuple[str, str], list[int]]:
 
 def _labels(loaded: Loaded) -> list[Finding]:
     out: list[Finding] = []
-    for s in spec.SHEETS:
+    for s in _layout_sheets(loaded):
         data = loaded.book.sheet(s.title)
-        labels = sorted((t for t in s.texts if t.style in ("label", "header")), key=lambda t: rc(t.cell))
+        texts: tuple[spec.Text, ...] = tuple(t for t in s.texts if t.style in ("label", "header"))
+        if loaded.layout is not None and not loaded.layout.is_current:
+            texts = tuple(spec.Text(cell, text) for cell, text in loaded.layout.labels.get(s.title, ()))
+        labels = sorted(texts, key=lambda t: rc(t.cell))
         if data is None or not labels or not data.values:
             continue  # a sheet read for its formulas only (校验): formulas.py compares every one of them
         index: dict[tuple[str, str], list[int]] | None = None
@@ -353,7 +373,7 @@ def check(loaded: Loaded, computed: Computed) -> list[Finding]:
     fatal = identify(loaded)
     if fatal:
         return fatal
-    out = _sheets(loaded)
+    out = _older(loaded) + _sheets(loaded)
     missing = {f.sheet for f in out if f.code == "sheet-missing" and f.sheet}
     out += _names(loaded, missing)
     out += _labels(loaded)

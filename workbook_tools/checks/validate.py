@@ -12,9 +12,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..core import profiles, spec
 from ..core.compute import compute
 from ..core.findings import Finding, Report, sort_key
 from ..core.model import Value
+from ..xlsx.legacy import converted, is_legacy
 from ..xlsx.package import UnreadableWorkbook
 from ..xlsx.reader import Loaded, load
 from . import arithmetic, crosstable, formulas, inputs, narrative, plausibility, previous, scores, structure
@@ -39,12 +41,22 @@ def validate_loaded(loaded: Loaded, computed: Mapping[str, Value] | None = None,
     if not any(f.code in structure.FATAL for f in findings):
         for family in FAMILIES:
             findings += family.check(loaded, computed)
-        findings += scores.check(loaded, computed, rules)
+        profile, unknown = profiles.for_workbook(loaded.model.profile)
+        findings += scores.check(loaded, computed, rules if rules is not None else profile.rules)
         said, counted = narrative.check_counted(loaded, computed)
         findings += said
         report.numbers_in_text = counted.to_json()
         if last_year is not None:
             findings += previous.check(loaded, computed, last_year)
+        if unknown is not None:
+            findings.append(Finding(
+                code="profile-unknown", sheet=spec.META_SHEET, name="profile", actual=unknown,
+                expected="、".join(profiles.available()),
+                message=f"工作簿记录的配置“{unknown}”不是内置配置，已按默认配置 {profile.id} 校验。"
+                        "请用 workbook-tools template --profile 配置名 生成的模板填写",
+                message_en=f"the workbook records the profile {unknown!r}, which is not a packaged one; checked with "
+                           f"the default profile {profile.id}"))
+        profile.apply_severity(findings)
     report.findings = sorted(findings, key=sort_key)
     return report
 
@@ -67,11 +79,16 @@ def _unreadable(path: str | Path, code: str, zh: str, en: str) -> Report:
     return Report(file=p, unreadable=Finding(code=code, message=f"{p}：{zh}", message_en=f"{p}: {en}"))
 
 
-def validate(path: str | Path, *, rules: Rules | None = None, last_year: str | Path | None = None) -> Report:
+def validate(path: str | Path, *, rules: Rules | None = None, last_year: str | Path | None = None,
+             convert_legacy: bool = False) -> Report:
     """Read and check one file; every failure to read becomes a report, never an exception.
 
     ``last_year`` is the path of the same unit's workbook of the year before (``validate --previous``).
+    With ``convert_legacy`` a .xls/.ods file is first converted by LibreOffice into a temporary folder
+    (:mod:`workbook_tools.xlsx.legacy`); the report names the original file and says it was converted.
     """
+    if convert_legacy and is_legacy(path):
+        return _validate_legacy(path, rules=rules, last_year=last_year)
     try:
         loaded = load(path)
     except UnreadableWorkbook as exc:
@@ -96,6 +113,21 @@ def checked(loaded: Loaded, computed: Mapping[str, Value] | None = None, *, name
     except BaseException as exc:  # noqa: BLE001 - a file that trips a check must still get an answer
         return _unreadable(loaded.path if name is None else name, "file-unreadable", f"校验时无法处理此文件（{type(exc).__name__}: {exc}）",
                            f"could not be checked ({type(exc).__name__}: {exc})")
+
+
+def _validate_legacy(path: str | Path, *, rules: Rules | None = None, last_year: str | Path | None = None) -> Report:
+    with converted(path) as conv:
+        if conv.converted is None:
+            return _unreadable(path, "legacy-not-converted", conv.reason_zh, conv.reason_en)
+        report = validate(conv.converted, rules=rules, last_year=last_year)
+    report.file = str(path)
+    if report.unreadable is not None:
+        u = report.unreadable
+        report.unreadable = Finding(code=u.code, message=u.message.replace(conv.converted, str(path)),
+                                    message_en=u.message_en.replace(conv.converted, str(path)))
+        return report
+    report.findings.insert(0, Finding(code="legacy-converted", message=conv.note("zh"), message_en=conv.note("en")))
+    return report
 
 
 __all__ = ["checked", "read_previous", "validate", "validate_loaded"]

@@ -62,12 +62,46 @@ def template(
     output: Annotated[Path, typer.Option("-o", "--output", help="写到此路径（默认 templates/evaluation_template.xlsx）")] = Path(
         "templates/evaluation_template.xlsx"
     ),
+    profile: Annotated[str | None, typer.Option("--profile", help="地区配置（workbook-tools profiles 列出全部；默认 anhua）")] = None,
 ) -> None:
-    """生成空白模板（由模板规格生成）。"""
+    """生成空白模板（由模板规格生成），按地区配置设定等级、评分规则和显示的可选区块。"""
+    from ..core.profiles import get
     from ..template import write_template
 
-    path = write_template(output)
-    echo(f"模板已生成：{path}（版本 {spec.TEMPLATE_VERSION}）")
+    with reported():
+        prof = get(profile)
+    path = write_template(output, prof.id)
+    echo(f"模板已生成：{path}（版本 {spec.TEMPLATE_VERSION}，配置 {prof.id}：{prof.title}）")
+
+
+@app.command(name="profiles")
+def profiles_command(
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出")] = False,
+    lang: LangOpt = "zh",
+) -> None:
+    """列出内置的地区配置（执行率口径、等级、显示的可选区块；详见 docs/profiles.md）。"""
+    from ..core.profiles import EXECUTION_RATES, all_profiles
+
+    items = all_profiles()
+    if as_json:
+        data = [{"id": p.id, "title": p.title, "title_en": p.title_en, "default": p.is_default,
+                 "execution_rate": p.execution_rate, "sangong_basis": p.sangong_basis,
+                 "grades": [{"label": g, "min": str(m)} for g, m in p.grades], "blocks": sorted(p.blocks),
+                 "rules": [r.indicator for r in p.rules.rules], "severity": p.severity, "source": p.source}
+                for p in items]
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    en = lang == "en"
+    for p in items:
+        mark = (" (default)" if en else "（默认）") if p.is_default else ""
+        grades = " ".join(f"{g}≥{m}" for g, m in p.grades)
+        echo(f"{p.id}{mark}  {p.title_en if en else p.title}")
+        rate = EXECUTION_RATES[p.execution_rate].split("（")[0]
+        echo(f"    {'rate' if en else '执行率'}: {p.execution_rate} = {rate.split('= ', 1)[-1]}")
+        echo(f"    {'grades' if en else '等级'}: {grades}")
+        echo(f"    {'rules' if en else '评分规则'}: {'、'.join(r.indicator for r in p.rules.rules)}")
+    echo("workbook-tools template --profile NAME -o FILE.xlsx" if en
+               else "生成某配置的模板：workbook-tools template --profile 配置名 -o 文件.xlsx")
 
 
 @app.command()
@@ -157,6 +191,20 @@ def fill(
     raise typer.Exit(report.exit_code())
 
 
+@app.command(name="migrate")
+def migrate_command(
+    file: Annotated[Path, typer.Argument(help="较早版本模板的工作簿 .xlsx（原文件不改动）")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="写出的当前版本工作簿")],
+    lang: LangOpt = "zh",
+) -> None:
+    """把较早版本模板（如 1.0）的工作簿原样转入当前版本模板：每个填写值、列表行、等级标准表和配置都带入并逐一核对。"""
+    from ..migrate import migrate
+
+    with reported(lang):
+        report = migrate(file, output)
+    echo(report.text(lang))
+
+
 @app.command(name="validate")
 def validate_command(
     file: Annotated[Path, typer.Argument(help="要校验的工作簿 .xlsx")],
@@ -176,7 +224,7 @@ def validate_command(
         fail(f"{previous}: last year's workbook not found" if lang == "en" else f"{previous}：上年工作簿不存在")
     with reported(lang):
         scoring_rules = load_rules(rules) if rules is not None else None
-    report = validate(file, rules=scoring_rules, last_year=previous)
+    report = validate(file, rules=scoring_rules, last_year=previous, convert_legacy=True)
     if as_json:
         sys.stdout.write(render.to_json(report, lang))
     elif report.unreadable is not None:

@@ -151,6 +151,131 @@ class Add(Expr):
         return (self.a, self.b)
 
 
+def _given(v: object) -> bool:
+    return v is not None and v != ""
+
+
+@dataclass(frozen=True)
+class Round(Expr):
+    """ROUND(expr, decimals): a money difference computed in binary by a spreadsheet carries noise (86.4400000001)."""
+
+    expr: Expr
+    decimals: int | None = 2
+
+    def excel(self) -> str:
+        return f"ROUND({self.expr.excel()},{self.decimals})"
+
+    def compute(self, env: Env) -> Value:
+        v = self.expr.compute(env)
+        return excel_round(v, self.decimals or 0) if isinstance(v, Decimal) else v
+
+    def inputs(self) -> tuple[str, ...]:
+        return self.expr.inputs()
+
+
+@dataclass(frozen=True)
+class FirstGiven(Expr):
+    """An input when it is given, else a fallback computed from other figures (全年预算数 = 年初 + 追加).
+
+    Blank (``""``) when neither is available, so a figure nobody stated is never shown as 0.
+    """
+
+    name: str
+    fallback: Expr
+
+    def excel(self) -> str:
+        return f'IF({self.name}<>"",{self.name},{self.fallback.excel()})'
+
+    def compute(self, env: Env) -> Value:
+        v = env.get(self.name)
+        return _num(v) if _given(v) and not isinstance(v, str) else self.fallback.compute(env)
+
+    def inputs(self) -> tuple[str, ...]:
+        return (self.name, *self.fallback.inputs())
+
+
+@dataclass(frozen=True)
+class Given(Expr):
+    """``expr`` when every name in ``needs`` is given, else blank: 年中追加 = 全年 − 年初 only where both are stated."""
+
+    expr: Expr
+    needs: tuple[str, ...]
+
+    def excel(self) -> str:
+        tests = [f'{n}=""' for n in self.needs]
+        cond = tests[0] if len(tests) == 1 else "OR(" + ",".join(tests) + ")"
+        return f'IF({cond},"",{self.expr.excel()})'
+
+    def compute(self, env: Env) -> Value:
+        if not all(_given(env.get(n)) for n in self.needs):
+            return None
+        return self.expr.compute(env)
+
+    def inputs(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*self.expr.inputs(), *self.needs)))
+
+
+@dataclass(frozen=True)
+class SumOrStated(Expr):
+    """SUM of the breakdown when any of it is typed, else the total stated without breakdown.
+
+    A report may give 基本支出 as one total with no economic classes, or only 支出总额: the total is then an
+    input of its own, and no category is invented to hold it. ``evidence`` names the typed cells that
+    mean "a breakdown was given" (the summed names may be derived totals that are never blank).
+    """
+
+    names: tuple[str, ...]
+    stated: str
+    evidence: tuple[str, ...]
+
+    def excel(self) -> str:
+        return f"IF(COUNT({','.join(self.evidence)})=0,N({self.stated}),SUM({','.join(self.names)}))"
+
+    def compute(self, env: Env) -> Value:
+        typed = False
+        for n in self.evidence:
+            v = env.get(n)
+            items = v if isinstance(v, list | tuple) else [v]
+            typed = typed or any(isinstance(i, Decimal | int | float) and not isinstance(i, bool) for i in items)
+        if not typed:
+            v = env.get(self.stated)
+            return _num(v) if isinstance(v, Decimal | int | float) and not isinstance(v, bool) else Decimal(0)
+        return Sum(self.names).compute(env)
+
+    def inputs(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*self.names, self.stated, *self.evidence)))
+
+
+@dataclass(frozen=True)
+class SumIfGiven(Expr):
+    """SUM of a list column over the rows whose ``key`` column is filled (SUMIFS(…, key, "<>")).
+
+    The 评分表 repeats a block's 分值 on a subtotal row (产出指标 50, no 三级指标); summing only the rows that
+    name a 三级指标 counts each point once.
+    """
+
+    column: str
+    key: str
+
+    def excel(self) -> str:
+        return f'SUMIFS({self.column},{self.key},"<>")'
+
+    def compute(self, env: Env) -> Value:
+        values, keys = env.get(self.column), env.get(self.key)
+        vs = list(values) if isinstance(values, list | tuple) else []
+        ks = list(keys) if isinstance(keys, list | tuple) else []
+        total = Decimal(0)
+        for i, v in enumerate(vs):
+            k = ks[i] if i < len(ks) else None
+            if _given(k) and isinstance(v, Decimal | int | float) \
+                    and not isinstance(v, bool):
+                total += _num(v)
+        return total
+
+    def inputs(self) -> tuple[str, ...]:
+        return (self.column, self.key)
+
+
 def _blank_guard(names: tuple[str, ...], zero: str) -> str:
     """The IF condition that leaves a ratio blank: its denominator is 0 (or blank), or an optional input is blank."""
     tests = [f'{n}=""' for n in names if n != zero] + [f"{zero}=0"]
@@ -173,10 +298,14 @@ class Ratio(Expr):
     den: str
     decimals: int | None = 2
     blank_if_blank: tuple[str, ...] = ()
+    #: The denominator is a derived figure that is "" when unknown (全年预算数（计算）): ""=0 is FALSE in Excel,
+    #: so the guard tests N(den)=0 instead.
+    den_may_be_blank: bool = False
 
     def excel(self) -> str:
         d = self.decimals
-        return f'IF({_blank_guard(self.blank_if_blank, self.den)},"",ROUND({self.num}/{self.den}*100,{d}))'
+        zero = f"N({self.den})" if self.den_may_be_blank else self.den
+        return f'IF({_blank_guard(self.blank_if_blank, zero)},"",ROUND({self.num}/{self.den}*100,{d}))'
 
     def exact(self, env: Env) -> Decimal | None:
         den = _num(env.get(self.den))
@@ -251,7 +380,20 @@ class Grade(Expr):
         items = col if isinstance(col, list | tuple) else [col]
         if not any(isinstance(v, Decimal | int | float) and not isinstance(v, bool) for v in items):
             return None
-        return grade_for(_num(env.get(self.score)), self.bands)
+        return grade_for(_num(env.get(self.score)), self.table(env))
+
+    def table(self, env: Env) -> tuple[tuple[str, Decimal], ...]:
+        """The threshold table the formula's LOOKUP reads (the workbook's own), else the spec's bands."""
+        labels, lows = env.get(self.labels), env.get(self.minimums)
+        if isinstance(labels, list | tuple) and isinstance(lows, list | tuple) and len(labels) == len(lows) and labels:
+            pairs = []
+            for lab, low in zip(labels, lows, strict=True):
+                if not isinstance(lab, str) or not lab.strip() or isinstance(low, bool) \
+                        or not isinstance(low, Decimal | int | float):
+                    return self.bands
+                pairs.append((lab.strip(), _num(low)))
+            return tuple(pairs)
+        return self.bands
 
     def inputs(self) -> tuple[str, ...]:
         return (self.score, self.scored_column)

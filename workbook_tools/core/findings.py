@@ -45,11 +45,19 @@ CATALOGUE_LIST: tuple[CheckType, ...] = (
        "路径是文件夹、命名管道（FIFO）、设备文件或符号链接循环，不会被打开（打开管道或设备会一直等待）。"),
     _c("file-hostile", "error", "file", "疑似恶意文件，已拒绝", "Hostile file refused",
        "XML 实体/DTD（如“十亿笑声”）或解压后异常膨胀（压缩炸弹），在解析前拒绝。"),
+    _c("legacy-converted", "info", "file", "旧版文件已转换", "Legacy file converted",
+       ".xls/.ods 等旧版文件已用 LibreOffice 转换为 .xlsx（放在临时文件夹，原文件未改动），再按转换后的文件校验。"),
+    _c("legacy-not-converted", "error", "file", "旧版文件无法转换", "Legacy file not converted",
+       ".xls/.ods 等旧版文件需要 LibreOffice 转换：本机未安装 LibreOffice（消息给出安装命令），或 LibreOffice 无法打开该文件。"),
     # -- structure -------------------------------------------------------------------------------
     _c("template-unknown", "error", "structure", "不是本模板的工作簿", "Not our template",
        "工作簿缺少模板标识和模板的工作表，无法按本模板读取。"),
     _c("template-version", "error", "structure", "模板版本不符", "Template version not supported",
        "工作簿是本模板的其他版本（更旧或更新），为避免错读不做逐项校验；请使用当前版本模板重新填写。"),
+    _c("template-old", "info", "structure", "旧版模板，已按其版本校验", "Earlier template version",
+       "工作簿是本模板的较早版本：按该版本的结构读取和校验，之后新增的填写项视为未填；workbook-tools migrate 可把数据带入当前版本。"),
+    _c("profile-unknown", "warning", "structure", "配置不是内置配置", "Unknown profile",
+       "工作簿 _meta 中记录的配置（地区口径）不是内置配置之一，程序按默认配置校验、计算和导出。"),
     _c("sheet-missing", "error", "structure", "缺少工作表", "Sheet missing",
        "模板的工作表被删除或改名。"),
     _c("macros-ignored", "warning", "structure", "文件含宏，已忽略", "Macros ignored",
@@ -96,6 +104,9 @@ CATALOGUE_LIST: tuple[CheckType, ...] = (
        "评分表中某指标得分大于该指标分值。"),
     _c("weights-not-100", "error", "cross-table", "分值合计不是100", "Points do not total 100",
        "评分表各指标分值之和应为100分。"),
+    _c("parts-not-total", "warning", "cross-table", "分项之和与合计不符", "Parts do not add up",
+       "填写了的可选分项（公务用车购置/运行维护、人员经费/公用经费、资金来源、收入、只有总额时的总额、年初预算 + 年中追加）"
+       "之和与对应合计不相等。"),
     _c("staff-without-quota", "error", "cross-table", "有实有人数但无编制数", "Staff without quota",
        "填写了实有人数但编制数为空或为0，在职人员控制率无法计算。"),
     # -- inputs ----------------------------------------------------------------------------------
@@ -107,6 +118,8 @@ CATALOGUE_LIST: tuple[CheckType, ...] = (
        "年度、人数、分值或金额超出模板允许的范围（如年度不在 2000–2100，金额大得不合理）。"),
     _c("excess-digits", "warning", "input", "小数位数过多", "Too many decimals",
        "金额以万元为单位保留两位小数；多出的位数在报告中会被舍去。"),
+    _c("unit-yuan-suspected", "warning", "input", "金额像是以元填写", "Amount looks like 元",
+       "金额比工作簿中其他金额大约一万倍，像是把元填进了万元单元格（决算公开表常以元为单位）；消息给出换算后的万元数。"),
     _c("invalid-choice", "error", "input", "不是下拉列表中的选项", "Not one of the choices",
        "单元格的值不在模板的下拉列表中。"),
     _c("boolean-in-number", "error", "input", "数字单元格中是逻辑值", "Logical value where a number belongs",
@@ -127,6 +140,9 @@ CATALOGUE_LIST: tuple[CheckType, ...] = (
     _c("score-contradicts-rule", "warning", "scores", "得分与评分规则不符", "Score contradicts its rule",
        "评分规则（scoring_rules.json 或 --rules）能算出该行得分，而填报得分与之相差超过规则的舍入（按指标值两位小数的舍入区间、"
        "得分保留一位或两位小数）；消息写明规则、输入和按规则应得的分数。"),
+    _c("indicator-score-above-completion", "warning", "scores", "得分高于指标完成程度", "Score above the indicator's completion",
+       "指标性质为正向（≥）或反向（≤）、年度指标值和实际完成值都是数字的行：未达到指标值时，按完成程度（正向 完成值 ÷ 指标值，"
+       "反向 指标值 ÷ 完成值，乘以分值）应得的分数低于填报得分。达到指标值、定性指标、有评分规则的行不在此列；得分更低是本地扣分，不报。"),
     _c("score-without-reason", "warning", "scores", "扣分但未说明原因", "Points deducted without a reason",
        "得分低于分值，但评分依据（扣分原因、偏差原因）为空；审核时须说明扣分原因。"),
     _c("subtotal-mismatch", "error", "scores", "小计与所属指标不符", "Subtotal does not match its rows",

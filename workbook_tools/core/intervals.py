@@ -17,7 +17,22 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
 from typing import Literal
 
 from . import spec
-from .expr import HUNDRED, Add, ChangeRate, Expr, Ratio, Ref, Sub, Sum, excel_round
+from .expr import (
+    HUNDRED,
+    Add,
+    ChangeRate,
+    Expr,
+    FirstGiven,
+    Given,
+    Ratio,
+    Ref,
+    Round,
+    Sub,
+    Sum,
+    SumIfGiven,
+    SumOrStated,
+    excel_round,
+)
 from .model import Evaluation
 from .numbers import to_decimal
 
@@ -158,7 +173,28 @@ def evaluate(e: Expr, env: Env, points: Mapping[str, object]) -> Interval | None
         if _point_zero(points, e.prev):
             return None
         return _change(_get(env, e.curr), _get(env, e.prev))
+    if isinstance(e, FirstGiven):
+        return _get(env, e.name) if points.get(e.name) is not None else evaluate(e.fallback, env, points)
+    if isinstance(e, Given | Round):
+        return evaluate(e.expr, env, points)
+    if isinstance(e, SumOrStated):
+        typed = any(_typed(points.get(n)) for n in e.evidence)
+        return evaluate(Sum(e.names), env, points) if typed else _get(env, e.stated)
+    if isinstance(e, SumIfGiven):
+        keys = points.get(e.key)
+        col = env.get(e.column)
+        total = ZERO
+        if isinstance(col, list | tuple) and isinstance(keys, list | tuple):
+            for item, key in zip(col, keys, strict=False):
+                if isinstance(item, Interval) and key is not None and key != "":
+                    total = total + item
+        return total
     return None
+
+
+def _typed(v: object) -> bool:
+    items = v if isinstance(v, list | tuple) else [v]
+    return any(isinstance(i, Decimal | int) and not isinstance(i, bool) for i in items)
 
 
 def derived_intervals(model: Evaluation, computed: Mapping[str, object]) -> dict[str, Interval | None]:
@@ -169,6 +205,11 @@ def derived_intervals(model: Evaluation, computed: Mapping[str, object]) -> dict
     """
     env: dict[str, Interval | Sequence[Interval | None] | None] = dict(input_intervals(model))
     points: dict[str, object] = {f.name: to_decimal(model.values.get(f.name)) for f in spec.INPUT_FIELDS}
+    for t in spec.TABLES:  # list columns as typed: SumOrStated asks whether a breakdown was given, SumIfGiven which rows
+        rows = model.lists.get(t.name, [])
+        for c in t.columns:
+            points[t.range_name(c.key)] = [to_decimal(r.get(c.key)) if c.kind in ("money", "percent", "score", "int")
+                                           else r.get(c.key) for r in rows]
     points.update(computed)
     out: dict[str, Interval | None] = {}
     for f in spec.derived_order():

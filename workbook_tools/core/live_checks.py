@@ -8,7 +8,7 @@ as the 校验 row and as the conditional format — so the colour and the row ca
 test (LibreOffice recalculating planted faults) proves they agree with ``validate``.
 
 Only functions Excel 2010+, WPS and LibreOffice compute identically are used (IF, AND, OR, NOT, ISERROR,
-ISTEXT, ISNUMBER, LEN, TRIM, ROUND, INT, ABS, MIN, MAX, N, SUM, COUNT, COUNTIF, COUNTIFS, SUMPRODUCT, INDEX,
+ISTEXT, ISNUMBER, LEN, TRIM, ROUND, INT, ABS, MIN, MAX, N, SUM, SUMIFS, COUNT, COUNTIF, COUNTIFS, SUMPRODUCT, INDEX,
 LOOKUP, FIXED) plus ``_xlfn.ISFORMULA`` (Excel 2013+, prefixed as OOXML requires); no dynamic arrays, no
 LET/LAMBDA, no volatile functions (CELL, INDIRECT, OFFSET, NOW), so typing triggers only the rows that read
 the changed cell. This module imports no I/O library: the template builder, the validator and fill read it.
@@ -217,7 +217,10 @@ def _input_target(sheet: str, cell: str, item: str, x: str, kind: str, lo: Decim
 
 def _field_target(f: spec.Field) -> Target | None:
     x = f.name
-    blank = Case("required-missing", _blank(x), "必填项“{0}”未填写，请填写") if f.required else None
+    cond = _blank(x)
+    if f.required_unless:  # required unless one of these is given (validate's rule)
+        cond = f"AND({cond},{','.join(_blank(n) for n in f.required_unless)})"
+    blank = Case("required-missing", cond, "必填项“{0}”未填写，请填写") if f.required else None
     cases = _input_cases(x, f.kind, f.min, f.max, choice_name(f.name) if f.choices else None, blank)
     return _input_target(f.sheet, f.cell, f.label, x, f.kind, f.min, f.max, cases)
 
@@ -385,11 +388,14 @@ def _score_cases(t: spec.ListTable, refs: Refs) -> list[Case]:
 
 
 def _weights_target() -> Target:
-    r = spec.table("indicators").range_name("weight")
+    """Points of the rows that name a 三级指标 (a subtotal row repeats its block's points), as validate sums them."""
+    t = spec.table("indicators")
+    r, key = t.range_name("weight"), t.range_name("level3")
     f = spec.field("weight_total")
+    total = f'SUMIFS({r},{key},"<>")'
     return Target(f.sheet, f.cell, "分值合计为100", (
-        Case("weights-not-100", f"AND(COUNT({r})>0,ROUND(SUM({r})-100,6)<>0)", message=
-             f'"评分表各指标分值合计为 "&SUM({r})&"，应为 100。请调整“分值”列"'),))
+        Case("weights-not-100", f'AND(SUMPRODUCT(ISNUMBER({r})*({key}<>""))>0,ROUND({total}-100,6)<>0)', message=
+             f'"评分表各指标分值合计为 "&{total}&"，应为 100。请调整“分值”列"'),))
 
 
 def _staff_target() -> Target:
@@ -572,7 +578,7 @@ _FUNC = re.compile(r"([A-Z_][A-Z0-9._]*)\(")
 ALLOWED_FUNCTIONS = frozenset({
     "IF", "AND", "OR", "NOT", "ISERROR", "ISTEXT", "ISNUMBER", "LEN", "TRIM", "ROUND", "INT",
     "ABS", "MIN", "MAX", "N", "SUM", "COUNT", "COUNTIF", "COUNTIFS", "SUMPRODUCT", "INDEX", "LOOKUP", "FIXED",
-    "IFERROR", "HYPERLINK", "SUBSTITUTE", "MATCH", "EXACT", "_XLFN.ISFORMULA",
+    "IFERROR", "HYPERLINK", "SUBSTITUTE", "MATCH", "EXACT", "_XLFN.ISFORMULA", "SUMIFS",
 })
 
 
@@ -606,7 +612,7 @@ def all_names() -> tuple[spec.Name, ...]:
 
 
 def names() -> list[spec.Name]:
-    """Defined names of the 校验 sheet (template 2.0): the whole table and the columns the status lines count."""
+    """Defined names of the 校验 sheet (template 2.1): the whole table and the columns the status lines count."""
     last = last_row()
     out = [
         spec.Name("live_checks", SHEET, f"{COL_NO}{FIRST_ROW}:{COL_EXPECTED}{last}", "live",

@@ -47,12 +47,18 @@ class Evaluation:
     lists: dict[str, list[Row]] = field(default_factory=dict)
     stated: dict[str, Value] = field(default_factory=dict)
     template_version: str = spec.TEMPLATE_VERSION
+    #: The profile the workbook was made for (``_meta`` name ``profile``); None: the default profile.
+    profile: str | None = None
+    #: The workbook's own locked tables (grade labels and minimums), which the grade formula reads.
+    constants: dict[str, list[Value]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for f in spec.INPUT_FIELDS:
             self.values.setdefault(f.name, None)
         for t in spec.TABLES:
             self.lists.setdefault(t.name, [])
+        for k in spec.CONSTANTS:
+            self.constants.setdefault(k.name, list(k.values))
 
     # -- typed access ---------------------------------------------------------------------------
     def get(self, name: str) -> Value:
@@ -90,8 +96,17 @@ class Evaluation:
                 col = [r.get(c.key) for r in rows]
                 out[t.range_name(c.key)] = [to_decimal(v) for v in col] if _is_numeric_kind(c.kind) else col
         for k in spec.CONSTANTS:
-            out[k.name] = list(k.values)
+            out[k.name] = list(self.constants.get(k.name, k.values))
         return out
+
+    def grade_bands(self) -> tuple[tuple[str, Decimal], ...] | None:
+        """The workbook's threshold table as (label, lower bound), or None when it is not usable as one."""
+        labels = self.constants.get("grade_labels", [])
+        lows = [to_decimal(v) for v in self.constants.get("grade_minimums", [])]
+        if not labels or len(labels) != len(lows) or any(v is None for v in lows) \
+                or any(not isinstance(x, str) or not x.strip() for x in labels):
+            return None
+        return tuple((str(lab).strip(), low) for lab, low in zip(labels, lows, strict=True) if low is not None)
 
     def without_control_characters(self) -> Evaluation:
         """A copy whose texts carry no control characters (validate warns about them; reports drop them)."""
@@ -113,13 +128,16 @@ class Evaluation:
             "lists": {t.name: [{k: _dump(v) for k, v in row.items() if v is not None} for row in self.lists[t.name]]
                       for t in spec.TABLES},
             "stated": {k: _dump(v) for k, v in self.stated.items() if v is not None},
+            **({"profile": self.profile} if self.profile else {}),
+            **({"constants": {k: [_dump(v) for v in vs] for k, vs in self.constants.items()}}
+               if any(list(self.constants.get(k.name, k.values)) != list(k.values) for k in spec.CONSTANTS) else {}),
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Evaluation:
         if not isinstance(data, Mapping):
             raise ModelError("顶层必须是 JSON 对象 / top level must be an object")
-        unknown = set(data) - {"$schema", "template_version", "values", "lists", "stated"}
+        unknown = set(data) - {"$schema", "template_version", "values", "lists", "stated", "profile", "constants"}
         if unknown:
             raise ModelError(f"未知的键 / unknown keys: {', '.join(sorted(unknown))}")
         values: dict[str, Value] = {}
@@ -153,8 +171,19 @@ class Evaluation:
                     raise ModelError(f"lists.{tname}[{i}]: 未知列 / unknown columns {', '.join(sorted(bad))}")
                 out.append({k: _load(row.get(k), c.kind, f"lists.{tname}[{i}].{k}") for k, c in keys.items()})
             lists[tname] = out
+        constants: dict[str, list[Value]] = {}
+        for cname, raw_values in dict(data.get("constants") or {}).items():
+            k = next((k for k in spec.CONSTANTS if k.name == cname), None)
+            if k is None or not isinstance(raw_values, list) or len(raw_values) != len(k.values):
+                raise ModelError(f"constants.{cname}: 不是模板的常量表，或行数不是模板的行数 / not a constant table of the template")
+            kind = "score" if isinstance(k.values[0], Decimal) else "text"
+            constants[cname] = [_load(v, kind, f"constants.{cname}") for v in raw_values]
+        profile = data.get("profile")
+        if profile is not None and not isinstance(profile, str):
+            raise ModelError("profile: 应为配置名称 / must be a profile id")
         version = str(data.get("template_version") or spec.TEMPLATE_VERSION)
-        return cls(values=values, lists=lists, stated=stated, template_version=version)
+        return cls(values=values, lists=lists, stated=stated, template_version=version, profile=profile,
+                   constants=constants)
 
 
 def unit_key(unit: str) -> str:

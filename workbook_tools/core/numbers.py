@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 _PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 _WAN = re.compile(r"^([+-]?(\d+(\.\d*)?|\.\d+))\s*万(元)?$")
+_YUAN = re.compile(r"^([+-]?(\d+(\.\d*)?|\.\d+))\s*元$")
+_PERCENT = re.compile(r"^([+-]?(\d+(\.\d*)?|\.\d+))\s*[%％]$")
+TEN_THOUSAND = Decimal(10000)
 _SPACES = "\u00a0\u3000\u2002\u2003\u2009\u202f\ufeff"
 
 
@@ -29,12 +32,14 @@ def to_decimal(v: object) -> Decimal | None:
     return None
 
 
-def parse_text_number(text: str) -> tuple[Decimal | None, str]:
+def parse_text_number(text: str, kind: str | None = None) -> tuple[Decimal | None, str]:
     """(number, what was wrong) for text typed where a number belongs; number is None when not obvious.
 
     Obvious means the intent is unambiguous: thousands separators, full-width digits, stray or
-    non-breaking spaces, a leading apostrophe. "12.3万" is not converted (万 or 万元 against a 万元
-    field is ambiguous to a machine), nor "—" or "无".
+    non-breaking spaces, a leading apostrophe. With the cell's ``kind`` known, the unit typed inside is
+    read as a person would: "1235.6万" or "1235.6万元" in a 万元 (``money``) cell is 1235.6, "12,356,000元"
+    is 1235.60 万元 (÷ 10000, Excel ROUND to 2 places), "95.5%" in a percent cell is 95.5. "—" and "无" are
+    never numbers.
     """
     raw = text
     s = unicodedata.normalize("NFKC", text)  # full-width digits, signs and dots become ASCII
@@ -56,8 +61,28 @@ def parse_text_number(text: str) -> tuple[Decimal | None, str]:
             return Decimal(s), "、".join(notes) or "数字以文本形式保存"
         except InvalidOperation:
             pass
+    if kind == "money" and (m := _WAN.match(s.replace(",", ""))):
+        return Decimal(m.group(1)), "、".join([*notes, "带“万”字（单位已是万元）"])
+    if kind == "money" and (m := _YUAN.match(s.replace(",", ""))):
+        wan = (Decimal(m.group(1)) / TEN_THOUSAND).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return wan, "、".join([*notes, f"以元填写（{m.group(1)} 元），已换算为万元"])
+    if kind == "percent" and (m := _PERCENT.match(s)):
+        return Decimal(m.group(1)), "、".join([*notes, "带百分号（单位已是%）"])
     if _WAN.match(s):
         return None, "带“万”字的文本，请只填写数字（单位已是万元）"
     if s in ("—", "-", "--", "——", "/", "无", "空", "N/A", "n/a"):
         return None, f"“{raw}”不是数字，如无数据请填 0 或留空"
     return None, "不是数字"
+
+
+def looks_like_yuan(value: Decimal, others: list[Decimal]) -> bool:
+    """A 万元 figure about ten thousand times the workbook's other amounts was most likely typed in 元.
+
+    The test is relative, not a fixed bound: a county's 支出总额 of 50000 万元 is real, but 5,000,000 beside
+    amounts in the hundreds is 500 万元 typed in 元 (the statutory 决算公开 tables are in 元).
+    """
+    sizes = sorted(abs(v) for v in others if v)
+    if value < TEN_THOUSAND * 10 or not sizes:
+        return False
+    median = sizes[len(sizes) // 2]
+    return value / median >= 2000

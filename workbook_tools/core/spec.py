@@ -15,16 +15,31 @@ from functools import cache
 from typing import Literal
 
 from .cells import col_index, rc
-from .expr import Add, ChangeRate, Expr, Grade, Ratio, Ref, Sub, Sum
+from .expr import (
+    Add,
+    ChangeRate,
+    Expr,
+    FirstGiven,
+    Given,
+    Grade,
+    Ratio,
+    Ref,
+    Round,
+    Sub,
+    Sum,
+    SumIfGiven,
+    SumOrStated,
+)
 
 TEMPLATE_ID = "workbook_tools/department-evaluation"
-TEMPLATE_VERSION = "2.0"
-#: Versions this code reads, validates and fills; a part added later (``since``) is simply absent from older files.
-KNOWN_VERSIONS: tuple[str, ...] = ("1.0", "2.0")
+TEMPLATE_VERSION = "2.1"
+#: Versions this code reads, validates and fills: an older one against its own layout (data/layouts/<version>.json),
+#: where a part added later (``since``) is simply absent; ``workbook-tools migrate`` carries it into the current one.
+KNOWN_VERSIONS: tuple[str, ...] = ("1.0", "2.0", "2.1")
 
-#: The sheet of live checks (formulas the workbook computes itself), added in template 2.0.
+#: The sheet of live checks (formulas the workbook computes itself), added in template 2.1.
 LIVE_SHEET = "校验"
-LIVE_SINCE = "2.0"
+LIVE_SINCE = "2.1"
 #: The 校验 sheet is protected with this published password: not a secret but a seal. While a sheet carries
 #: it, none of its cells can have been edited in Excel, WPS or LibreOffice (unprotecting needs the password),
 #: so ``validate`` need not read its thousands of formulas; a broken seal makes it compare every one.
@@ -94,7 +109,8 @@ GRADE_BANDS: tuple[tuple[str, Decimal], ...] = (
 
 META_SHEET = "_meta"
 #: Defined names of the template version cells in the very hidden sheet.
-META_NAMES = {"template_id": (META_SHEET, "B1"), "template_version": (META_SHEET, "B2")}
+META_NAMES = {"template_id": (META_SHEET, "B1"), "template_version": (META_SHEET, "B2"), "profile": (META_SHEET, "B3")}
+META_MEANINGS = {"template_id": "模板标识", "template_version": "模板版本", "profile": "配置（地区口径，见 docs/profiles.md）"}
 
 UNIT_TYPES: tuple[str, ...] = (
     "行政单位",
@@ -114,6 +130,8 @@ NARRATIVE_SECTIONS: tuple[tuple[str, str], ...] = (
     ("problems", "存在问题"),
     ("improvements", "改进措施"),
 )
+#: 指标性质 as the national and Sichuan forms write it: 正向 (≥), 反向 (≤), 等于 (=), 定性.
+INDICATOR_NATURES: tuple[str, ...] = ("≥", "≤", "=", "定性")
 NARRATIVE_LEVELS = "0=正文段落，1=（一）级标题，2=1.级标题，3=（1）级标题"
 
 
@@ -136,6 +154,8 @@ class Field:
     choices: tuple[str, ...] = ()
     help: str = ""
     meaning: str = ""
+    #: Required only while every one of these is blank (项目支出 is not needed when only 支出总额 is stated).
+    required_unless: tuple[str, ...] = ()
 
     @property
     def is_derived(self) -> bool:
@@ -229,10 +249,26 @@ class Sheet:
     texts: tuple[Text, ...] = ()
     landscape: bool = False
     hidden: bool = False
-    #: Where the sheet's live status line goes (template 2.0), in the title row, merged up to ``status_to``.
+    #: Where the sheet's live status line goes (template 2.1), in the title row, merged up to ``status_to``.
     status_cell: str | None = None
     status_to: str | None = None
     since: str = "1.0"
+    #: Optional blocks (profiles.BLOCKS) by rows (first, last) or columns ("H", "L"): a profile that does not
+    #: use a block gets those rows or columns hidden in its template, never removed.
+    row_blocks: tuple[tuple[str, int, int], ...] = ()
+    col_blocks: tuple[tuple[str, str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class PartsCheck:
+    """Parts that, when given, must add up to a total (公务用车购置 + 运行维护 = 公务用车购置及运行费)."""
+
+    key: str
+    label: str
+    parts: tuple[str, ...]
+    total: str
+    min_parts: int = 2  # how many parts must be given before the sum is checked ("其中" alone is not a breakdown)
+    when: tuple[str, ...] = ()  # inputs of which one must be typed (derived parts are never blank)
 
 
 @dataclass(frozen=True)
@@ -310,11 +346,20 @@ def _rate_table(
     prefix: str,
     meaning: str,
     total_label: str,
+    stated: bool = False,
+    share: bool = False,
 ) -> tuple[list[Field], list[Text], RateTable]:
-    """A 年初预算 | 决算金额 | 占比% table with a 合计 row of SUMs, as in the seed's 表1 and 表2."""
+    """A 年初预算 | 决算金额 | 占比% table with a 合计 row of SUMs, as in the seed's 表1 and 表2.
+
+    ``stated``: the 合计 falls back to a total stated without breakdown (``<total>_stated_budget``) when no row
+    is typed. ``share``: a column E with each row's share of the 合计 决算 (a report's “占比” can mean that).
+    """
     fields: list[Field] = []
     texts = [Text(f"A{top}", title, "section", merge_to=f"E{top}")]
     texts += [Text(f"{col}{top + 1}", h, "header") for col, h in zip("ABCD", head, strict=True)]
+    tkey = total[0]
+    if share:
+        texts.append(Text(f"E{top + 1}", "构成占比%", "header"))
     r = top + 2
     for key, label, label_en in rows:
         texts.append(Text(f"A{r}", label))
@@ -328,16 +373,25 @@ def _rate_table(
                   role="derived", expr=Ratio(f"{n}_actual", f"{n}_budget"), unit="%",
                   meaning=f"{label}决算 ÷ 年初预算 × 100（{meaning}）"),
         ]
+        if share:
+            fields.append(Field(f"{n}_share", sheet, f"E{r}", f"{label} 构成占比", f"{label_en}: share of the total",
+                                "percent", role="derived", expr=Ratio(f"{n}_actual", f"{tkey}_actual"), unit="%",
+                                meaning=f"{label}决算 ÷ 合计决算 × 100（构成占比，不是执行率）"))
         r += 1
     tkey, tlabel, tlabel_en = total
+
+    def total_of(col: str) -> Expr:
+        names = tuple(f"{prefix}_{k}_{col}" for k, _, _ in rows)
+        return SumOrStated(names, f"{tkey}_stated_{col}", names) if stated else Sum(names)
+
     texts.append(Text(f"A{r}", tlabel))
     fields += [
         Field(f"{tkey}_budget", sheet, f"B{r}", f"{total_label} 年初预算", f"{tlabel_en}: initial budget", "money",
-              role="derived", expr=Sum(tuple(f"{prefix}_{k}_budget" for k, _, _ in rows)), unit=MONEY_UNIT,
-              meaning="各行年初预算之和"),
+              role="derived", expr=total_of("budget"), unit=MONEY_UNIT,
+              meaning="各行年初预算之和" + ("；各行都未填时取“只有总额时”填写的总额" if stated else "")),
         Field(f"{tkey}_actual", sheet, f"C{r}", f"{total_label} 决算金额", f"{tlabel_en}: final account", "money",
-              role="derived", expr=Sum(tuple(f"{prefix}_{k}_actual" for k, _, _ in rows)), unit=MONEY_UNIT,
-              meaning="各行决算金额之和"),
+              role="derived", expr=total_of("actual"), unit=MONEY_UNIT,
+              meaning="各行决算金额之和" + ("；各行都未填时取“只有总额时”填写的总额" if stated else "")),
         Field(f"{tkey}_rate", sheet, f"D{r}", f"{total_label} 占比", f"{tlabel_en}: execution rate", "percent",
               role="derived", expr=Ratio(f"{tkey}_actual", f"{tkey}_budget"), unit="%",
               meaning="合计决算 ÷ 合计年初预算 × 100"),
@@ -347,6 +401,52 @@ def _rate_table(
                             for k, lab, lab_en in rows),
                       RateRow(tkey, tlabel, tlabel_en, f"{tkey}_budget", f"{tkey}_actual", f"{tkey}_rate"))
     return fields, texts, table
+
+
+SOURCE_ROWS: tuple[tuple[str, str], ...] = (("fiscal", "财政拨款"), ("carryover", "上年结转资金"), ("other", "其他资金"))
+_WHO = {"total": ("支出总额", "total"), "basic": ("基本支出", "basic"), "project": ("项目支出", "project")}
+
+
+def _block_field(name: str, sheet: str, cell: str, label: str, how: str) -> Field:
+    """A cell of an optional 资金使用 block; ``how`` says what it is (an input, or which derived figure)."""
+    if how in ("money", "supplement", "adjusted"):
+        what = {"money": label, "supplement": f"{label} 年中追加", "adjusted": f"{label} 全年预算数（调整后）"}[how]
+        return Field(name, sheet, cell, what, name.replace("_", " "), "money", min=Decimal(0), max=MAX_MONEY, unit=MONEY_UNIT)
+    kind, _, who = how.partition(":")
+    if kind == "adjusted-calc":
+        w, p = _WHO[who]
+        adjusted = "adjusted_budget" if p == "total" else f"{p}_adjusted_budget"
+        return Field(name, sheet, cell, f"{w} 全年预算数（计算）", f"{w}: full-year budget", "money", role="derived",
+                     expr=FirstGiven(adjusted, Given(Round(Add(f"{p}_budget", f"{p}_supplement")), (f"{p}_supplement",))),
+                     meaning="填了全年预算数（调整后）取其值；否则为年初预算 + 年中追加；两者都未填时留空", unit=MONEY_UNIT)
+    if kind == "supplement-calc":
+        w, p = _WHO[who]
+        adjusted = "adjusted_budget" if p == "total" else f"{p}_adjusted_budget"
+        return Field(name, sheet, cell, f"{w} 年中追加（计算）", f"{w}: supplement", "money", role="derived",
+                     expr=FirstGiven(f"{p}_supplement", Given(Round(Sub(adjusted, f"{p}_budget")), (adjusted,))),
+                     meaning="填了年中追加取其值；否则为全年预算数 − 年初预算；两者都未填时留空", unit=MONEY_UNIT)
+    if kind == "adjusted-rate":
+        w, p = _WHO[who]
+        return Field(name, sheet, cell, f"{w} 预算执行率（全年预算口径）", f"{w}: execution against the full-year budget",
+                     "percent", role="derived", expr=Ratio(f"{p}_actual", f"{p}_adjusted", den_may_be_blank=True),
+                     unit="%", meaning=f"{w}决算（全年执行数）÷ 全年预算数 × 100（全国自评表口径；四川“预算执行数 ÷ 调整后预算数”）")
+    if kind == "available":
+        return Field(name, sheet, cell, "可用预算", "Budget available", "money", role="derived",
+                     expr=Round(Sum(("carryover_prev", "total_budget", "total_supplement_calc"))),
+                     meaning="上年结转结余 + 年初预算 + 本年追加（预算完成率的分母）", unit=MONEY_UNIT)
+    if kind == "used":
+        return Field(name, sheet, cell, "实际使用", "Budget used", "money", role="derived",
+                     expr=Round(Sub("budget_available", "carryover_end")),
+                     meaning="可用预算 − 年末结转结余（预算完成率的分子）", unit=MONEY_UNIT)
+    if kind == "rate":
+        return Field(name, sheet, cell, f"{label} 占比", f"{who}: execution rate", "percent", role="derived",
+                     expr=Ratio(f"{who}_actual", f"{who}_budget"), unit="%", meaning=f"{label}决算 ÷ 年初预算 × 100")
+    if kind == "source-rate":
+        return Field(name, sheet, cell, f"{label} 执行率", f"source {who}: execution rate", "percent", role="derived",
+                     expr=Ratio(f"source_{who}_actual", f"source_{who}_adjusted",
+                                blank_if_blank=(f"source_{who}_actual",)),
+                     unit="%", meaning=f"{label}全年执行数 ÷ 全年预算数 × 100")
+    raise ValueError(how)
 
 
 SANGONG_ROWS: tuple[tuple[str, str, str], ...] = (
@@ -429,35 +529,45 @@ def _build() -> Built:
         Text("A1", "资金使用情况（单位：万元）", "title", merge_to="C1"),
         Text("A2", "黄色单元格由单位填写，灰色单元格自动计算，请勿改动。金额单位为万元，保留两位小数。", "note", merge_to="E2"),
         Text("A3", "（一）一般公共预算财政拨款支出总体情况", "section", merge_to="E3"),
-        Text("A4", "项目", "header"), Text("B4", "年初预算", "header"), Text("C4", "决算金额", "header"),
+        Text("A4", "项目", "header"), Text("B4", "年初预算（万元）", "header"), Text("C4", "决算金额（万元）", "header"),
         Text("D4", "执行率%", "header"),
         Text("A5", "支出总额"),
-        Text("A6", "说明：支出总额 = 基本支出（表1合计）+ 项目支出（“项目支出”表）。", "note", merge_to="E6"),
+        Text("A6", "说明：支出总额 = 基本支出（表1合计）+ 项目支出（“项目支出”表）+ 其他支出；只有总额时见（三）。", "note",
+             merge_to="E6"),
     ]
     fields += [
         Field("total_budget", F, "B5", "支出总额 年初预算", "Total: initial budget", "money", role="derived",
-              expr=Add("basic_budget", "project_budget"), unit=MONEY_UNIT, meaning="基本支出年初预算 + 项目支出年初预算"),
+              expr=SumOrStated(("basic_budget", "project_budget", "other_budget"), "total_stated_budget",
+                               (*(f"basic_{k}_budget" for k, _, _ in BASIC_ROWS), "basic_stated_budget",
+                                "project_budget", "other_budget")),
+              unit=MONEY_UNIT, meaning="基本支出 + 项目支出 + 其他支出的年初预算；三者都未填时取“支出总额（只有总额时）”"),
         Field("total_actual", F, "C5", "支出总额 决算金额", "Total: final account", "money", role="derived",
-              expr=Add("basic_actual", "project_actual"), unit=MONEY_UNIT, meaning="基本支出决算 + 项目支出决算"),
+              expr=SumOrStated(("basic_actual", "project_actual", "other_actual"), "total_stated_actual",
+                               (*(f"basic_{k}_actual" for k, _, _ in BASIC_ROWS), "basic_stated_actual",
+                                "project_actual", "other_actual")),
+              unit=MONEY_UNIT, meaning="基本支出 + 项目支出 + 其他支出的决算；三者都未填时取“支出总额（只有总额时）”"),
         Field("total_rate", F, "D5", "支出总额 执行率", "Total: execution rate", "percent", role="derived",
               expr=Ratio("total_actual", "total_budget"), unit="%",
               meaning="决算 ÷ 年初预算 × 100（预算执行率，财预〔2013〕53号 预算完成率口径）"),
     ]
     f1, t1, basic = _rate_table(F, 8, "表1 基本支出预算执行情况表（单位：万元）",
-                         ("预算项目", "年初预算", "决算金额", "占比%"), BASIC_ROWS,
-                         ("basic", "合计", "Basic expenditure total"), "basic", "经济分类", "基本支出合计")
+                                ("预算项目", "年初预算（万元）", "决算金额（万元）", "占比%"), BASIC_ROWS,
+                                ("basic", "合计", "Basic expenditure total"), "basic", "经济分类", "基本支出合计",
+                                stated=True)
     f2, t2, sangong = _rate_table(F, 16, "表2 “三公”经费预算执行情况表（单位：万元）",
-                         ("费用项目", "年初预算", "决算金额", "占比%"), SANGONG_ROWS,
+                                  ("费用项目", "年初预算（万元）", "决算金额（万元）", "占比%"), SANGONG_ROWS,
                          ("sangong", "合计", "Three public expenses total"), "sangong", "“三公”经费控制率",
-                         "三公经费合计")
+                         "三公经费合计", share=True)
     fields += f1 + f2
     ftexts += t1 + t2
     rate_tables += [basic, sangong]
     top = 23
     change_title = "表3 “三公”经费与上年对比情况（单位：万元）"
-    change_header = ("费用项目", "上年决算", "本年决算", "增减额", "增减率%")
+    change_header = ("费用项目", "上年决算（万元）", "本年决算（万元）", "增减额（万元）", "增减率%")
     ftexts += [Text(f"A{top}", change_title, "section", merge_to=f"E{top}")]
-    ftexts += [Text(f"{c}{top + 1}", h, "header") for c, h in zip("ABCDE", change_header, strict=True)]
+    ftexts += [Text(f"{c}{top + 1}", h, "header")
+               for c, h in zip("ABCDEFGH", (*change_header, "上年预算（万元）", "本年预算（万元）", "预算增减率%"),
+                               strict=True)]
     r = top + 2
     for key, label, label_en in SANGONG_ROWS:
         n = f"sangong_{key}"
@@ -472,6 +582,14 @@ def _build() -> Built:
             Field(f"{n}_change_pct", F, f"E{r}", f"{label} 增减率", f"{label_en}: change rate", "percent",
                   role="derived", expr=ChangeRate(f"{n}_actual", f"{n}_prev"), unit="%",
                   meaning="(本年决算 − 上年决算) ÷ 上年决算 × 100；上年为0时留空"),
+            Field(f"{n}_prev_budget", F, f"F{r}", f"{label} 上年预算", f"{label_en}: last year's budget", "money",
+                  unit=MONEY_UNIT, min=Decimal(0), max=MAX_MONEY),
+            Field(f"{n}_current_budget", F, f"G{r}", f"{label} 本年预算", f"{label_en}: this year's budget", "money",
+                  role="derived", expr=Ref(f"{n}_budget"), unit=MONEY_UNIT, meaning="取自表2年初预算"),
+            Field(f"{n}_budget_change_pct", F, f"H{r}", f"{label} 预算增减率", f"{label_en}: budget change rate",
+                  "percent", role="derived",
+                  expr=ChangeRate(f"{n}_budget", f"{n}_prev_budget", blank_if_blank=(f"{n}_prev_budget",)), unit="%",
+                  meaning="(本年预算 − 上年预算) ÷ 上年预算 × 100（预算口径）；上年预算未填或为0时留空"),
         ]
         r += 1
     ftexts.append(Text(f"A{r}", "合计"))
@@ -487,6 +605,15 @@ def _build() -> Built:
         Field("sangong_change_pct", F, f"E{r}", "三公经费变动率", "Three public expenses: change rate", "percent",
               role="derived", expr=ChangeRate("sangong_actual", "sangong_prev"), unit="%",
               meaning="“三公经费”变动率 = (本年决算 − 上年决算) ÷ 上年决算 × 100（决算口径，同种子报告；财预〔2013〕53号）"),
+        Field("sangong_prev_budget", F, f"F{r}", "三公经费合计 上年预算", "Three public expenses: last year's budget",
+              "money", role="derived", expr=Sum(tuple(f"sangong_{k}_prev_budget" for k, _, _ in SANGONG_ROWS)),
+              unit=MONEY_UNIT, meaning="各项上年预算之和"),
+        Field("sangong_current_budget", F, f"G{r}", "三公经费合计 本年预算", "Three public expenses: this year's budget",
+              "money", role="derived", expr=Ref("sangong_budget"), unit=MONEY_UNIT, meaning="取自表2合计年初预算"),
+        Field("sangong_budget_change_pct", F, f"H{r}", "三公经费变动率（预算口径）",
+              "Three public expenses: change rate on budgets", "percent", role="derived",
+              expr=ChangeRate("sangong_budget", "sangong_prev_budget"), unit="%",
+              meaning="“三公经费”变动率（预算口径）= (本年预算 − 上年预算) ÷ 上年预算 × 100（湖南等地指标表口径）"),
     ]
     change_tables.append(ChangeTable(
         "sangong_change", change_title, change_header,
@@ -494,36 +621,101 @@ def _build() -> Built:
                         f"sangong_{k}_change_pct") for k, lab, lab_en in SANGONG_ROWS),
         ChangeRow("sangong", "合计", "Three public expenses total", "sangong_prev", "sangong_current",
                   "sangong_change", "sangong_change_pct")))
+    row_blocks: list[tuple[str, int, int]] = []
+
+    def money_rows(top: int, title: str, block: str, heads: tuple[str, ...],
+                   rows: list[tuple[str, str, str, tuple[tuple[str, str, str], ...]]]) -> int:
+        """An optional block: a section title, a header, then rows of named money inputs (and derived cells)."""
+        nonlocal ftexts, fields
+        ftexts += [Text(f"A{top}", title, "section", merge_to=f"H{top}")]
+        ftexts += [Text(f"{c}{top + 1}", h, "header") for c, h in zip("ABCDEFGH", heads, strict=False)]
+        r = top + 2
+        for _key, label, _en, cells in rows:
+            ftexts.append(Text(f"A{r}", label))
+            for col, name, how in cells:
+                fields.append(_block_field(name, F, f"{col}{r}", label, how))
+            r += 1
+        row_blocks.append((block, top, r - 1))
+        return r + 1
+
     top = r + 2  # 30
+    r = money_rows(top, "（二）预算调整与执行（选填；不填则只按年初预算计算）", "adjustments",
+                   ("项目", "年中追加（万元）", "全年预算数（调整后，万元）", "全年预算数（计算）", "年中追加（计算）",
+                    "执行率%（决算÷全年预算）"), [
+        ("total", "支出总额", "Total", (("B", "total_supplement", "supplement"), ("C", "adjusted_budget", "adjusted"),
+                                        ("D", "total_adjusted", "adjusted-calc:total"),
+                                        ("E", "total_supplement_calc", "supplement-calc:total"),
+                                        ("F", "adjusted_rate", "adjusted-rate:total"))),
+        ("basic", "基本支出", "Basic", (("B", "basic_supplement", "supplement"), ("C", "basic_adjusted_budget", "adjusted"),
+                                        ("D", "basic_adjusted", "adjusted-calc:basic"),
+                                        ("E", "basic_supplement_calc", "supplement-calc:basic"),
+                                        ("F", "basic_adjusted_rate", "adjusted-rate:basic"))),
+        ("project", "项目支出", "Project", (("B", "project_supplement", "supplement"),
+                                            ("C", "project_adjusted_budget", "adjusted"),
+                                            ("D", "project_adjusted", "adjusted-calc:project"),
+                                            ("E", "project_supplement_calc", "supplement-calc:project"),
+                                            ("F", "project_adjusted_rate", "adjusted-rate:project"))),
+    ])
+    r = money_rows(r, "（三）结转结余（选填）", "adjustments", ("项目", "金额（万元）"), [
+        ("carryover_prev", "上年结转结余", "", (("B", "carryover_prev", "money"),)),
+        ("carryover_end", "年末结转结余", "", (("B", "carryover_end", "money"),)),
+        ("available", "可用预算（上年结转 + 年初预算 + 本年追加）", "", (("B", "budget_available", "available"),)),
+        ("used", "实际使用（可用预算 − 年末结转结余）", "", (("B", "budget_used", "used"),)),
+    ])
+    r = money_rows(r, "（四）只有总额时（选填；有分项时不填）", "totals_only",
+                   ("项目", "年初预算（万元）", "决算金额（万元）"), [
+        ("total-stated", "支出总额（未分基本、项目支出时）", "",
+         (("B", "total_stated_budget", "money"), ("C", "total_stated_actual", "money"))),
+        ("basic-stated", "基本支出总额（未分经济分类时）", "",
+         (("B", "basic_stated_budget", "money"), ("C", "basic_stated_actual", "money"))),
+        ("other", "其他支出（基本、项目支出以外）", "", (("B", "other_budget", "money"), ("C", "other_actual", "money"))),
+    ])
+    r = money_rows(r, "（五）基本支出按人员经费、公用经费（选填）", "personnel_public",
+                   ("项目", "年初预算（万元）", "决算金额（万元）", "占比%"), [
+        ("personnel", "人员经费（含对个人和家庭的补助）", "",
+         (("B", "basic_personnel_budget", "money"), ("C", "basic_personnel_actual", "money"),
+          ("D", "basic_personnel_rate", "rate:basic_personnel"))),
+        ("public", "公用经费", "", (("B", "basic_public_budget", "money"), ("C", "basic_public_actual", "money"),
+                                    ("D", "basic_public_rate", "rate:basic_public"))),
+    ])
+    r = money_rows(r, "（六）资金来源（选填）", "sources",
+                   ("资金来源", "年初预算（万元）", "全年预算数（万元）", "全年执行数（万元）", "执行率%"), [
+        (k, label, "", (("B", f"source_{k}_budget", "money"), ("C", f"source_{k}_adjusted", "money"),
+                        ("D", f"source_{k}_actual", "money"), ("E", f"source_{k}_rate", f"source-rate:{k}")))
+        for k, label in SOURCE_ROWS
+    ])
+    r = money_rows(r, "（七）收入情况（选填）", "income", ("项目", "金额（万元）"), [
+        ("income_total", "收入合计", "", (("B", "income_total", "money"),)),
+        ("income_fiscal", "财政拨款收入", "", (("B", "income_fiscal", "money"),)),
+        ("income_other", "其他收入", "", (("B", "income_other", "money"),)),
+    ])
+    r = money_rows(r, "（八）“三公”经费明细（选填）", "sangong_detail", ("项目", "年初预算（万元）", "决算金额（万元）"), [
+        ("purchase", "其中：公务用车购置费", "", (("B", "sangong_vehicle_purchase_budget", "money"),
+                                                ("C", "sangong_vehicle_purchase_actual", "money"))),
+        ("running", "公务用车运行维护费", "", (("B", "sangong_vehicle_running_budget", "money"),
+                                              ("C", "sangong_vehicle_running_actual", "money"))),
+    ])
+    r = money_rows(r, "（九）其他指标数据（选填，用于共性指标计算，可留空）", "other_data", ("项目", "金额（万元）"), [
+        ("procurement_budget", "政府采购预算", "", (("B", "procurement_budget", "money"),)),
+        ("procurement_actual", "政府采购实际金额", "", (("B", "procurement_actual", "money"),)),
+        ("key_project_actual", "重点项目支出", "", (("B", "key_project_actual", "money"),)),
+    ])
+    top = r
     ftexts += [
-        Text(f"A{top}", "（二）其他指标数据（选填，用于共性指标计算，可留空）", "section", merge_to=f"E{top}"),
-        Text(f"A{top + 1}", "项目", "header"), Text(f"B{top + 1}", "金额", "header"),
-    ]
-    optional = [
-        ("adjusted_budget", "全年预算数（调整后）", "Full-year (adjusted) budget"),
-        ("carryover_prev", "上年结转结余", "Carry-over balance at start of year"),
-        ("carryover_end", "年末结转结余", "Carry-over balance at end of year"),
-        ("procurement_budget", "政府采购预算", "Government procurement budget"),
-        ("procurement_actual", "政府采购实际金额", "Government procurement executed"),
-        ("key_project_actual", "重点项目支出", "Key-project expenditure"),
-    ]
-    r = top + 2
-    for name, label, label_en in optional:
-        ftexts.append(Text(f"A{r}", label))
-        fields.append(Field(name, F, f"B{r}", label, label_en, "money", unit=MONEY_UNIT, min=Decimal(0), max=MAX_MONEY))
-        r += 1
-    top = r + 1
-    ftexts += [
-        Text(f"A{top}", "（三）共性指标（自动计算）", "section", merge_to=f"E{top}"),
+        Text(f"A{top}", "（十）共性指标（自动计算）", "section", merge_to=f"E{top}"),
         Text(f"A{top + 1}", "指标", "header"), Text(f"B{top + 1}", "指标值%", "header"),
         Text(f"C{top + 1}", "计算公式", "header", merge_to=f"E{top + 1}"),
     ]
     indicators = [
-        ("adjusted_rate", "预算执行率（全年预算口径）", "Execution rate against adjusted budget",
-         Ratio("total_actual", "adjusted_budget", blank_if_blank=("adjusted_budget",)),
-         "决算 ÷ 全年预算数（调整后）× 100（四川等地自评表口径）"),
+        ("completion_rate", "预算完成率", "Budget completion rate",
+         Ratio("budget_used", "budget_available", blank_if_blank=("carryover_end",)),
+         "(上年结转 + 年初预算 + 本年追加 − 年末结转结余) ÷ (上年结转 + 年初预算 + 本年追加) × 100（湖南指标表口径）；"
+         "年末结转结余未填时留空"),
+        ("control_rate", "预算控制率（预算调整率）", "Budget adjustment rate",
+         Ratio("total_supplement_calc", "total_budget", blank_if_blank=("total_supplement_calc",)),
+         "本年追加 ÷ 年初预算 × 100（湖南“预算控制率”、岳阳“预算调整率”）；年中追加未填时留空"),
         ("carryover_rate", "结转结余率", "Carry-over rate",
-         Ratio("carryover_end", "adjusted_budget", blank_if_blank=("carryover_end",)),
+         Ratio("carryover_end", "total_adjusted", blank_if_blank=("carryover_end",), den_may_be_blank=True),
          "年末结转结余 ÷ 全年预算数 × 100（财预〔2013〕53号，口径待核）"),
         ("carryover_change_pct", "结转结余变动率", "Carry-over change rate",
          ChangeRate("carryover_end", "carryover_prev", blank_if_blank=("carryover_end",)),
@@ -543,16 +735,18 @@ def _build() -> Built:
         fields.append(Field(name, F, f"B{r}", label, label_en, "percent", role="derived", expr=expr, unit="%",
                             meaning=meaning))
         r += 1
-    sheets.append(Sheet("funds", F, "Funds", {"A": 26, "B": 14, "C": 14, "D": 14, "E": 14}, tuple(ftexts),
+    sheets.append(Sheet("funds", F, "Funds", {"A": 34, "B": 14, "C": 14, "D": 14, "E": 14, "F": 14, "G": 14, "H": 14},
+                        tuple(ftexts), row_blocks=tuple(row_blocks),
+                        col_blocks=(("sangong_detail", "F", "H"),),
                         status_cell="D1", status_to="E1"))
 
     # -- 项目支出 --------------------------------------------------------------------------------
     P = "项目支出"
     fields += [
         Field("project_budget", P, "B5", "项目支出 年初预算", "Project expenditure: initial budget", "money",
-              required=True, unit=MONEY_UNIT, min=Decimal(0), max=MAX_MONEY),
+              required=True, unit=MONEY_UNIT, min=Decimal(0), max=MAX_MONEY, required_unless=("total_stated_budget",)),
         Field("project_actual", P, "C5", "项目支出 决算金额", "Project expenditure: final account", "money",
-              required=True, unit=MONEY_UNIT, min=Decimal(0), max=MAX_MONEY),
+              required=True, unit=MONEY_UNIT, min=Decimal(0), max=MAX_MONEY, required_unless=("total_stated_actual",)),
         Field("project_rate", P, "D5", "项目支出 占比", "Project expenditure: execution rate", "percent",
               role="derived", expr=Ratio("project_actual", "project_budget"), unit="%",
               meaning="项目支出决算 ÷ 年初预算 × 100"),
@@ -578,18 +772,31 @@ def _build() -> Built:
               role="derived", expr=Sum((projects.range_name("actual"),)), unit=MONEY_UNIT,
               meaning="项目明细决算金额之和，应等于项目支出决算金额"),
     ]
+    ftop = sum_row + 2
+    functions = ListTable("project_functions", P, "项目支出功能分类", "Project spending by function", ftop + 1, ftop + 2, 10, (
+        Column("name", "B", "功能分类科目（如“一般公共服务支出”）", "Functional class", "text", required=True, width=36),
+        Column("budget", "C", "年初预算（万元）", "Initial budget", "money", width=12, min=Decimal(0), max=MAX_MONEY,
+               unit=MONEY_UNIT),
+        Column("actual", "D", "决算金额（万元）", "Final account", "money", width=12, min=Decimal(0), max=MAX_MONEY,
+               unit=MONEY_UNIT),
+    ))
+    tables.append(functions)
     sheets.append(Sheet("projects", P, "Projects", {"A": 10, "B": 36, "C": 12, "D": 12, "E": 50}, (
         Text("A1", "项目支出（单位：万元）", "title", merge_to="D1"),
         Text("A2", "先填表4项目支出总额，再逐项填写项目明细；明细合计应与项目支出总额一致。", "note", merge_to="E2"),
         Text("A3", "表4 项目支出预算执行情况表（单位：万元）", "section", merge_to="E3"),
-        Text("A4", "预算项目", "header"), Text("B4", "年初预算", "header"), Text("C4", "决算金额", "header"),
+        Text("A4", "预算项目", "header"), Text("B4", "年初预算（万元）", "header"), Text("C4", "决算金额（万元）", "header"),
         Text("D4", "占比%", "header"),
         Text("A5", "项目支出"),
         Text("A7", "项目明细（每行一个项目）", "section", merge_to="E7"),
-        Text("A8", "序号", "header"), Text("B8", "项目名称", "header"), Text("C8", "年初预算", "header"),
-        Text("D8", "决算金额", "header"), Text("E8", "用途", "header"),
+        Text("A8", "序号", "header"), Text("B8", "项目名称", "header"), Text("C8", "年初预算（万元）", "header"),
+        Text("D8", "决算金额（万元）", "header"), Text("E8", "用途", "header"),
         Text(f"A{sum_row}", "明细合计"),
-    ), landscape=True, status_cell="E1"))
+        Text(f"A{ftop}", "项目支出按功能分类（选填，如“其中一般公共服务支出”）", "section", merge_to=f"E{ftop}"),
+        Text(f"A{ftop + 1}", "序号", "header"),
+        *(Text(f"{c.col}{ftop + 1}", c.label, "header") for c in functions.columns),
+    ), landscape=True, row_blocks=(("project_functions", ftop, functions.last_row),),
+        status_cell="E1"))
 
     # -- 评分表 ----------------------------------------------------------------------------------
     S = "评分表"
@@ -600,6 +807,11 @@ def _build() -> Built:
         Column("weight", "E", "分值", "Points", "score", required=True, width=8, min=Decimal(0), max=Decimal(100)),
         Column("score", "F", "得分", "Score", "score", width=8, min=Decimal(0), max=Decimal(100)),
         Column("basis", "G", "评分依据", "Scoring basis", "longtext", width=50),
+        Column("nature", "H", "指标性质", "Direction (≥ ≤ = 定性)", "choice", width=9, choices=INDICATOR_NATURES),
+        Column("target", "I", "年度指标值", "Annual target", "text", width=14),
+        Column("actual", "J", "实际完成值", "Actual value", "text", width=14),
+        Column("unit", "K", "计量单位", "Unit", "text", width=8),
+        Column("deviation", "L", "偏差原因分析及改进措施", "Deviation and remedies", "longtext", width=40),
     ))
     tables.append(ind)
     tr = ind.last_row + 1
@@ -607,29 +819,33 @@ def _build() -> Built:
     grade_first = 4
     grade_last = grade_first + len(bands_sorted) - 1
     constants += [
-        Constant("grade_labels", S, f"I{grade_first}:I{grade_last}", tuple(b[0] for b in bands_sorted),
+        Constant("grade_labels", S, f"N{grade_first}:N{grade_last}", tuple(b[0] for b in bands_sorted),
                  "评价等级名称（按最低分从低到高排列）"),
-        Constant("grade_minimums", S, f"J{grade_first}:J{grade_last}", tuple(b[1] for b in bands_sorted),
+        Constant("grade_minimums", S, f"O{grade_first}:O{grade_last}", tuple(b[1] for b in bands_sorted),
                  "各等级最低分（含）"),
     ]
     fields += [
         Field("weight_total", S, f"E{tr}", "分值合计", "Points total", "score", role="derived",
-              expr=Sum((ind.range_name("weight"),)), meaning="各指标分值之和，应为100"),
+              expr=SumIfGiven(ind.range_name("weight"), ind.range_name("level3")),
+              meaning="填了三级指标的各行分值之和，应为100（只写一级、二级的小计行不重复计算）"),
         Field("score_total", S, f"F{tr}", "得分合计", "Total score", "score", role="derived",
-              expr=Sum((ind.range_name("score"),)), meaning="各指标得分之和"),
+              expr=SumIfGiven(ind.range_name("score"), ind.range_name("level3")),
+              meaning="填了三级指标的各行得分之和（小计行不重复计算）"),
         Field("grade", S, f"F{tr + 1}", "评价等级", "Grade", "grade", role="derived",
               expr=Grade("score_total", ind.range_name("score"), "grade_minimums", "grade_labels", GRADE_BANDS),
               meaning="按等级标准表：优秀 ≥ 90，良好 80–<90，中 60–<80，差 < 60（财预〔2020〕10号）"),
     ]
     sheets.append(Sheet("scores", S, "Scores",
-                        {"A": 6, "B": 12, "C": 14, "D": 22, "E": 8, "F": 8, "G": 50, "H": 3, "I": 10, "J": 10}, (
+                        {"A": 6, "B": 12, "C": 14, "D": 22, "E": 8, "F": 8, "G": 50, "H": 9, "I": 14, "J": 14, "K": 8,
+                         "L": 40, "M": 3, "N": 10, "O": 10}, (
         Text("A1", "部门整体支出绩效评价指标评分表", "title", merge_to="F1"),
-        Text("A2", "每行一个三级指标；分值合计应为100，得分不得超过分值。等级按右侧标准自动评定。", "note", merge_to="G2"),
+        Text("A2", "每行一个三级指标；分值合计应为100，得分不得超过分值。只写一级、二级指标和分值的小计行不计入合计。"
+                   "等级按右侧标准自动评定。", "note", merge_to="G2"),
         *(Text(f"{c.col}3", c.label, "header") for c in ind.columns),
         Text("A3", "序号", "header"),
         Text(f"A{tr}", "合计"), Text(f"A{tr + 1}", "评价等级"),
-        Text("I3", "等级", "header"), Text("J3", "最低分", "header"),
-    ), landscape=True, status_cell="G1"))
+        Text("N3", "等级", "header"), Text("O3", "最低分", "header"),
+    ), landscape=True, col_blocks=(("indicator_details", "H", "L"),), status_cell="G1"))
 
     # -- 报告正文 --------------------------------------------------------------------------------
     N = "报告正文"
@@ -658,7 +874,7 @@ def _build() -> Built:
     ), landscape=True, since=LIVE_SINCE))
 
     # -- _meta (very hidden) ---------------------------------------------------------------------
-    meta_values = {"template_id": TEMPLATE_ID, "template_version": TEMPLATE_VERSION}
+    meta_values = {"template_id": TEMPLATE_ID, "template_version": TEMPLATE_VERSION, "profile": "anhua"}
     sheets.append(Sheet("meta", META_SHEET, "Meta", {"A": 20, "B": 40}, (
         *(Text(f"A{rc(cell)[0]}", name, "static") for name, (_, cell) in META_NAMES.items()),
         *(Text(cell, meta_values[name], "static") for name, (_, cell) in META_NAMES.items()),
@@ -672,6 +888,37 @@ SHEETS, FIELDS, TABLES, CONSTANTS, RATE_TABLES, CHANGE_TABLES = _build()
 #: 表1 基本支出, 表2 三公经费, 表4 项目支出 (rate tables) and 表3 三公经费与上年对比 (change table).
 RATE_TABLE_BY_KEY: dict[str, RateTable] = {t.key: t for t in RATE_TABLES}
 CHANGE_TABLE_BY_KEY: dict[str, ChangeTable] = {t.key: t for t in CHANGE_TABLES}
+
+#: Breakdowns that must add up to their total when given (a warning names both sides; see docs/template.md).
+PARTS_CHECKS: tuple[PartsCheck, ...] = (
+    PartsCheck("vehicle_budget", "公务用车购置费 + 运行维护费（年初预算）",
+               ("sangong_vehicle_purchase_budget", "sangong_vehicle_running_budget"), "sangong_vehicle_budget"),
+    PartsCheck("vehicle_actual", "公务用车购置费 + 运行维护费（决算）",
+               ("sangong_vehicle_purchase_actual", "sangong_vehicle_running_actual"), "sangong_vehicle_actual"),
+    PartsCheck("personnel_public_budget", "人员经费 + 公用经费（年初预算）",
+               ("basic_personnel_budget", "basic_public_budget"), "basic_budget"),
+    PartsCheck("personnel_public_actual", "人员经费 + 公用经费（决算）",
+               ("basic_personnel_actual", "basic_public_actual"), "basic_actual"),
+    PartsCheck("sources_budget", "各资金来源的年初预算", tuple(f"source_{k}_budget" for k, _ in SOURCE_ROWS),
+               "total_budget"),
+    PartsCheck("sources_adjusted", "各资金来源的全年预算数", tuple(f"source_{k}_adjusted" for k, _ in SOURCE_ROWS),
+               "total_adjusted"),
+    PartsCheck("sources_actual", "各资金来源的全年执行数", tuple(f"source_{k}_actual" for k, _ in SOURCE_ROWS),
+               "total_actual"),
+    PartsCheck("income", "财政拨款收入 + 其他收入", ("income_fiscal", "income_other"), "income_total"),
+    PartsCheck("basic_stated_budget", "表1各经济分类的年初预算（与基本支出总额）",
+               tuple(f"basic_{k}_budget" for k, _, _ in BASIC_ROWS), "basic_stated_budget", 1),
+    PartsCheck("basic_stated_actual", "表1各经济分类的决算（与基本支出总额）",
+               tuple(f"basic_{k}_actual" for k, _, _ in BASIC_ROWS), "basic_stated_actual", 1),
+    PartsCheck("total_stated_budget", "基本支出 + 项目支出 + 其他支出（与支出总额）",
+               ("basic_budget", "project_budget", "other_budget"), "total_stated_budget", 1,
+               when=(*(f"basic_{r}_budget" for r, _, _ in BASIC_ROWS), "basic_stated_budget", "project_budget", "other_budget")),
+    PartsCheck("total_stated_actual", "基本支出 + 项目支出 + 其他支出（与支出总额）",
+               ("basic_actual", "project_actual", "other_actual"), "total_stated_actual", 1,
+               when=(*(f"basic_{r}_actual" for r, _, _ in BASIC_ROWS), "basic_stated_actual", "project_actual", "other_actual")),
+    PartsCheck("adjusted_total", "年初预算 + 年中追加（与全年预算数）", ("total_budget", "total_supplement"),
+               "adjusted_budget"),
+)
 
 FIELD_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 TABLE_BY_NAME: dict[str, ListTable] = {t.name: t for t in TABLES}
@@ -756,7 +1003,7 @@ def defined_names() -> tuple[Name, ...]:
     for k in CONSTANTS:
         out.append(Name(k.name, k.sheet, k.ref, "constant", k.meaning))
     for n, (sheet, cell) in META_NAMES.items():
-        out.append(Name(n, sheet, cell, "meta", "模板标识" if n == "template_id" else "模板版本"))
+        out.append(Name(n, sheet, cell, "meta", META_MEANINGS[n]))
     return tuple(out)
 
 

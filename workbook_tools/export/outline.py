@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from ..core import spec
+from ..core import profiles, spec
 from ..core.compute import compute
 from ..core.model import Evaluation, Row, Value
+from ..core.profiles import Profile
 from . import sentences as S
 from .numbers_format import amount, ratio, signed_word
 from .wording import Wording
@@ -217,8 +218,9 @@ def build_outline(model: Evaluation, computed: Mapping[str, Value] | None = None
     v = _Figures(model, compute(model) if computed is None else computed)
     year = model.fiscal_year
     unit = model.unit_name.strip()
+    profile = profiles.for_workbook(model.profile)[0]
     ph: dict[str, object] = {"year": "" if year is None else year, "prev_year": "" if year is None else year - 1, "unit": unit,
-          "errors": errors}
+          "errors": errors, "year_of": "" if year is None else f"{year}年", "unit_word": profile.report.unit_word}
     title_lines = tuple(line.strip() for line in w.get("title", **ph).split("\n") if line.strip())
     out = Outline(title="".join(title_lines), unit=unit, year=year, errors=errors)
     out.blocks.append(Title(title_lines, w.get("attachment", **ph).strip()))
@@ -228,13 +230,15 @@ def build_outline(model: Evaluation, computed: Mapping[str, Value] | None = None
     sections: list[tuple[str, list[Block]]] = [
         (w.get("section_basic", **ph), _basic(model, v, w, ph)),
         (w.get("section_goals", **ph), _goals(model, w, ph)),
-        (w.get("section_funds", **ph), _funds(model, v, w, ph)),
+        (w.get("section_funds", **ph), _funds(model, v, w, ph, profile)),
         (w.get("section_internal_management", **ph), narrative_blocks(_narrative(model, "internal_management"))),
-        (w.get("section_eval", **ph), _evaluation(model, v, w, ph)),
+        (w.get("section_eval", **ph), _evaluation(model, v, w, ph, profile)),
         (w.get("section_achievements", **ph), narrative_blocks(_narrative(model, "achievements"))),
         (w.get("section_problems", **ph), narrative_blocks(_narrative(model, "problems"))),
         (w.get("section_improvements", **ph), narrative_blocks(_narrative(model, "improvements"))),
     ]
+    if profile.report.score_first:  # 南县/四川 style: the score and grade come first
+        sections.insert(0, sections.pop(4))
     n = 0
     for heading, blocks in sections:
         if blocks:
@@ -294,23 +298,42 @@ def _rate_row(label: str, budget: Value, actual: Value, rate: Value) -> tuple[st
     return (label, amount(budget), amount(actual), ratio(rate))
 
 
-def _funds(model: Evaluation, v: _Figures, w: Wording, ph: dict[str, object]) -> list[Block]:
+def _given(model: Evaluation, *names: str) -> bool:
+    return any(model.number(n) is not None for n in names)
+
+
+def _funds(model: Evaluation, v: _Figures, w: Wording, ph: dict[str, object], profile: Profile) -> list[Block]:
     year = model.fiscal_year
     unit = w.get("table_unit", **ph)
     total = w.get("table_total", **ph)
+    basic_rows = [n for r in spec.RATE_TABLE_BY_KEY["basic"].rows for n in (r.budget, r.actual)]
+    has_basic = _given(model, *basic_rows, "basic_stated_budget", "basic_stated_actual", "basic_personnel_actual",
+                       "basic_public_actual")
+    has_project = _given(model, "project_budget", "project_actual")
     blocks: list[Block] = [
         Heading(2, f"（一）{w.get('funds_general', **ph)}"),
         Paragraph((Run(S.total_spending(
             year,
             (v["total_actual"], v["total_budget"], v["total_rate"]),
-            (v["basic_actual"], v["basic_budget"], v["basic_rate"]),
-            (v["project_actual"], v["project_budget"], v["project_rate"]),
+            (v["basic_actual"], v["basic_budget"], v["basic_rate"]) if has_basic else None,
+            (v["project_actual"], v["project_budget"], v["project_rate"]) if has_project else None,
         )),)),
-        Heading(3, f"1.{w.get('funds_basic', **ph)}"),
     ]
+    rate = profile.execution_rate
+    extra = [S.adjustments(profile.report.rate_label if rate == "adjusted_rate" else "预算执行率", v["total_adjusted"],
+                           v["total_supplement_calc"], v["adjusted_rate"], "全年执行数 ÷ 全年预算数")]
+    if rate == "completion_rate":
+        extra.append(S.completion(v["completion_rate"], v["budget_available"], v["carryover_end"]))
+    blocks += [Paragraph((Run(t),)) for t in extra if t]
+    if not has_basic and not has_project:
+        return blocks  # only 支出总额 was stated: no category, no table the workbook does not hold
+    blocks.append(Heading(3, f"1.{w.get('funds_basic', **ph)}"))
     basic, sangong_rates = spec.RATE_TABLE_BY_KEY["basic"], spec.RATE_TABLE_BY_KEY["sangong"]
     changes = spec.CHANGE_TABLE_BY_KEY["sangong_change"]
     classes = [(r.label, v[r.actual]) for r in basic.rows]
+    if not any(S.num(x) != 0 for _, x in classes):
+        classes = [(label, v[name]) for name, label in (("basic_personnel_actual", "人员经费"),
+                                                       ("basic_public_actual", "公用经费"))]
     t3 = changes.total
     sangong = S.Change("三公经费", v.num(t3.current), v.num(t3.prev), v.num(t3.change), _dec(v[t3.change_pct]))
     items = [S.Change(r.label, v.num(r.current), v.num(r.prev), v.num(r.change), _dec(v[r.change_pct]))
@@ -329,7 +352,8 @@ def _funds(model: Evaluation, v: _Figures, w: Wording, ph: dict[str, object]) ->
 
     blocks.append(Heading(3, f"2.{w.get('funds_project', **ph)}"))
     projects = [r for r in model.rows("projects") if str(r.get("name") or "").strip()]
-    blocks.append(Paragraph((Run(S.project_intro(year, v["project_actual"], bool(projects))),)))
+    functions = [(str(r.get("name") or ""), r.get("actual")) for r in model.rows("project_functions")]
+    blocks.append(Paragraph((Run(S.project_intro(year, v["project_actual"], bool(projects), functions)),)))
     blocks += [Paragraph((Run(S.project_item(i, str(r.get("name") or ""), r.get("actual"),
                                              str(r.get("purpose") or ""))),))
                for i, r in enumerate(projects, 1)]
@@ -340,7 +364,7 @@ def _funds(model: Evaluation, v: _Figures, w: Wording, ph: dict[str, object]) ->
     return blocks
 
 
-def _evaluation(model: Evaluation, v: _Figures, w: Wording, ph: dict[str, object]) -> list[Block]:
+def _evaluation(model: Evaluation, v: _Figures, w: Wording, ph: dict[str, object], profile: Profile) -> list[Block]:
     blocks: list[Block] = []
     parts = [(w.get("eval_purpose", **ph), narrative_blocks(_narrative(model, "eval_purpose"))),
              (w.get("eval_process", **ph), narrative_blocks(_narrative(model, "eval_process")))]
@@ -358,7 +382,8 @@ def _evaluation(model: Evaluation, v: _Figures, w: Wording, ph: dict[str, object
             else:
                 blocks.append(Paragraph((Run(head, "h3"),)))
                 blocks += body
-    sentence = S.conclusion(model.fiscal_year, v["weight_total"], v["score_total"], v["grade"])
+    sentence = S.conclusion(model.fiscal_year, v["weight_total"], v["score_total"], v["grade"],
+                            profile.report.unit_word)
     if sentence:
         sub += 1
         blocks.append(Heading(2, f"（{chinese_number(sub)}）{w.get('eval_conclusion', **ph)}"))

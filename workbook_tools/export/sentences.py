@@ -82,12 +82,32 @@ def against_budget(label: str, actual: object, budget: object, rate: object) -> 
     return f"{label}{amount(num(actual))}万元，为年初预算{amount(num(budget))}万元的{ratio(rate)}%"
 
 
-def total_spending(year: int | None, total: tuple[object, object, object], basic: tuple[object, object, object],
-                   project: tuple[object, object, object]) -> str:
-    """The opening sentence of 资金使用情况; each tuple is (actual, budget, rate)."""
+def total_spending(year: int | None, total: tuple[object, object, object],
+                   basic: tuple[object, object, object] | None, project: tuple[object, object, object] | None) -> str:
+    """The opening sentence of 资金使用情况; each tuple is (actual, budget, rate); None: not stated, not said."""
     head = against_budget(f"{_year(year)}年度部门决算一般公共预算财政拨款支出总额", *total)
-    return (f"{head}。其中{against_budget('基本支出', *basic)}；"
-            f"{against_budget('项目支出', *project)}。")
+    parts = [against_budget(label, *t) for label, t in (("基本支出", basic), ("项目支出", project)) if t is not None]
+    return f"{head}。" + (f"其中{'；'.join(parts)}。" if parts else "")
+
+
+def adjustments(rate_label: str, adjusted: object, supplement: object, rate: object, basis: str) -> str | None:
+    """全年预算数（调整后）2000万元（年中追加500万元），预算执行率为95.94%（全年执行数 ÷ 全年预算数）。"""
+    if not isinstance(adjusted, Decimal):
+        return None
+    text = f"全年预算数（调整后）{amount(adjusted)}万元"
+    if isinstance(supplement, Decimal) and supplement != 0:
+        text += f"（年中{'追加' if supplement > 0 else '追减'}{magnitude(supplement)}万元）"
+    if isinstance(rate, Decimal):
+        text += f"，{rate_label}为{ratio(rate)}%（{basis}）"
+    return text + "。"
+
+
+def completion(rate: object, available: object, end: object) -> str | None:
+    """预算完成率 98.50%：可用预算 2000万元（上年结转 + 年初预算 + 本年追加），年末结转结余 30万元。"""
+    if not isinstance(rate, Decimal):
+        return None
+    return (f"预算完成率为{ratio(rate)}%（可用预算{amount(num(available))}万元，即上年结转 + 年初预算 + 本年追加；"
+            f"年末结转结余{amount(num(end))}万元）。")
 
 
 def basic_paragraph(year: int | None, basic_actual: object, classes: Sequence[tuple[str, object]],
@@ -105,9 +125,12 @@ def basic_paragraph(year: int | None, basic_actual: object, classes: Sequence[tu
     return text + "。"
 
 
-def project_intro(year: int | None, project_actual: object, listed: bool) -> str:
-    """2022年项目支出1334.39万元。具体项目支出内容为："""
-    text = f"{_year(year)}年项目支出{amount(num(project_actual))}万元。"
+def project_intro(year: int | None, project_actual: object, listed: bool,
+                  functions: Sequence[tuple[str, object]] = ()) -> str:
+    """2022年项目支出1334.39万元，其中一般公共服务支出1334.39万元。具体项目支出内容为："""
+    text = f"{_year(year)}年项目支出{amount(num(project_actual))}万元"
+    parts = [f"{name}{amount(num(v))}万元" for name, v in functions if name.strip() and isinstance(v, Decimal | int)]
+    text += ("，其中" + "，".join(parts) + "。") if parts else "。"
     return text + "具体项目支出内容为：" if listed else text
 
 
@@ -144,12 +167,13 @@ def staffing(unit: str, unit_type: str, quota: object, actual: object, year: int
     return "，".join(parts) + "。"
 
 
-def conclusion(year: int | None, weight_total: object, score_total: object, grade: object) -> str | None:
-    """The 绩效评价结论 sentence with the computed total and grade (None while nothing is scored)."""
+def conclusion(year: int | None, weight_total: object, score_total: object, grade: object,
+               unit_word: str = "单位") -> str | None:
+    """The 绩效评价结论 sentence with the computed total and the grade word of the workbook's own table."""
     if not isinstance(grade, str) or not grade:
         return None
     return ("根据部门整体支出绩效评价指标体系和绩效检查情况，"
-            f"该单位{_year(year)}年度整体支出绩效评价指标总分值{amount(num(weight_total))}分，"
+            f"该{unit_word}{_year(year)}年度整体支出绩效评价指标总分值{amount(num(weight_total))}分，"
             f"实得{amount(num(score_total))}分，被评为{grade}等级。")
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from ..core import spec
+from ..core import layouts, spec
 from ..core.cells import address, rc
 from ..core.fsutil import file_kind
 from ..core.model import Evaluation, Row, Value
@@ -41,6 +41,12 @@ class Loaded:
     cells: dict[str, Cell | None] = field(default_factory=dict)
     list_rows: dict[str, list[int]] = field(default_factory=dict)  # sheet row of each model row
     list_locations: dict[str, dict[str, Location]] = field(default_factory=dict)  # table → column → first cell
+    #: The layout of the file's template version (None: a version this code does not know).
+    layout: layouts.Layout | None = None
+
+    def has(self, name: str) -> bool:
+        """Whether the file's template version has this defined name (a 1.0 file lacks the 2.0 figures)."""
+        return self.layout is None or self.layout.has(name)
 
     def location(self, name: str) -> Location:
         return self.locations[name]
@@ -137,12 +143,16 @@ LIVE_ONLY = frozenset({spec.LIVE_SHEET})
 
 def from_book(book: Workbook) -> Loaded:
     tid, ver = _read_version(book)
-    loaded = Loaded(book.path, book, Evaluation(), ver, tid)
+    loaded = Loaded(book.path, book, Evaluation(), ver, tid, layout=layouts.for_version(ver))
     model = loaded.model
     if ver:
         model.template_version = ver
+    old = loaded.layout is not None and not loaded.layout.is_current
     for f in spec.FIELDS:
-        sheet, ref, by_name = locate(book, f.name, f.sheet, f.cell)
+        if not loaded.has(f.name):
+            continue  # a figure later versions added: blank in an older workbook
+        at = loaded.layout.names[f.name] if old and loaded.layout is not None else None
+        sheet, ref, by_name = locate(book, f.name, at.sheet if at else f.sheet, at.ref if at else f.cell)
         if ":" in ref:  # a single-cell name stretched over a range: read its first cell
             ref = ref.split(":")[0]
         loaded.locations[f.name] = Location(sheet, ref, by_name)
@@ -155,7 +165,31 @@ def from_book(book: Workbook) -> Loaded:
             model.values[f.name] = cell_value(c, f.kind)
     for t in spec.TABLES:
         _read_list(book, loaded, t)
+    _read_constants(book, loaded)
+    model.profile = _read_profile(book)
     return loaded
+
+
+def _read_constants(book: Workbook, loaded: Loaded) -> None:
+    """The workbook's own threshold table: the grade formula reads it, so validation must too."""
+    for k in spec.CONSTANTS:
+        at = loaded.layout.names.get(k.name) if loaded.layout is not None else None
+        sheet, ref, _ = locate(book, k.name, at.sheet if at else k.sheet, at.ref if at else k.ref)
+        first, _, last = ref.partition(":")
+        (r1, col), r2 = rc(first), rc(last or first)[0]
+        kind = "score" if isinstance(k.values[0], Decimal) else "text"
+        values = [cell_value(book.cell(sheet, address(r, col)), kind) for r in range(r1, r2 + 1)]
+        if any(v is not None for v in values):
+            loaded.model.constants[k.name] = values
+
+
+def _read_profile(book: Workbook) -> str | None:
+    if "profile" not in spec.META_NAMES:
+        return None
+    sheet, ref = spec.META_NAMES["profile"]
+    c = book.cell(*(book.resolve("profile") or (sheet, ref)))
+    v = c.value if c is not None else None
+    return v.strip() if isinstance(v, str) and v.strip() else None
 
 
 @cache
@@ -169,14 +203,23 @@ def _read_list(book: Workbook, loaded: Loaded, t: spec.ListTable) -> None:
     loaded.list_locations[t.name] = {}
     located = []
     count = t.capacity
+    old = loaded.layout is not None and not loaded.layout.is_current
     for c in t.columns:
-        sheet, ref, by_name = locate(book, t.range_name(c.key), t.sheet, t.column_ref(c.key))
+        name = t.range_name(c.key)
+        if not loaded.has(name):
+            continue  # a column later versions added
+        at = loaded.layout.names[name] if old and loaded.layout is not None else None
+        sheet, ref, by_name = locate(book, name, at.sheet if at else t.sheet, at.ref if at else t.column_ref(c.key))
         first, _, last = ref.partition(":")
         r1, col = rc(first)
         r2 = rc(last)[0] if last else r1
         count = max(count, r2 - r1 + 1)
         located.append((c, sheet, r1, col))
         loaded.list_locations[t.name][c.key] = Location(sheet, first, by_name)
+    if not located:  # a whole list later versions added
+        loaded.model.lists[t.name] = []
+        loaded.list_rows[t.name] = []
+        return
     for c, sheet, r1, col in located:
         data = book.sheet(sheet)
         columns.append((c, data.cells if data is not None else None, _column_refs(col, r1, count)))
@@ -184,7 +227,7 @@ def _read_list(book: Workbook, loaded: Loaded, t: spec.ListTable) -> None:
     rows: list[Row] = []
     sheet_rows: list[int] = []
     for i in range(count):
-        row: Row = {}
+        row: Row = {c.key: None for c in t.columns}
         for c, cells, refs in columns:
             row[c.key] = cell_value(cells.get(refs[i]) if cells is not None else None, c.kind)
         if any(v is not None and (not isinstance(v, str) or v.strip()) for v in row.values()):
