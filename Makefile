@@ -48,6 +48,7 @@ bench: $(DEVSTAMP)
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/engines.py
 	$(PY) benchmarks/portal_load.py --concurrency 10 --waves 3 --json out/bench/portal_load.json
+	$(PY) benchmarks/live_checks.py
 
 lint: $(DEVSTAMP)
 	$(VENV)/bin/ruff check workbook_tools tests scripts benchmarks

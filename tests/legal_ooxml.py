@@ -96,7 +96,7 @@ _ATTR = re.compile(rb'(\s[\w:]+)="([^"]*)"')
 def _single_quotes(parts: dict[str, bytes]) -> None:
     """Every attribute of the workbook, styles and sheets quoted with ' instead of "."""
     for n in [*_sheets(parts), "xl/workbook.xml", "xl/styles.xml"]:
-        parts[n] = _ATTR.sub(rb"\1='\2'", parts[n])
+        parts[n] = _ATTR.sub(lambda m: m.group(1) + b"='" + m.group(2).replace(b"'", b"&apos;") + b"'", parts[n])
 
 
 def _utf16(parts: dict[str, bytes]) -> None:

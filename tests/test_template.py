@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from workbook_tools.core import spec
+from workbook_tools.core import live_checks, spec
 from workbook_tools.template import build_template, write_template
 from workbook_tools.xlsx.workbook import read as read_workbook
 
@@ -50,7 +50,7 @@ def test_committed_template_equals_fresh_generation(tmp_path: Path) -> None:
 
 def test_every_spec_name_resolves_to_its_cell() -> None:
     book = read_workbook(TEMPLATE)
-    for n in spec.defined_names():
+    for n in live_checks.all_names():
         assert book.resolve(n.name) == (n.sheet, n.ref), n.name
 
 

@@ -27,7 +27,7 @@ from defusedxml.ElementTree import fromstring
 
 from .checks import structure
 from .checks.formulas import normalize, template_formula
-from .core import profiles, spec
+from .core import live_checks, profiles, spec
 from .core.cells import address, rc
 from .core.compute import compute
 from .core.errors import WorkbookToolsError
@@ -188,6 +188,7 @@ class FillPlan:
     present: set[str] = field(default_factory=set)  # sheets the workbook has
     shifted: set[str] = field(default_factory=set)  # sheets whose fixed labels moved (rows inserted/deleted)
     skipped: set[str] = field(default_factory=set)  # sheets where a cell was left alone
+    reseal: bool = False  # the 校验 sheet lost its seal (spec.LIVE_SEAL_PASSWORD): protect it again
 
     def writable(self, sheet: str) -> bool:
         """A cell may be written when its sheet exists and no rows moved on it.
@@ -364,6 +365,42 @@ def _formulas_and_caches(loaded: reader.Loaded, computed: dict[str, Value], plan
                            f"{missing} formula cells had no cached result; the values computed in Python were written"))
 
 
+def _live_formulas(loaded: reader.Loaded, plan: FillPlan, findings: list[Finding]) -> None:
+    """Restore the live checks' formulas (校验 sheet, status lines) of a workbook whose version has them."""
+    if not spec.present_in(live_checks.SINCE, loaded.version):
+        return  # a 1.0 workbook has no live checks; adding them is migrate's job
+    restored: list[live_checks.LiveCell] = []
+    by_sheet: dict[str, list[live_checks.LiveCell]] = {}
+    for lc in live_checks.cells():
+        by_sheet.setdefault(lc.sheet, []).append(lc)
+    for sheet, cells in by_sheet.items():
+        data = loaded.book.sheet(sheet)
+        if data is None or not plan.writable(sheet):
+            continue
+        if data.sealed:
+            continue  # nobody can have edited it
+        if sheet == spec.LIVE_SHEET:
+            plan.reseal = True
+        found = data.cells.formula_texts(c.cell for c in cells)
+        for lc in cells:
+            formula = found.get(lc.cell)
+            if not same_formula(None if formula is None else "=" + formula, lc.formula):
+                plan.formulas[(lc.sheet, lc.cell)] = lc.formula
+                restored.append(lc)
+    if not restored:
+        return
+    if len(restored) <= 3:
+        for lc in restored:
+            findings.append(_f("fill-formula-restored", f"“{lc.sheet}”表 {lc.cell}（{lc.what}）：自动检查公式已恢复",
+                               f"{lc.sheet}!{lc.cell}: live-check formula restored", lc.sheet, lc.cell, None,
+                               lc.formula))
+        return
+    first = restored[0]
+    findings.append(_f("fill-formula-restored", f"已恢复工作簿自动检查的 {len(restored)} 个公式（“校验”表和状态行）",
+                       f"{len(restored)} live-check formulas restored (校验 sheet and status lines)", first.sheet,
+                       first.cell, None, first.formula))
+
+
 def _input_formulas(loaded: reader.Loaded, plan: FillPlan) -> None:
     """Inputs typed as formulas (``=200+85.48``) keep their value: openpyxl drops every cached value when it
     saves, so the one the source holds is written back (an input formula without one stays as it is, and
@@ -440,6 +477,10 @@ def _apply(wb: Any, plan: FillPlan) -> list[tuple[str, str]]:
     for (sheet, cell), constant in plan.constants.items():
         integral = isinstance(constant, Decimal) and constant == constant.to_integral_value()
         _writable_cell(wb, sheet, cell, unmerged).value = int(constant) if integral else constant  # type: ignore[call-overload]
+    if plan.reseal:
+        from .template import seal  # openpyxl's vocabulary, imported only when writing
+
+        seal(wb)
     wb.calculation.fullCalcOnLoad = True
     return unmerged
 
@@ -481,6 +522,7 @@ def plan_fill(loaded: reader.Loaded, report: FillReport, rules: Rules | None = N
     if _scores(loaded, values, rules, write_scores, plan, findings, report):
         values = _computed(loaded)
     _formulas_and_caches(loaded, values, plan, findings)
+    _live_formulas(loaded, plan, findings)
     report.findings.extend(findings)
     # why some cells were left alone: the structure findings of those sheets, as validate words them
     report.findings.extend(f for f in struct if f.severity == "error" and f.sheet in plan.skipped)

@@ -12,13 +12,15 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell as XlCell
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .core import spec
+from .core import live_checks, spec
 from .core.fsutil import atomic_save
 from .core.model import Evaluation, Value
 
@@ -34,6 +36,15 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 UNLOCKED = Protection(locked=False)
 LOCKED = Protection(locked=True)
 LONG_ROW_HEIGHT = 90
+#: Conditional formats of the live checks: red for an error, orange for a warning (distinct from input yellow).
+ERROR_FILL = PatternFill("solid", fgColor="FFC7CE", bgColor="FFC7CE")
+WARNING_FILL = PatternFill("solid", fgColor="F8CBAD", bgColor="F8CBAD")
+ERROR_FONT = Font(color="9C0006", bold=True)
+WARNING_FONT = Font(color="833C0B", bold=True)
+STATUS_FONT = Font(name=FONT_NAME, size=10, bold=True, color="1F4E79", underline="single")
+TITLE_ROW_HEIGHT = 36
+#: Points per line of 10–11 pt text, for rows whose wrapped text LibreOffice would not grow to fit.
+LINE_HEIGHT = 15
 PROP_VERSION = "workbook_tools.template_version"
 PROP_ID = "workbook_tools.template_id"
 
@@ -110,13 +121,32 @@ def _add_validation(ws: Worksheet, dv: DataValidation | None, refs: Iterable[str
 
 
 def _guide_lines() -> list[tuple[str, str]]:
+    """填表说明 for people who have never heard of Python: what to type, what the colours mean, how to check."""
+    status_row = int(spec.SHEET_BY_TITLE["填表说明"].status_cell[1:])  # type: ignore[index]
     lines: list[tuple[str, str]] = [
         ("title", "部门整体支出绩效评价工作簿 填表说明"),
-        ("note", f"模板版本 {spec.TEMPLATE_VERSION}（{spec.TEMPLATE_ID}）。由 workbook-tools 生成，请勿改动表结构。"),
-        ("section", "一、颜色约定"),
+        ("note", f"模板版本 {spec.TEMPLATE_VERSION}。请直接在本工作簿中填写，不要复制到新工作簿，不要增删工作表、行或列。"),
+    ]
+    assert len(lines) == status_row - 1
+    lines += [
+        ("status", ""),  # the live status line (a formula) goes here
+        ("section", "一、怎么填"),
         ("input", "黄色单元格：由单位填写。"),
-        ("derived", "灰色单元格：公式自动计算，已锁定，请勿改写（改写会被校验程序指出）。"),
-        ("section", "二、各工作表"),
+        ("derived", "灰色单元格：自动计算，已锁定，请勿改写。"),
+        ("static", "1. 用 Excel、WPS 或 LibreOffice 打开本文件即可填写，不需要安装任何其他软件。"),
+        ("static", "2. 金额单位为万元，保留两位小数；只填数字，不要填写“万元”、逗号、空格或其他文字。"),
+        ("static", "3. 列表（主要职责、绩效目标、项目明细、评分表、报告正文）从第一行起连续填写，不要插入或删除行。"),
+        ("static", f"4. 报告正文每行一个段落：选择“部分”，填写“层级”（{spec.NARRATIVE_LEVELS}），编号由报告自动生成。"),
+        ("section", "二、边填边查"),
+        ("static", "5. 工作簿会自己检查：填错的单元格立即变成红色（错误，必须改正）或橙色（警告，请核对），改正后恢复原色。"),
+        ("static", "6. 每张表标题右侧显示本表的检查结果（如“本表校验：2 个错误，1 个警告”），点击即可打开“校验”表。"),
+        ("static", "7. “校验”表逐项列出问题：哪张表、哪个单元格（点击“位置”跳过去）、问题是什么、数字应为多少。"),
+        ("static", "8. 提交前请确认上方显示“本工作簿校验通过”。有警告时请逐条核对，确属实际情况可以提交。"),
+        ("section", "三、提交以后"),
+        ("static", "9. 财政局收到文件后还会用校验程序做一次完整检查：除上述各项外，还检查表格结构是否被改动"
+                   "（工作表或行被删除、插入，定义名称被移动）、公式文字是否被改动、文件是否带宏或外部链接、日期格式和不可见字符等。"
+                   "完整检查也可以在财政局提供的校验网页上自行上传文件完成。"),
+        ("section", "四、各工作表"),
     ]
     for s in spec.SHEETS:
         if s.hidden or s.key == "guide":
@@ -125,16 +155,109 @@ def _guide_lines() -> list[tuple[str, str]]:
         extra = "；".join(f"{t.label}最多 {t.capacity} 行" for t in tables)
         lines.append(("static", f"“{s.title}”：{extra}" if extra else f"“{s.title}”"))
     lines += [
-        ("section", "三、填写要求"),
-        ("static", "1. 金额单位为万元，保留两位小数；只填数字，不要填写“万元”、逗号、空格或文字。"),
-        ("static", "2. 比率（执行率、占比、增减率）由公式计算：决算 ÷ 年初预算 × 100，四舍五入保留两位小数；年初预算为0时留空。"),
-        ("static", "3. 列表（主要职责、绩效目标、项目明细、评分表、报告正文）从第一行起连续填写，不要插入或删除行。"),
-        ("static", "4. 报告正文每行一个段落：选择“部分”，填写“层级”（0=正文段落，1=（一），2=1.，3=（1）），编号由报告自动生成。"),
-        ("static", "5. 提交前请运行校验：workbook-tools validate 本文件.xlsx，按提示逐条修改。"),
-        ("section", "四、评价等级"),
-        ("static", "；".join(f"{label} ≥ {low}" for label, low in spec.GRADE_BANDS) + "（得分合计自动评定）"),
+        ("section", "五、评价等级"),
+        ("static", "；".join(f"{label} ≥ {low}" for label, low in spec.GRADE_BANDS) + "（按得分合计自动评定）"),
     ]
     return lines
+
+
+def _lines(text: str, width: float) -> int:
+    """Printed lines of wrapped text in a column ``width`` wide (a CJK character takes two width units)."""
+    units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    return max(1, -(-units // max(1, int(width * 0.95))))
+
+
+def _merged_width(ws: Worksheet, first: str, last: str) -> float:
+    from openpyxl.utils import column_index_from_string, get_column_letter
+
+    a = column_index_from_string("".join(ch for ch in first if ch.isalpha()))
+    b = column_index_from_string("".join(ch for ch in last if ch.isalpha()))
+    return sum(ws.column_dimensions[get_column_letter(i)].width or 9 for i in range(a, b + 1))
+
+
+def _live_sheet(ws: Worksheet) -> None:
+    """The 校验 rows: static place, item and sheet; formulas for result, code, message and the recomputation."""
+    body = Font(name=FONT_NAME, size=10)
+    for i, t in enumerate(live_checks.targets()):
+        r = live_checks.FIRST_ROW + i
+        for col, value in ((live_checks.COL_NO, i + 1), (live_checks.COL_SHEET, t.sheet),
+                           (live_checks.COL_PLACE, t.cell), (live_checks.COL_ITEM, t.item)):
+            c = ws[f"{col}{r}"]
+            c.value = value
+        link = ws[f"{live_checks.COL_PLACE}{r}"]
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{t.sheet}'!{t.cell}")  # in-workbook jump
+        for col in "ABCDEFGH":
+            c = ws[f"{col}{r}"]
+            c.font = Font(name=FONT_NAME, size=10, color="0563C1", underline="single") if col == "D" else body
+            c.border = BOX
+            c.protection = LOCKED
+            c.alignment = Alignment(vertical="center", wrap_text=col in "EG",
+                                    horizontal="center" if col in "ABD" else None)
+    last = live_checks.last_row()
+    result = f"{live_checks.COL_RESULT}{live_checks.FIRST_ROW}:{live_checks.COL_RESULT}{last}"
+    first = f"{live_checks.COL_RESULT}{live_checks.FIRST_ROW}"
+    ws.conditional_formatting.add(result, FormulaRule(formula=[f"{first}={live_checks.RESULT_ERROR}"],
+                                                      fill=ERROR_FILL, font=ERROR_FONT, stopIfTrue=True))
+    ws.conditional_formatting.add(result, FormulaRule(formula=[f"{first}={live_checks.RESULT_WARNING}"],
+                                                      fill=WARNING_FILL, font=WARNING_FONT, stopIfTrue=True))
+    for i, (key, text) in enumerate(live_checks.messages()):
+        for col, value in ((live_checks.COL_MSG_KEY, key), (live_checks.COL_MSG_TEXT, text)):
+            ws[f"{col}{live_checks.FIRST_ROW + i}"].value = value
+    for i, (_, choices) in enumerate(live_checks.choice_lists()):
+        col = live_checks.COL_CHOICES[i]
+        for k, choice in enumerate(choices):
+            ws[f"{col}{live_checks.FIRST_ROW + k}"].value = choice
+        ws.column_dimensions[col].hidden = True
+    for col in (live_checks.COL_EXPECTED, live_checks.COL_MSG_KEY, live_checks.COL_MSG_TEXT):
+        ws.column_dimensions[col].hidden = True
+    for r in range(live_checks.FIRST_ROW, last + 1):
+        ws[f"{live_checks.COL_RESULT}{r}"].number_format = live_checks.RESULT_FORMAT
+        ws.row_dimensions[r].height = 2 * LINE_HEIGHT  # room for a two-line message: no row grows for a formula
+    ws.freeze_panes = f"A{live_checks.FIRST_ROW}"
+    ws.print_title_rows = f"{live_checks.HEADER_ROW}:{live_checks.HEADER_ROW}"
+    ws.auto_filter.ref = f"A{live_checks.HEADER_ROW}:{live_checks.COL_MESSAGE}{last}"
+    ws.row_dimensions[3].height = LINE_HEIGHT * _lines(spec.LIVE_NOTE, _merged_width(ws, "A3", "G3"))
+    summary = ws[live_checks.SUMMARY_CELL]
+    ws.merge_cells(f"{live_checks.SUMMARY_CELL}:G2")
+    summary.font = Font(name=FONT_NAME, size=12, bold=True, color="1F4E79", underline="single")
+    summary.alignment = Alignment(vertical="center")
+    ws.row_dimensions[2].height = 24
+
+
+def _live_formats(wb: Workbook) -> None:
+    """Red or orange on a checked cell the moment its check fails, from the chains of the 校验 rows."""
+    for fmt in live_checks.formats():
+        fill, font = (ERROR_FILL, ERROR_FONT) if fmt.severity == 2 else (WARNING_FILL, WARNING_FONT)
+        wb[fmt.sheet].conditional_formatting.add(fmt.ref, FormulaRule(formula=[fmt.formula], fill=fill, font=font,
+                                                                      stopIfTrue=True))
+
+
+def _status(ws: Worksheet, cell: str) -> None:
+    c = ws[cell]
+    c.font = STATUS_FONT
+    c.alignment = Alignment(horizontal="right" if cell != "A3" else "left", vertical="center", wrap_text=True)
+    c.protection = LOCKED
+    ws.row_dimensions[int(cell[1:])].height = TITLE_ROW_HEIGHT if cell[1:] == "1" else 24
+
+
+def _fit_wrapped_rows(ws: Worksheet, s: spec.Sheet) -> None:
+    """Give merged wrapped text rows their height: LibreOffice never grows a row for merged cells."""
+    for text in s.texts:
+        if text.style not in ("note", "static") or not text.merge_to:
+            continue
+        row = int("".join(ch for ch in text.cell if ch.isdigit()))
+        need = LINE_HEIGHT * _lines(text.text, _merged_width(ws, text.cell, text.merge_to))
+        current = ws.row_dimensions[row].height or 0
+        if need > max(current, LINE_HEIGHT):
+            ws.row_dimensions[row].height = need
+
+
+def seal(wb: Workbook) -> None:
+    """Protect the 校验 sheet with the published seal password (see ``spec.LIVE_SEAL_PASSWORD``)."""
+    if spec.LIVE_SHEET in wb.sheetnames:
+        ws = wb[spec.LIVE_SHEET]
+        ws.protection.sheet = True
+        ws.protection.set_password(spec.LIVE_SEAL_HASH, already_hashed=True)
 
 
 def build_template(profile: str | None = None) -> Workbook:
@@ -170,7 +293,11 @@ def build_template(profile: str | None = None) -> Workbook:
             ws.sheet_state = "veryHidden"
         if s.key == "guide":
             for i, (style, line) in enumerate(_guide_lines(), start=1):
+                if style == "status":
+                    continue
                 c = ws.cell(row=i, column=1, value=line)
+                if style in ("static", "note"):
+                    ws.row_dimensions[i].height = LINE_HEIGHT * _lines(line, s.widths["A"]) + 3
                 if style == "input":
                     _style_text(c, "label")
                     c.fill = INPUT_FILL
@@ -180,6 +307,13 @@ def build_template(profile: str | None = None) -> Workbook:
                 else:
                     _style_text(c, style)
         ws.sheet_view.showGridLines = s.key in ("meta",)
+        _fit_wrapped_rows(ws, s)
+        if s.key == "checks":
+            _live_sheet(ws)
+        if s.status_cell:
+            _status(ws, s.status_cell)
+            if s.status_to:
+                ws.merge_cells(f"{s.status_cell}:{s.status_to}")
 
     for f in spec.FIELDS:
         ws = wb[f.sheet]
@@ -232,8 +366,12 @@ def build_template(profile: str | None = None) -> Workbook:
             if not prof.shows(block):
                 ws.column_dimensions.group(c1, c2, hidden=True)
 
-    for n in spec.defined_names():
+    for n in live_checks.all_names():
         wb.defined_names[n.name] = DefinedName(n.name, attr_text=_absolute(n.sheet, n.ref))
+
+    for lc in live_checks.cells():
+        wb[lc.sheet][lc.cell].value = lc.formula
+    _live_formats(wb)
 
     for ws in wb.worksheets:
         ws.protection.sheet = True
@@ -241,6 +379,7 @@ def build_template(profile: str | None = None) -> Workbook:
         ws.protection.formatRows = False
         ws.protection.selectLockedCells = False
         ws.protection.selectUnlockedCells = False
+    seal(wb)
 
     wb.custom_doc_props.append(StringProperty(name=PROP_ID, value=spec.TEMPLATE_ID))
     wb.custom_doc_props.append(StringProperty(name=PROP_VERSION, value=spec.TEMPLATE_VERSION))

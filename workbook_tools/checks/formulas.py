@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
-from ..core import layouts, spec
+from ..core import layouts, live_checks, spec
 from ..core.findings import Finding
 from ..xlsx.reader import Loaded
 from . import Computed, finding, place
@@ -90,6 +90,66 @@ def intact(name: str, formula: str | None, version: str | None = None) -> bool:
     return formula is not None and formula != "" and normalize(formula) == expected(name, version)
 
 
+#: Above this many broken live-check formulas, one finding says so (a cleared column is one mistake).
+LIVE_GROUP_LIMIT = 3
+
+
+@cache
+def _live_expected() -> dict[str, tuple[dict[str, str], dict[str, live_checks.LiveCell]]]:
+    """Per sheet, the live checks' formula texts (without '=') by cell, and the cells themselves."""
+    out: dict[str, tuple[dict[str, str], dict[str, live_checks.LiveCell]]] = {}
+    for lc in live_checks.cells():
+        expected, by_cell = out.setdefault(lc.sheet, ({}, {}))
+        expected[lc.cell] = lc.formula[1:]
+        by_cell[lc.cell] = lc
+    return out
+
+
+@cache
+def _live_order() -> dict[live_checks.LiveCell, int]:
+    return {lc: i for i, lc in enumerate(live_checks.cells())}
+
+
+def _live(loaded: Loaded) -> list[Finding]:
+    """The 校验 sheet and the status lines are derived cells too: their formulas must be the template's."""
+    if not spec.present_in(live_checks.SINCE, loaded.version):
+        return []  # a 1.0 workbook has no live checks
+    broken: list[tuple[live_checks.LiveCell, str | None]] = []
+    for sheet, (expected, by_cell) in _live_expected().items():
+        data = loaded.book.sheet(sheet)
+        if data is None or data.sealed:
+            continue  # a missing sheet: sheet-missing says it once; a sealed one cannot have been edited
+        for ref, formula in data.cells.differing(expected).items():
+            lc = by_cell[ref]
+            if formula is None or normalize(formula) != normalize(lc.formula):
+                broken.append((lc, formula))
+    order = _live_order()
+    broken.sort(key=lambda b: order[b[0]])
+    if len(broken) > LIVE_GROUP_LIMIT:
+        lc, _ = broken[0]
+        places = "、".join(f"{b.sheet}!{b.cell}" for b, _ in broken[:3])
+        return [finding(
+            "formula-changed",
+            f"工作簿自动检查的 {len(broken)} 个公式（如 {places}）被删除或改动，“校验”表和状态行已不可信。"
+            "请运行 workbook-tools fill 恢复（或在新模板上重新填写）",
+            f"{len(broken)} formulas of the workbook's live checks (e.g. {places}) were deleted or changed; "
+            "run workbook-tools fill to restore them", sheet=lc.sheet, cell=lc.cell, expected=lc.formula)]
+    out: list[Finding] = []
+    for lc, formula in broken:
+        where = f"“{lc.sheet}”表 {lc.cell}（{lc.what}）"
+        if formula is None:
+            out.append(finding(
+                "formula-deleted", f"{where}的自动检查公式被删除了。请运行 workbook-tools fill 恢复",
+                f"the live-check formula of {lc.sheet}!{lc.cell} was deleted; run workbook-tools fill",
+                sheet=lc.sheet, cell=lc.cell, expected=lc.formula))
+        else:
+            out.append(finding(
+                "formula-changed", f"{where}的自动检查公式被改动了。请运行 workbook-tools fill 恢复",
+                f"the live-check formula of {lc.sheet}!{lc.cell} was changed; run workbook-tools fill",
+                sheet=lc.sheet, cell=lc.cell, expected=lc.formula, actual="=" + formula))
+    return out
+
+
 def check(loaded: Loaded, computed: Computed) -> list[Finding]:
     out: list[Finding] = []
     version = loaded.layout.version if loaded.layout is not None else None
@@ -116,7 +176,7 @@ def check(loaded: Loaded, computed: Computed) -> list[Finding]:
                 f"“{f.label}”的公式被改成了 ={formula}，与模板公式 {want} 不同。请恢复模板公式（或运行 workbook-tools fill）",
                 f"the formula of {f.label_en} was changed to ={formula}; the template's is {want}",
                 sheet=sheet, cell=cell, name=f.name, expected=want, actual="=" + formula))
-    return out
+    return out + _live(loaded)
 
 
 __all__ = ["check", "expected", "intact", "normalize"]

@@ -221,8 +221,8 @@ def _errors(loaded: Loaded) -> list[Finding]:
     derived = {f.name for f in spec.DERIVED_FIELDS}
     for title in spec.sheet_titles():
         data = loaded.book.sheet(title)
-        if data is None:
-            continue
+        if data is None or title == spec.LIVE_SHEET:
+            continue  # an error on the 校验 sheet follows from the checked cell, which is reported itself
         for ref, c in data.cells.with_error():
             err = str(c.value or "#ERROR")
             why, why_en = ERRORS.get(err, ("错误值", "error value"))

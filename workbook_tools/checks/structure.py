@@ -29,13 +29,6 @@ EXTERNAL = re.compile(r"\[\d+\]|\.xls[xmb]?\]|\[[^\]]*\.xls", re.IGNORECASE)
 FATAL = frozenset({"template-unknown", "template-version"})
 
 
-def _version_key(v: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(p) for p in v.split("."))
-    except ValueError:
-        return ()
-
-
 def identify(loaded: Loaded) -> list[Finding]:
     """template-unknown or template-version, which stop the detailed checks (they would mis-read)."""
     book = loaded.book
@@ -57,7 +50,7 @@ def identify(loaded: Loaded) -> list[Finding]:
             f"not a workbook of the evaluation template: no template id and none of its sheets (sheets: {sheets}); "
             "fill in the template made by `workbook-tools template`")]
     if ver is not None and ver != spec.TEMPLATE_VERSION and loaded.layout is None:
-        newer = _version_key(ver) > _version_key(spec.TEMPLATE_VERSION)
+        newer = spec.version_key(ver) > spec.version_key(spec.TEMPLATE_VERSION)
         zh_fix = "请升级 workbook_tools 后再校验" if newer else (
             f"请把数据转填到 {spec.TEMPLATE_VERSION} 版模板（workbook-tools template 生成）后再提交")
         en_fix = "upgrade workbook_tools" if newer else f"copy the data into the {spec.TEMPLATE_VERSION} template"
@@ -251,8 +244,8 @@ def _labels(loaded: Loaded) -> list[Finding]:
         if loaded.layout is not None and not loaded.layout.is_current:
             texts = tuple(spec.Text(cell, text) for cell, text in loaded.layout.labels.get(s.title, ()))
         labels = sorted(texts, key=lambda t: rc(t.cell))
-        if data is None or not labels:
-            continue
+        if data is None or not labels or not data.values:
+            continue  # a sheet read for its formulas only (校验): formulas.py compares every one of them
         index: dict[tuple[str, str], list[int]] | None = None
         groups: list[tuple[int | None, list[tuple[spec.Text, str]]]] = []
         for t in labels:
@@ -363,8 +356,8 @@ def _external(loaded: Loaded) -> list[Finding]:
             "(Data → Edit Links → Break Link) and save", actual=book.external_links))
     for title in spec.sheet_titles():
         data = book.sheet(title)
-        if data is None:
-            continue
+        if data is None or title == spec.LIVE_SHEET:
+            continue  # every 校验 formula is compared with the template's text (formulas.py)
         for ref, c in data.cells.with_formula():
             if c.formula and EXTERNAL.search(c.formula):
                 out.append(finding(

@@ -16,7 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from . import spec
+from . import live_checks, spec
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def snapshot() -> dict[str, Any]:
         "version": spec.TEMPLATE_VERSION,
         "sheets": [{"title": s.title, "hidden": s.hidden} for s in spec.SHEETS],
         "names": [{"name": n.name, "sheet": n.sheet, "ref": n.ref, "role": n.role, "meaning": n.meaning}
-                  for n in spec.defined_names()],
+                  for n in live_checks.all_names()],  # the spec's and the 校验 sheet's (2.1)
         "formulas": {f.name: f.formula for f in spec.DERIVED_FIELDS},
         "labels": {s.title: [[t.cell, t.text] for t in s.texts if t.style in ("label", "header")] for s in spec.SHEETS},
         "constants": {k.name: [str(v) for v in k.values] for k in spec.CONSTANTS},

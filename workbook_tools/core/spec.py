@@ -32,10 +32,36 @@ from .expr import (
 )
 
 TEMPLATE_ID = "workbook_tools/department-evaluation"
-TEMPLATE_VERSION = "2.0"
-#: Versions this code reads and validates (an older one against its own layout, data/layouts/<version>.json);
-#: ``workbook-tools migrate`` carries an older workbook's values into the current version.
-KNOWN_VERSIONS: tuple[str, ...] = ("1.0", "2.0")
+TEMPLATE_VERSION = "2.1"
+#: Versions this code reads, validates and fills: an older one against its own layout (data/layouts/<version>.json),
+#: where a part added later (``since``) is simply absent; ``workbook-tools migrate`` carries it into the current one.
+KNOWN_VERSIONS: tuple[str, ...] = ("1.0", "2.0", "2.1")
+
+#: The sheet of live checks (formulas the workbook computes itself), added in template 2.1.
+LIVE_SHEET = "校验"
+LIVE_SINCE = "2.1"
+#: The 校验 sheet is protected with this published password: not a secret but a seal. While a sheet carries
+#: it, none of its cells can have been edited in Excel, WPS or LibreOffice (unprotecting needs the password),
+#: so ``validate`` need not read its thousands of formulas; a broken seal makes it compare every one.
+LIVE_SEAL_PASSWORD = "workbook-tools"
+#: Excel's legacy 16-bit hash of the seal password (as stored in ``<sheetProtection password=…>``).
+LIVE_SEAL_HASH = "C31D"
+LIVE_NOTE = ("本表由公式实时检查，填写或修改后立即更新；有问题的单元格同时标为红色（错误）或橙色（警告），点击“位置”可跳到该单元格。"
+             "定义名称被移动或删除、工作表被删除或改名、行被插入、公式文字被改动、宏、外部链接、损坏或恶意文件、日期格式、控制字符，"
+             "以及按舍入区间推算的截尾判断，只有完整校验程序（workbook-tools validate，由财政局或网页校验运行）能发现。")
+
+
+def version_key(v: str | None) -> tuple[int, ...]:
+    """'2.0' → (2, 0) for comparing versions; unparseable text sorts first."""
+    try:
+        return tuple(int(p) for p in (v or "").split("."))
+    except ValueError:
+        return ()
+
+
+def present_in(since: str, version: str | None) -> bool:
+    """Whether a part introduced in template ``since`` exists in a workbook of ``version`` (unknown: the current)."""
+    return version_key(version or TEMPLATE_VERSION) >= version_key(since)
 
 Kind = Literal["text", "longtext", "int", "year", "money", "percent", "choice", "score", "grade"]
 Role = Literal["input", "derived"]
@@ -223,6 +249,10 @@ class Sheet:
     texts: tuple[Text, ...] = ()
     landscape: bool = False
     hidden: bool = False
+    #: Where the sheet's live status line goes (template 2.1), in the title row, merged up to ``status_to``.
+    status_cell: str | None = None
+    status_to: str | None = None
+    since: str = "1.0"
     #: Optional blocks (profiles.BLOCKS) by rows (first, last) or columns ("H", "L"): a profile that does not
     #: use a block gets those rows or columns hidden in its template, never removed.
     row_blocks: tuple[tuple[str, int, int], ...] = ()
@@ -461,7 +491,7 @@ def _build() -> Built:
           "meaning": "实有人数 ÷ 编制数 × 100（财预〔2013〕53号 在职人员控制率；可超过100%）"}),
         ("main_tasks", "年度主要工作任务", "Main tasks of the year", "longtext", {"required": True}),
     ]
-    unit_texts = [Text("A1", "单位基本情况", "title", merge_to="D1"),
+    unit_texts = [Text("A1", "单位基本情况", "title", merge_to="C1"),
                   Text("A2", "黄色单元格由单位填写，灰色单元格自动计算，请勿改动。", "note", merge_to="D2"),
                   Text("A3", "项目", "header"), Text("B3", "填写内容", "header"),
                   Text("C3", "单位", "header"), Text("D3", "说明", "header")]
@@ -472,31 +502,31 @@ def _build() -> Built:
         unit_texts.append(Text(f"A{row}", label))
         if f.unit:
             unit_texts.append(Text(f"C{row}", f.unit, "static"))
-    sheets = [Sheet("unit", U, "Unit", {"A": 18, "B": 70, "C": 8, "D": 30}, tuple(unit_texts))]
+    sheets = [Sheet("unit", U, "Unit", {"A": 18, "B": 70, "C": 8, "D": 30}, tuple(unit_texts), status_cell="D1")]
 
     # -- 主要职责 / 绩效目标 (lists) --------------------------------------------------------------
     tables.append(ListTable("duties", "主要职责", "主要职责", "Main duties", 3, 4, 30, (
         Column("text", "B", "主要职责（每行一条，不写序号）", "Duty (one per row)", "longtext", required=True, width=90),
     )))
-    sheets.append(Sheet("duties", "主要职责", "Duties", {"A": 8, "B": 90}, (
+    sheets.append(Sheet("duties", "主要职责", "Duties", {"A": 8, "B": 70, "C": 30}, (
         Text("A1", "主要职责", "title", merge_to="B1"),
         Text("A2", "每行填写一条职责，序号由报告自动生成。", "note", merge_to="B2"),
         Text("A3", "序号", "header"), Text("B3", "主要职责（每行一条，不写序号）", "header"),
-    )))
+    ), status_cell="C1"))
     tables.append(ListTable("goals", "绩效目标", "绩效目标", "Performance goals", 3, 4, 20, (
         Column("title", "B", "目标名称", "Goal title", "text", required=True, width=30),
         Column("text", "C", "目标内容", "Goal text", "longtext", width=80),
     )))
-    sheets.append(Sheet("goals", "绩效目标", "Goals", {"A": 8, "B": 30, "C": 80}, (
+    sheets.append(Sheet("goals", "绩效目标", "Goals", {"A": 8, "B": 30, "C": 60, "D": 30}, (
         Text("A1", "绩效目标设立情况（部门中长期绩效目标和年度绩效目标）", "title", merge_to="C1"),
         Text("A2", "每行一个目标：目标名称（如“全面加强党的建设”）和具体内容。", "note", merge_to="C2"),
         Text("A3", "序号", "header"), Text("B3", "目标名称", "header"), Text("C3", "目标内容", "header"),
-    )))
+    ), status_cell="D1"))
 
     # -- 资金使用 --------------------------------------------------------------------------------
     F = "资金使用"
     ftexts: list[Text] = [
-        Text("A1", "资金使用情况（单位：万元）", "title", merge_to="E1"),
+        Text("A1", "资金使用情况（单位：万元）", "title", merge_to="C1"),
         Text("A2", "黄色单元格由单位填写，灰色单元格自动计算，请勿改动。金额单位为万元，保留两位小数。", "note", merge_to="E2"),
         Text("A3", "（一）一般公共预算财政拨款支出总体情况", "section", merge_to="E3"),
         Text("A4", "项目", "header"), Text("B4", "年初预算（万元）", "header"), Text("C4", "决算金额（万元）", "header"),
@@ -707,7 +737,8 @@ def _build() -> Built:
         r += 1
     sheets.append(Sheet("funds", F, "Funds", {"A": 34, "B": 14, "C": 14, "D": 14, "E": 14, "F": 14, "G": 14, "H": 14},
                         tuple(ftexts), row_blocks=tuple(row_blocks),
-                        col_blocks=(("sangong_detail", "F", "H"),)))
+                        col_blocks=(("sangong_detail", "F", "H"),),
+                        status_cell="D1", status_to="E1"))
 
     # -- 项目支出 --------------------------------------------------------------------------------
     P = "项目支出"
@@ -751,7 +782,7 @@ def _build() -> Built:
     ))
     tables.append(functions)
     sheets.append(Sheet("projects", P, "Projects", {"A": 10, "B": 36, "C": 12, "D": 12, "E": 50}, (
-        Text("A1", "项目支出（单位：万元）", "title", merge_to="E1"),
+        Text("A1", "项目支出（单位：万元）", "title", merge_to="D1"),
         Text("A2", "先填表4项目支出总额，再逐项填写项目明细；明细合计应与项目支出总额一致。", "note", merge_to="E2"),
         Text("A3", "表4 项目支出预算执行情况表（单位：万元）", "section", merge_to="E3"),
         Text("A4", "预算项目", "header"), Text("B4", "年初预算（万元）", "header"), Text("C4", "决算金额（万元）", "header"),
@@ -764,7 +795,8 @@ def _build() -> Built:
         Text(f"A{ftop}", "项目支出按功能分类（选填，如“其中一般公共服务支出”）", "section", merge_to=f"E{ftop}"),
         Text(f"A{ftop + 1}", "序号", "header"),
         *(Text(f"{c.col}{ftop + 1}", c.label, "header") for c in functions.columns),
-    ), landscape=True, row_blocks=(("project_functions", ftop, functions.last_row),)))
+    ), landscape=True, row_blocks=(("project_functions", ftop, functions.last_row),),
+        status_cell="E1"))
 
     # -- 评分表 ----------------------------------------------------------------------------------
     S = "评分表"
@@ -806,14 +838,14 @@ def _build() -> Built:
     sheets.append(Sheet("scores", S, "Scores",
                         {"A": 6, "B": 12, "C": 14, "D": 22, "E": 8, "F": 8, "G": 50, "H": 9, "I": 14, "J": 14, "K": 8,
                          "L": 40, "M": 3, "N": 10, "O": 10}, (
-        Text("A1", "部门整体支出绩效评价指标评分表", "title", merge_to="G1"),
+        Text("A1", "部门整体支出绩效评价指标评分表", "title", merge_to="F1"),
         Text("A2", "每行一个三级指标；分值合计应为100，得分不得超过分值。只写一级、二级指标和分值的小计行不计入合计。"
                    "等级按右侧标准自动评定。", "note", merge_to="G2"),
         *(Text(f"{c.col}3", c.label, "header") for c in ind.columns),
         Text("A3", "序号", "header"),
         Text(f"A{tr}", "合计"), Text(f"A{tr + 1}", "评价等级"),
         Text("N3", "等级", "header"), Text("O3", "最低分", "header"),
-    ), landscape=True, col_blocks=(("indicator_details", "H", "L"),)))
+    ), landscape=True, col_blocks=(("indicator_details", "H", "L"),), status_cell="G1"))
 
     # -- 报告正文 --------------------------------------------------------------------------------
     N = "报告正文"
@@ -825,12 +857,21 @@ def _build() -> Built:
         Column("text", "E", "正文", "Text", "longtext", width=90),
     )))
     sheets.append(Sheet("narrative", N, "Narrative", {"A": 6, "B": 16, "C": 6, "D": 36, "E": 90}, (
-        Text("A1", "报告正文（每行一个段落）", "title", merge_to="E1"),
+        Text("A1", "报告正文（每行一个段落）", "title", merge_to="D1"),
         Text("A2", f"部分：从下拉列表选择；层级：{NARRATIVE_LEVELS}；标题和正文可只填其一，编号由报告自动生成。",
              "note", merge_to="E2"),
         Text("A3", "序号", "header"), Text("B3", "部分", "header"), Text("C3", "层级", "header"),
         Text("D3", "标题", "header"), Text("E3", "正文", "header"),
-    ), landscape=True))
+    ), landscape=True, status_cell="E1"))
+
+    # -- 校验 (live checks; rows generated by live_checks from this spec and the catalogue) ----------
+    sheets.append(Sheet("checks", LIVE_SHEET, "Checks", {"A": 6, "B": 7, "C": 10, "D": 9, "E": 30, "F": 20, "G": 66,
+                                                         "H": 12}, (
+        Text("A1", "校验（工作簿自动检查）", "title", merge_to="G1"),
+        Text("A3", LIVE_NOTE, "note", merge_to="G3"),
+        *(Text(f"{c}4", h, "header") for c, h in zip("ABCDEFGH", ("序号", "结果", "工作表", "位置", "检查项", "代码",
+                                                                    "说明", "按输入计算"), strict=True)),
+    ), landscape=True, since=LIVE_SINCE))
 
     # -- _meta (very hidden) ---------------------------------------------------------------------
     meta_values = {"template_id": TEMPLATE_ID, "template_version": TEMPLATE_VERSION, "profile": "anhua"}
@@ -839,7 +880,7 @@ def _build() -> Built:
         *(Text(cell, meta_values[name], "static") for name, (_, cell) in META_NAMES.items()),
     ), hidden=True))
 
-    guide = Sheet("guide", "填表说明", "Instructions", {"A": 100}, ())
+    guide = Sheet("guide", "填表说明", "Instructions", {"A": 80}, (), status_cell="A3")
     return (guide, *sheets), tuple(fields), tuple(tables), tuple(constants), tuple(rate_tables), tuple(change_tables)
 
 
@@ -944,8 +985,9 @@ class Name:
     name: str
     sheet: str
     ref: str
-    role: str  # input | derived | list | column | constant | meta
+    role: str  # input | derived | list | column | constant | meta | live
     meaning: str
+    since: str = "1.0"
 
 
 @cache

@@ -18,7 +18,7 @@ from ..core.fsutil import file_kind
 from ..core.model import Evaluation, Row, Value
 from .package import UnreadableWorkbook
 from .workbook import Workbook, read
-from .worksheet import Cell, Cells
+from .worksheet import Cell, Cells, FormulaCells
 
 
 @dataclass(frozen=True)
@@ -124,11 +124,21 @@ def check_input(path: str | Path) -> None:
                                  "file-not-workbook")
 
 
-def load(path: str | Path) -> Loaded:
-    """Read one workbook. Raises :class:`UnreadableWorkbook` with a Chinese message naming the file."""
+def load(path: str | Path, live_values: bool = False) -> Loaded:
+    """Read one workbook. Raises :class:`UnreadableWorkbook` with a Chinese message naming the file.
+
+    The 校验 sheet's results are read only with ``live_values`` (to show what the workbook says of itself):
+    the checks need its formulas alone, and its values would cost as much to read as all other sheets. Under
+    its seal (``spec.LIVE_SEAL_HASH``) not even those are read: nobody can have edited them.
+    """
     check_input(path)
-    book = read(path, set(spec.sheet_titles()))
+    book = read(path, set(spec.sheet_titles()), formulas_only=frozenset() if live_values else LIVE_ONLY,
+                seal=spec.LIVE_SEAL_HASH)
     return from_book(book)
+
+
+#: Sheets ``load`` reads formula text of only.
+LIVE_ONLY = frozenset({spec.LIVE_SHEET})
 
 
 def from_book(book: Workbook) -> Loaded:
@@ -189,7 +199,7 @@ def _column_refs(col: int, first_row: int, count: int) -> tuple[str, ...]:
 
 
 def _read_list(book: Workbook, loaded: Loaded, t: spec.ListTable) -> None:
-    columns: list[tuple[spec.Column, Cells | None, tuple[str, ...]]] = []
+    columns: list[tuple[spec.Column, Cells | FormulaCells | None, tuple[str, ...]]] = []
     loaded.list_locations[t.name] = {}
     located = []
     count = t.capacity

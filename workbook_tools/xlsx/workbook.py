@@ -8,13 +8,14 @@ values by python-calamine; zip bombs are refused before parsing. Transitional an
 
 from __future__ import annotations
 
+import io
 import posixpath
 import pyexpat
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from defusedxml import DefusedXmlException
 
@@ -22,7 +23,7 @@ from .package import NS_REL, NS_STRICT_REL, M, UnreadableWorkbook, check_zip, re
 from .shared_strings import check_shared_strings
 from .styles import read_styles
 from .values import open_values
-from .worksheet import MAX_ROW, Cell, Cells, SheetData, scan_sheet
+from .worksheet import MAX_ROW, Cell, Cells, FormulaCells, SheetData, SheetScan, plain_formulas, scan_sheet, sealed_by
 from .xmlparse import MAIN_NAMESPACES, NS_STRICT, is_utf16
 
 
@@ -85,10 +86,15 @@ def parse_reference(text: str) -> tuple[str, str] | None:
     return sheet, (a if not b or a == b else ref)
 
 
-def read(path: str | Path, sheets: set[str] | None = None, keep_empty: bool = False) -> Workbook:
+def read(path: str | Path, sheets: set[str] | None = None, keep_empty: bool = False,
+         formulas_only: frozenset[str] = frozenset(), seal: str | None = None) -> Workbook:
     """Read structure and cells; only the named sheets' cells when ``sheets`` is given (the rest stay empty).
 
-    ``keep_empty`` also keeps styled empty cells, for checks of protection on cells nobody filled.
+    ``keep_empty`` also keeps styled empty cells, for checks of protection on cells nobody filled. Of the
+    sheets in ``formulas_only`` only the formula cells are read, with no value (:attr:`SheetData.values`
+    is False): the 校验 sheet, whose thousands of formulas ``validate`` compares and whose results it never reads.
+    Of those, a sheet protected with the legacy password hash ``seal`` is not read at all (:attr:`SheetData.sealed`):
+    no cell of it can have been edited in Excel, WPS or LibreOffice without that password.
     """
     p = Path(path)
     sniff(p)
@@ -99,14 +105,15 @@ def read(path: str | Path, sheets: set[str] | None = None, keep_empty: bool = Fa
                                  "corrupt file (incomplete zip archive)", "file-corrupt") from exc
     with zf:
         try:
-            return _read_zip(p, zf, sheets, keep_empty)
+            return _read_zip(p, zf, sheets, keep_empty, formulas_only, seal)
         except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, ValueError) as exc:
             if isinstance(exc, UnreadableWorkbook):
                 raise
             raise UnreadableWorkbook(p, "文件已损坏，无法读取", "corrupt file, cannot be read", "file-corrupt") from exc
 
 
-def _read_zip(p: Path, zf: zipfile.ZipFile, wanted: set[str] | None, keep_empty: bool) -> Workbook:
+def _read_zip(p: Path, zf: zipfile.ZipFile, wanted: set[str] | None, keep_empty: bool,
+              formulas_only: frozenset[str], seal: str | None) -> Workbook:
     check_zip(p, zf)
     members = set(zf.namelist())
     if "xl/workbook.bin" in members:
@@ -156,6 +163,11 @@ def _read_zip(p: Path, zf: zipfile.ZipFile, wanted: set[str] | None, keep_empty:
                   external_links=sum(1 for m in members if m.startswith("xl/externalLinks/externalLink")))
     todo = [(sheet, part) for sheet, part in zip(sheets, parts, strict=True)
             if part is not None and part in members and (wanted is None or sheet.name in wanted)]
+    light = [(sheet, part) for sheet, part in todo if sheet.name in formulas_only]
+    if light:
+        todo = [t for t in todo if t[0].name not in formulas_only]
+        for sheet, part in light:
+            _read_formulas(p, zf, sheet, part, dates, quotes, seal)
     if todo:
         _read_sheets(p, zf, todo, dates, quotes, keep_empty)
     app = read_xml(zf, "docProps/app.xml", p) if "docProps/app.xml" in members else None
@@ -174,20 +186,46 @@ def _read_zip(p: Path, zf: zipfile.ZipFile, wanted: set[str] | None, keep_empty:
     return wb
 
 
+def _read_formulas(path: Path, zf: zipfile.ZipFile, sheet: SheetData, part: str, dates: list[bool],
+                   quotes: list[bool], seal: str | None) -> None:
+    """Only the formula cells of one sheet: none under the seal, the plain spelling without a parser, any
+    other through expat."""
+    raw = zf.read(part)
+    sheet.values = False
+    if seal is not None and sealed_by(raw, seal):
+        sheet.protected = sheet.sealed = True
+        sheet.cells = FormulaCells({})
+        return
+    plain = plain_formulas(raw)
+    if plain is not None:
+        formulas, sheet.protected = plain
+        sheet.cells = FormulaCells(formulas)
+    else:
+        scan = _scan(path, sheet, io.BytesIO(raw), dates)
+        sheet.protected, sheet.merges = scan.protected, scan.merges
+        sheet.max_row, sheet.truncated = scan.max_row, scan.truncated
+        sheet.cells = Cells([], {ref: m for ref, m in scan.cells.items() if m is not None and m[2] is not None},
+                            quotes)
+
+
+def _scan(path: Path, sheet: SheetData, stream: IO[bytes], dates: list[bool]) -> SheetScan:
+    try:
+        return scan_sheet(stream, dates, MAX_ROW)
+    except DefusedXmlException as exc:
+        raise UnreadableWorkbook(path, f"工作表“{sheet.name}”含有被禁止的 XML 结构（疑似恶意文件），已拒绝读取",
+                                 f"sheet {sheet.name!r} contains forbidden XML; refused", "file-hostile") from exc
+    except (pyexpat.ExpatError, UnicodeError, LookupError) as exc:
+        raise UnreadableWorkbook(path, f"文件已损坏：工作表“{sheet.name}”无法解析",
+                                 f"corrupt file: sheet {sheet.name!r} cannot be parsed", "file-corrupt") from exc
+
+
 def _read_sheets(path: Path, zf: zipfile.ZipFile, todo: list[tuple[SheetData, str]], dates: list[bool],
                  quotes: list[bool], keep_empty: bool) -> None:
     """Formula text, styles and structure from expat, then cached values from calamine, sheet by sheet."""
     scans = []
     for sheet, part in todo:
-        try:
-            with zf.open(part) as stream:
-                scan = scan_sheet(stream, dates, MAX_ROW)
-        except DefusedXmlException as exc:
-            raise UnreadableWorkbook(path, f"工作表“{sheet.name}”含有被禁止的 XML 结构（疑似恶意文件），已拒绝读取",
-                                     f"sheet {sheet.name!r} contains forbidden XML; refused", "file-hostile") from exc
-        except (pyexpat.ExpatError, UnicodeError, LookupError) as exc:
-            raise UnreadableWorkbook(path, f"文件已损坏：工作表“{sheet.name}”无法解析",
-                                     f"corrupt file: sheet {sheet.name!r} cannot be parsed", "file-corrupt") from exc
+        with zf.open(part) as stream:
+            scan = _scan(path, sheet, stream, dates)
         sheet.protected, sheet.merges = scan.protected, scan.merges
         sheet.max_row, sheet.truncated = scan.max_row, scan.truncated
         scans.append(scan)

@@ -10,7 +10,7 @@ markup (see :mod:`.xmlparse`). Cells are built on first access: a check reads a 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -45,11 +45,15 @@ class Cell:
 class SheetData:
     name: str
     state: str = "visible"
-    cells: Cells = field(default_factory=lambda: Cells())
+    cells: Cells | FormulaCells = field(default_factory=lambda: Cells())
     protected: bool = False
     merges: list[str] = field(default_factory=list)
     truncated: bool = False
     max_row: int = 0
+    #: False when only the formula cells were read, without values (``read(formulas_only=...)``)
+    values: bool = True
+    #: True when the sheet carries the caller's protection seal and its cells were not read at all
+    sealed: bool = False
 
 
 _ROW, _C, _F, _V = main_names("row"), main_names("c"), main_names("f"), main_names("v")
@@ -242,6 +246,188 @@ def scan_sheet(stream: IO[bytes], date_styles: list[bool], max_row: int) -> Shee
     return out
 
 
+# -- formula text only, in the one plain spelling --------------------------------------------------
+
+_PLAIN_PROLOG = re.compile(
+    rb'\A(?:<\?xml version="1\.0"(?: encoding="(?:UTF|utf)-8")?(?: standalone="(?:yes|no)")?\s*\?>\s*)?'
+    rb'<worksheet xmlns="http://schemas\.openxmlformats\.org/spreadsheetml/2006/main"[\s>]')
+#: The start tags of a cell whose first child is its formula, as Excel, WPS, LibreOffice and openpyxl write them.
+_PLAIN_CELL_F = re.compile(
+    rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"(?: s="[0-9]{1,9}")?(?: t="[a-zA-Z]{1,9}")?><f(?: aca="(?:false|true|0|1)")?>')
+_MARKUP = re.compile(rb"<[!?]")
+_PROTECTED = re.compile(rb'<sheetProtection\s[^<]*?\bsheet="(?:1|true)"')
+_ENTITY = re.compile(rb"&(?:(quot|amp|lt|gt|apos)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));")
+_NAMED = {b"quot": '"', b"amp": "&", b"lt": "<", b"gt": ">", b"apos": "'"}
+
+
+def plain_formulas(raw: bytes) -> tuple[dict[str, bytes], bool] | None:
+    """Every formula of a worksheet part as its raw, still escaped text, by cell, and whether the sheet is
+    protected — without a parser; None when the part is not in the one plain spelling (then
+    :func:`scan_sheet` reads it).
+
+    For a sheet of thousands of formulas whose values nobody needs (the 校验 sheet, whose formulas
+    ``validate`` compares with the template's) an expat pass costs about as much as the rest of the
+    workbook together; this uses only the bytes methods (C) and one short match per formula. The answer is
+    exact or None: after the root's start there is no comment, CDATA, DTD or processing instruction (the only
+    places a literal ``<f>`` could hide, so every ``<`` starts a tag), no second declaration of SpreadsheetML
+    (prefixed cells), no NUL or CR (the parser normalises line ends), and every ``<f`` element is the first
+    child of a cell in the strict spelling. What it does not check is that the rest of the part is well-formed.
+    """
+    prolog = _PLAIN_PROLOG.match(raw)
+    if prolog is None:
+        return None
+    at = prolog.end()
+    if (_MARKUP.search(raw, at) is not None or b"\0" in raw or raw.find(b"\r", at) >= 0
+            or raw.count(b"spreadsheetml/2006/main") != 1 or b"ooxml/spreadsheetml" in raw):
+        return None
+    pieces = raw.split(b"</f>")
+    # every <f element: the tags starting "<f" in the cells, and after them all but <formula…>, <filter…>
+    tail = raw.rfind(b"</sheetData>")
+    tail = len(raw) if tail < 0 else tail
+    count = raw.count(b"<f", at, tail) + raw.count(b"<f", tail) - raw.count(b"<fo", tail) - raw.count(b"<fi", tail)
+    if count != len(pieces) - 1:
+        return None  # a formula in another spelling (a shared formula's child, <f/>) or an f element unclosed
+    out: dict[str, bytes] = {}
+    match = _PLAIN_CELL_F.match
+    for piece in pieces[:-1]:
+        cell = piece.rfind(b"<c ")
+        m = match(piece, cell) if cell >= 0 else None
+        if m is None or piece.find(b"<", m.end()) >= 0:
+            return None
+        out[m.group(1).decode("ascii")] = piece[m.end():]
+    if len(out) != len(pieces) - 1:
+        return None  # a cell written twice: the parser decides which one counts
+    return out, _PROTECTED.search(raw) is not None
+
+
+_PROTECTION_TAG = re.compile(rb'<sheetProtection\s([^<>]*)/?>')
+_ATTR = re.compile(rb'\s?([A-Za-z]+)="([^"<>]*)"')
+
+
+def sealed_by(raw: bytes, password_hash: str) -> bool:
+    """Whether a worksheet part is protected with the legacy password hash ``password_hash`` (Excel's
+    16-bit hash, which LibreOffice and WPS keep when they save), read from the part's end without a parser.
+
+    True only when the protection element is in the plain spelling, after the cells, and outside any comment,
+    CDATA section or processing instruction; anything else is False (the caller then reads the sheet).
+    """
+    if _PLAIN_PROLOG.match(raw) is None:
+        return False
+    at = raw.rfind(b"<sheetProtection")
+    cells_end = raw.rfind(b"</sheetData>")
+    if at < 0 or at < cells_end or cells_end < 0:
+        return False
+    rest = raw[at:]
+    if b"-->" in rest or b"]]>" in rest or b"?>" in rest:
+        return False
+    m = _PROTECTION_TAG.match(rest)
+    if m is None:
+        return False
+    attrs = dict(_ATTR.findall(m.group(1)))
+    return (attrs.get(b"sheet") in (b"1", b"true")
+            and attrs.get(b"password", b"").decode("ascii", "replace").upper() == password_hash.upper())
+
+
+def _entity(m: re.Match[bytes]) -> bytes:
+    if m.group(1):
+        return _NAMED[m.group(1)].encode()
+    code = int(m.group(2)) if m.group(2) else int(m.group(3), 16)
+    ok = code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
+    return chr(code if ok else 0xFFFD).encode("utf-8")
+
+
+def decode_text(raw: bytes) -> str:
+    """XML character data (entities and character references in one pass, as XML defines them) as text."""
+    if b"&" in raw:
+        raw = _ENTITY.sub(_entity, raw)
+    return raw.decode("utf-8", "replace")
+
+
+_SPELLINGS: tuple[Callable[[str], bytes], ...] = (
+    # openpyxl (the template, fill): & < > escaped, every non-ASCII character as a reference
+    lambda t: t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode("ascii", "xmlcharrefreplace"),
+    # LibreOffice: quotes escaped too, UTF-8
+    lambda t: (t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+               .replace("'", "&apos;").encode()),
+    # Excel, WPS: & < > escaped, UTF-8
+    lambda t: t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode(),
+)
+
+
+@lru_cache(maxsize=32768)
+def _spelled(text: str, spelling: int) -> bytes:
+    return _SPELLINGS[spelling](text)
+
+
+class FormulaCells(Mapping[str, Any]):
+    """The formula cells of a sheet read by :func:`plain_formulas`: raw text, decoded when a cell is asked for."""
+
+    __slots__ = ("_raw", "_parsed", "_spelling")
+
+    def __init__(self, raw: dict[str, bytes]) -> None:
+        self._raw = raw
+        self._parsed: dict[str, Cell] = {}
+        self._spelling = 0
+
+    def __getitem__(self, ref: str) -> Any:
+        c = self.get(ref)
+        if c is None:
+            raise KeyError(ref)
+        return c
+
+    def get(self, ref: str, default: Any = None) -> Any:
+        c = self._parsed.get(ref)
+        if c is None:
+            raw = self._raw.get(ref)
+            if raw is None:
+                return default
+            c = self._parsed[ref] = Cell(None, decode_text(raw), "str")
+        return c
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __contains__(self, ref: object) -> bool:
+        return isinstance(ref, str) and ref in self._raw
+
+    def formula_texts(self, refs: Iterable[str]) -> dict[str, str | None]:
+        return {ref: (decode_text(raw) if (raw := self._raw.get(ref)) is not None else None) for ref in refs}
+
+    def differing(self, expected: Mapping[str, str]) -> dict[str, str | None]:
+        """{cell: its formula or None} of the cells whose formula is not ``expected``'s, compared as stored
+        bytes in the spelling of the application that wrote the file (decoded only where they differ)."""
+        out: dict[str, str | None] = {}
+        raw = self._raw
+        n = len(_SPELLINGS)
+        for ref, want in expected.items():
+            got = raw.get(ref)
+            if got is None:
+                out[ref] = None
+                continue
+            if got == _spelled(want, self._spelling):
+                continue
+            for k in range(1, n):
+                s = (self._spelling + k) % n
+                if got == _spelled(want, s):
+                    self._spelling = s  # the next formula is most likely spelled alike
+                    break
+            else:
+                text = decode_text(got)
+                if text != want:
+                    out[ref] = text
+        return out
+
+    def with_formula(self) -> Iterator[tuple[str, Any]]:
+        for ref in self._raw:
+            yield ref, self.get(ref)
+
+    def with_error(self) -> Iterator[tuple[str, Any]]:
+        return iter(())
+
+
 _UNPARSED: Any = object()
 
 
@@ -318,6 +504,23 @@ class Cells(Mapping[str, Any]):
 
     def __contains__(self, ref: object) -> bool:
         return isinstance(ref, str) and self.get(ref) is not None
+
+    def formula_texts(self, refs: Iterable[str]) -> dict[str, str | None]:
+        """Formulas of many cells without building each cell (the 校验 sheet holds thousands to compare)."""
+        out: dict[str, str | None] = {}
+        for ref in refs:
+            c = self._parsed.get(ref, _UNPARSED)
+            if c is not _UNPARSED:
+                out[ref] = c.formula if c is not None else None
+            else:
+                m = self._cells.get(ref)
+                out[ref] = m[2] if m is not None else None
+        return out
+
+    def differing(self, expected: Mapping[str, str]) -> dict[str, str | None]:
+        """{cell: its formula or None} of the cells whose formula text is not ``expected``'s."""
+        found = self.formula_texts(expected)
+        return {ref: f for ref, f in found.items() if f != expected[ref]}
 
     def with_formula(self) -> Iterator[tuple[str, Any]]:
         """Cells holding a formula, without building the others."""

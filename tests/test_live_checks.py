@@ -1,0 +1,272 @@
+"""The workbook checks itself: the 校验 sheet, conditional formats and status lines generated from the spec.
+
+The parity test plants each formula-expressible fault into a copy of the consistent example, lets
+LibreOffice recalculate every copy (forced, in one process), and asserts that the 校验 sheet reports
+exactly the (code, cell) findings ``validate`` reports for the same file.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from workbook_tools.checks.validate import validate
+from workbook_tools.core import live_checks, spec
+from workbook_tools.core.findings import CATALOGUE
+from workbook_tools.fill import fill
+from workbook_tools.libreoffice import recalculate
+from workbook_tools.xlsx import reader
+
+from .conftest import EXAMPLES, FIXTURES, TEMPLATE
+from .factory import CONSISTENT_XLSX, filled_workbook
+
+CONSISTENT = EXAMPLES / "consistent_2023_qingshan_jiaoyu.xlsx"
+V1 = FIXTURES / "v1_0"
+
+
+def _depth(formula: str) -> int:
+    depth = best = 0
+    in_str = False
+    for ch in formula:
+        if ch == '"':
+            in_str = not in_str
+        elif not in_str and ch == "(":
+            depth += 1
+            best = max(best, depth)
+        elif not in_str and ch == ")":
+            depth -= 1
+    return best
+
+
+def test_formulas_use_only_functions_all_three_applications_compute_alike() -> None:
+    formulas = [c.formula for c in live_checks.cells()] + [f.formula for f in live_checks.formats()]
+    used = set().union(*(live_checks.functions(f) for f in formulas))
+    assert used <= live_checks.ALLOWED_FUNCTIONS, used - live_checks.ALLOWED_FUNCTIONS
+    assert "_XLFN.ISFORMULA" in used and "ISFORMULA" not in used  # OOXML needs the prefix
+    for f in formulas:
+        assert len(f) < 8192 and _depth(f) < 64, f[:80]  # Excel's limits on formula length and nesting
+        assert not any(fn in f.upper() for fn in ("LET(", "LAMBDA(", "FILTER(", "INDIRECT(", "OFFSET(", "CELL("))
+        assert not re.search(r"\b(TRUE|FALSE)\b", re.sub(r'"[^"]*"', "", f)), f[:80]  # LibreOffice saves TRUE()
+
+
+def test_codes_are_catalogue_codes_and_every_spec_cell_is_checked() -> None:
+    assert live_checks.live_codes() <= set(CATALOGUE)
+    assert not live_checks.live_codes() & set(live_checks.NOT_LIVE_REASONS)
+    places = {(t.sheet, t.cell) for t in live_checks.targets()}
+    for f in spec.FIELDS:
+        if f.is_derived or f.required or f.kind not in ("text", "longtext"):
+            assert (f.sheet, f.cell) in places, f.name
+    for t in spec.TABLES:
+        for c in t.columns:
+            if c.kind not in ("text", "longtext") or (c.required and len(t.columns) > 1):
+                assert all((t.sheet, f"{c.col}{t.first_row + i}") in places for i in range(t.capacity)), t.name
+
+
+def test_template_carries_the_live_sheet_formats_and_status_lines() -> None:
+    wb = load_workbook(TEMPLATE)
+    assert spec.LIVE_SHEET in wb.sheetnames and wb.sheetnames.index(spec.LIVE_SHEET) == len(wb.sheetnames) - 2
+    ws = wb[spec.LIVE_SHEET]
+    assert ws.protection.sheet and ws["F5"].protection.locked
+    first = live_checks.targets()[0]
+    assert ws["D5"].value == first.cell and ws["D5"].hyperlink.location == f"'{first.sheet}'!{first.cell}"
+    assert str(ws["F5"].value).startswith("=IF(")
+    for s in spec.SHEETS:
+        if s.status_cell:
+            assert str(wb[s.title][s.status_cell].value).startswith("=HYPERLINK(\"#'校验'!A1\""), s.title
+    rules = [r for rng in wb["资金使用"].conditional_formatting for r in rng.rules]
+    assert len(rules) >= 2 * sum(1 for f in spec.FIELDS if f.sheet == "资金使用" and f.is_derived)
+    assert wb.defined_names[live_checks.RESULT_NAME].attr_text == f"'校验'!$B$5:$B${live_checks.last_row()}"
+
+
+def _unprotected(wb: object) -> object:
+    """The 校验 sheet as a user edits it: protection removed first (Excel asks for the seal password)."""
+    ws = wb[spec.LIVE_SHEET]  # type: ignore[index]
+    ws.protection.sheet = False
+    return ws
+
+
+def test_validate_knows_the_live_cells(tmp_path: Path) -> None:
+    assert not [f for f in validate(CONSISTENT).findings if f.sheet == spec.LIVE_SHEET]
+    row = live_checks.FIRST_ROW + 3
+    one = filled_workbook(tmp_path / "one.xlsx", edit=lambda wb: _unprotected(wb).__setitem__(f"F{row}", None))
+    found = [(f.code, f.sheet, f.cell) for f in validate(one).findings if f.cell]
+    assert found == [("formula-deleted", spec.LIVE_SHEET, f"F{row}")]
+
+    def clear(wb: object) -> None:
+        ws = _unprotected(wb)
+        for r in range(live_checks.FIRST_ROW, live_checks.FIRST_ROW + 50):
+            ws[f"G{r}"] = "=1"
+
+    many = filled_workbook(tmp_path / "many.xlsx", edit=clear)
+    report = validate(many)
+    live = [f for f in report.findings if f.sheet == spec.LIVE_SHEET]
+    assert len(live) == 1 and live[0].code == "formula-changed" and "50" in live[0].message
+    out = fill(many, tmp_path / "filled.xlsx")
+    assert any(f.code == "fill-formula-restored" and "50" in f.message for f in out.findings)
+    assert not [f for f in validate(tmp_path / "filled.xlsx").findings if f.sheet == spec.LIVE_SHEET]
+    assert reader.load(tmp_path / "filled.xlsx").book.sheet(spec.LIVE_SHEET).sealed  # fill put the seal back
+
+
+def test_the_sealed_live_sheet_is_not_read(tmp_path: Path) -> None:
+    """Under its seal no cell of the 校验 sheet can have been edited in a spreadsheet application, so
+    validate does not read its formulas (only a program writing into the file past the protection could)."""
+    book = reader.load(CONSISTENT).book
+    live = book.sheet(spec.LIVE_SHEET)
+    assert live is not None and live.sealed and live.protected and not live.values and not len(live.cells)
+    assert book.sheet("资金使用").cells.get("B5") is not None  # the other sheets are read as always
+    wb = load_workbook(CONSISTENT)
+    assert wb[spec.LIVE_SHEET].protection.password == spec.LIVE_SEAL_HASH
+    from openpyxl.utils.protection import hash_password
+
+    assert hash_password(spec.LIVE_SEAL_PASSWORD) == spec.LIVE_SEAL_HASH
+    wb[spec.LIVE_SHEET].protection.set_password("another")  # protected again with another password: read
+    wb.save(tmp_path / "other.xlsx")
+    other = reader.load(tmp_path / "other.xlsx").book.sheet(spec.LIVE_SHEET)
+    assert other is not None and not other.sealed and len(other.cells) == sum(
+        1 for c in live_checks.cells() if c.sheet == spec.LIVE_SHEET)
+
+
+def test_version_1_0_workbooks_are_read_validated_and_filled_without_live_checks(tmp_path: Path) -> None:
+    for name in ("template_1_0.xlsx", "seed_1_0.xlsx", "consistent_1_0.xlsx"):
+        report = validate(V1 / name)
+        assert report.template_version == "1.0"
+        assert not [f for f in report.findings if f.code in ("template-version", "sheet-missing", "name-missing",
+                                                             "sheet-order") or f.sheet == spec.LIVE_SHEET], name
+    assert validate(V1 / "consistent_1_0.xlsx").ok
+    seed = {(f.code, f.cell) for f in validate(V1 / "seed_1_0.xlsx").findings}
+    assert ("project-list-mismatch", "C5") in seed
+    src = tmp_path / "c.xlsx"
+    shutil.copyfile(V1 / "consistent_1_0.xlsx", src)
+    out = fill(src, tmp_path / "c_filled.xlsx")
+    assert out.written and not out.errors
+    filled = reader.load(tmp_path / "c_filled.xlsx")
+    assert filled.version == "1.0" and filled.book.sheet(spec.LIVE_SHEET) is None
+    assert validate(tmp_path / "c_filled.xlsx").ok
+
+
+# -- parity with validate, through a real spreadsheet engine --------------------------------------------
+
+#: One planted fault per file; each key names what is planted. Values are factory overrides.
+FAULTS: dict[str, dict[str, object]] = {
+    "text-number": {"basic_wages_actual": "1,234.50"},
+    "required-missing": {"unit_name": None},
+    "negative-amount": {"sangong_abroad_prev": Decimal("-1")},
+    "out-of-range-year": {"fiscal_year": 1999},
+    "out-of-range-fraction": {"staff_actual": Decimal("37.5")},
+    "out-of-range-money": {"carryover_prev": Decimal("200000000")},
+    "excess-digits": {"carryover_prev": Decimal("12.345")},
+    "invalid-choice": {"unit_type": "事业单位"},
+    "formula-overwritten": {"basic_actual": "the computed value"},
+    "excel-error": {"basic_wages_budget": "#N/A"},
+    "value-mismatch": {"total_rate": Decimal("99.99")},
+    "typed-over-upstream": {"basic_actual": Decimal("1000")},
+    "grade-typed-over": {"grade": "差"},
+    "formula-deleted": {"project_rate": None},
+    "project-list-mismatch": {"projects__actual__0": Decimal("312.56")},
+    "value-imprecise": {"projects__actual__0": Decimal("412.57")},
+    "sangong-exceeds-basic": {"sangong_reception_budget": Decimal("9000")},
+    "score-exceeds-weight": {"indicators__score__0": Decimal("6")},
+    "weights-not-100": {"indicators__weight__1": Decimal("9")},
+    "staff-without-quota": {"staff_quota": 0},
+    "list-row-incomplete": {"projects__name__1": None},
+    "list-text-number": {"projects__budget__0": "四百二十"},
+    "list-out-of-range": {"narrative__level__0": 7},
+    "list-invalid-choice": {"narrative__section__0": "其它"},
+    "list-excess-digits": {"indicators__weight__0": Decimal("5.001")},
+}
+
+
+def _overrides(fault: str) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for key, value in FAULTS[fault].items():
+        if fault == "formula-overwritten":
+            out[key] = _consistent_value(key)
+        else:
+            out[key] = value
+    return out
+
+
+def _consistent_value(name: str) -> Decimal:
+    from workbook_tools.core.compute import compute
+
+    value = compute(reader.load(CONSISTENT_XLSX).model)[name]
+    assert isinstance(value, Decimal)
+    return value
+
+
+def _validator_set(path: Path) -> set[tuple[str, str, str]]:
+    """validate's findings of the codes a formula can express (checks of the narrative's wording against the
+    figures, last year's workbook and other text judgements are the validator's alone, see docs/checks.md)."""
+    live = live_checks.live_codes()
+    return {(f.code, f.sheet or "", f.cell or "") for f in validate(path).findings if f.cell and f.code in live}
+
+
+def _live_set(path: Path) -> set[tuple[str, str, str]]:
+    return {(code, sheet, cell) for code, sheet, cell, _ in live_checks.reported(reader.load(path, live_values=True).book)}
+
+
+@pytest.mark.libreoffice
+def test_live_sheet_reports_exactly_what_validate_reports(soffice: str, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    planted = [filled_workbook(src / f"{name}.xlsx", **_overrides(name)) for name in FAULTS]
+    clean = [shutil.copyfile(CONSISTENT, src / "clean.xlsx"), shutil.copyfile(TEMPLATE, src / "template.xlsx")]
+    outs = recalculate([*planted, *map(Path, clean)], tmp_path / "lo", timeout=600)
+    by_name = {p.stem: p for p in outs}
+    assert _live_set(by_name["clean"]) == set() == _validator_set(by_name["clean"])
+    assert _live_set(by_name["template"]) == _validator_set(by_name["template"])
+    codes_seen: set[str] = set()
+    for name in FAULTS:
+        out = by_name[name]
+        live, full = _live_set(out), _validator_set(out)
+        assert live, f"{name}: the 校验 sheet reports nothing"
+        assert live == full, f"{name}: 校验 {sorted(live)} != validate {sorted(full)}"
+        codes_seen |= {code for code, _, _ in live}
+    assert codes_seen == live_checks.live_codes(), live_checks.live_codes() - codes_seen
+
+
+@pytest.mark.libreoffice
+def test_fixing_the_cells_clears_the_live_sheet(soffice: str, tmp_path: Path) -> None:
+    """The issue's scenario: a typed-over ratio, a text number and a project list that does not add up."""
+    broken = filled_workbook(tmp_path / "broken.xlsx", project_rate=Decimal("88.88"), basic_goods_actual="1,000",
+                             projects__actual__1=Decimal("1000"))
+    (lo,) = recalculate([broken], tmp_path / "lo")
+    reported = live_checks.reported(reader.load(lo, live_values=True).book)
+    codes = {(code, cell) for code, _, cell, _ in reported}
+    assert {("value-mismatch", spec.field("project_rate").cell), ("text-number", spec.field("basic_goods_actual").cell),
+            ("project-list-mismatch", spec.field("project_actual").cell)} <= codes
+    mismatch = next(m for code, _, _, m in reported if code == "project-list-mismatch")
+    assert "万元" in mismatch and "相差" in mismatch and any(ch.isdigit() for ch in mismatch)
+    status = reader.load(lo).book.cell("资金使用", spec.SHEET_BY_TITLE["资金使用"].status_cell or "")
+    assert status is not None and "个错误" in str(status.value)
+    fixed_src = tmp_path / "fixed_src"
+    fixed_src.mkdir()
+    wb = load_workbook(lo)
+    ws = wb["资金使用"]
+    goods = spec.field("basic_goods_actual")
+    ws[goods.cell] = float(_consistent_input("basic_goods_actual"))
+    wb[spec.field("project_rate").sheet][spec.field("project_rate").cell] = spec.field("project_rate").formula
+    t = spec.table("projects")
+    wb[t.sheet][f"{t.column('actual').col}{t.first_row + 1}"] = float(_consistent_row("projects", 1, "actual"))
+    wb.save(fixed_src / "fixed.xlsx")
+    (again,) = recalculate([fixed_src / "fixed.xlsx"], tmp_path / "lo2")
+    assert live_checks.reported(reader.load(again, live_values=True).book) == []
+    status = reader.load(again).book.cell("资金使用", spec.SHEET_BY_TITLE["资金使用"].status_cell or "")
+    assert status is not None and status.value == "本表校验通过"
+
+
+def _consistent_input(name: str) -> Decimal:
+    v = reader.load(CONSISTENT_XLSX).model.number(name)
+    assert v is not None
+    return v
+
+
+def _consistent_row(table: str, index: int, key: str) -> Decimal:
+    v = reader.load(CONSISTENT_XLSX).model.lists[table][index][key]
+    assert isinstance(v, Decimal)
+    return v

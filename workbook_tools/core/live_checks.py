@@ -1,0 +1,650 @@
+"""The checks the workbook runs on itself: spreadsheet formulas generated from the spec and the catalogue.
+
+Department staff fill the workbook where nobody installs Python, so every check a formula can express is
+also written into the workbook: one row of the 校验 sheet per checked place (its catalogue code, severity,
+a hyperlink to the cell and a Chinese message with the figures), conditional formatting on the checked
+cells, and a status line on each sheet. One generator renders each check twice from the same conditions —
+as the 校验 row and as the conditional format — so the colour and the row cannot disagree, and a parity
+test (LibreOffice recalculating planted faults) proves they agree with ``validate``.
+
+Only functions Excel 2010+, WPS and LibreOffice compute identically are used (IF, AND, OR, NOT, ISERROR,
+ISTEXT, ISNUMBER, LEN, TRIM, ROUND, INT, ABS, MIN, MAX, N, SUM, SUMIFS, COUNT, COUNTIF, COUNTIFS, SUMPRODUCT, INDEX,
+LOOKUP, FIXED) plus ``_xlfn.ISFORMULA`` (Excel 2013+, prefixed as OOXML requires); no dynamic arrays, no
+LET/LAMBDA, no volatile functions (CELL, INDIRECT, OFFSET, NOW), so typing triggers only the rows that read
+the changed cell. This module imports no I/O library: the template builder, the validator and fill read it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+
+from . import spec
+from .expr import Expr
+from .findings import CATALOGUE
+
+SHEET = spec.LIVE_SHEET
+SINCE = spec.LIVE_SINCE
+#: 校验 sheet layout: header row, first check row, and what each column holds.
+HEADER_ROW = 4
+FIRST_ROW = 5
+COL_NO, COL_RESULT, COL_SHEET, COL_PLACE, COL_ITEM, COL_CODE, COL_MESSAGE, COL_EXPECTED = "ABCDEFGH"
+SUMMARY_CELL = "A2"
+#: The 结果 column holds 2 (error), 1 (warning) or 0 (passed), shown as words by its number format, so the
+#: formulas carry no Chinese text and the status lines count numbers.
+RESULT_ERROR, RESULT_WARNING, RESULT_OK = 2, 1, 0
+RESULT_FORMAT = '[=2]"错误";[=1]"警告";"通过"'
+#: Defined names of the 校验 columns the status lines count.
+RESULT_NAME = "live_checks_result"
+SHEET_NAME = "live_checks_sheet"
+#: The message table (hidden columns of the 校验 sheet): key ``code|variant`` → text with {0}–{3}.
+COL_MSG_KEY, COL_MSG_TEXT = "J", "K"
+MSG_KEY_NAME, MSG_TEXT_NAME = "live_messages_key", "live_messages_text"
+#: Hidden columns listing the choices of each choice field (exact comparison with EXACT).
+COL_CHOICES = "LMNOP"
+
+#: Catalogue codes that never appear on the 校验 sheet, with the reason (docs/checks.md prints it).
+NOT_LIVE_REASONS: dict[str, str] = {
+    "date-in-number": "CELL(\"format\") differs between applications (LibreOffice answers G for yyyy-mm-dd) and is volatile",
+    "control-characters": "no function tests for control characters without an array formula",
+    "text-too-long": "a cell cannot hold more than 32767 characters in Excel to begin with",
+    "formula-changed": "comparing formula text needs FORMULATEXT, whose text differs between applications",
+    "value-truncated": "needs the interval reasoning of the validator; the workbook reports value-mismatch",
+    "cache-missing": "a spreadsheet always holds computed results",
+}
+
+
+def _q(text: str) -> str:
+    """An Excel string literal (quotes doubled); text of the spec only, never text from a workbook."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _num(d: Decimal | None) -> str:
+    return format(d, "f") if d is not None else ""
+
+
+def _fixed(x: str, decimals: int = 2) -> str:
+    """A figure as text with its decimals and no thousands separator (locale-independent, unlike TEXT)."""
+    return f"FIXED({x},{decimals},1)"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One possible outcome of a check: when ``cond`` holds (and no earlier case did), ``code`` is reported.
+
+    An empty code stops the chain without a finding (a dependency holds text, which is reported there).
+    The message is either a ``template`` of the shared message table ({0} the row's 检查项, {1}–{3} the
+    target's figures) or, for the few cross-table rows, a formula of its own.
+    """
+
+    code: str
+    cond: str
+    template: str = ""
+    message: str = '""'
+
+    @property
+    def severity(self) -> int:
+        """2 error, 1 warning, 0 nothing: the number conditional formatting tests."""
+        if not self.code:
+            return 0
+        return 1 if CATALOGUE[self.code].severity == "warning" else 2
+
+
+@dataclass(frozen=True)
+class Target:
+    """One checked place and its chain of cases, rendered as a 校验 row and as conditional formatting."""
+
+    sheet: str
+    cell: str
+    item: str
+    cases: tuple[Case, ...]
+    expected: str | None = None  # helper value (a derived cell's recomputation), else None
+    variant: str = ""  # message-table key suffix: the same code reads differently for inputs and derived cells
+    args: tuple[str, str, str] = ("", "", "")  # formulas (or text) for {1}, {2}, {3} of the templates
+
+    def codes(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(c.code for c in self.cases if c.code))
+
+    def code_formula(self) -> str:
+        return _chain([(c.cond, _q(c.code)) for c in self.cases], '""')
+
+    def severity_formula(self) -> str:
+        return _chain([(c.cond, str(c.severity)) for c in self.cases], "0")
+
+
+def _chain(pairs: list[tuple[str, str]], otherwise: str) -> str:
+    out = otherwise
+    for cond, value in reversed(pairs):
+        out = f"IF({cond},{value},{out})"
+    return out
+
+
+# -- references -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Refs:
+    """How a check names the cells it reads: the 校验 sheet uses INDEX(column name, k), conditional
+    formatting uses the relative address of the same row (one rule then covers a whole list column)."""
+
+    row: int  # 1-based row of the list, 0 for single fields
+    relative: bool
+
+    def col(self, table: spec.ListTable, key: str) -> str:
+        if self.relative:
+            return f"{table.column(key).col}{table.first_row + self.row - 1}"
+        return f"INDEX({table.range_name(key)},{self.row})"
+
+
+def _blank(x: str) -> str:
+    return f'LEN(TRIM({x}))=0'
+
+
+def _not_number(x: str) -> str:
+    return f"OR(ISTEXT({x}),ISERROR({x}))"
+
+
+def _range_not_numbers(name: str) -> str:
+    return f"SUMPRODUCT(ISTEXT({name})+ISERROR({name}))>0"
+
+
+# -- inputs ---------------------------------------------------------------------------------------
+
+
+def _input_cases(x: str, kind: str, lo: Decimal | None, hi: Decimal | None, choices: str | None,
+                 blank_case: Case | None) -> list[Case]:
+    """The input chain in the validator's order: error, blank, text, sign, whole number, range, digits."""
+    cases = [Case("excel-error", f"ISERROR({x})", "“{0}”含错误值（如 #VALUE!、#DIV/0!），请改为正确的值或清空")]
+    if blank_case is not None:
+        cases.append(blank_case)
+    if blank_case is None or blank_case.cond != _blank(x):
+        cases.append(Case("", _blank(x)))  # a blank cell has nothing else to check
+    if kind in ("money", "percent", "score", "int", "year"):
+        cases.append(Case("text-number", f"ISTEXT({x})",
+                          "“{0}”应填数字，现在是文本“{1}”，公式会忽略它。请只填数字（不要逗号、空格、单位或撇号）"))
+        num = f"ISNUMBER({x})"
+        if kind == "money":
+            cases.append(Case("negative-amount", f"AND({num},{x}<0)",
+                              "“{0}”是负数 {2} 万元，金额不能为负数。请填写实际金额（没有请填 0）"))
+        out_of_range = "“{0}”为 {1}，超出允许范围：" + _bounds(kind, lo, hi)
+        if kind in ("int", "year"):
+            cases.append(Case("out-of-range", f"AND({num},{x}<>INT({x}))", out_of_range))
+        tests = ([f"{x}<{_num(lo)}"] if lo is not None else []) + ([f"{x}>{_num(hi)}"] if hi is not None else [])
+        if tests:
+            cond = tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
+            cases.append(Case("out-of-range", f"AND({num},{cond})", out_of_range))
+        if kind in ("money", "score"):
+            cases.append(Case("excess-digits", f"AND({num},ROUND({x},2)<>{x})", "“{0}”填了 {1}，超过两位小数，请改为 {2}"))
+    if kind == "choice" and choices:
+        cond = f"SUMPRODUCT(--EXACT({x},{choices}))=0"  # exact, as the validator compares
+        cases.append(Case("invalid-choice", cond, "“{0}”填的是“{1}”，不是下拉列表中的选项。请点单元格右侧的箭头选择"))
+    return cases
+
+
+def choice_name(name: str) -> str:
+    """Defined name of the choices of a field or list column, listed in the 校验 sheet's hidden columns."""
+    return f"live_choices_{name}"
+
+
+@cache
+def choice_lists() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(name, choices) of every choice field and list column, in spec order."""
+    out = [(choice_name(f.name), f.choices) for f in spec.INPUT_FIELDS if f.kind == "choice" and f.choices]
+    out += [(choice_name(t.range_name(c.key)), c.choices) for t in spec.TABLES for c in t.columns
+            if c.kind == "choice" and c.choices]
+    return tuple(out)
+
+
+def _bounds(kind: str, lo: Decimal | None, hi: Decimal | None) -> str:
+    span = f"{_num(lo)}–{_num(hi)}" if lo is not None and hi is not None else (
+        f"≥ {_num(lo)}" if lo is not None else (f"≤ {_num(hi)}" if hi is not None else ""))
+    if kind in ("int", "year"):
+        return f"应为 {span} 之间的整数" if span else "应为整数"
+    return f"{span} 万元，请确认金额单位是万元（不是元）" if kind == "money" else span
+
+
+def _input_target(sheet: str, cell: str, item: str, x: str, kind: str, lo: Decimal | None, hi: Decimal | None,
+                  cases: list[Case]) -> Target | None:
+    if not any(c.code for c in cases[1:]):
+        return None
+    rounded = f"IF(ISNUMBER({x}),{_fixed(x)},{x})"
+    variant = f"input:{kind}:{_num(lo)}:{_num(hi)}" if kind in ("money", "percent", "score", "int", "year") else "input"
+    return Target(sheet, cell, item, tuple(cases), variant=variant, args=(x, rounded, ""))
+
+
+def _field_target(f: spec.Field) -> Target | None:
+    x = f.name
+    cond = _blank(x)
+    if f.required_unless:  # required unless one of these is given (validate's rule)
+        cond = f"AND({cond},{','.join(_blank(n) for n in f.required_unless)})"
+    blank = Case("required-missing", cond, "必填项“{0}”未填写，请填写") if f.required else None
+    cases = _input_cases(x, f.kind, f.min, f.max, choice_name(f.name) if f.choices else None, blank)
+    return _input_target(f.sheet, f.cell, f.label, x, f.kind, f.min, f.max, cases)
+
+
+def _row_used(t: spec.ListTable, refs: Refs) -> str:
+    parts = [f"IFERROR(LEN(TRIM({refs.col(t, c.key)})),1)" for c in t.columns]
+    return "(" + "+".join(parts) + ")>0"
+
+
+def _list_cases(t: spec.ListTable, c: spec.Column, refs: Refs) -> list[Case]:
+    x = refs.col(t, c.key)
+    blank = None
+    if c.required and len(t.columns) > 1:
+        blank = Case("list-row-incomplete", f"AND({_blank(x)},{_row_used(t, refs)})",
+                     "“{0}”未填写：这一行已填写了部分内容，请补上，或清空整行")
+    cases = _input_cases(x, c.kind, c.min, c.max, choice_name(t.range_name(c.key)) if c.choices else None, blank)
+    return cases if any(k.code for k in cases[1:]) else []
+
+
+# -- derived cells --------------------------------------------------------------------------------
+
+_DERIVED = {f.name: f for f in spec.DERIVED_FIELDS}
+
+
+def _sub(expr: Expr, resolve: Callable[[str], str]) -> Expr:
+    """The same expression with every name it reads replaced by ``resolve(name)`` (Exprs render names verbatim)."""
+    from dataclasses import fields, replace
+
+    changes: dict[str, object] = {}
+    for fd in fields(expr):  # type: ignore[arg-type]
+        v = getattr(expr, fd.name)
+        if fd.name in ("blank_if_blank", "bands", "decimals"):
+            continue
+        if isinstance(v, str):
+            changes[fd.name] = resolve(v)
+        elif isinstance(v, tuple) and all(isinstance(i, str) for i in v):
+            changes[fd.name] = tuple(resolve(i) for i in v)
+    return replace(expr, **changes)  # type: ignore[type-var]
+
+
+@cache
+def expansion(name: str) -> str:
+    """The Excel expression of a derived value recomputed from the inputs alone, as ``compute`` does.
+
+    Typed-over derived cells never feed it: a wrong 基本支出合计 typed over makes the ratios that read it
+    differ from this, which is what the validator reports (cache-stale) and so does the 校验 sheet.
+    """
+    f = _DERIVED[name]
+    assert f.expr is not None
+
+    def resolve(n: str) -> str:
+        return f"({expansion(n)})" if n in _DERIVED else n
+
+    return _sub(f.expr, resolve).excel()
+
+
+@cache
+def upstream(name: str) -> tuple[str, ...]:
+    """Input names and list columns a derived value depends on, transitively, in a stable order."""
+    f = _DERIVED[name]
+    assert f.expr is not None
+    out: list[str] = []
+    for n in f.expr.inputs():
+        for m in (upstream(n) if n in _DERIVED else (n,)):
+            if m not in out:
+                out.append(m)
+    return tuple(out)
+
+
+def _any_not_number(names: tuple[str, ...]) -> str:
+    """A dependency holds text or an error: the validator skips the arithmetic then (reported at the input)."""
+    parts = []
+    numeric = ("money", "percent", "score", "int", "year")
+    for n in names:
+        f = spec.FIELD_BY_NAME.get(n)
+        if f is not None:
+            if f.kind in numeric:
+                parts.append(_not_number(n))
+            continue
+        for t in spec.TABLES:
+            for c in t.columns:
+                if t.range_name(c.key) == n and c.kind in numeric:
+                    parts.append(_range_not_numbers(n))
+    if not parts:
+        return ""
+    return parts[0] if len(parts) == 1 else "OR(" + ",".join(parts) + ")"
+
+
+def _derived_target(f: spec.Field, e: str) -> Target:
+    """Chain for a derived cell ``d`` against its recomputation ``e``: error, deleted, typed over, stale."""
+    d = f.name
+    dec = f.decimals if f.decimals is not None else 2
+    isf = f"_xlfn.ISFORMULA({d})"
+    fix = "请恢复公式（撤销改动，或由财政局运行 fill）"
+    cases = [
+        Case("excel-error", f"ISERROR({d})", "“{0}”是错误值（参与计算的单元格中有文本或错误）。请改正它引用的填写项"),
+        Case("formula-deleted", f"AND(NOT({isf}),{_blank(d)})", "“{0}”的公式被删除了（单元格为空）。" + fix),
+    ]
+    guard = _any_not_number(upstream(f.name))
+    if guard:
+        cases.append(Case("", guard))
+    if f.kind == "grade":
+        same_typed = f"{d}={e}"
+        differs = f"{d}<>{e}"
+        shown, want = d, e
+    else:
+        same_typed = f'IF({e}="",AND(ISNUMBER({d}),ROUND(N({d}),{dec})=0),AND(ISNUMBER({d}),ROUND(N({d}),{dec})=ROUND({e},{dec})))'
+        differs = f'IF({e}="",{d}<>"",IF(ISNUMBER({d}),ROUND({d},{dec})<>ROUND({e},{dec}),1))'
+        shown = f'IF(ISNUMBER({d}),{_fixed(d, dec)},{d})'
+        want = f'IF({e}="","空白",{_fixed(e, dec)})'
+    cases += [
+        Case("formula-overwritten", f"AND(NOT({isf}),{same_typed})",
+             "“{0}”的公式被改写成了 {1}，数值与计算结果一致，但输入改变后不会再更新。" + fix),
+        Case("value-mismatch", f"NOT({isf})",
+             "“{0}”被改写成了 {1}，按输入计算应为 {2}。" + fix + "，并核对输入的金额"),
+        Case("cache-stale", differs,
+             "“{0}”的结果 {1} 与按输入计算的 {2} 不符：它引用的计算单元格被改写了，请先恢复那些单元格的公式"),
+    ]
+    return Target(f.sheet, f.cell, f.label, tuple(cases), expected=expansion(f.name), variant="derived",
+                  args=(shown, want, ""))
+
+
+# -- cross-table ----------------------------------------------------------------------------------
+
+
+def _project_targets() -> Iterator[Target]:
+    t = spec.table("projects")
+    for key, total_name in (("actual", "project_actual"), ("budget", "project_budget")):
+        col, total = t.range_name(key), spec.field(total_name)
+        r = col
+        guard = f"OR(COUNT({r})=0,{_range_not_numbers(r)},{_not_number(total_name)})"
+        diff = f"ROUND(N({total_name})-SUM({r}),6)"
+        tot = f"N({total_name})"
+        slack_down = f"SUMPRODUCT(({r}>=0.005)*0.005+({r}>=0)*({r}<0.005)*{r}+({r}<0)*0.005)"
+        tol_up = f"0.005*COUNT({r})+IF({tot}>=0,MIN(0.005,{tot}),0.005)"
+        within = f"IF({diff}>0,{diff}<=ROUND({tol_up},6),-{diff}<=ROUND({slack_down}+0.005,6))"
+        label = t.column(key).label
+        figures = (f'"项目明细{label}合计 "&{_fixed(f"SUM({r})")}&" 万元，与表4“{total.label}” "&{_fixed(tot)}'
+                   f'&" 万元相差 "&{_fixed(f"ABS({diff})")}&" 万元')
+        yield Target(total.sheet, total.cell, f"项目明细{label}合计与表4", (
+            Case("", guard),
+            Case("", f"{diff}=0"),
+            Case("value-imprecise", within, message=figures + '，只能用各金额的舍入误差解释。请核对"'),
+            Case("project-list-mismatch", "1", message=figures + '。请补全或核对项目明细，或核对项目支出总额"'),
+        ))
+
+
+def _sangong_targets() -> Iterator[Target]:
+    for s_name, b_name, zh in (("sangong_actual", "basic_actual", "决算"), ("sangong_budget", "basic_budget", "年初预算")):
+        s, b = f"({expansion(s_name)})", f"({expansion(b_name)})"
+        guard = _any_not_number(upstream(s_name) + upstream(b_name))
+        f = spec.field(s_name)
+        yield Target(f.sheet, f.cell, f"三公经费{zh}不超过基本支出", (
+            Case("", guard),
+            Case("sangong-exceeds-basic", f"ROUND({s}-{b},6)>0", message=
+                 f'"“三公”经费{zh}合计 "&{_fixed(s)}&" 万元大于基本支出{zh}合计 "&{_fixed(b)}'
+                 f'&" 万元；三公经费属于基本支出，不应更大。请核对表1和表2的金额"'),
+        ))
+
+
+def _score_cases(t: spec.ListTable, refs: Refs) -> list[Case]:
+    w, s = refs.col(t, "weight"), refs.col(t, "score")
+    return [Case("score-exceeds-weight", f"AND(ISNUMBER({w}),ISNUMBER({s}),{s}>{w})", message=
+                 f'"评分表第 {refs.row} 行得分 "&{s}&" 超过分值 "&{w}&"。请把得分改为不超过 "&{w}')]
+
+
+def _weights_target() -> Target:
+    """Points of the rows that name a 三级指标 (a subtotal row repeats its block's points), as validate sums them."""
+    t = spec.table("indicators")
+    r, key = t.range_name("weight"), t.range_name("level3")
+    f = spec.field("weight_total")
+    total = f'SUMIFS({r},{key},"<>")'
+    return Target(f.sheet, f.cell, "分值合计为100", (
+        Case("weights-not-100", f'AND(SUMPRODUCT(ISNUMBER({r})*({key}<>""))>0,ROUND({total}-100,6)<>0)', message=
+             f'"评分表各指标分值合计为 "&{total}&"，应为 100。请调整“分值”列"'),))
+
+
+def _staff_target() -> Target:
+    f = spec.field("staff_quota")
+    return Target(f.sheet, f.cell, "有实有人数必有编制数", (
+        Case("", f"OR({_not_number('staff_actual')},{_not_number('staff_quota')})"),
+        Case("staff-without-quota", "AND(ISNUMBER(staff_actual),N(staff_quota)=0)", message=
+             '"填写了实有人数 "&staff_actual&" 人，但编制数为空或为 0，在职人员控制率无法计算。请填写核定编制数"'),))
+
+
+# -- all targets ----------------------------------------------------------------------------------
+
+
+def _list_targets(relative: bool) -> Iterator[tuple[spec.ListTable, spec.Column | None, Refs, list[Case]]]:
+    """(table, column or None for the score rule, refs, cases) of every list check, row by row."""
+    for t in spec.TABLES:
+        for c in t.columns:
+            rows = range(1, 2) if relative else range(1, t.capacity + 1)
+            for k in rows:
+                refs = Refs(k, relative)
+                cases = _list_cases(t, c, refs)
+                if cases:
+                    yield t, c, refs, cases
+        if t.name == "indicators":
+            for k in (range(1, 2) if relative else range(1, t.capacity + 1)):
+                refs = Refs(k, relative)
+                yield t, None, refs, _score_cases(t, refs)
+
+
+@cache
+def targets() -> tuple[Target, ...]:
+    """Every row of the 校验 sheet, in sheet order: single fields, derived cells, cross-table, then lists."""
+    out: list[Target] = []
+    cross = {"projects": list(_project_targets()), "funds": list(_sangong_targets())}
+    for s in spec.SHEETS:
+        for f in spec.FIELDS:
+            if f.sheet != s.title:
+                continue
+            tgt = _derived_target(f, _helper_ref(len(out))) if f.is_derived else _field_target(f)
+            if tgt is not None:
+                out.append(tgt)
+        if s.key == "unit":
+            out.append(_staff_target())
+        if s.key == "scores":
+            out.append(_weights_target())
+        out += cross.get(s.key, [])
+    for t, c, refs, cases in _list_targets(relative=False):
+        row = t.first_row + refs.row - 1
+        if c is None:
+            item = f"第 {refs.row} 行 得分不超过分值"
+            cell = f"{t.column('score').col}{row}"
+        else:
+            x = refs.col(t, c.key)
+            tgt = _input_target(t.sheet, f"{c.col}{row}", f"{t.label}第 {refs.row} 行 {c.label}", x, c.kind, c.min,
+                                c.max, cases)
+            assert tgt is not None
+            out.append(tgt)
+            continue
+        out.append(Target(t.sheet, cell, f"{t.label}{item}", tuple(cases)))
+    return tuple(out)
+
+
+def _helper_ref(index: int) -> str:
+    return f"{COL_EXPECTED}{FIRST_ROW + index}"
+
+
+def last_row() -> int:
+    return FIRST_ROW + len(targets()) - 1
+
+
+@dataclass(frozen=True)
+class LiveCell:
+    """A formula cell the live checks own: written by the template, formula-checked by validate, restored by fill."""
+
+    sheet: str
+    cell: str
+    formula: str
+    what: str
+
+
+def _row_cells(i: int, t: Target) -> list[LiveCell]:
+    r = FIRST_ROW + i
+    code = f"{COL_CODE}{r}"
+    warnings = [c for c in t.codes() if CATALOGUE[c].severity == "warning"]
+    # no TRUE/FALSE literals anywhere: LibreOffice saves them as TRUE()/FALSE(), which would read as changed
+    if warnings:
+        warn = f"{code}={_q(warnings[0])}" if len(warnings) == 1 else \
+            f"OR({','.join(f'{code}={_q(c)}' for c in warnings)})"
+        result = f'=IF({code}="",{RESULT_OK},IF({warn},{RESULT_WARNING},{RESULT_ERROR}))'
+    else:
+        result = f'=IF({code}="",{RESULT_OK},{RESULT_ERROR})'
+    if t.variant:
+        text = f"INDEX({MSG_TEXT_NAME},MATCH({code}&{_q('|' + t.variant)},{MSG_KEY_NAME},0))"
+        used = "".join(c.template for c in t.cases)
+        text = f"SUBSTITUTE({text},\"{{0}}\",{COL_ITEM}{r})"
+        for n, arg in enumerate(t.args, start=1):
+            if f"{{{n}}}" in used:
+                text = f"SUBSTITUTE({text},\"{{{n}}}\",IFERROR({arg},\"\"))"  # an error value has no figure
+        message = f'=IF({code}="","",{text})'
+    else:
+        seen: set[str] = set()
+        uniq = []
+        for c in t.cases:
+            if c.code and c.code not in seen:
+                seen.add(c.code)
+                uniq.append((f"{code}={_q(c.code)}", c.message))
+        message = "=" + _chain(uniq, '""')
+    cells = [LiveCell(SHEET, f"{COL_RESULT}{r}", result, "结果"),
+             LiveCell(SHEET, code, "=" + t.code_formula(), "代码"),
+             LiveCell(SHEET, f"{COL_MESSAGE}{r}", message, "说明")]
+    if t.expected is not None:
+        cells.append(LiveCell(SHEET, f"{COL_EXPECTED}{r}", "=" + t.expected, "按输入计算"))
+    return cells
+
+
+def _count(result: int, sheet: str | None) -> str:
+    if sheet is None:
+        return f"COUNTIF({RESULT_NAME},{result})"
+    return f"COUNTIFS({SHEET_NAME},{_q(sheet)},{RESULT_NAME},{result})"
+
+
+def status_formula(sheet: str | None, prefix: str) -> str:
+    """'本表校验：2 个错误，1 个警告（详见“校验”表）' or '本表校验通过', linking to the 校验 sheet."""
+    e, w = _count(RESULT_ERROR, sheet), _count(RESULT_WARNING, sheet)
+    text = (f'IF({e}+{w}=0,{_q(prefix + "通过")},{_q(prefix + "：")}&{e}&" 个错误，"&{w}'
+            f'&" 个警告（详见“校验”表）")')
+    return f'=HYPERLINK("#\'{SHEET}\'!A1",{text})'
+
+
+@cache
+def cells() -> tuple[LiveCell, ...]:
+    """Every formula cell of the live checks: the 校验 rows, the summary and each sheet's status line."""
+    out: list[LiveCell] = [LiveCell(SHEET, SUMMARY_CELL, status_formula(None, "本工作簿校验"), "校验汇总")]
+    for s in spec.SHEETS:
+        if s.status_cell:
+            out.append(LiveCell(s.title, s.status_cell, status_formula(s.title if s.key != "guide" else None,
+                                                                       "本表校验" if s.key != "guide" else "本工作簿校验"),
+                                "状态行"))
+    for i, t in enumerate(targets()):
+        out += _row_cells(i, t)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Format:
+    """One conditional-format rule: ``formula`` (relative to the first cell of ``ref``) turns the cells red or orange."""
+
+    sheet: str
+    ref: str
+    formula: str
+    severity: int  # 2 error (red), 1 warning (orange)
+
+
+@cache
+def formats() -> tuple[Format, ...]:
+    """Conditional formats from the same chains as the 校验 rows: errors first, so red wins over orange."""
+    rules: list[tuple[str, Target]] = []  # (range, target)
+    for f in spec.FIELDS:
+        tgt = _derived_target(f, f"({expansion(f.name)})") if f.is_derived else _field_target(f)
+        if tgt is not None:
+            rules.append((f.cell, tgt))
+    for tgt in (_staff_target(), _weights_target(), *_project_targets(), *_sangong_targets()):
+        rules.append((tgt.cell, tgt))
+    for t, c, _refs, cases in _list_targets(relative=True):
+        rules.append((t.column_ref(c.key if c is not None else "score"), Target(t.sheet, "", "", tuple(cases))))
+    out = [Format(t.sheet, ref, f"{t.severity_formula()}=2", 2) for ref, t in rules]
+    out += [Format(t.sheet, ref, f"{t.severity_formula()}=1", 1) for ref, t in rules
+            if any(c.severity == 1 for c in t.cases)]
+    return tuple(out)
+
+
+@cache
+def live_codes() -> frozenset[str]:
+    """Catalogue codes the workbook reports by itself."""
+    return frozenset(c for t in targets() for c in t.codes())
+
+
+_FUNC = re.compile(r"([A-Z_][A-Z0-9._]*)\(")
+#: The functions the generated formulas may use (see the module docstring).
+ALLOWED_FUNCTIONS = frozenset({
+    "IF", "AND", "OR", "NOT", "ISERROR", "ISTEXT", "ISNUMBER", "LEN", "TRIM", "ROUND", "INT",
+    "ABS", "MIN", "MAX", "N", "SUM", "COUNT", "COUNTIF", "COUNTIFS", "SUMPRODUCT", "INDEX", "LOOKUP", "FIXED",
+    "IFERROR", "HYPERLINK", "SUBSTITUTE", "MATCH", "EXACT", "_XLFN.ISFORMULA", "SUMIFS",
+})
+
+
+def functions(formula: str) -> set[str]:
+    """Function names a formula calls (outside string literals)."""
+    code = re.sub(r'"(?:[^"]|"")*"', '""', formula)
+    return {m.upper() for m in _FUNC.findall(code.upper())}
+
+
+__all__ = ["ALLOWED_FUNCTIONS", "Case", "Format", "LiveCell", "NOT_LIVE_REASONS", "SHEET", "Target", "names",
+           "cells", "expansion", "formats", "functions", "live_codes", "reported", "status_formula", "targets"]
+
+
+@cache
+def messages() -> tuple[tuple[str, str], ...]:
+    """The message table: (``code|variant``, template), one row per distinct wording."""
+    out: dict[str, str] = {}
+    for t in targets():
+        if t.variant:
+            for c in t.cases:
+                if c.code:
+                    key = f"{c.code}|{t.variant}"
+                    assert out.get(key, c.template) == c.template, key
+                    out[key] = c.template
+    return tuple(out.items())
+
+
+def all_names() -> tuple[spec.Name, ...]:
+    """The spec's defined names and those of the 校验 sheet, which this module generates from the spec."""
+    return spec.defined_names() + tuple(names())
+
+
+def names() -> list[spec.Name]:
+    """Defined names of the 校验 sheet (template 2.1): the whole table and the columns the status lines count."""
+    last = last_row()
+    out = [
+        spec.Name("live_checks", SHEET, f"{COL_NO}{FIRST_ROW}:{COL_EXPECTED}{last}", "live",
+                  "校验表（每行一项实时检查）", SINCE),
+        spec.Name(RESULT_NAME, SHEET, f"{COL_RESULT}{FIRST_ROW}:{COL_RESULT}{last}", "live",
+                  "校验表：结果列（通过 / 错误 / 警告）", SINCE),
+        spec.Name(SHEET_NAME, SHEET, f"{COL_SHEET}{FIRST_ROW}:{COL_SHEET}{last}", "live", "校验表：工作表列", SINCE),
+        spec.Name(MSG_KEY_NAME, SHEET, f"{COL_MSG_KEY}{FIRST_ROW}:{COL_MSG_KEY}{FIRST_ROW + len(messages()) - 1}",
+                  "live", "校验表：说明模板的键（代码|类别）", SINCE),
+        spec.Name(MSG_TEXT_NAME, SHEET, f"{COL_MSG_TEXT}{FIRST_ROW}:{COL_MSG_TEXT}{FIRST_ROW + len(messages()) - 1}",
+                  "live", "校验表：说明模板（{0} 检查项，{1}、{2} 数值）", SINCE),
+    ]
+    for i, (name, choices) in enumerate(choice_lists()):
+        col = COL_CHOICES[i]
+        out.append(spec.Name(name, SHEET, f"{col}{FIRST_ROW}:{col}{FIRST_ROW + len(choices) - 1}", "live",
+                             "校验表：下拉列表的选项", SINCE))
+    return out
+
+
+def reported(book: object) -> list[tuple[str, str, str, str]]:
+    """What a (recalculated) workbook's 校验 sheet reports: (code, sheet, cell, message) of every failing row.
+
+    Read from the file's own cells, as a user sees them; the parity test compares it with ``validate``.
+    """
+    get = book.cell  # type: ignore[attr-defined]
+    out: list[tuple[str, str, str, str]] = []
+    for i in range(len(targets())):
+        r = FIRST_ROW + i
+        code = get(SHEET, f"{COL_CODE}{r}")
+        if code is None or code.value in (None, ""):
+            continue
+        sheet, place, message = (get(SHEET, f"{c}{r}") for c in (COL_SHEET, COL_PLACE, COL_MESSAGE))
+        out.append((str(code.value), str(sheet.value if sheet else ""), str(place.value if place else ""),
+                    str(message.value if message else "")))
+    return out
