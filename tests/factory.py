@@ -163,3 +163,17 @@ def consistent_input(name: str) -> Any:
         table, col, row = name.split("__")
         return data["lists"][table][int(row)].get(col)
     return data["values"].get(name)
+
+
+def layout_matches_file(layout: Any, path: Path) -> None:
+    """An earlier version's layout snapshot names exactly the cells and formulas of that version's template file."""
+    from workbook_tools.xlsx.workbook import read as read_book
+
+    book = read_book(path)
+    assert set(book.names) == set(layout.names)
+    for n in layout.name_list():
+        assert book.resolve(n.name) == (n.sheet, n.ref), n.name
+    for name, formula in layout.formulas.items():
+        at = layout.names[name]
+        c = book.cell(at.sheet, at.ref)
+        assert c is not None and "=" + (c.formula or "") == formula, name
