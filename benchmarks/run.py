@@ -309,7 +309,8 @@ def ratios(files: list[Path], rounds: int) -> dict[str, object]:
         "upload": lambda p: process_workbook(str(p), BatchOptions(root=str(p.parent), out_dir=str(tmp), memory_mb=0)),
         "fill": lambda p: fill(p, tmp / p.name),
         "md": lambda p: render_markdown(outlines[p]),
-        "docx": lambda p: docx_bytes(outlines[p], document=open_template(None)),
+        # the template is prepared once per process (as in a batch worker or the portal): the report alone
+        "docx": lambda p: docx_bytes(outlines[p]),
         "export md": lambda p: export_report(p, tmp / (p.stem + ".md"), fmt="md", force=True),
         "export docx": lambda p: export_report(p, tmp / (p.stem + ".docx"), fmt="docx", force=True),
     }
