@@ -11,6 +11,7 @@ openpyxl is imported only when the workbook is written; the validate path never 
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -257,17 +258,16 @@ class _Cells:
     most of the time of a 10,000-row summary); an empty cell without a style is left out, as if not written."""
 
     def __init__(self, ws: Any) -> None:
+        from openpyxl.cell import WriteOnlyCell
+
         self.ws = ws
+        self._new = WriteOnlyCell
         self._styles: dict[tuple[str | None, int, int], Any] = {}
 
     def __call__(self, value: object, kind: str = "text", font: Any = None, alignment: Any = None) -> Any:
-        from copy import copy
-
-        from openpyxl.cell import WriteOnlyCell
-
         if value is None and font is None and alignment is None:
             return None
-        c = WriteOnlyCell(self.ws)
+        c = self._new(self.ws)
         number: str | None = None
         if value is not None:
             if kind == "text" or isinstance(value, str):
@@ -278,7 +278,7 @@ class _Cells:
         key = (number, id(font), id(alignment))
         style = self._styles.get(key)
         if style is not None:
-            c._style = copy(style)
+            c._style = copy.copy(style)
             return c
         if number is not None:
             c.number_format = number
@@ -286,7 +286,7 @@ class _Cells:
             c.font = font
         if alignment is not None:
             c.alignment = alignment
-        self._styles[key] = copy(c._style)
+        self._styles[key] = copy.copy(c._style)
         return c
 
 
