@@ -77,16 +77,27 @@ def clear_body(document: Any) -> None:
 
 
 @dataclass(frozen=True)
-class PreparedTemplate:
-    """A report template read once: its wording (or why it has none), its Document (body cleared; read only
-    from here on), its style ids, the package's unchanged parts as a zip, and the parts every report rewrites."""
-
-    found_wording: Wording | TemplateError
-    document: Any
-    ids: _StyleIds
+class _Package:
     prefix: bytes  # every member but document.xml and core.xml, compressed once
     body_root: Any  # word/document.xml with an empty body (only the section properties)
     core_root: Any  # docProps/core.xml of the template, as python-docx's element classes
+
+
+class PreparedTemplate:
+    """A report template read once: its wording (or why it has none), and on the first report its package:
+    the unchanged parts as a zip and the two parts every report rewrites (a Markdown export needs only the
+    wording, so it does not pay for saving the package)."""
+
+    def __init__(self, document: Any, source: str = "") -> None:
+        self.found_wording: Wording | TemplateError
+        try:
+            self.found_wording = wording_from_document(document, source)
+        except TemplateError as exc:
+            self.found_wording = exc
+        self.document = document
+        self.ids = _StyleIds(document)
+        self._package: _Package | None = None
+        self._lock = threading.Lock()
 
     def wording(self) -> Wording:
         """The template's 措辞表; :class:`TemplateError` when it has none."""
@@ -94,8 +105,31 @@ class PreparedTemplate:
             raise TemplateError(str(self.found_wording))
         return self.found_wording
 
+    def package(self) -> _Package:
+        """The template saved once with its body cleared (its Document is read only from then on)."""
+        with self._lock:
+            if self._package is None:
+                clear_body(self.document)
+                saved = io.BytesIO()
+                self.document.save(saved)
+                prefix = io.BytesIO()
+                parts: dict[str, bytes] = {}
+                with zipfile.ZipFile(saved) as zin, \
+                        zipfile.ZipFile(prefix, "w", compression=zipfile.ZIP_DEFLATED) as zout:
+                    for info in zin.infolist():
+                        data = zin.read(info)
+                        if info.filename in (_DOCUMENT, _CORE):
+                            parts[info.filename] = data
+                        else:
+                            zout.writestr(info, data)
+                parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
+                self._package = _Package(prefix.getvalue(), etree.fromstring(parts[_DOCUMENT], parser),
+                                         parse_xml(parts[_CORE]))
+            return self._package
+
     def report_bytes(self, outline: Outline) -> bytes:
-        root = copy.deepcopy(self.body_root)
+        package = self.package()
+        root = copy.deepcopy(package.body_root)
         body = root.find(qn("w:body"))
         sect = body.find(qn("w:sectPr"))
         if sect is not None:
@@ -103,37 +137,14 @@ class PreparedTemplate:
         _render_body(body, outline, self.ids)
         if sect is not None:
             body.append(sect)
-        core_root = copy.deepcopy(self.core_root)
+        core_root = copy.deepcopy(package.core_root)
         _set_core(CoreProperties(core_root), outline)
-        buf = io.BytesIO(self.prefix)
+        buf = io.BytesIO(package.prefix)
         buf.seek(0, io.SEEK_END)
         with zipfile.ZipFile(buf, "a", compression=zipfile.ZIP_DEFLATED) as z:
             z.writestr(_DOCUMENT, serialize_part_xml(root))
             z.writestr(_CORE, serialize_part_xml(core_root))
         return buf.getvalue()
-
-
-def _prepare(document: Any, source: str = "") -> PreparedTemplate:
-    found: Wording | TemplateError
-    try:
-        found = wording_from_document(document, source)
-    except TemplateError as exc:
-        found = exc
-    clear_body(document)
-    saved = io.BytesIO()
-    document.save(saved)
-    prefix = io.BytesIO()
-    parts: dict[str, bytes] = {}
-    with zipfile.ZipFile(saved) as zin, zipfile.ZipFile(prefix, "w", compression=zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info)
-            if info.filename in (_DOCUMENT, _CORE):
-                parts[info.filename] = data
-            else:
-                zout.writestr(info, data)
-    parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
-    return PreparedTemplate(found, document, _StyleIds(document), prefix.getvalue(),
-                            etree.fromstring(parts[_DOCUMENT], parser), parse_xml(parts[_CORE]))
 
 
 _prepared: dict[tuple[str, str, int, int], PreparedTemplate] = {}
@@ -153,7 +164,7 @@ def prepared_template(template: str | Path | None = None) -> PreparedTemplate:
     with _prepared_lock:
         found = _prepared.get(key)
         if found is None:
-            found = _prepare(open_template(template), source)
+            found = PreparedTemplate(open_template(template), source)
             if key[2] >= 0:
                 if len(_prepared) >= 8:
                     _prepared.clear()
@@ -272,7 +283,7 @@ def _set_core(core: CoreProperties, outline: Outline) -> None:
 def docx_bytes(outline: Outline, template: str | Path | None = None, document: Any = None) -> bytes:
     """The report as .docx bytes: on ``document`` (an opened template, which this clears) if given, else on
     the template file (``None``: the project's), prepared once per process."""
-    prepared = _prepare(document) if document is not None else prepared_template(template)
+    prepared = PreparedTemplate(document) if document is not None else prepared_template(template)
     return prepared.report_bytes(outline)
 
 
