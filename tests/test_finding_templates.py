@@ -176,13 +176,25 @@ def _report_findings(path: Path, last: Path | None = None) -> list[Finding]:
     return [*r.findings, *([r.unreadable] if r.unreadable else [])]
 
 
-def test_placeholders_supplied_on_examples_and_fixtures(broken_inputs: dict[str, Path], tmp_path: Path) -> None:
+CHECKED_CODES = {c.code for c in CATALOGUE_LIST if c.messages}
+
+
+@pytest.mark.xdist_group("broken-inputs")  # the worker that builds the broken inputs once (tests/conftest.py)
+def test_placeholders_supplied_on_examples_fixtures_and_broken_inputs(broken_inputs: dict[str, Path]) -> None:
     seen: set[tuple[str, str]] = set()
-    committed = sorted(EXAMPLES.glob("*.xlsx")) + sorted(FIXTURES.rglob("*.xlsx"))
-    for path in committed:
+    for path in sorted(EXAMPLES.glob("*.xlsx")) + sorted(FIXTURES.rglob("*.xlsx")):
         _check(_report_findings(path), seen)
-    for path in broken_inputs.values():
-        _check(_report_findings(path), seen)
+    for name, path in broken_inputs.items():
+        if name != "million-rows":  # a million rows cost a long read and carry no finding (tests/test_robustness.py)
+            _check(_report_findings(path), seen)
+    codes = {code for code, _ in seen}
+    assert {"value-truncated", "formula-changed", "text-number", "template-unknown"} <= codes, sorted(codes)
+
+
+@pytest.mark.slow
+def test_placeholders_supplied_on_planted_faults(tmp_path: Path) -> None:
+    """The fault tables of tests/test_validate_cases.py, tests/test_reviewer_checks.py and tests/test_previous.py."""
+    seen: set[tuple[str, str]] = set()
     for case in FAULT_CASES:
         _check(_report_findings(filled_workbook(tmp_path / f"{case.id}.xlsx", edit=case.edit, post=case.post,
                                                 **case.overrides)), seen)
@@ -205,8 +217,7 @@ def test_placeholders_supplied_on_examples_and_fixtures(broken_inputs: dict[str,
     bad.write_bytes(b"not a workbook")
     _check(_report_findings(EXAMPLES / "consistent_2023_qingshan_jiaoyu.xlsx", bad), seen)
     codes = {code for code, _ in seen}
-    checked_codes = {c.code for c in CATALOGUE_LIST if c.messages}
-    assert len(codes) >= len(checked_codes) * 3 // 4, sorted(checked_codes - codes)  # most codes were exercised
+    assert len(codes) >= len(CHECKED_CODES) // 2, sorted(CHECKED_CODES - codes)  # the tables reach most codes
 
 
 def test_json_report_carries_params() -> None:

@@ -23,7 +23,7 @@ from functools import cache
 
 from ..core import spec
 from ..core.expr import excel_round, truncate
-from ..core.findings import PASSAGE_LABELS, Finding, figure_text, wording
+from ..core.findings import COUNTED_LISTS, PASSAGE_LABELS, Finding, figure_text, wording
 from ..xlsx.reader import Loaded
 from . import Computed, finding, fmt, list_place, place
 
@@ -424,17 +424,16 @@ def _compare(loaded: Loaded, p: Passage, sentence: str, s: Stated, t: Tie, value
 # -- counts ---------------------------------------------------------------------------------------------
 
 _N = r"(\d+|[一二两三四五六七八九十]+)"
-#: (list, pattern whose group ``n`` is the count, what the list is called)
-_LIST_COUNTS: tuple[tuple[str, re.Pattern[str], str, str], ...] = (
-    ("duties", re.compile(r"主要职责(?:有|共|包括)?(?:以下)?" + _N + r"(?:项|条)"), "主要职责", "duties"),
-    ("duties", re.compile(_N + r"(?:项|条)主要职责"), "主要职责", "duties"),
-    ("goals", re.compile(_N + r"(?:个|项)(?:年度)?(?:部门)?(?:整体)?绩效目标"), "绩效目标", "goals"),
-    ("goals", re.compile(r"绩效目标(?:共|有)" + _N + r"(?:个|项)"), "绩效目标", "goals"),
-    ("projects", re.compile(r"项目支出[^，。；,]{0,12}?(?:包括|包含|含|共|涉及|安排)" + _N + r"个(?:具体)?(?:支出)?项目"),
-     "项目明细", "projects"),
-    ("projects", re.compile(r"项目明细(?:共|有)?" + _N + r"(?:个|项)"), "项目明细", "projects"),
-    ("indicators", re.compile(_N + r"个三级指标"), "评分表三级指标", "level-3 indicators"),
-    ("indicators", re.compile(r"三级指标(?:共|有)?" + _N + r"(?:个|项)"), "评分表三级指标", "level-3 indicators"),
+#: (list, pattern whose group ``n`` is the count); what each list is called is the catalogue's (COUNTED_LISTS)
+_LIST_COUNTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("duties", re.compile(r"主要职责(?:有|共|包括)?(?:以下)?" + _N + r"(?:项|条)")),
+    ("duties", re.compile(_N + r"(?:项|条)主要职责")),
+    ("goals", re.compile(_N + r"(?:个|项)(?:年度)?(?:部门)?(?:整体)?绩效目标")),
+    ("goals", re.compile(r"绩效目标(?:共|有)" + _N + r"(?:个|项)")),
+    ("projects", re.compile(r"项目支出[^，。；,]{0,12}?(?:包括|包含|含|共|涉及|安排)" + _N + r"个(?:具体)?(?:支出)?项目")),
+    ("projects", re.compile(r"项目明细(?:共|有)?" + _N + r"(?:个|项)")),
+    ("indicators", re.compile(_N + r"个三级指标")),
+    ("indicators", re.compile(r"三级指标(?:共|有)?" + _N + r"(?:个|项)")),
 )
 _ENUMERATION = re.compile(r"(?:内设|下设|设有|设立|下辖|包括)([^，。；,:：\d]{2,200}?)" + _N
                           + r"个(股室|科室|处室|内设机构|二级机构|机构|二级单位|下属单位|单位|部门|中心|股|科|室)")
@@ -450,7 +449,8 @@ def _counts(loaded: Loaded, texts: list[tuple[Passage, str]]) -> list[Finding]:
     used = {table: (lists.get(table, []) if table != "indicators" else
                     [r for r in lists.get(table, []) if r.get("level3")]) for table, *_ in _LIST_COUNTS}
     for p, text in texts:
-        for table, pattern, label, label_en in _LIST_COUNTS:
+        for table, pattern in _LIST_COUNTS:
+            label, label_en = COUNTED_LISTS[table]
             rows = used[table]
             if not rows:
                 continue

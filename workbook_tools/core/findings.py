@@ -535,6 +535,13 @@ PASSAGE_LABELS: dict[str, tuple[str, str]] = {
     "indicators": ("评分表第 {n} 行评分依据", "scoring note {n}"),
     "field": ("基本情况“{label}”", "unit {label_en}"),
 }
+#: What the narrative-count check calls each list it counts: (Chinese, English).
+COUNTED_LISTS: dict[str, tuple[str, str]] = {
+    "duties": ("主要职责", "duties"),
+    "goals": ("绩效目标", "goals"),
+    "projects": ("项目明细", "projects"),
+    "indicators": ("评分表三级指标", "level-3 indicators"),
+}
 #: A scoring rule in the form's own words, by the rule's kind (``bands``: one per band, joined by ；).
 RULE_WORDS: dict[str, str] = {
     "rate_times_points": "指标值×分值，最高不超过分值",
