@@ -167,8 +167,9 @@ def _message_table(family: str) -> list[str]:
     rows = [(c.code, v, zh, en) for c in CATALOGUE_LIST if c.family == family for v, (zh, en) in c.messages.items()]
     if not rows:
         return []
-    out = [f"Messages of {family} findings (`{{name}}` is a parameter of the finding, `:v2` a figure with 2 decimals; "
-           "see `workbook_tools/core/findings.py`):", "",
+    out = [f"Messages of {family} findings: `{{name}}` is a parameter of the finding; `:v` writes a figure as a person "
+           "types it (`:v2` with 2 decimals), `:list` joins items with 、 (`:qlist` quoted, `:enlist` with commas), "
+           "`!r` quotes; see `workbook_tools/core/findings.py`.", "",
            "| code | variant | message (zh) | message (en) |", "|---|---|---|---|"]
     out += [f"| `{code}` | `{v}` | {_cell(zh)} | {_cell(en)} |" for code, v, zh, en in rows]
     out.append("")
