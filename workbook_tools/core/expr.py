@@ -1,13 +1,15 @@
-"""Derived-value expressions: one object renders the Excel formula and computes the same value in Decimal.
+"""Derived-value expressions: one object renders the Excel formula, computes the same value in Decimal and
+bounds the exact values it could take (its interval).
 
-Keeping both renderings on one object is what lets the template, the validator, the filler and the
-exporter agree: the formula written into the workbook and the value Python computes cannot drift apart.
-Formulas refer to workbook-level defined names only, so no cell address appears in them.
+Keeping every rendering on one object is what lets the template, the validator, the filler and the
+exporter agree: the formula written into the workbook, the value Python computes and the range the
+consistency rule judges against cannot drift apart. Formulas refer to workbook-level defined names
+only, so no cell address appears in them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, getcontext, localcontext
 
@@ -43,6 +45,67 @@ def truncate(x: Decimal, decimals: int) -> Decimal:
     return _quantize(x, decimals, ROUND_DOWN)
 
 
+INF = Decimal("Infinity")
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A closed range of exact values [lo, hi]; ±Infinity when a denominator's range reaches zero.
+
+    A stated 2-decimal amount is often itself rounded (422.49 stands for [422.485, 422.495]);
+    :meth:`Expr.interval` carries such ranges through an expression (:mod:`workbook_tools.core.intervals`).
+    """
+
+    lo: Decimal
+    hi: Decimal
+
+    @classmethod
+    def point(cls, v: Decimal) -> Interval:
+        return cls(v, v)
+
+    @property
+    def unbounded(self) -> bool:
+        return self.lo == -INF or self.hi == INF
+
+    def __add__(self, other: Interval) -> Interval:
+        return Interval(self.lo + other.lo, self.hi + other.hi)
+
+    def __sub__(self, other: Interval) -> Interval:
+        return Interval(self.lo - other.hi, self.hi - other.lo)
+
+    def contains_zero(self) -> bool:
+        return self.lo <= 0 <= self.hi
+
+    def meets(self, lo: Decimal, hi: Decimal, *, hi_open: bool = False, lo_open: bool = False) -> bool:
+        """Does this interval share a point with [lo, hi] (optionally open at either end)?"""
+        below = self.hi < lo if not lo_open else self.hi <= lo
+        above = self.lo > hi if not hi_open else self.lo >= hi
+        return not (below or above)
+
+
+ZERO = Interval.point(Decimal(0))
+UNBOUNDED = Interval(-INF, INF)
+#: Intervals by defined name; list columns map to a sequence (None where a row holds no number).
+IntervalEnv = Mapping[str, "Interval | Sequence[Interval | None] | None"]
+#: Point values by defined name (inputs as typed, derived values as computed): they decide the branches.
+Points = Mapping[str, object]
+
+
+def _iv(env: IntervalEnv, name: str) -> Interval:
+    v = env.get(name)
+    return v if isinstance(v, Interval) else ZERO
+
+
+def _point_zero(points: Points, name: str) -> bool:
+    v = points.get(name)
+    return v is None or v == "" or (isinstance(v, Decimal) and v == 0)
+
+
+def _typed(v: object) -> bool:
+    items = v if isinstance(v, list | tuple) else [v]
+    return any(isinstance(i, Decimal | int) and not isinstance(i, bool) for i in items)
+
+
 def _num(v: object) -> Decimal:
     """Excel arithmetic on a blank cell reads 0; text that is not a number is not ours to guess here."""
     if v is None or v == "":
@@ -73,6 +136,11 @@ class Expr:
         """Names this expression reads, for dependency order and for error messages."""
         raise NotImplementedError
 
+    def interval(self, env: IntervalEnv, points: Points) -> Interval | None:
+        """The range of exact values, given the inputs' intervals; None where the cell is blank (a zero
+        denominator, a text result). ``points`` decides the branches, as :meth:`compute` does."""
+        raise NotImplementedError
+
     def formula(self) -> str:
         return "=" + self.excel()
 
@@ -92,6 +160,9 @@ class Ref(Expr):
 
     def inputs(self) -> tuple[str, ...]:
         return (self.name,)
+
+    def interval(self, env: IntervalEnv, points: Points) -> Interval | None:
+        return _iv(env, self.name)
 
 
 @dataclass(frozen=True)
@@ -116,6 +187,16 @@ class Sum(Expr):
     def inputs(self) -> tuple[str, ...]:
         return self.names
 
+    def interval(self, env: IntervalEnv, points: Points) -> Interval | None:
+        total = ZERO
+        for n in self.names:
+            v = env.get(n)
+            items: Iterable[Interval | None] = v if isinstance(v, list | tuple) else [v]  # type: ignore[list-item]
+            for item in items:
+                if isinstance(item, Interval):
+                    total = total + item
+        return total
+
 
 @dataclass(frozen=True)
 class Sub(Expr):
@@ -133,6 +214,9 @@ class Sub(Expr):
     def inputs(self) -> tuple[str, ...]:
         return (self.a, self.b)
 
+    def interval(self, env: IntervalEnv, points: Points) -> Interval | None:
+        return _iv(env, self.a) - _iv(env, self.b)
+
 
 @dataclass(frozen=True)
 class Add(Expr):
@@ -149,6 +233,9 @@ class Add(Expr):
 
     def inputs(self) -> tuple[str, ...]:
         return (self.a, self.b)
+
+    def interval(self, env: IntervalEnv, points: Points) -> Interval | None:
+        return _iv(env, self.a) + _iv(env, self.b)
 
 
 def _given(v: object) -> bool:
@@ -172,6 +259,9 @@ class Round(Expr):
     def inputs(self) -> tuple[str, ...]:
         return self.expr.inputs()
 
+    def interval(self, env: IntervalEnv, points: Points) -> Interval | None:
+        return self.expr.interval(env, points)  # the exact values, before the rounding the rule judges
+
 
 @dataclass(frozen=True)
 class FirstGiven(Expr):
@@ -193,6 +283,9 @@ class FirstGiven(Expr):
     def inputs(self) -> tuple[str, ...]:
         return (self.name, *self.fallback.inputs())
 
+    def interval(self, env: IntervalEnv, points: Points) -> Interval | None:
+        return _iv(env, self.name) if points.get(self.name) is not None else self.fallback.interval(env, points)
+
 
 @dataclass(frozen=True)
 class Given(Expr):
@@ -213,6 +306,9 @@ class Given(Expr):
 
     def inputs(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys((*self.expr.inputs(), *self.needs)))
+
+    def interval(self, env: IntervalEnv, points: Points) -> Interval | None:
+        return self.expr.interval(env, points)
 
 
 @dataclass(frozen=True)
@@ -245,6 +341,10 @@ class SumOrStated(Expr):
     def inputs(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys((*self.names, self.stated, *self.evidence)))
 
+    def interval(self, env: IntervalEnv, points: Points) -> Interval | None:
+        typed = any(_typed(points.get(n)) for n in self.evidence)
+        return Sum(self.names).interval(env, points) if typed else _iv(env, self.stated)
+
 
 @dataclass(frozen=True)
 class SumIfGiven(Expr):
@@ -274,6 +374,16 @@ class SumIfGiven(Expr):
 
     def inputs(self) -> tuple[str, ...]:
         return (self.column, self.key)
+
+    def interval(self, env: IntervalEnv, points: Points) -> Interval | None:
+        keys = points.get(self.key)
+        col = env.get(self.column)
+        total = ZERO
+        if isinstance(col, list | tuple) and isinstance(keys, list | tuple):
+            for item, key in zip(col, keys, strict=False):
+                if isinstance(item, Interval) and key is not None and key != "":
+                    total = total + item
+        return total
 
 
 def _blank_guard(names: tuple[str, ...], zero: str) -> str:
@@ -322,6 +432,18 @@ class Ratio(Expr):
     def inputs(self) -> tuple[str, ...]:
         return (self.num, self.den)
 
+    def interval(self, env: IntervalEnv, points: Points) -> Interval | None:
+        """num / den × 100 over the corners (monotone in each argument when den keeps one sign)."""
+        if _point_zero(points, self.den):
+            return None
+        num, den = _iv(env, self.num), _iv(env, self.den)
+        if den.contains_zero() or num.unbounded or den.unbounded:
+            return UNBOUNDED
+        with localcontext() as ctx:
+            ctx.prec = 34
+            corners = [a / b * HUNDRED for a in (num.lo, num.hi) for b in (den.lo, den.hi)]
+        return Interval(min(corners), max(corners))
+
 
 @dataclass(frozen=True)
 class ChangeRate(Expr):
@@ -360,6 +482,18 @@ class ChangeRate(Expr):
     def inputs(self) -> tuple[str, ...]:
         return (self.curr, self.prev)
 
+    def interval(self, env: IntervalEnv, points: Points) -> Interval | None:
+        """(c − p) / p × 100 = (c / p − 1) × 100: monotone in c and in p, so the corners bound it."""
+        if _point_zero(points, self.prev):
+            return None
+        curr, prev = _iv(env, self.curr), _iv(env, self.prev)
+        if prev.contains_zero() or curr.unbounded or prev.unbounded:
+            return UNBOUNDED
+        with localcontext() as ctx:
+            ctx.prec = 34
+            corners = [(c - p) / p * HUNDRED for c in (curr.lo, curr.hi) for p in (prev.lo, prev.hi)]
+        return Interval(min(corners), max(corners))
+
 
 @dataclass(frozen=True)
 class Grade(Expr):
@@ -397,6 +531,9 @@ class Grade(Expr):
 
     def inputs(self) -> tuple[str, ...]:
         return (self.score, self.scored_column)
+
+    def interval(self, env: IntervalEnv, points: Points) -> Interval | None:
+        return None  # a label, not a number
 
 
 def grade_for(score: Decimal, bands: Sequence[tuple[str, Decimal]]) -> str | None:
