@@ -16,7 +16,7 @@ import types
 from decimal import Decimal
 from pathlib import Path
 
-from workbook_tools.core import spec
+from workbook_tools.core import records, spec
 
 SNAPSHOT = Path(__file__).parent / "fixtures" / "spec_snapshot.json"
 
@@ -32,8 +32,12 @@ def _plain(o: object) -> object:
         return sorted(_plain(i) for i in o)  # type: ignore[type-var]
     if isinstance(o, dict):
         return {str(k): _plain(v) for k, v in o.items()}
-    if dataclasses.is_dataclass(o) and not isinstance(o, type):
+    if hasattr(type(o), "__record_fields__"):
         out: dict[str, object] = {"type": type(o).__name__}
+        out.update({name: _plain(getattr(o, name)) for name in records.fields(o)})
+        return out
+    if dataclasses.is_dataclass(o) and not isinstance(o, type):
+        out = {"type": type(o).__name__}
         out.update({f.name: _plain(getattr(o, f.name)) for f in dataclasses.fields(o)})
         return out
     raise TypeError(f"cannot serialise {o!r}")

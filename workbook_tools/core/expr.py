@@ -10,8 +10,9 @@ only, so no cell address appears in them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, getcontext, localcontext
+
+from .records import FrozenRecordError, record
 
 Value = Decimal | str | None
 #: Values by defined name; list columns map to a sequence of values.
@@ -48,16 +49,39 @@ def truncate(x: Decimal, decimals: int) -> Decimal:
 INF = Decimal("Infinity")
 
 
-@dataclass(frozen=True)
 class Interval:
     """A closed range of exact values [lo, hi]; ±Infinity when a denominator's range reaches zero.
 
     A stated 2-decimal amount is often itself rounded (422.49 stands for [422.485, 422.495]);
     :meth:`Expr.interval` carries such ranges through an expression (:mod:`workbook_tools.core.intervals`).
+    Written out with slots rather than as a record: a validation makes hundreds of them.
     """
 
+    __slots__ = ("hi", "lo")
+    __match_args__ = ("lo", "hi")
     lo: Decimal
     hi: Decimal
+
+    def __init__(self, lo: Decimal, hi: Decimal) -> None:
+        object.__setattr__(self, "lo", lo)
+        object.__setattr__(self, "hi", hi)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenRecordError(f"cannot assign to field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Interval:
+            return NotImplemented
+        return self.lo == other.lo and self.hi == other.hi
+
+    def __hash__(self) -> int:
+        return hash((self.lo, self.hi))
+
+    def __repr__(self) -> str:
+        return f"Interval(lo={self.lo!r}, hi={self.hi!r})"
+
+    def __reduce__(self) -> tuple[type[Interval], tuple[Decimal, Decimal]]:
+        return Interval, (self.lo, self.hi)
 
     @classmethod
     def point(cls, v: Decimal) -> Interval:
@@ -145,7 +169,7 @@ class Expr:
         return "=" + self.excel()
 
 
-@dataclass(frozen=True)
+@record
 class Ref(Expr):
     """Mirror of another cell (e.g. 表3 本年决算 shows 表2 决算)."""
 
@@ -165,7 +189,7 @@ class Ref(Expr):
         return _iv(env, self.name)
 
 
-@dataclass(frozen=True)
+@record
 class Sum(Expr):
     """SUM of single cells, or of a list column when the name is a column range."""
 
@@ -198,7 +222,7 @@ class Sum(Expr):
         return total
 
 
-@dataclass(frozen=True)
+@record
 class Sub(Expr):
     """a − b (增减额)."""
 
@@ -218,7 +242,7 @@ class Sub(Expr):
         return _iv(env, self.a) - _iv(env, self.b)
 
 
-@dataclass(frozen=True)
+@record
 class Add(Expr):
     """a + b (总额 = 基本 + 项目)."""
 
@@ -242,7 +266,7 @@ def _given(v: object) -> bool:
     return v is not None and v != ""
 
 
-@dataclass(frozen=True)
+@record
 class Round(Expr):
     """ROUND(expr, decimals): a money difference computed in binary by a spreadsheet carries noise (86.4400000001)."""
 
@@ -263,7 +287,7 @@ class Round(Expr):
         return self.expr.interval(env, points)  # the exact values, before the rounding the rule judges
 
 
-@dataclass(frozen=True)
+@record
 class FirstGiven(Expr):
     """An input when it is given, else a fallback computed from other figures (全年预算数 = 年初 + 追加).
 
@@ -287,7 +311,7 @@ class FirstGiven(Expr):
         return _iv(env, self.name) if points.get(self.name) is not None else self.fallback.interval(env, points)
 
 
-@dataclass(frozen=True)
+@record
 class Given(Expr):
     """``expr`` when every name in ``needs`` is given, else blank: 年中追加 = 全年 − 年初 only where both are stated."""
 
@@ -311,7 +335,7 @@ class Given(Expr):
         return self.expr.interval(env, points)
 
 
-@dataclass(frozen=True)
+@record
 class SumOrStated(Expr):
     """SUM of the breakdown when any of it is typed, else the total stated without breakdown.
 
@@ -346,7 +370,7 @@ class SumOrStated(Expr):
         return Sum(self.names).interval(env, points) if typed else _iv(env, self.stated)
 
 
-@dataclass(frozen=True)
+@record
 class SumIfGiven(Expr):
     """SUM of a list column over the rows whose ``key`` column is filled (SUMIFS(…, key, "<>")).
 
@@ -396,7 +420,7 @@ def _any_blank(env: Env, names: tuple[str, ...]) -> bool:
     return any(env.get(n) is None or env.get(n) == "" for n in names)
 
 
-@dataclass(frozen=True)
+@record
 class Ratio(Expr):
     """ROUND(num / den × 100, 2); blank when the denominator is 0 or blank (never #DIV/0!).
 
@@ -445,7 +469,7 @@ class Ratio(Expr):
         return Interval(min(corners), max(corners))
 
 
-@dataclass(frozen=True)
+@record
 class ChangeRate(Expr):
     """ROUND((本年 − 上年) / 上年 × 100, 2); blank when 上年 is 0 (the change is then undefined).
 
@@ -495,7 +519,7 @@ class ChangeRate(Expr):
         return Interval(min(corners), max(corners))
 
 
-@dataclass(frozen=True)
+@record
 class Grade(Expr):
     """Grade label looked up from the threshold table (data, not code); blank while nothing is scored."""
 

@@ -8,8 +8,6 @@ module. It imports no I/O library, so it is cheap to import on every path.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from dataclasses import field as dc_field
 from decimal import Decimal
 from functools import cache
 from typing import Literal
@@ -30,6 +28,8 @@ from .expr import (
     SumIfGiven,
     SumOrStated,
 )
+from .records import field as record_field
+from .records import record
 
 TEMPLATE_ID = "workbook_tools/department-evaluation"
 TEMPLATE_VERSION = "2.1"
@@ -72,7 +72,7 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_MONEY = Decimal("100000000")  # 万元; larger figures are typing accidents (1e12 元)
 
 
-@dataclass(frozen=True)
+@record
 class KindSpec:
     """What a kind of cell is. Consumers ask this table instead of listing kinds."""
 
@@ -135,7 +135,7 @@ INDICATOR_NATURES: tuple[str, ...] = ("≥", "≤", "=", "定性")
 NARRATIVE_LEVELS = "0=正文段落，1=（一）级标题，2=1.级标题，3=（1）级标题"
 
 
-@dataclass(frozen=True)
+@record
 class Field:
     """One named cell: an input staff type into, or a derived value the template computes."""
 
@@ -170,7 +170,7 @@ class Field:
         return KINDS[self.kind].decimals
 
 
-@dataclass(frozen=True)
+@record
 class Column:
     """One column of a list table; its range is named ``<table>_<key>``."""
 
@@ -191,7 +191,7 @@ class Column:
         return KINDS[self.kind].decimals
 
 
-@dataclass(frozen=True)
+@record
 class ListTable:
     """A variable-length table with a fixed capacity, located by its defined name, not by address."""
 
@@ -230,7 +230,7 @@ class ListTable:
         return f"{first}{self.first_row}:{last}{self.last_row}"
 
 
-@dataclass(frozen=True)
+@record
 class Text:
     """A fixed label or heading; validation uses them to notice inserted or deleted rows."""
 
@@ -240,12 +240,12 @@ class Text:
     merge_to: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Sheet:
     key: str
     title: str
     title_en: str
-    widths: dict[str, float] = dc_field(default_factory=dict)
+    widths: dict[str, float] = record_field(default_factory=dict)
     texts: tuple[Text, ...] = ()
     landscape: bool = False
     hidden: bool = False
@@ -259,7 +259,7 @@ class Sheet:
     col_blocks: tuple[tuple[str, str, str], ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class PartsCheck:
     """Parts that, when given, must add up to a total (公务用车购置 + 运行维护 = 公务用车购置及运行费)."""
 
@@ -271,7 +271,7 @@ class PartsCheck:
     when: tuple[str, ...] = ()  # inputs of which one must be typed (derived parts are never blank)
 
 
-@dataclass(frozen=True)
+@record
 class Constant:
     """A locked value owned by the template (grade thresholds): data, not code."""
 
@@ -282,7 +282,7 @@ class Constant:
     meaning: str
 
 
-@dataclass(frozen=True)
+@record
 class RateRow:
     """One row of a 年初预算 | 决算金额 | 占比% table, by the defined names of its three cells."""
 
@@ -294,7 +294,7 @@ class RateRow:
     rate: str
 
 
-@dataclass(frozen=True)
+@record
 class RateTable:
     """表1, 表2, 表4: rows and their 合计, which the template lays out and the report and summary iterate."""
 
@@ -305,7 +305,7 @@ class RateTable:
     total: RateRow
 
 
-@dataclass(frozen=True)
+@record
 class ChangeRow:
     """One row of 表3 (this year against last year), by the defined names of its cells."""
 
@@ -318,7 +318,7 @@ class ChangeRow:
     change_pct: str
 
 
-@dataclass(frozen=True)
+@record
 class ChangeTable:
     key: str
     title: str
@@ -328,7 +328,7 @@ class ChangeTable:
 
 
 
-@dataclass(frozen=True)
+@record
 class Equal:
     """A list column's total must equal a stated figure (项目明细合计 = 表4 项目支出); checked by
     :mod:`workbook_tools.checks.crosstable`, which names the finding ``code``."""
@@ -346,7 +346,7 @@ class Equal:
         return next(c for c in self.table.columns if self.table.range_name(c.key) == self.left)
 
 
-@dataclass(frozen=True)
+@record
 class AtMost:
     """``left`` may not exceed ``right`` (三公经费 is part of 基本支出); ``what`` names the pair's figure."""
 
@@ -497,7 +497,7 @@ BASIC_ROWS: tuple[tuple[str, str, str], ...] = (
 # concatenates the parts in sheet order.
 
 
-@dataclass(frozen=True)
+@record
 class SheetPart:
     """What one sheet declares: the sheet (with its texts), its named cells, tables and rules."""
 
@@ -1029,7 +1029,7 @@ _SHEET_BUILDERS = (_guide_sheet, _unit_sheet, _duties_sheet, _goals_sheet, _fund
                    _scores_sheet, _narrative_sheet, _checks_sheet, _meta_sheet)
 
 
-@dataclass(frozen=True)
+@record
 class Built:
     """The whole spec: every sheet's part, concatenated in sheet order."""
 
@@ -1095,7 +1095,7 @@ def table(name: str) -> ListTable:
     return TABLE_BY_NAME[name]
 
 
-@dataclass(frozen=True)
+@record
 class Name:
     """A workbook-level defined name of the public interface."""
 
