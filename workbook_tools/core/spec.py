@@ -327,7 +327,6 @@ class ChangeTable:
     total: ChangeRow
 
 
-
 @record
 class Equal:
     """A list column's total must equal a stated figure (项目明细合计 = 表4 项目支出); checked by
@@ -355,7 +354,6 @@ class AtMost:
     code: str
     what: str
     what_en: str
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1079,7 +1077,6 @@ TABLE_BY_NAME: dict[str, ListTable] = {t.name: t for t in TABLES}
 SHEET_BY_TITLE: dict[str, Sheet] = {s.title: s for s in SHEETS}
 INPUT_FIELDS: tuple[Field, ...] = tuple(f for f in FIELDS if not f.is_derived)
 DERIVED_FIELDS: tuple[Field, ...] = tuple(f for f in FIELDS if f.is_derived)
-
 
 
 def sheet_titles() -> tuple[str, ...]:
