@@ -267,12 +267,12 @@ def _fit_header_rows(ws: Worksheet, s: spec.Sheet) -> None:
             ws.row_dimensions[row].height = height
 
 
-def seal(wb: Workbook) -> None:
+def seal(wb: Workbook, sheet: str = spec.LIVE_SHEET, password: str = spec.LIVE_SEAL_PASSWORD) -> None:
     """Protect the 校验 sheet with the published seal password (see ``spec.LIVE_SEAL_PASSWORD``)."""
-    if spec.LIVE_SHEET in wb.sheetnames:
-        ws = wb[spec.LIVE_SHEET]
+    if sheet in wb.sheetnames:
+        ws = wb[sheet]
         ws.protection.sheet = True
-        ws.protection.set_password(spec.LIVE_SEAL_HASH, already_hashed=True)
+        ws.protection.set_password(password)
 
 
 def build_template(profile: str | None = None) -> Workbook:
