@@ -225,7 +225,8 @@ def _live_sheet(ws: Worksheet) -> None:
 
 
 def _live_formats(wb: Workbook) -> None:
-    """Red or orange on a checked cell the moment its check fails, from the chains of the 校验 rows."""
+    """Red or orange on a checked cell the moment its 校验 row reports an error or a warning (the rules read
+    the row's 结果; one rule covers a rectangle of cells, see ``live_checks.formats``)."""
     for fmt in live_checks.formats():
         fill, font = (ERROR_FILL, ERROR_FONT) if fmt.severity == 2 else (WARNING_FILL, WARNING_FONT)
         wb[fmt.sheet].conditional_formatting.add(fmt.ref, FormulaRule(formula=[fmt.formula], fill=fill, font=font,
