@@ -79,17 +79,25 @@ def soffice() -> str:
 
 
 @pytest.fixture(scope="session")
-def broken_inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Every broken-input case built once per worker (the robustness and reader-agreement tests read them;
-    neither writes to them). Both modules are in one xdist group, so one worker builds them."""
+def broken_cache(request: pytest.FixtureRequest) -> Path | None:
+    """Where the broken-input cases are kept between runs (pytest's cache folder, keyed by what they are built
+    from: tests/broken_inputs.py ``cache_key``); None under ``-p no:cacheprovider``, and then they are built."""
+    cache = getattr(request.config, "cache", None)
+    return None if cache is None else cache.mkdir("broken-inputs")
+
+
+@pytest.fixture(scope="session")
+def broken_inputs(tmp_path_factory: pytest.TempPathFactory, broken_cache: Path | None) -> dict[str, Path]:
+    """Every broken-input case, copied once per worker from the kept build (the robustness and
+    reader-agreement tests read them; neither writes to them)."""
     from workbook_tools.libreoffice import find_soffice
 
-    from .broken_inputs import CASES, NEEDS_SOFFICE, build_all
+    from .broken_inputs import CASES, NEEDS_SOFFICE, cached_build
 
     names = {c.name for c in CASES}
     if find_soffice() is None:
         names -= NEEDS_SOFFICE
-    return build_all(tmp_path_factory.mktemp("broken"), names)
+    return cached_build(tmp_path_factory.mktemp("broken"), names, broken_cache)
 
 
 @pytest.fixture

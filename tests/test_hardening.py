@@ -24,7 +24,7 @@ from workbook_tools.batch.result import BatchOptions, FileResult
 from workbook_tools.core.fsutil import atomic_path, fits, leftover_temp
 from workbook_tools.xlsx.reader import load
 
-from .broken_inputs import BASE, CASES, build_all
+from .broken_inputs import BASE, CASES, cached_build
 from .conftest import ROOT, need_soffice
 
 ROUND_TWO = [c for c in CASES[50:]]
@@ -37,8 +37,8 @@ def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> 
 
 
 @pytest.fixture(scope="module")
-def round_two(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    return build_all(tmp_path_factory.mktemp("round2"), {c.name for c in ROUND_TWO})
+def round_two(tmp_path_factory: pytest.TempPathFactory, broken_cache: Path | None) -> dict[str, Path]:
+    return cached_build(tmp_path_factory.mktemp("round2"), {c.name for c in ROUND_TWO}, broken_cache)
 
 
 def no_temp(*folders: Path) -> None:
@@ -571,7 +571,7 @@ def _processes_mentioning(text: str) -> list[int]:
 
 @pytest.mark.slow
 @pytest.mark.skipif(SHARED is None, reason="../shared/corpus not present (the 1,760 real spreadsheets)")
-def test_whole_corpus_through_batch(tmp_path: Path) -> None:
+def test_whole_corpus_through_batch(tmp_path: Path, broken_cache: Path | None) -> None:
     """Every broken input and every real spreadsheet of ../shared/corpus through batch --fill --export docx,md:
     a summary written, exit 0/1/2, and no temporary file, process or live formula left behind."""
     from workbook_tools.libreoffice import find_soffice
@@ -581,7 +581,7 @@ def test_whole_corpus_through_batch(tmp_path: Path) -> None:
     names = {c.name for c in CASES}
     if find_soffice() is None:
         names -= {"legacy-xls", "ods"}
-    build_all(inbox / "broken", names)
+    cached_build(inbox / "broken", names, broken_cache)
     shutil.copytree(SHARED, inbox / "corpus", symlinks=True)
     scratch = tmp_path / "tmp"
     scratch.mkdir()

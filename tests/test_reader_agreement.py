@@ -16,7 +16,6 @@ from .reader_agreement import EXPECTED, compare
 
 CORPUS = Path(os.environ.get("WORKBOOK_TOOLS_CORPUS", ROOT.parent / "shared" / "corpus"))
 SUFFIXES = (".xlsx", ".xlsm", ".xltx")
-pytestmark = pytest.mark.xdist_group("broken-inputs")  # one worker builds the cases (tests/conftest.py)
 
 
 @pytest.mark.slow
