@@ -3,6 +3,7 @@ outputs that never lose or leak anything, clear failures of the environment."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -339,20 +340,29 @@ def test_sigterm_during_a_pdf_export_stops_libreoffice(tmp_path: Path) -> None:
     out.mkdir()
     proc = subprocess.Popen([PY, "-m", "workbook_tools.cli.app", "export", str(BASE), "-o", str(out / "r.pdf")], cwd=ROOT,
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    started: list[int] = []
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        started = [p for p in _descendants(proc.pid) if "soffice" in _cmdline(p)]
-        if started:
-            break
+    try:
+        # Wait (however loaded the machine) for LibreOffice's own program, then freeze its process group: the
+        # export cannot finish before the signal, so the test never depends on timing.
+        office: list[int] = []
+        while not office:
+            assert proc.poll() is None, "the export ended before LibreOffice (soffice.bin) started"
+            office = [p for p in _descendants(proc.pid) if "soffice.bin" in _cmdline(p)]
+            time.sleep(0.02)
+        group = os.getpgid(office[0])
+        os.killpg(group, signal.SIGSTOP)
+        started = _descendants(proc.pid)
+        assert _alive(office) == office, "soffice.bin must still be running when the signal comes"
+        proc.send_signal(signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # the export may have killed the group already
+            os.killpg(group, signal.SIGCONT)
+        assert proc.wait(120) == 128 + signal.SIGTERM
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    deadline = time.monotonic() + 30  # the killed processes are reaped by init, not by us
+    while _alive(started) and time.monotonic() < deadline:
         time.sleep(0.05)
-    if not started:
-        pytest.skip("the export finished before LibreOffice could be seen")
-    time.sleep(0.5)
-    started = _descendants(proc.pid)
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(60) == 128 + signal.SIGTERM
-    time.sleep(0.5)
     assert not _alive(started)
     assert not (out / "r.pdf").exists()
     no_temp(out, tmp_path / "tmp")
