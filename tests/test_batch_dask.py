@@ -26,6 +26,7 @@ if os.environ.get("CI") != "true":
 from workbook_tools.batch import cluster  # noqa: E402 - needs distributed
 
 CONSISTENT = EXAMPLES / "consistent_2023_qingshan_jiaoyu.xlsx"
+pytestmark = pytest.mark.usefixtures("no_process_left")  # no dask worker, fork server or tracker outlives a test
 
 
 def big_inbox(root: Path, copies: int = 36) -> Path:

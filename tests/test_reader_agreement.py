@@ -4,17 +4,15 @@ one was wrong, and each such file is named with its reason in tests/reader_agree
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from .conftest import EXAMPLES, ROOT
+from .conftest import CORPUS, EXAMPLES, ROOT
 from .legal_ooxml import SPELLINGS
 from .legal_ooxml import build_all as build_legal
 from .reader_agreement import EXPECTED, compare
 
-CORPUS = Path(os.environ.get("WORKBOOK_TOOLS_CORPUS", ROOT.parent / "shared" / "corpus"))
 SUFFIXES = (".xlsx", ".xlsm", ".xltx")
 
 
