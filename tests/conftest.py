@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, settings
 # Property tests: a fast profile for `make test` on a developer machine, today's full depth under CI.
 _PROFILE = dict(deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile("thorough", max_examples=200, **_PROFILE)
-settings.register_profile("fast", max_examples=12, **_PROFILE)
+settings.register_profile("fast", max_examples=5, **_PROFILE)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("thorough" if os.environ.get("CI") == "true" else "fast"))
 
 #: The one command that installs every system part the tests use (LibreOffice, poppler, CJK fonts).
