@@ -143,6 +143,10 @@ def checks_catalogue() -> str:
         "Everything else needs the full `validate`: structure, file-level and batch checks cannot be written as a "
         "cell formula; the reasons for the others are given.",
         "",
+        "A finding's `message` and `message_en` are rendered from its code's templates below (one per variant) with "
+        "the finding's `params`, which the JSON report carries too; the severity is the catalogue's (a profile may "
+        "re-grade a code, see docs/profiles.md).",
+        "",
     ]
     family = None
     for c in CATALOGUE_LIST:
@@ -154,7 +158,22 @@ def checks_catalogue() -> str:
         lines.append(f"| `{c.code}` | {c.severity} | {c.title} / {c.title_en} | {_cell(c.description)} | {live} |")
         if c is CATALOGUE_LIST[-1] or CATALOGUE_LIST[CATALOGUE_LIST.index(c) + 1].family != family:
             lines.append("")
+            lines += _message_table(family)
     return "\n".join(lines)
+
+
+def _message_table(family: str) -> list[str]:
+    """The message templates of a family's codes, one row per variant (what ``message``/``message_en`` say)."""
+    rows = [(c.code, v, zh, en) for c in CATALOGUE_LIST if c.family == family for v, (zh, en) in c.messages.items()]
+    if not rows:
+        return []
+    out = [f"Messages of {family} findings: `{{name}}` is a parameter of the finding; `:v` writes a figure as a person "
+           "types it (`:v2` with 2 decimals), `:list` joins items with 、 (`:qlist` quoted, `:enlist` with commas), "
+           "`!r` quotes; see `workbook_tools/core/findings.py`.", "",
+           "| code | variant | message (zh) | message (en) |", "|---|---|---|---|"]
+    out += [f"| `{code}` | `{v}` | {_cell(zh)} | {_cell(en)} |" for code, v, zh, en in rows]
+    out.append("")
+    return out
 
 
 _VALUE_WORDS = {"Path": "PATH", "int": "INTEGER", "float": "NUMBER", "str": "TEXT"}

@@ -25,7 +25,7 @@ from typing import Any
 from ..core.fsutil import TEMP_TAG, leftover_temp, sweep_orphans
 from ..core.textsafe import clean_data
 from .inbox import Cache, discover_entries, file_sha256
-from .isolation import ProcessEngine, capacity, open_executor
+from .isolation import ProcessEngine, capacity, open_executor, warm_up
 from .result import (
     BatchOptions,
     BatchOutcome,
@@ -220,6 +220,8 @@ def run(inbox: Path, options: BatchOptions, *, engine: str = "process", workers:
     results: list[FileResult] = []
     todo: list[str] = []
     hashes: dict[str, str] = {}
+    if engine == "process" and any(relative(str(p), str(root)) not in cache.entries for p in files):
+        warm_up()  # work ahead (a file the cache has never seen): the workers' imports overlap the hashing
     for p in files:
         rel = relative(str(p), str(root))
         sha = file_sha256(p)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
@@ -101,7 +101,13 @@ class FileResult:
         return Decimal(v) if v not in (None, "") and name != "grade" else None
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """The fields as JSON-ready plain data, copied (what ``dataclasses.asdict`` gives, without its
+        deep copy of every value: the batch converts each result three times)."""
+        return {"path": self.path, "status": self.status, "sha256": self.sha256, "unit": self.unit,
+                "year": self.year, "figures": dict(self.figures), "errors": self.errors, "warnings": self.warnings,
+                "findings": [dict(f) for f in self.findings], "reason": self.reason, "reason_code": self.reason_code,
+                "outputs": dict(self.outputs), "notes": list(self.notes), "failed": list(self.failed),
+                "seconds": self.seconds, "cached": self.cached}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FileResult:
@@ -110,9 +116,14 @@ class FileResult:
 def relative(path: str, root: str) -> str:
     """The inbox-relative name as printable text (a symlink is named where it is, not where it points; bytes
     of a name that are not UTF-8 are shown as ``\\xC7``)."""
-    try:
-        rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
-    except ValueError:
+    full, base = os.path.abspath(path), os.path.abspath(root)  # normalised: whole parts compare
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    folded = os.path.normcase(full)  # as Path.relative_to: case-insensitive on Windows only
+    if folded == os.path.normcase(base):
+        rel = "."
+    elif folded.startswith(os.path.normcase(prefix)):
+        rel = full[len(prefix):].replace(os.sep, "/")
+    else:
         rel = Path(path).name
     return path_text(rel)
 

@@ -1,8 +1,9 @@
 """The validation checks, one module per family; each exposes ``check(loaded, computed) -> list[Finding]``.
 
 This module holds what the families share: where a named cell or a list cell is in the file, how a
-number is shown in a message, and which inputs hold text where a number belongs (so arithmetic on them is
-not reported a second time as a wrong total).
+finding is made (a catalogue code, its message variant and the parameters; the words are the catalogue's),
+and which inputs hold text where a number belongs (so arithmetic on them is not reported a second time as
+a wrong total).
 """
 
 from __future__ import annotations
@@ -13,18 +14,20 @@ from functools import cache
 
 from ..core import spec
 from ..core.cells import address, rc
-from ..core.findings import Finding
-from ..core.model import Value, canonical
+from ..core.findings import Finding, fmt, fmt_en
+from ..core.model import Value
+from ..core.words import program, program_en
 from ..xlsx.reader import Loaded
 from ..xlsx.worksheet import Cell
 
 Computed = Mapping[str, Value]
 
 
-def finding(code: str, zh: str, en: str, *, sheet: str | None = None, cell: str | None = None,
-            name: str | None = None, expected: object = None, actual: object = None) -> Finding:
-    return Finding(code=code, message=zh, message_en=en, sheet=sheet, cell=cell, name=name,
-                   expected=expected, actual=actual)
+def finding(code: str, variant: str, params: Mapping[str, object] | None = None, *, sheet: str | None = None,
+            cell: str | None = None, name: str | None = None, expected: object = None,
+            actual: object = None) -> Finding:
+    """A finding of catalogue ``code``, its message rendered from the template ``variant`` with ``params``."""
+    return Finding.of(code, variant, params, sheet=sheet, cell=cell, name=name, expected=expected, actual=actual)
 
 
 def place(loaded: Loaded, name: str) -> tuple[str, str]:
@@ -78,23 +81,6 @@ def list_cell(loaded: Loaded, table: str, key: str, index: int) -> Cell | None:
     return loaded.book.cell(sheet, cell)
 
 
-def fmt(v: object, decimals: int | None = None) -> str:
-    """A value as a person would type it: 1234.50 for money, 30 for a count, text as is."""
-    if v is None or v == "":
-        return "空白"
-    if isinstance(v, Decimal):
-        if v.is_finite() and v.adjusted() >= 16:  # 1e26 or 1e308: digits nobody can read
-            return f"{v.normalize():E}"
-        if decimals is not None and decimals > 0 and -v.as_tuple().exponent <= decimals:  # type: ignore[operator]
-            return format(v.quantize(Decimal(1).scaleb(-decimals)), "f")
-        return canonical(v)
-    return str(v)
-
-
-def fmt_en(v: object, decimals: int | None = None) -> str:
-    return "blank" if v is None or v == "" else fmt(v, decimals)
-
-
 def is_numberish(v: object) -> bool:
     return isinstance(v, Decimal | int) and not isinstance(v, bool)
 
@@ -128,24 +114,6 @@ def not_numbers(loaded: Loaded) -> set[str]:
             if c.kind in spec.NUMERIC_KINDS and any(isinstance(r.get(c.key), str) for r in loaded.model.lists[t.name]):
                 bad.add(t.range_name(c.key))
     return bad
-
-
-_PROGRAMS = (("openpyxl", "openpyxl", "openpyxl"), ("libreoffice", "LibreOffice", "LibreOffice"),
-             ("wps", "WPS 表格", "WPS Spreadsheets"), ("kingsoft", "WPS 表格", "WPS Spreadsheets"),
-             ("excel", "Microsoft Excel", "Microsoft Excel"))
-
-
-def program(application: str, lang: str = "zh") -> str:
-    """The program that last saved the file, in words a user recognises (docProps/app.xml)."""
-    a = application.lower()
-    for needle, zh, en in _PROGRAMS:
-        if needle in a:
-            return en if lang == "en" else zh
-    return application or ("an unknown program" if lang == "en" else "未知程序")
-
-
-def program_en(application: str) -> str:
-    return program(application, "en")
 
 
 __all__ = ["Computed", "depends_on", "finding", "fmt", "fmt_en", "is_numberish", "list_cell",

@@ -40,23 +40,15 @@ def _projects(loaded: Loaded, bad: set[str]) -> list[Finding]:
         for v in numbers:
             listed_iv = listed_iv + of_input(v, "money", col.min)
         total_iv = of_input(total, "money", total_field.min)
+        params = {"column": col.label, "column_en": col.label_en, "listed": listed, "total": total,
+                  "total_label": total_field.label, "total_label_en": total_field.label_en, "diff": abs(diff),
+                  "count": len(numbers)}
         if listed_iv.meets(total_iv.lo, total_iv.hi):
-            out.append(finding(
-                "value-imprecise",
-                f"项目明细的{col.label}合计 {fmt(listed, 2)} 万元与“{total_field.label}” {fmt(total, 2)} 万元相差 "
-                f"{fmt(abs(diff), 2)} 万元，只能用各金额的舍入误差解释。请核对，使明细合计与项目支出一致",
-                f"the project list's {col.label_en} total {fmt(listed, 2)} differs from {total_field.label_en} "
-                f"{fmt(total, 2)} by {fmt(abs(diff), 2)}, within rounding only",
-                sheet=sheet, cell=cell, name=total_name, expected=fmt(total, 2), actual=fmt(listed, 2)))
+            out.append(finding("value-imprecise", "project-list", params,
+                               sheet=sheet, cell=cell, name=total_name, expected=fmt(total, 2), actual=fmt(listed, 2)))
             continue
-        more = "多" if diff < 0 else "少"
-        out.append(finding(
-            rule.code,
-            f"项目明细的{col.label}合计 {fmt(listed, 2)} 万元（{len(numbers)} 个项目）与表4“{total_field.label}” "
-            f"{fmt(total, 2)} 万元不符，差 {fmt(abs(diff), 2)} 万元（明细{more}）。请补全或核对项目明细，或核对项目支出总额",
-            f"the project list's {col.label_en} total {fmt(listed, 2)} ({len(numbers)} projects) does not match "
-            f"{total_field.label_en} {fmt(total, 2)}: difference {fmt(abs(diff), 2)}",
-            sheet=sheet, cell=cell, name=total_name, expected=fmt(total, 2), actual=fmt(listed, 2)))
+        out.append(finding(rule.code, "more" if diff < 0 else "less", params,
+                           sheet=sheet, cell=cell, name=total_name, expected=fmt(total, 2), actual=fmt(listed, 2)))
     return out
 
 
@@ -69,12 +61,8 @@ def _sangong(loaded: Loaded, computed: Computed, bad: set[str]) -> list[Finding]
         s, b = computed.get(s_name), computed.get(b_name)
         if isinstance(s, Decimal) and isinstance(b, Decimal) and s > b:
             sheet, cell = place(loaded, s_name)
-            out.append(finding(
-                rule.code,
-                f"“三公”经费{zh}合计 {fmt(s, 2)} 万元大于基本支出{zh}合计 {fmt(b, 2)} 万元；三公经费属于基本支出，"
-                "不应更大。请核对表1和表2的金额",
-                f"the three public expenses' {en} ({fmt(s, 2)}) exceeds basic expenditure's {en} ({fmt(b, 2)})",
-                sheet=sheet, cell=cell, name=s_name, expected=f"≤ {fmt(b, 2)}", actual=fmt(s, 2)))
+            out.append(finding(rule.code, "default", {"what": zh, "what_en": en, "sangong": s, "basic": b},
+                               sheet=sheet, cell=cell, name=s_name, expected=f"≤ {fmt(b, 2)}", actual=fmt(s, 2)))
     return out
 
 
@@ -88,21 +76,16 @@ def _scores(loaded: Loaded) -> list[Finding]:
             weights.append(w)
         if w is not None and s is not None and s > w:
             sheet, cell = list_place(loaded, "indicators", "score", i)
-            what = row.get("level3") or row.get("level2") or row.get("level1") or f"第 {i + 1} 行"
-            out.append(finding(
-                "score-exceeds-weight",
-                f"评分表第 {i + 1} 行“{what}”得分 {fmt(s)} 超过分值 {fmt(w)}。请把得分改为不超过 {fmt(w)}",
-                f"scoring row {i + 1} ({what}) scores {fmt(s)}, above its points {fmt(w)}",
-                sheet=sheet, cell=cell, name="indicators_score", expected=f"≤ {fmt(w)}", actual=fmt(s)))
+            what = row.get("level3") or row.get("level2") or row.get("level1")
+            out.append(finding("score-exceeds-weight", "named" if what else "unnamed",
+                               {"row": i + 1, "what": what, "score": s, "weight": w},
+                               sheet=sheet, cell=cell, name="indicators_score", expected=f"≤ {fmt(w)}", actual=fmt(s)))
     if weights:
         total = sum(weights, Decimal(0))
         if total != HUNDRED:
             sheet, cell = place(loaded, "weight_total")
-            out.append(finding(
-                "weights-not-100",
-                f"评分表各指标分值合计为 {fmt(total)}，应为 100。请调整“分值”列",
-                f"the indicators' points total {fmt(total)}, not 100", sheet=sheet, cell=cell, name="weight_total",
-                expected="100", actual=fmt(total)))
+            out.append(finding("weights-not-100", "default", {"total": total}, sheet=sheet, cell=cell,
+                               name="weight_total", expected="100", actual=fmt(total)))
     return out
 
 
@@ -114,12 +97,9 @@ def _staff(loaded: Loaded, bad: set[str]) -> list[Finding]:
     if actual is None or (quota is not None and quota != 0):
         return []
     sheet, cell = place(loaded, "staff_quota")
-    now = "为 0" if quota is not None else "为空"
-    return [finding(
-        "staff-without-quota",
-        f"填写了实有人数 {fmt(actual)} 人，但编制数{now}，在职人员控制率无法计算。请填写核定编制数",
-        f"actual staff is {fmt(actual)} but the authorised staff (编制数) is {'0' if quota is not None else 'empty'}",
-        sheet=sheet, cell=cell, name="staff_quota", expected="> 0", actual=fmt(quota) if quota is not None else None)]
+    return [finding("staff-without-quota", "zero" if quota is not None else "blank", {"staff": actual},
+                    sheet=sheet, cell=cell, name="staff_quota", expected="> 0",
+                    actual=fmt(quota) if quota is not None else None)]
 
 
 def _value(loaded: Loaded, computed: Computed, name: str) -> Decimal | None:
@@ -146,12 +126,10 @@ def _parts(loaded: Loaded, computed: Computed, bad: set[str]) -> list[Finding]:
             continue
         tf = spec.FIELD_BY_NAME[pc.total]
         sheet, cell = place(loaded, pc.total)
-        out.append(finding(
-            "parts-not-total",
-            f"{pc.label}合计 {fmt(listed, 2)} 万元，与“{tf.label}” {fmt(total, 2)} 万元不符，差 {fmt(total - listed, 2)} 万元。"
-            "请核对分项和合计",
-            f"{pc.label}: parts sum to {fmt(listed, 2)}, but {tf.label_en} is {fmt(total, 2)}",
-            sheet=sheet, cell=cell, name=pc.total, expected=fmt(total, 2), actual=fmt(listed, 2)))
+        out.append(finding("parts-not-total", "default",
+                           {"what": pc.label, "listed": listed, "total": total, "diff": total - listed,
+                            "total_label": tf.label, "total_label_en": tf.label_en},
+                           sheet=sheet, cell=cell, name=pc.total, expected=fmt(total, 2), actual=fmt(listed, 2)))
     return out
 
 

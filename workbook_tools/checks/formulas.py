@@ -127,26 +127,17 @@ def _live(loaded: Loaded) -> list[Finding]:
     broken.sort(key=lambda b: order[b[0]])
     if len(broken) > LIVE_GROUP_LIMIT:
         lc, _ = broken[0]
-        places = "、".join(f"{b.sheet}!{b.cell}" for b, _ in broken[:3])
-        return [finding(
-            "formula-changed",
-            f"工作簿自动检查的 {len(broken)} 个公式（如 {places}）被删除或改动，“校验”表和状态行已不可信。"
-            "请运行 workbook-tools fill 恢复（或在新模板上重新填写）",
-            f"{len(broken)} formulas of the workbook's live checks (e.g. {places}) were deleted or changed; "
-            "run workbook-tools fill to restore them", sheet=lc.sheet, cell=lc.cell, expected=lc.formula)]
+        places = [f"{b.sheet}!{b.cell}" for b, _ in broken[:3]]
+        return [finding("formula-changed", "live-many", {"count": len(broken), "places": places},
+                        sheet=lc.sheet, cell=lc.cell, expected=lc.formula)]
     out: list[Finding] = []
     for lc, formula in broken:
-        where = f"“{lc.sheet}”表 {lc.cell}（{lc.what}）"
+        where = {"sheet": lc.sheet, "cell": lc.cell, "what": lc.what}
         if formula is None:
-            out.append(finding(
-                "formula-deleted", f"{where}的自动检查公式被删除了。请运行 workbook-tools fill 恢复",
-                f"the live-check formula of {lc.sheet}!{lc.cell} was deleted; run workbook-tools fill",
-                sheet=lc.sheet, cell=lc.cell, expected=lc.formula))
+            out.append(finding("formula-deleted", "live", where, sheet=lc.sheet, cell=lc.cell, expected=lc.formula))
         else:
-            out.append(finding(
-                "formula-changed", f"{where}的自动检查公式被改动了。请运行 workbook-tools fill 恢复",
-                f"the live-check formula of {lc.sheet}!{lc.cell} was changed; run workbook-tools fill",
-                sheet=lc.sheet, cell=lc.cell, expected=lc.formula, actual="=" + formula))
+            out.append(finding("formula-changed", "live", where, sheet=lc.sheet, cell=lc.cell, expected=lc.formula,
+                               actual="=" + formula))
     return out
 
 
@@ -164,18 +155,14 @@ def check(loaded: Loaded, computed: Computed) -> list[Finding]:
         want = template_formula(f.name, version)
         if formula is None:
             if c is None or c.value is None or c.value == "":
-                out.append(finding(
-                    "formula-deleted",
-                    f"“{f.label}”的公式被删除了（单元格为空）。请恢复模板公式 {want}（或运行 workbook-tools fill）",
-                    f"the formula of {f.label_en} was deleted; restore {want} (or run workbook-tools fill)",
-                    sheet=sheet, cell=cell, name=f.name, expected=want, actual=None))
+                out.append(finding("formula-deleted", "field",
+                                   {"label": f.label, "label_en": f.label_en, "formula": want},
+                                   sheet=sheet, cell=cell, name=f.name, expected=want, actual=None))
             continue
         if not intact(f.name, formula, version):
-            out.append(finding(
-                "formula-changed",
-                f"“{f.label}”的公式被改成了 ={formula}，与模板公式 {want} 不同。请恢复模板公式（或运行 workbook-tools fill）",
-                f"the formula of {f.label_en} was changed to ={formula}; the template's is {want}",
-                sheet=sheet, cell=cell, name=f.name, expected=want, actual="=" + formula))
+            out.append(finding("formula-changed", "field",
+                               {"label": f.label, "label_en": f.label_en, "formula": want, "found": formula},
+                               sheet=sheet, cell=cell, name=f.name, expected=want, actual="=" + formula))
     return out + _live(loaded)
 
 

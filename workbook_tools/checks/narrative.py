@@ -23,7 +23,7 @@ from functools import cache
 
 from ..core import spec
 from ..core.expr import excel_round, truncate
-from ..core.findings import Finding
+from ..core.findings import COUNTED_LISTS, PASSAGE_LABELS, Finding, figure_text, wording
 from ..xlsx.reader import Loaded
 from . import Computed, finding, fmt, list_place, place
 
@@ -160,21 +160,20 @@ def passages(loaded: Loaded) -> list[Passage]:
     """The texts a reviewer reads for figures: 报告正文, 绩效目标, 评分依据, 机构设置, 主要工作任务."""
     out: list[Passage] = []
     m = loaded.model
-    for table, keys, zh, en in (("narrative", ("heading", "text"), "报告正文第 {n} 段", "narrative paragraph {n}"),
-                                ("goals", ("title", "text"), "绩效目标第 {n} 行", "goal {n}"),
-                                ("indicators", ("basis",), "评分表第 {n} 行评分依据", "scoring note {n}")):
+    for table, keys in (("narrative", ("heading", "text")), ("goals", ("title", "text")), ("indicators", ("basis",))):
         for i, row in enumerate(m.lists.get(table, [])):
             for key in keys:
                 text = row.get(key)
                 if isinstance(text, str) and text.strip():
                     sheet, cell = list_place(loaded, table, key, i)
-                    out.append(Passage(sheet, cell, zh.format(n=i + 1), en.format(n=i + 1), text))
+                    out.append(Passage(sheet, cell, *wording(PASSAGE_LABELS[table], {"n": i + 1}), text))
     for name in ("org_setup", "main_tasks"):
         text = m.values.get(name)
         if isinstance(text, str) and text.strip():
             sheet, cell = place(loaded, name)
             f = spec.FIELD_BY_NAME[name]
-            out.append(Passage(sheet, cell, f"基本情况“{f.label}”", f"unit {f.label_en}", text))
+            out.append(Passage(sheet, cell, *wording(PASSAGE_LABELS["field"], {"label": f.label, "label_en": f.label_en}),
+                               text))
     return out
 
 
@@ -363,6 +362,10 @@ class Counted:
         return {"stated": self.stated, "checked": self.checked, "unmatched": self.unmatched}
 
 
+#: A 元/万元 slip: the unit the text used → the message variant naming the unit it should have used.
+_SLIP_UNITS = {"万元": "yuan", "元": "wan"}
+
+
 def _snippet(sentence: str, start: int, end: int) -> str:
     head = max(sentence.rfind(c, 0, start) for c in "，,：:") + 1
     return sentence[head:end].strip()[-60:]
@@ -405,39 +408,32 @@ def _compare(loaded: Loaded, p: Passage, sentence: str, s: Stated, t: Tie, value
     f = spec.FIELD_BY_NAME[t.name]
     fs, fc = place(loaded, t.name)
     quote = _snippet(sentence, s.start, s.end)
-    unit = {"money": "万元", "rate": "%", "count": "人"}[t.kind]
     shown = fmt(value, f.decimals)
-    if t.kind == "money" and s.unit in ("万元", "元"):
-        for factor, zh, en in ((TEN_THOUSAND, "一万倍", "10,000 times"), (1 / TEN_THOUSAND, "万分之一", "1/10,000 of")):
+    params = {"where": p.where, "where_en": p.where_en, "quote": quote, "sheet": fs, "cell": fc, "label": f.label,
+              "label_en": f.label_en, "shown": shown}
+    if t.kind == "money" and s.unit in _SLIP_UNITS:
+        for factor, how in ((TEN_THOUSAND, "times"), (1 / TEN_THOUSAND, "fraction")):
             if agrees(fig_in_unit * factor, written, d):
-                other = "元" if s.unit == "万元" else "万元"
-                return [finding(
-                    "narrative-unit-slip",
-                    f"{p.where}写“{quote}”，是{fs}!{fc}“{f.label}” {shown} 万元的{zh}，多半把单位写错了。"
-                    f"请把单位改为“{other}”或把数字改为 {fmt(_in_unit(value, s.unit), 2)}",
-                    f"{p.where_en} says “{quote}”, which is {en} {f.label_en} {shown} ({fs}!{fc}): probably 元 and 万元 mixed up",
-                    sheet=p.sheet, cell=p.cell, expected=f"{shown} 万元", actual=f"{s.text}{s.unit}")]
-    return [finding(
-        "narrative-figure-mismatch",
-        f"{p.where}写“{quote}”，{fs}!{fc}“{f.label}”为 {shown}{'' if unit == '%' else ' '}{unit}。请改正文字或表格，使两者一致",
-        f"{p.where_en} says “{quote}”, but {f.label_en} ({fs}!{fc}) is {shown}",
-        sheet=p.sheet, cell=p.cell, expected=f"{shown}{unit}", actual=f"{'-' if sign < 0 else ''}{s.text}{s.unit}")]
+                return [finding("narrative-unit-slip", f"{how}-{_SLIP_UNITS[s.unit]}",
+                                {**params, "figure": _in_unit(value, s.unit)}, sheet=p.sheet, cell=p.cell,
+                                expected=figure_text(shown, "money", spaced=True), actual=f"{s.text}{s.unit}")]
+    return [finding("narrative-figure-mismatch", t.kind, params, sheet=p.sheet, cell=p.cell,
+                    expected=figure_text(shown, t.kind), actual=f"{'-' if sign < 0 else ''}{s.text}{s.unit}")]
 
 
 # -- counts ---------------------------------------------------------------------------------------------
 
 _N = r"(\d+|[一二两三四五六七八九十]+)"
-#: (list, pattern whose group ``n`` is the count, what the list is called)
-_LIST_COUNTS: tuple[tuple[str, re.Pattern[str], str, str], ...] = (
-    ("duties", re.compile(r"主要职责(?:有|共|包括)?(?:以下)?" + _N + r"(?:项|条)"), "主要职责", "duties"),
-    ("duties", re.compile(_N + r"(?:项|条)主要职责"), "主要职责", "duties"),
-    ("goals", re.compile(_N + r"(?:个|项)(?:年度)?(?:部门)?(?:整体)?绩效目标"), "绩效目标", "goals"),
-    ("goals", re.compile(r"绩效目标(?:共|有)" + _N + r"(?:个|项)"), "绩效目标", "goals"),
-    ("projects", re.compile(r"项目支出[^，。；,]{0,12}?(?:包括|包含|含|共|涉及|安排)" + _N + r"个(?:具体)?(?:支出)?项目"),
-     "项目明细", "projects"),
-    ("projects", re.compile(r"项目明细(?:共|有)?" + _N + r"(?:个|项)"), "项目明细", "projects"),
-    ("indicators", re.compile(_N + r"个三级指标"), "评分表三级指标", "level-3 indicators"),
-    ("indicators", re.compile(r"三级指标(?:共|有)?" + _N + r"(?:个|项)"), "评分表三级指标", "level-3 indicators"),
+#: (list, pattern whose group ``n`` is the count); what each list is called is the catalogue's (COUNTED_LISTS)
+_LIST_COUNTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("duties", re.compile(r"主要职责(?:有|共|包括)?(?:以下)?" + _N + r"(?:项|条)")),
+    ("duties", re.compile(_N + r"(?:项|条)主要职责")),
+    ("goals", re.compile(_N + r"(?:个|项)(?:年度)?(?:部门)?(?:整体)?绩效目标")),
+    ("goals", re.compile(r"绩效目标(?:共|有)" + _N + r"(?:个|项)")),
+    ("projects", re.compile(r"项目支出[^，。；,]{0,12}?(?:包括|包含|含|共|涉及|安排)" + _N + r"个(?:具体)?(?:支出)?项目")),
+    ("projects", re.compile(r"项目明细(?:共|有)?" + _N + r"(?:个|项)")),
+    ("indicators", re.compile(_N + r"个三级指标")),
+    ("indicators", re.compile(r"三级指标(?:共|有)?" + _N + r"(?:个|项)")),
 )
 _ENUMERATION = re.compile(r"(?:内设|下设|设有|设立|下辖|包括)([^，。；,:：\d]{2,200}?)" + _N
                           + r"个(股室|科室|处室|内设机构|二级机构|机构|二级单位|下属单位|单位|部门|中心|股|科|室)")
@@ -453,7 +449,8 @@ def _counts(loaded: Loaded, texts: list[tuple[Passage, str]]) -> list[Finding]:
     used = {table: (lists.get(table, []) if table != "indicators" else
                     [r for r in lists.get(table, []) if r.get("level3")]) for table, *_ in _LIST_COUNTS}
     for p, text in texts:
-        for table, pattern, label, label_en in _LIST_COUNTS:
+        for table, pattern in _LIST_COUNTS:
+            label, label_en = COUNTED_LISTS[table]
             rows = used[table]
             if not rows:
                 continue
@@ -462,11 +459,10 @@ def _counts(loaded: Loaded, texts: list[tuple[Passage, str]]) -> list[Finding]:
                 if n is None or n == len(rows):
                     continue
                 t = spec.table(table)
-                out.append(finding(
-                    "narrative-count-mismatch",
-                    f"{p.where}写“{m.group(0)}”，但“{t.sheet}”表的{label}有 {len(rows)} 行。请改正文字或补全列表",
-                    f"{p.where_en} says “{m.group(0)}”, but the {label_en} list has {len(rows)} rows",
-                    sheet=p.sheet, cell=p.cell, expected=str(len(rows)), actual=str(n)))
+                out.append(finding("narrative-count-mismatch", "list",
+                                   {"where": p.where, "where_en": p.where_en, "quote": m.group(0), "sheet": t.sheet,
+                                    "what": label, "what_en": label_en, "rows": len(rows)},
+                                   sheet=p.sheet, cell=p.cell, expected=str(len(rows)), actual=str(n)))
         for m in _ENUMERATION.finditer(text):
             items_text = m.group(1)
             if "等" in items_text[-2:] or "等" in items_text:
@@ -476,11 +472,10 @@ def _counts(loaded: Loaded, texts: list[tuple[Passage, str]]) -> list[Finding]:
             loose = [x for x in re.split(r"[、和及与]", items_text) if x.strip()]
             if n is None or len(plain) < 2 or n in (len(plain), len(loose)):
                 continue
-            out.append(finding(
-                "narrative-count-mismatch",
-                f"{p.where}写“{m.group(0)}”，但列举了 {len(plain)} 个（{'、'.join(plain)}）。请改正个数或补全列举",
-                f"{p.where_en} says “{m.group(0)}” but lists {len(plain)}",
-                sheet=p.sheet, cell=p.cell, expected=str(len(plain)), actual=str(n)))
+            out.append(finding("narrative-count-mismatch", "enumeration",
+                               {"where": p.where, "where_en": p.where_en, "quote": m.group(0), "count": len(plain),
+                                "items": plain},
+                               sheet=p.sheet, cell=p.cell, expected=str(len(plain)), actual=str(n)))
     return out
 
 

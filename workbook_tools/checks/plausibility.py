@@ -62,13 +62,9 @@ def _rates(loaded: Loaded, computed: Computed, said: list[str]) -> list[Finding]
             continue
         f = spec.FIELD_BY_NAME[name]
         sheet, cell = place(loaded, name)
-        way, hint = (("高于", "如年中追加、上年结转资金") if high else ("低于", "如项目延期、资金结转"))
-        bound = RATE_HIGH if high else RATE_LOW
-        out.append(finding(
-            "rate-implausible",
-            f"“{f.label}”为 {fmt(v, 2)}%，{way} {fmt(bound)}%，正文中未见原因。这不是错误，但请在报告正文中说明原因（{hint}）",
-            f"{f.label_en} is {fmt(v, 2)}%, {'above' if high else 'below'} {fmt(bound)}%, and the narrative gives no reason",
-            sheet=sheet, cell=cell, name=name, actual=fmt(v, 2)))
+        out.append(finding("rate-implausible", "high" if high else "low",
+                           {"label": f.label, "label_en": f.label_en, "rate": v, "bound": RATE_HIGH if high else RATE_LOW},
+                           sheet=sheet, cell=cell, name=name, actual=fmt(v, 2)))
     return out
 
 
@@ -79,11 +75,8 @@ def _sangong(loaded: Loaded, computed: Computed, said: list[str]) -> list[Findin
     if any(_SANGONG.search(t) and _WHY.search(t) for t in said):
         return []
     sheet, cell = place(loaded, "sangong_change_pct")
-    return [finding(
-        "sangong-growth",
-        f"“三公”经费比上年增长 {fmt(v, 2)}%（超过 {fmt(SANGONG_GROWTH)}%），正文中未见增长原因。请在报告正文中说明原因",
-        f"the three public expenses grew {fmt(v, 2)}% on last year (more than {fmt(SANGONG_GROWTH)}%) with no reason given",
-        sheet=sheet, cell=cell, name="sangong_change_pct", actual=fmt(v, 2))]
+    return [finding("sangong-growth", "default", {"growth": v, "limit": SANGONG_GROWTH},
+                    sheet=sheet, cell=cell, name="sangong_change_pct", actual=fmt(v, 2))]
 
 
 def _above_budget(loaded: Loaded, computed: Computed, said: list[str]) -> list[Finding]:
@@ -95,12 +88,8 @@ def _above_budget(loaded: Loaded, computed: Computed, said: list[str]) -> list[F
     if actual <= adjusted + carried or gives_reason(said, _ADDED):
         return []
     sheet, cell = place(loaded, "adjusted_budget")
-    return [finding(
-        "actual-above-budget",
-        f"支出总额决算 {fmt(actual, 2)} 万元大于全年预算数（调整后）{fmt(adjusted, 2)} 万元与上年结转 {fmt(carried, 2)} 万元之和，"
-        "正文中未见追加或结转资金的说明。请核对全年预算数，或在正文中说明资金来源",
-        f"final account {fmt(actual, 2)} exceeds the full-year budget {fmt(adjusted, 2)} plus carry-over {fmt(carried, 2)}",
-        sheet=sheet, cell=cell, name="adjusted_budget", expected=f"≥ {fmt(actual, 2)}", actual=fmt(adjusted, 2))]
+    return [finding("actual-above-budget", "default", {"actual": actual, "budget": adjusted, "carried": carried},
+                    sheet=sheet, cell=cell, name="adjusted_budget", expected=f"≥ {fmt(actual, 2)}", actual=fmt(adjusted, 2))]
 
 
 def check(loaded: Loaded, computed: Computed) -> list[Finding]:

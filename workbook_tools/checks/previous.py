@@ -16,7 +16,7 @@ from decimal import Decimal
 from functools import cache
 
 from ..core import spec
-from ..core.findings import Finding
+from ..core.findings import PASSAGE_LABELS, YEAR_WORD, Finding, phrase, wording
 from ..core.model import unit_key
 from ..xlsx.reader import Loaded
 from . import Computed, finding, fmt, list_place, place
@@ -37,6 +37,8 @@ class Previous:
     loaded: Loaded | None
     computed: Computed | None
     reason: str = ""
+    #: The exception that stopped the reading (when there is no reason in words).
+    error: str = ""
 
 
 @cache
@@ -63,22 +65,22 @@ def _value(loaded: Loaded, computed: Computed, name: str) -> Decimal | None:
 def comparable(loaded: Loaded, prev: Previous) -> Finding | None:
     """None when ``prev`` is the same unit's workbook of the year before; otherwise the finding that says why not."""
     sheet, cell = place(loaded, "unit_name")
+    where = {"sheet": sheet, "cell": cell, "name": "unit_name"}
+    params: dict[str, object] = {"path": prev.path}
     if prev.loaded is None:
-        why, why_en = prev.reason or "无法读取", prev.reason or "cannot be read"
-    else:
-        m, pm = loaded.model, prev.loaded.model
-        year, pyear = m.fiscal_year, pm.fiscal_year
-        if unit_key(m.unit_name) != unit_key(pm.unit_name):
-            why = f"单位名称为“{pm.unit_name}”，与本年“{m.unit_name}”不是同一单位"
-            why_en = f"its unit is “{pm.unit_name}”, not “{m.unit_name}”"
-        elif year is None or pyear is None or pyear != year - 1:
-            why = f"评价年度为 {pyear if pyear is not None else '空白'}，不是本年（{year if year is not None else '空白'}）的上一年"
-            why_en = f"its year is {pyear}, not the year before {year}"
-        else:
-            return None
-    return finding("previous-not-comparable", f"上年工作簿 {prev.path}：{why}，未做本年与上年的对比",
-                   f"last year's workbook {prev.path}: {why_en}; no comparison made",
-                   sheet=sheet, cell=cell, name="unit_name")
+        if prev.reason:
+            return finding("previous-not-comparable", "reason", {**params, "reason": prev.reason}, **where)
+        if prev.error:
+            return finding("previous-not-comparable", "crashed", {**params, "error": prev.error}, **where)
+        return finding("previous-not-comparable", "unreadable", params, **where)
+    m, pm = loaded.model, prev.loaded.model
+    year, pyear = m.fiscal_year, pm.fiscal_year
+    if unit_key(m.unit_name) != unit_key(pm.unit_name):
+        return finding("previous-not-comparable", "other-unit",
+                       {**params, "unit": m.unit_name, "unit_then": pm.unit_name}, **where)
+    if year is None or pyear is None or pyear != year - 1:
+        return finding("previous-not-comparable", "other-year", {**params, "year": year, "year_then": pyear}, **where)
+    return None
 
 
 def _figures(loaded: Loaded, computed: Computed, prev: Previous) -> list[Finding]:
@@ -92,12 +94,11 @@ def _figures(loaded: Loaded, computed: Computed, prev: Previous) -> list[Finding
         f, g = spec.FIELD_BY_NAME[mine], spec.FIELD_BY_NAME[theirs]
         sheet, cell = place(loaded, mine)
         ps, pc = place(prev.loaded, theirs)
-        out.append(finding(
-            "previous-figure-mismatch",
-            f"“{f.label}”填 {fmt(stated, 2)} 万元，而上年工作簿（{prev.path}）{ps}!{pc}“{g.label}”为 {fmt(last, 2)} 万元。"
-            "请按上年决算改正",
-            f"{f.label_en} is {fmt(stated, 2)}, but last year's workbook ({prev.path}) has {g.label_en} {fmt(last, 2)} at {ps}!{pc}",
-            sheet=sheet, cell=cell, name=mine, expected=fmt(last, 2), actual=fmt(stated, 2)))
+        out.append(finding("previous-figure-mismatch", "default",
+                           {"label": f.label, "label_en": f.label_en, "stated": stated, "path": prev.path,
+                            "last_sheet": ps, "last_cell": pc, "last_label": g.label, "last_label_en": g.label_en,
+                            "last": last},
+                           sheet=sheet, cell=cell, name=mine, expected=fmt(last, 2), actual=fmt(stated, 2)))
     return out
 
 
@@ -120,12 +121,10 @@ def _quota(loaded: Loaded, prev: Previous) -> list[Finding]:
         return []
     sheet, cell = place(loaded, "staff_quota")
     pct = (change / q0 * 100).quantize(Decimal("0.1"))
-    return [finding(
-        "staff-quota-change",
-        f"编制数 {fmt(q)} 比上年（{prev.path}）的 {fmt(q0)} {'增加' if change > 0 else '减少'} {fmt(abs(change))} 名"
-        f"（{fmt(abs(pct))}%）。请核对编制数，或在报告正文中说明编制调整",
-        f"staff quota {fmt(q)} against {fmt(q0)} last year ({'+' if change > 0 else ''}{fmt(change)}, {fmt(pct)}%)",
-        sheet=sheet, cell=cell, name="staff_quota", expected=fmt(q0), actual=fmt(q))]
+    return [finding("staff-quota-change", "up" if change > 0 else "down",
+                    {"quota": q, "quota_then": q0, "path": prev.path, "change": change, "pct": pct, "size": abs(change),
+                     "share": abs(pct)},
+                    sheet=sheet, cell=cell, name="staff_quota", expected=fmt(q0), actual=fmt(q))]
 
 
 def _paragraphs(loaded: Loaded, table: str, keys: tuple[str, ...]) -> list[tuple[int, str, str]]:
@@ -158,9 +157,8 @@ def _copied(loaded: Loaded, computed: Computed, prev: Previous) -> list[Finding]
     assert prev.loaded is not None
     out: list[Finding] = []
     year = loaded.model.fiscal_year
-    last_year = f"{year - 1}年" if year is not None else None
-    for table, keys, zh, en in (("narrative", ("text",), "报告正文第 {n} 段", "narrative paragraph {n}"),
-                                ("goals", ("text",), "绩效目标第 {n} 行", "goal {n}")):
+    last_year = phrase(YEAR_WORD, {"year": year - 1}) if year is not None else None
+    for table, keys in (("narrative", ("text",)), ("goals", ("text",))):
         theirs = {_SPACE.sub("", normalise(t)) for _, _, t in _paragraphs(prev.loaded, table, keys)}
         for i, key, text in _paragraphs(loaded, table, keys):
             if _SPACE.sub("", normalise(text)) not in theirs:
@@ -170,13 +168,10 @@ def _copied(loaded: Loaded, computed: Computed, prev: Previous) -> list[Finding]
             if not stale:
                 continue
             sheet, cell = list_place(loaded, table, key, i)
-            p = Passage(sheet, cell, zh.format(n=i + 1), en.format(n=i + 1), text)
-            words = "、".join(f"“{w}”" for w in stale)
-            out.append(finding(
-                "narrative-copied",
-                f"{p.where}与上年工作簿（{prev.path}）的段落一字不差，其中有上年的{words}。请按本年情况改写",
-                f"{p.where_en} is word for word last year's ({prev.path}) and still says {', '.join(stale)}",
-                sheet=sheet, cell=cell, actual=stale[0]))
+            p = Passage(sheet, cell, *wording(PASSAGE_LABELS[table], {"n": i + 1}), text)
+            out.append(finding("narrative-copied", "default",
+                               {"where": p.where, "where_en": p.where_en, "path": prev.path, "stale": stale},
+                               sheet=sheet, cell=cell, actual=stale[0]))
     return out
 
 

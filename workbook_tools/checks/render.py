@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING, Any
 from ..core import spec
 from ..core.findings import Finding, Report
 from ..core.textsafe import clean_data, terminal
-from ..core.words import FILE_LEVEL, SEVERITY_WORDS, lang_of
+from ..core.words import FILE_LEVEL, INFOS_NOTE, REPORT_HEAD, SEVERITY_WORDS, lang_of
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -30,7 +30,7 @@ def summary(report: Report, lang: str = "zh") -> str:
     line = report.summary(lang_of(lang))
     infos = sum(1 for f in report.findings if f.severity == "info")
     if infos and report.unreadable is None:
-        line += f", {infos} info" if lang == "en" else f"（另有 {infos} 条提示）"
+        line += INFOS_NOTE[lang_of(lang)].format(infos=infos)
     return line
 
 
@@ -57,8 +57,7 @@ def _lines(report: Report, lang: str) -> Iterator[tuple[list[tuple[str, str | No
         yield [(terminal(report.unreadable.text(lang)), "bold red")], False
         return
     version = report.template_version or "?"
-    head = (f"File: {report.file} (template {version})" if lang == "en" else
-            f"文件：{report.file}（模板版本 {version}）")
+    head = REPORT_HEAD[lang_of(lang)].format(file=report.file, version=version)
     yield [(terminal(head), None)], False
     sev = SEVERITY_WORDS[lang]
     for sheet, items in _groups(report):

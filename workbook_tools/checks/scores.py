@@ -18,7 +18,7 @@ from functools import cache
 
 from ..core import scoring, spec
 from ..core.expr import excel_round
-from ..core.findings import Finding
+from ..core.findings import NUMBERED_ROW, RULE_WORDS, Finding, phrase
 from ..core.model import canonical
 from ..core.numbers import to_decimal
 from ..xlsx.reader import Loaded
@@ -36,21 +36,18 @@ def default_rules() -> scoring.Rules:
 
 def rule_words(rule: scoring.Rule) -> str:
     """The rule in the form's own words: “执行率×分值，最高不超过分值”, “≤100%计满分，每超过1个百分点扣0.5分”."""
-    d = canonical(rule.deduct_per_point)
-    step = "1个百分点" if rule.per == 1 else f"{canonical(rule.per)}个百分点"
     if rule.kind == "rate_times_points":
-        return "指标值×分值，最高不超过分值"
-    if rule.kind == "full_if_at_most":
-        return f"≤{canonical(rule.limit)}%计满分，每超过{step}扣{d}分"
-    if rule.kind == "full_if_at_most_zero":
-        return f"≤0计满分，每超过{step}扣{d}分"
-    if rule.kind == "full_if_at_least":
-        return f"≥{canonical(rule.limit)}%计满分，每低于{step}扣{d}分"
-    return "；".join(f"{b.describe()}计{canonical(b.points)}分" for b in rule.bands)
+        return RULE_WORDS[rule.kind]
+    if rule.kind in ("full_if_at_most", "full_if_at_most_zero", "full_if_at_least"):
+        limit = canonical(rule.limit) if rule.limit is not None else ""
+        return phrase(RULE_WORDS[rule.kind], {"limit": limit, "per": canonical(rule.per),
+                                            "deduct": canonical(rule.deduct_per_point)})
+    bands = [phrase(RULE_WORDS["band"], {"band": b.describe(), "points": canonical(b.points)}) for b in rule.bands]
+    return phrase(RULE_WORDS["bands"], {"bands": bands})
 
 
 def _row_name(row: Mapping[str, object], i: int) -> str:
-    return str(row.get("level3") or row.get("level2") or row.get("level1") or f"第 {i + 1} 行")
+    return str(row.get("level3") or row.get("level2") or row.get("level1") or phrase(NUMBERED_ROW[0], {"n": i + 1}))
 
 
 def acceptable(rule: scoring.Rule, value: Decimal, weight: Decimal) -> tuple[Decimal, Decimal] | None:
@@ -77,17 +74,15 @@ def _rules(loaded: Loaded, computed: Computed, rules: scoring.Rules) -> list[Fin
         if bounds is None or bounds[0] <= typed <= bounds[1]:
             continue
         sheet, cell = list_place(loaded, "indicators", "score", s.row)
-        words = rule_words(s.rule)
-        out.append(finding(
-            "score-contradicts-rule",
-            f"评分表第 {s.row + 1} 行“{s.indicator}”：按评分规则“{words}”，{s.basis}，填报得分 {fmt(typed)}。"
-            f"请把得分改为 {fmt(s.score)}，或核对指标值和评分规则",
-            f"scoring row {s.row + 1} ({s.indicator}): by the rule, {s.basis_en}; the typed score is {fmt(typed)}",
-            sheet=sheet, cell=cell, name="indicators_score", expected=fmt(s.score), actual=fmt(typed)))
+        out.append(finding("score-contradicts-rule", "default",
+                           {"row": s.row + 1, "indicator": s.indicator, "rule": rule_words(s.rule), "basis": s.basis,
+                            "basis_en": s.basis_en, "typed": typed, "score": s.score},
+                           sheet=sheet, cell=cell, name="indicators_score", expected=fmt(s.score), actual=fmt(typed)))
     return out
 
 
-_NATURE_WORDS = {"≥": ("正向", "positive"), "≤": ("反向", "negative")}
+#: The nature of an indicator (指标性质) → its message variant.
+_NATURES = {"≥": "positive", "≤": "negative"}
 _QUALIFIERS = re.compile(r"^(?:[≥≤=<>＞＜]|大于等于|小于等于|大于|小于|等于|不低于|不少于|不超过|不高于|不多于|达到|约)+|"
                          r"(?:及以上|及以下|以上|以下|以内|之内|内|左右)$")
 _ONE_NUMBER = re.compile(r"(\d+(?:\.\d+)?)")
@@ -139,7 +134,7 @@ def _completion(loaded: Loaded, computed: Computed, rules: scoring.Rules) -> lis
     for i, row in enumerate(rows):
         nature = str(row.get("nature") or "").strip()
         weight, typed = to_decimal(row.get("weight")), to_decimal(row.get("score"))
-        if nature not in _NATURE_WORDS or i in ruled or not row.get("level3") or weight is None or typed is None:
+        if nature not in _NATURES or i in ruled or not row.get("level3") or weight is None or typed is None:
             continue
         target, actual = indicator_value(row.get("target")), indicator_value(row.get("actual"))
         if target is None or actual is None or (target[1] and actual[1] and target[1] != actual[1]):
@@ -151,19 +146,13 @@ def _completion(loaded: Loaded, computed: Computed, rules: scoring.Rules) -> lis
         most = max(excel_round(raw, 2), excel_round(raw, 1))
         if typed <= most:
             continue
-        word, word_en = _NATURE_WORDS[nature]
-        how = "完成值 ÷ 指标值" if nature == "≥" else "指标值 ÷ 完成值"
         sheet, cell = list_place(loaded, "indicators", "score", i)
         t_text, a_text = str(row.get("target")).strip(), str(row.get("actual")).strip()
-        out.append(finding(
-            "indicator-score-above-completion",
-            f"评分表第 {i + 1} 行“{_row_name(row, i)}”为{word}指标（{nature}），年度指标值 {t_text}，实际完成值 {a_text}，"
-            f"未达到指标值；按完成程度（{how} × 分值 {fmt(weight)}）最多 {fmt(excel_round(raw, 2))} 分，填报得分 {fmt(typed)}。"
-            "请核对得分；按本地评分办法另有依据时，在偏差原因中写明",
-            f"scoring row {i + 1} ({_row_name(row, i)}) is a {word_en} indicator ({nature}): target {t_text}, actual "
-            f"{a_text}, not met; by completion it earns at most {fmt(excel_round(raw, 2))} of {fmt(weight)}, the typed "
-            f"score is {fmt(typed)}",
-            sheet=sheet, cell=cell, name="indicators_score", expected=fmt(excel_round(raw, 2)), actual=fmt(typed)))
+        out.append(finding("indicator-score-above-completion", _NATURES[nature],
+                           {"row": i + 1, "name": _row_name(row, i), "nature": nature, "target": t_text,
+                            "actual": a_text, "weight": weight, "most": excel_round(raw, 2), "typed": typed},
+                           sheet=sheet, cell=cell, name="indicators_score", expected=fmt(excel_round(raw, 2)),
+                           actual=fmt(typed)))
     return out
 
 
@@ -177,12 +166,9 @@ def _reasons(loaded: Loaded) -> list[Finding]:
         if any(str(row.get(k) or "").strip() for k in REASON_COLUMNS):
             continue
         sheet, cell = list_place(loaded, "indicators", "basis", i)
-        out.append(finding(
-            "score-without-reason",
-            f"评分表第 {i + 1} 行“{_row_name(row, i)}”得分 {fmt(s)}，低于分值 {fmt(w)}，但评分依据为空。"
-            f"请写明扣分原因（扣 {fmt(w - s)} 分的依据）",
-            f"scoring row {i + 1} ({_row_name(row, i)}) scores {fmt(s)} of {fmt(w)} with no reason given",
-            sheet=sheet, cell=cell, name="indicators_basis"))
+        out.append(finding("score-without-reason", "default",
+                           {"row": i + 1, "name": _row_name(row, i), "score": s, "weight": w, "deducted": w - s},
+                           sheet=sheet, cell=cell, name="indicators_basis"))
     return out
 
 
@@ -198,7 +184,7 @@ def _subtotals(loaded: Loaded) -> list[Finding]:
                     and (not l2 or r.get("level2") == l2)]
         if not children:
             continue
-        for key, label, label_en in (("weight", "分值", "points"), ("score", "得分", "score")):
+        for key in ("weight", "score"):
             stated = to_decimal(row.get(key))
             parts = [to_decimal(r.get(key)) for r in children]
             if stated is None or any(p is None for p in parts):
@@ -208,12 +194,10 @@ def _subtotals(loaded: Loaded) -> list[Finding]:
                 continue
             block = f"{l1}{'/' + str(l2) if l2 else ''}"
             sheet, cell = list_place(loaded, "indicators", key, i)
-            out.append(finding(
-                "subtotal-mismatch",
-                f"评分表第 {i + 1} 行“{block}”小计{label} {fmt(stated)}，所属 {len(children)} 个指标的{label}之和为 "
-                f"{fmt(total)}。请改正小计或所属指标",
-                f"scoring row {i + 1} ({block}) subtotal {label_en} {fmt(stated)}; its {len(children)} rows sum to {fmt(total)}",
-                sheet=sheet, cell=cell, name=spec.table("indicators").range_name(key), expected=fmt(total), actual=fmt(stated)))
+            out.append(finding("subtotal-mismatch", key,
+                               {"row": i + 1, "block": block, "stated": stated, "count": len(children), "total": total},
+                               sheet=sheet, cell=cell, name=spec.table("indicators").range_name(key),
+                               expected=fmt(total), actual=fmt(stated)))
     return out
 
 
@@ -252,12 +236,9 @@ def _stated_scores(loaded: Loaded, computed: Computed) -> list[Finding]:
             if not isinstance(target, Decimal) or excel_round(target, _decimals(m.group(2))) == n:
                 continue
             fs, fc = place(loaded, target_name)
-            out.append(finding(
-                "narrative-total-mismatch",
-                f"报告正文第 {i + 1} 段写“{m.group(0)}”，评分表的{'分值' if target_name == 'weight_total' else '得分'}合计"
-                f"（{fs}!{fc}）为 {fmt(target)}。请改正正文或评分表",
-                f"narrative paragraph {i + 1} says “{m.group(0)}”; the scoring table's total is {fmt(target)} ({fs}!{fc})",
-                sheet=sheet, cell=cell, expected=fmt(target), actual=m.group(2)))
+            out.append(finding("narrative-total-mismatch", "weight" if target_name == "weight_total" else "score",
+                               {"paragraph": i + 1, "quote": m.group(0), "sheet": fs, "cell": fc, "total": target},
+                               sheet=sheet, cell=cell, expected=fmt(target), actual=m.group(2)))
         for m in _BLOCK.finditer(text):
             word, n = m.group(1), Decimal(m.group(2))
             block = [to_decimal(r.get("score")) for r in rows if r.get("level3") and r.get("level1") == word]
@@ -266,12 +247,9 @@ def _stated_scores(loaded: Loaded, computed: Computed) -> list[Finding]:
             got = sum((b for b in block if b is not None), Decimal(0))
             if excel_round(got, _decimals(m.group(2))) == n:
                 continue
-            out.append(finding(
-                "narrative-total-mismatch",
-                f"报告正文第 {i + 1} 段写“{m.group(0)}”，评分表“{word}”类 {len(block)} 个指标得分之和为 {fmt(got)}。"
-                "请改正正文或评分表",
-                f"narrative paragraph {i + 1} says “{m.group(0)}”; the {word} rows of the scoring table sum to {fmt(got)}",
-                sheet=sheet, cell=cell, expected=fmt(got), actual=m.group(2)))
+            out.append(finding("narrative-total-mismatch", "block",
+                               {"paragraph": i + 1, "quote": m.group(0), "block": word, "count": len(block), "total": got},
+                               sheet=sheet, cell=cell, expected=fmt(got), actual=m.group(2)))
         for m in _GRADE.finditer(text):
             word = _GRADE_WORDS.get(m.group(1), m.group(1))
             if word == "中" and not m.group(2) and "“" not in m.group(0):
@@ -279,12 +257,10 @@ def _stated_scores(loaded: Loaded, computed: Computed) -> list[Finding]:
             if not isinstance(grade, str) or not grade or word == grade:
                 continue
             fs, fc = place(loaded, "grade")
-            out.append(finding(
-                "narrative-grade-mismatch",
-                f"报告正文第 {i + 1} 段写“{m.group(0)}”，按评分表得分合计 {fmt(total)} 评定的等级为“{grade}”（{fs}!{fc}）。"
-                "请改正正文或评分表",
-                f"narrative paragraph {i + 1} says “{m.group(0)}”; the scoring table's total {fmt(total)} gives “{grade}”",
-                sheet=sheet, cell=cell, expected=grade, actual=word))
+            out.append(finding("narrative-grade-mismatch", "default",
+                               {"paragraph": i + 1, "quote": m.group(0), "total": total, "grade": grade, "sheet": fs,
+                                "cell": fc},
+                               sheet=sheet, cell=cell, expected=grade, actual=word))
     return out
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from ..core import profiles, spec
 from ..core.compute import compute
-from ..core.findings import Finding, Report, sort_key
+from ..core.findings import Finding, Report, listing, sort_key
 from ..core.model import Value
 from ..xlsx.legacy import converted, is_legacy
 from ..xlsx.package import UnreadableWorkbook
@@ -49,13 +49,9 @@ def validate_loaded(loaded: Loaded, computed: Mapping[str, Value] | None = None,
         if last_year is not None:
             findings += previous.check(loaded, computed, last_year)
         if unknown is not None:
-            findings.append(Finding(
-                code="profile-unknown", sheet=spec.META_SHEET, name="profile", actual=unknown,
-                expected="、".join(profiles.available()),
-                message=f"工作簿记录的配置“{unknown}”不是内置配置，已按默认配置 {profile.id} 校验。"
-                        "请用 workbook-tools template --profile 配置名 生成的模板填写",
-                message_en=f"the workbook records the profile {unknown!r}, which is not a packaged one; checked with "
-                           f"the default profile {profile.id}"))
+            findings.append(Finding.of("profile-unknown", "default", {"profile": unknown, "default": profile.id},
+                                       sheet=spec.META_SHEET, name="profile", actual=unknown,
+                                       expected=listing(profiles.available())))
         profile.apply_severity(findings)
     report.findings = sorted(findings, key=sort_key)
     return report
@@ -70,13 +66,13 @@ def read_previous(path: str | Path) -> previous.Previous:
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - a Rust panic from a reader is a BaseException
-        return previous.Previous(str(path), None, None, f"无法读取（{type(exc).__name__}）")
+        return previous.Previous(str(path), None, None, error=type(exc).__name__)
     return previous.Previous(str(path), loaded, compute(loaded.model))
 
 
-def _unreadable(path: str | Path, code: str, zh: str, en: str) -> Report:
+def _unreadable(path: str | Path, code: str, variant: str, **params: str) -> Report:
     p = str(path)
-    return Report(file=p, unreadable=Finding(code=code, message=f"{p}：{zh}", message_en=f"{p}: {en}"))
+    return Report(file=p, unreadable=Finding.of(code, variant, {"file": p, **params}))
 
 
 def validate(path: str | Path, *, rules: Rules | None = None, last_year: str | Path | None = None,
@@ -92,12 +88,11 @@ def validate(path: str | Path, *, rules: Rules | None = None, last_year: str | P
     try:
         loaded = load(path)
     except UnreadableWorkbook as exc:
-        return _unreadable(path, exc.code, exc.reason_zh, exc.reason_en)
+        return _unreadable(path, exc.code, "reason", reason=exc.reason_zh, reason_en=exc.reason_en)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - a Rust panic from a reader is a BaseException
-        return _unreadable(path, "file-unreadable", f"文件无法读取（{type(exc).__name__}）",
-                           f"cannot be read ({type(exc).__name__})")
+        return _unreadable(path, "file-unreadable", "crashed", error=type(exc).__name__)
     prev = read_previous(last_year) if last_year is not None else None
     return checked(loaded, name=path, rules=rules, last_year=prev)
 
@@ -111,22 +106,24 @@ def checked(loaded: Loaded, computed: Mapping[str, Value] | None = None, *, name
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - a file that trips a check must still get an answer
-        return _unreadable(loaded.path if name is None else name, "file-unreadable", f"校验时无法处理此文件（{type(exc).__name__}: {exc}）",
-                           f"could not be checked ({type(exc).__name__}: {exc})")
+        return _unreadable(loaded.path if name is None else name, "file-unreadable", "check-failed",
+                           error=type(exc).__name__, detail=str(exc))
 
 
 def _validate_legacy(path: str | Path, *, rules: Rules | None = None, last_year: str | Path | None = None) -> Report:
     with converted(path) as conv:
         if conv.converted is None:
-            return _unreadable(path, "legacy-not-converted", conv.reason_zh, conv.reason_en)
+            return _unreadable(path, "legacy-not-converted", "reason", reason=conv.reason_zh, reason_en=conv.reason_en)
         report = validate(conv.converted, rules=rules, last_year=last_year)
     report.file = str(path)
     if report.unreadable is not None:
         u = report.unreadable
-        report.unreadable = Finding(code=u.code, message=u.message.replace(conv.converted, str(path)),
-                                    message_en=u.message_en.replace(conv.converted, str(path)))
+        assert u.variant is not None
+        named = {k: v.replace(conv.converted, str(path)) if isinstance(v, str) else v for k, v in u.params.items()}
+        report.unreadable = Finding.of(u.code, u.variant, named)
         return report
-    report.findings.insert(0, Finding(code="legacy-converted", message=conv.note("zh"), message_en=conv.note("en")))
+    report.findings.insert(0, Finding.of("legacy-converted", "default", {"note": conv.note("zh"),
+                                                                         "note_en": conv.note("en")}))
     return report
 
 

@@ -1,11 +1,15 @@
-"""Findings are data: a stable code from the catalogue, a severity, a place, a message, expected and actual.
+"""Findings are data: a stable code from the catalogue, a severity, a place, parameters, expected and actual.
 
-Text, JSON and annotated-workbook output all render these same objects; nothing else decides what
-the user is told.
+Each catalogue entry carries its zh and en message templates (one per variant, with named placeholders);
+a finding names its variant and carries the parameters, and :func:`render` alone turns them into the
+message. Text, JSON and annotated-workbook output all render these same objects; nothing else decides
+what the user is told.
 """
 
 from __future__ import annotations
 
+import string
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -24,10 +28,548 @@ class CheckType:
     title: str
     title_en: str
     description: str
+    #: Message templates by variant: (Chinese, English), with ``{name:spec}`` placeholders (see :func:`render`).
+    messages: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def _c(code: str, severity: Severity, family: str, title: str, title_en: str, description: str) -> CheckType:
-    return CheckType(code, severity, family, title, title_en, description)
+    return CheckType(code, severity, family, title, title_en, description, MESSAGES.get(code, {}))
+
+
+# -- message templates ------------------------------------------------------------------------------
+# Placeholders are ``{param}`` or ``{param:spec}``; the specs are the one place messages format values:
+#   (none)   as an f-string would (str(), or a standard format spec such as ``.2f``); ``!r`` is repr()
+#   v, vN    a figure as a person types it (:func:`fmt`): N decimals kept; blank is 空白
+#   ve, vNe  the same, blank written "blank" (English messages)
+#   list     items joined by 、        qlist  each item in “”, joined by 、        enlist  joined by ", "
+#   joinSEP  items joined by SEP (``{advice:join；}``)
+
+MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
+    # -- formulas
+    "formula-deleted": {
+        "field": ("“{label}”的公式被删除了（单元格为空）。请恢复模板公式 {formula}（或运行 workbook-tools fill）",
+                  "the formula of {label_en} was deleted; restore {formula} (or run workbook-tools fill)"),
+        "live": ("“{sheet}”表 {cell}（{what}）的自动检查公式被删除了。请运行 workbook-tools fill 恢复",
+                 "the live-check formula of {sheet}!{cell} was deleted; run workbook-tools fill"),
+    },
+    "formula-changed": {
+        "field": ("“{label}”的公式被改成了 ={found}，与模板公式 {formula} 不同。请恢复模板公式（或运行 workbook-tools fill）",
+                  "the formula of {label_en} was changed to ={found}; the template's is {formula}"),
+        "live": ("“{sheet}”表 {cell}（{what}）的自动检查公式被改动了。请运行 workbook-tools fill 恢复",
+                 "the live-check formula of {sheet}!{cell} was changed; run workbook-tools fill"),
+        "live-many": ("工作簿自动检查的 {count} 个公式（如 {places:list}）被删除或改动，“校验”表和状态行已不可信。"
+                      "请运行 workbook-tools fill 恢复（或在新模板上重新填写）",
+                      "{count} formulas of the workbook's live checks (e.g. {places:list}) were deleted or changed; "
+                      "run workbook-tools fill to restore them"),
+    },
+    # -- cross-table
+    "project-list-mismatch": {
+        "more": ("项目明细的{column}合计 {listed:v2} 万元（{count} 个项目）与表4“{total_label}” {total:v2} 万元不符，"
+                 "差 {diff:v2} 万元（明细多）。请补全或核对项目明细，或核对项目支出总额",
+                 "the project list's {column_en} total {listed:v2} ({count} projects) does not match "
+                 "{total_label_en} {total:v2}: difference {diff:v2}"),
+        "less": ("项目明细的{column}合计 {listed:v2} 万元（{count} 个项目）与表4“{total_label}” {total:v2} 万元不符，"
+                 "差 {diff:v2} 万元（明细少）。请补全或核对项目明细，或核对项目支出总额",
+                 "the project list's {column_en} total {listed:v2} ({count} projects) does not match "
+                 "{total_label_en} {total:v2}: difference {diff:v2}"),
+    },
+    "sangong-exceeds-basic": {
+        "default": ("“三公”经费{what}合计 {sangong:v2} 万元大于基本支出{what}合计 {basic:v2} 万元；三公经费属于基本支出，"
+                    "不应更大。请核对表1和表2的金额",
+                    "the three public expenses' {what_en} ({sangong:v2}) exceeds basic expenditure's {what_en} ({basic:v2})"),
+    },
+    "score-exceeds-weight": {
+        "named": ("评分表第 {row} 行“{what}”得分 {score:v} 超过分值 {weight:v}。请把得分改为不超过 {weight:v}",
+                  "scoring row {row} ({what}) scores {score:v}, above its points {weight:v}"),
+        "unnamed": ("评分表第 {row} 行“第 {row} 行”得分 {score:v} 超过分值 {weight:v}。请把得分改为不超过 {weight:v}",
+                    "scoring row {row} (第 {row} 行) scores {score:v}, above its points {weight:v}"),
+    },
+    "weights-not-100": {
+        "default": ("评分表各指标分值合计为 {total:v}，应为 100。请调整“分值”列", "the indicators' points total {total:v}, not 100"),
+    },
+    "staff-without-quota": {
+        "zero": ("填写了实有人数 {staff:v} 人，但编制数为 0，在职人员控制率无法计算。请填写核定编制数",
+                 "actual staff is {staff:v} but the authorised staff (编制数) is 0"),
+        "blank": ("填写了实有人数 {staff:v} 人，但编制数为空，在职人员控制率无法计算。请填写核定编制数",
+                  "actual staff is {staff:v} but the authorised staff (编制数) is empty"),
+    },
+    "parts-not-total": {
+        "default": ("{what}合计 {listed:v2} 万元，与“{total_label}” {total:v2} 万元不符，差 {diff:v2} 万元。请核对分项和合计",
+                    "{what}: parts sum to {listed:v2}, but {total_label_en} is {total:v2}"),
+    },
+    "value-imprecise": {
+        "project-list": ("项目明细的{column}合计 {listed:v2} 万元与“{total_label}” {total:v2} 万元相差 {diff:v2} 万元，"
+                         "只能用各金额的舍入误差解释。请核对，使明细合计与项目支出一致",
+                         "the project list's {column_en} total {listed:v2} differs from {total_label_en} {total:v2} "
+                         "by {diff:v2}, within rounding only"),
+        "typed": ("“{label}”的公式被改写成了数字 {shown}：按填写的金额四舍五入应为 {expected}；只有把各金额视为 ±0.005 万元的"
+                  "舍入区间（结果在 {range} 之间）才能得到 {shown}，说明计算用了更精确的原始金额。请恢复公式（或运行 workbook-tools fill）",
+                  "the formula of {label_en} was typed over with {shown}; the stated amounts round to {expected}; only more "
+                  "precise amounts (range {range}) give {shown}; restore the formula (or run workbook-tools fill)"),
+        "typed-worked": ("“{label}”的公式被改写成了数字 {shown}：按填写的金额四舍五入应为 {expected}（{how}）；只有把各金额视为"
+                         " ±0.005 万元的舍入区间（结果在 {range} 之间）才能得到 {shown}，说明计算用了更精确的原始金额。"
+                         "请恢复公式（或运行 workbook-tools fill）",
+                         "the formula of {label_en} was typed over with {shown}; the stated amounts round to {expected}; "
+                         "only more precise amounts (range {range}) give {shown}; restore the formula (or run workbook-tools fill)"),
+    },
+    # -- arithmetic (a constant typed over a formula, a stale or missing cached result)
+    "formula-overwritten": {
+        "grade": ("“{label}”的公式被改写成了“{shown}”（与按得分计算的等级一致）。请恢复公式（或运行 workbook-tools fill）",
+                  "{label_en} was typed over with {shown!r}; restore the formula (or run workbook-tools fill)"),
+        "consistent": ("“{label}”的公式被改写成了数字 {shown}，数值与计算结果一致，但输入改变后不会再更新。"
+                       "请恢复公式（或运行 workbook-tools fill）",
+                       "the formula of {label_en} was typed over with {shown} (still correct); restore the formula "
+                       "(or run workbook-tools fill)"),
+        "blank-zero": ("“{label}”的公式被改写成了 0；分母为 0 时模板把该比率留空。请恢复公式（或运行 workbook-tools fill）",
+                       "the formula of {label_en} was typed over with 0; the template leaves it blank when the denominator "
+                       "is 0; restore the formula (or run workbook-tools fill)"),
+    },
+    "value-mismatch": {
+        "grade": ("“{label}”被改写成了“{shown}”，按得分合计应为“{expected}”。请恢复公式（或运行 workbook-tools fill）",
+                  "{label_en} was typed over with {shown!r}; the score gives {expected!r}"),
+        "text": ("“{label}”的公式被改写成了文本“{shown}”，应为 {expected}。请恢复公式（或运行 workbook-tools fill）",
+                 "{label_en} was typed over with the text {shown!r}; expected {expected}"),
+        "typed": ("“{label}”的公式被改写成了 {shown}，与按输入计算的 {expected} 不符，任何四舍五入或截尾都得不到。"
+                  "请恢复公式（或运行 workbook-tools fill），并核对输入的金额",
+                  "{label_en} was typed over with {shown}, but the inputs give {expected}; no rounding or truncation "
+                  "explains it; restore the formula (or run workbook-tools fill)"),
+        "typed-worked": ("“{label}”的公式被改写成了 {shown}，与按输入计算的 {expected}（{how}） 不符，任何四舍五入或截尾都得不到。"
+                         "请恢复公式（或运行 workbook-tools fill），并核对输入的金额",
+                         "{label_en} was typed over with {shown}, but the inputs give {expected} ({how}); no rounding or "
+                         "truncation explains it; restore the formula (or run workbook-tools fill)"),
+        "typed-range": ("“{label}”的公式被改写成了 {shown}，与按输入计算的 {expected} 不符，任何四舍五入或截尾都得不到；"
+                        "各金额按舍入区间计算，结果也只能在 {range} 之间。请恢复公式（或运行 workbook-tools fill），并核对输入的金额",
+                        "{label_en} was typed over with {shown}, but the inputs give {expected}; no rounding or truncation "
+                        "explains it; restore the formula (or run workbook-tools fill)"),
+        "typed-worked-range": ("“{label}”的公式被改写成了 {shown}，与按输入计算的 {expected}（{how}） 不符，任何四舍五入或截尾都"
+                               "得不到；各金额按舍入区间计算，结果也只能在 {range} 之间。请恢复公式（或运行 workbook-tools fill），"
+                               "并核对输入的金额",
+                               "{label_en} was typed over with {shown}, but the inputs give {expected} ({how}); no rounding or "
+                               "truncation explains it; restore the formula (or run workbook-tools fill)"),
+    },
+    "value-truncated": {
+        "typed": ("“{label}”的公式被改写成了 {shown}，这是截尾而不是四舍五入的结果：四舍五入为 {expected}；把各金额视为 ±0.005 万元"
+                  "的舍入区间，结果在 {range}，截尾才得 {shown}。请恢复公式（或运行 workbook-tools fill）",
+                  "{label_en}: the formula was typed over with {shown}, a truncated figure: rounded {expected}; only "
+                  "truncating a value in {range} gives {shown}; restore the formula (or run workbook-tools fill)"),
+        "typed-worked": ("“{label}”的公式被改写成了 {shown}，这是截尾而不是四舍五入的结果：{how}，四舍五入为 {expected}；"
+                         "把各金额视为 ±0.005 万元的舍入区间，结果在 {range}，截尾才得 {shown}。请恢复公式（或运行 workbook-tools fill）",
+                         "{label_en}: the formula was typed over with {shown}, a truncated figure: {how}, rounded {expected}; "
+                         "only truncating a value in {range} gives {shown}; restore the formula (or run workbook-tools fill)"),
+    },
+    "cache-stale": {
+        "auto": ("“{label}”的公式完好，但文件中保存的结果 {saved} 与按输入重新计算的 {computed} 不符：文件最后由 {program} 保存，"
+                 "保存前没有重新计算。请在 Excel 中按 Ctrl+Alt+F9 重新计算后保存",
+                 "the formula of {label_en} is intact but its saved result {saved} differs from the recomputed {computed}; "
+                 "the file was last saved by {program_en} without recalculating — recalculate (Ctrl+Alt+F9) and save"),
+        "manual": ("“{label}”的公式完好，但文件中保存的结果 {saved} 与按输入重新计算的 {computed} 不符：文件最后由 {program} 保存，"
+                   "且工作簿处于手动计算模式，保存前没有重新计算。请在 Excel 中按 Ctrl+Alt+F9 重新计算后保存",
+                   "the formula of {label_en} is intact but its saved result {saved} differs from the recomputed {computed}; "
+                   "the file was last saved by {program_en} in manual calculation mode without recalculating — "
+                   "recalculate (Ctrl+Alt+F9) and save"),
+    },
+    "cache-missing": {
+        "default": ("文件由 {program} 写出，其中 {count} 个公式单元格没有保存计算结果（写出它的程序不计算公式）；已按输入重新计算校验。"
+                    "用 Excel 或 WPS 打开并保存即可补上",
+                    "the file was written by {program_en}: {count} formula cells carry no saved result (the program that "
+                    "wrote it does not calculate formulas); they were recomputed from the inputs. Opening and saving the "
+                    "file in Excel adds them"),
+    },
+    # -- inputs
+    "required-missing": {
+        "default": ("必填项“{label}”未填写，请在 {sheet}!{cell} 填写", "required field {label_en} is empty; fill in {sheet}!{cell}"),
+    },
+    "text-number": {
+        "convertible": ("请把“{label}”改为数字 {shown}（{advice:join；}）：现在是文本“{raw}”，公式会忽略它",
+                        "change {label_en} to the number {shown} ({advice_en:join; }): it holds the text {raw!r}, "
+                        "which formulas ignore"),
+        "not-number": ("“{label}”应填数字，现在是文本“{raw}”：{note}", "{label_en} must be a number but holds the text {raw!r}"),
+        "not-number-wan": ("“{label}”应填数字，现在是文本“{raw}”：{note}。如果是 {wan} 万元，请填 {wan_shown}",
+                           "{label_en} must be a number but holds the text {raw!r}"),
+    },
+    "negative-amount": {
+        "default": ("“{label}”是负数 {value:v} 万元，金额不能为负数。请填写实际金额（没有请填 0）",
+                    "{label_en} is negative ({value:v}); amounts cannot be negative"),
+    },
+    "out-of-range": {
+        "fraction": ("“{label}”应为整数，现在是 {value:v}", "{label_en} must be a whole number"),
+        "money": ("“{label}”为 {value:v}万元，超出允许范围 {bounds}，请确认金额单位是万元（不是元）",
+                  "{label_en} is {value:v}, outside {bounds}"),
+        "other": ("“{label}”为 {value:v}，超出允许范围 {bounds}", "{label_en} is {value:v}, outside {bounds}"),
+    },
+    "excess-digits": {
+        "money": ("“{label}”填了 {value:v}，超过两位小数；金额以万元为单位保留两位小数，请改为 {rounded}",
+                  "{label_en} has more than 2 decimals ({value:v}); type {rounded}"),
+        "score": ("“{label}”填了 {value:v}，超过两位小数；分值保留两位小数，请改为 {rounded}",
+                  "{label_en} has more than 2 decimals ({value:v}); type {rounded}"),
+    },
+    "unit-yuan-suspected": {
+        "default": ("“{label}”为 {value:v}，比本工作簿其他金额大约一万倍，像是以元填写；本模板金额单位为万元，应为 {wan:v2}。请核对后改正",
+                    "{label_en} is {value:v}, about ten thousand times the other amounts: it looks like 元; in 万元 it "
+                    "would be {wan:v2}"),
+    },
+    "invalid-choice": {
+        "default": ("“{label}”填的是“{value}”，不是下拉列表中的选项。请从下拉列表选择：{choices:list}",
+                    "{label_en} is {value!r}, not one of the choices: {choices:enlist}"),
+    },
+    "boolean-in-number": {
+        "default": ("“{label}”中是逻辑值 {shown}，不是数字，所有合计都会忽略它。请改为数字（没有请填 0）",
+                    "{label_en} holds the logical value {shown}, not a number; every total ignores it"),
+    },
+    "input-formula-uncached": {
+        "default": ("“{label}”是公式 ={formula}，但文件中没有保存它的计算结果（写出文件的程序不计算公式），按空白处理。"
+                    "请在 Excel 或 WPS 中打开并保存，或直接填写数字",
+                    "{label_en} is the formula ={formula} with no cached result (the writing program does not calculate); "
+                    "read as blank. Open and save it in Excel or WPS, or type the number"),
+    },
+    "date-in-number": {
+        "default": ("“{label}”单元格被设成了日期格式（数值 {value:v} 会显示成日期）。请把单元格格式改为“数值”并核对数值",
+                    "{label_en} is formatted as a date; format it as a number and check the value {value:v}"),
+    },
+    "excel-error": {
+        "field-derived": ("“{label}”是错误值 {error}（{why}）。请恢复模板公式（或运行 workbook-tools fill）",
+                          "{label_en} holds the error {error} ({why_en})"),
+        "field-formula": ("“{label}”是错误值 {error}（{why}）。请检查公式引用的单元格", "{label_en} holds the error {error} ({why_en})"),
+        "field-value": ("“{label}”是错误值 {error}（{why}）。请改为正确的值或清空", "{label_en} holds the error {error} ({why_en})"),
+        "cell-formula": ("单元格 {cell} 是错误值 {error}（{why}）。请检查公式引用的单元格", "cell {cell} holds the error {error} ({why_en})"),
+        "cell-value": ("单元格 {cell} 是错误值 {error}（{why}）。请改为正确的值或清空", "cell {cell} holds the error {error} ({why_en})"),
+    },
+    "text-too-long": {
+        "default": ("“{label}”有 {length} 个字符，超过单元格上限 {limit}；Excel 会截掉超出部分。请把内容拆成多行段落",
+                    "{label_en} has {length} characters, beyond the cell limit of {limit}; split it into paragraphs"),
+    },
+    "control-characters": {
+        "default": ("“{label}”中有 {count} 个不可见的控制字符（{codes:list}），多半来自复制粘贴，报告中会被删去。请检查并重新输入该处文字",
+                    "{label_en} contains {count} control characters ({codes:list}); they are dropped from the report"),
+    },
+    "list-row-incomplete": {
+        "default": ("{table}第 {row} 行填写了部分内容，但缺少“{column}”。请补上，或清空整行",
+                    "{table_en} row {row} is partly filled but {column_en} is empty"),
+    },
+    # -- scores
+    "score-contradicts-rule": {
+        "default": ("评分表第 {row} 行“{indicator}”：按评分规则“{rule}”，{basis}，填报得分 {typed:v}。"
+                    "请把得分改为 {score:v}，或核对指标值和评分规则",
+                    "scoring row {row} ({indicator}): by the rule, {basis_en}; the typed score is {typed:v}"),
+    },
+    "indicator-score-above-completion": {
+        "positive": ("评分表第 {row} 行“{name}”为正向指标（{nature}），年度指标值 {target}，实际完成值 {actual}，未达到指标值；"
+                     "按完成程度（完成值 ÷ 指标值 × 分值 {weight:v}）最多 {most:v} 分，填报得分 {typed:v}。"
+                     "请核对得分；按本地评分办法另有依据时，在偏差原因中写明",
+                     "scoring row {row} ({name}) is a positive indicator ({nature}): target {target}, actual {actual}, "
+                     "not met; by completion it earns at most {most:v} of {weight:v}, the typed score is {typed:v}"),
+        "negative": ("评分表第 {row} 行“{name}”为反向指标（{nature}），年度指标值 {target}，实际完成值 {actual}，未达到指标值；"
+                     "按完成程度（指标值 ÷ 完成值 × 分值 {weight:v}）最多 {most:v} 分，填报得分 {typed:v}。"
+                     "请核对得分；按本地评分办法另有依据时，在偏差原因中写明",
+                     "scoring row {row} ({name}) is a negative indicator ({nature}): target {target}, actual {actual}, "
+                     "not met; by completion it earns at most {most:v} of {weight:v}, the typed score is {typed:v}"),
+    },
+    "score-without-reason": {
+        "default": ("评分表第 {row} 行“{name}”得分 {score:v}，低于分值 {weight:v}，但评分依据为空。请写明扣分原因（扣 {deducted:v} 分的依据）",
+                    "scoring row {row} ({name}) scores {score:v} of {weight:v} with no reason given"),
+    },
+    "subtotal-mismatch": {
+        "weight": ("评分表第 {row} 行“{block}”小计分值 {stated:v}，所属 {count} 个指标的分值之和为 {total:v}。请改正小计或所属指标",
+                   "scoring row {row} ({block}) subtotal points {stated:v}; its {count} rows sum to {total:v}"),
+        "score": ("评分表第 {row} 行“{block}”小计得分 {stated:v}，所属 {count} 个指标的得分之和为 {total:v}。请改正小计或所属指标",
+                  "scoring row {row} ({block}) subtotal score {stated:v}; its {count} rows sum to {total:v}"),
+    },
+    "narrative-total-mismatch": {
+        "weight": ("报告正文第 {paragraph} 段写“{quote}”，评分表的分值合计（{sheet}!{cell}）为 {total:v}。请改正正文或评分表",
+                   "narrative paragraph {paragraph} says “{quote}”; the scoring table's total is {total:v} ({sheet}!{cell})"),
+        "score": ("报告正文第 {paragraph} 段写“{quote}”，评分表的得分合计（{sheet}!{cell}）为 {total:v}。请改正正文或评分表",
+                  "narrative paragraph {paragraph} says “{quote}”; the scoring table's total is {total:v} ({sheet}!{cell})"),
+        "block": ("报告正文第 {paragraph} 段写“{quote}”，评分表“{block}”类 {count} 个指标得分之和为 {total:v}。请改正正文或评分表",
+                  "narrative paragraph {paragraph} says “{quote}”; the {block} rows of the scoring table sum to {total:v}"),
+    },
+    "narrative-grade-mismatch": {
+        "default": ("报告正文第 {paragraph} 段写“{quote}”，按评分表得分合计 {total:v} 评定的等级为“{grade}”（{sheet}!{cell}）。"
+                    "请改正正文或评分表",
+                    "narrative paragraph {paragraph} says “{quote}”; the scoring table's total {total:v} gives “{grade}”"),
+    },
+    # -- narrative
+    "narrative-figure-mismatch": {
+        "money": ("{where}写“{quote}”，{sheet}!{cell}“{label}”为 {shown} 万元。请改正文字或表格，使两者一致",
+                  "{where_en} says “{quote}”, but {label_en} ({sheet}!{cell}) is {shown}"),
+        "rate": ("{where}写“{quote}”，{sheet}!{cell}“{label}”为 {shown}%。请改正文字或表格，使两者一致",
+                 "{where_en} says “{quote}”, but {label_en} ({sheet}!{cell}) is {shown}"),
+        "count": ("{where}写“{quote}”，{sheet}!{cell}“{label}”为 {shown} 人。请改正文字或表格，使两者一致",
+                  "{where_en} says “{quote}”, but {label_en} ({sheet}!{cell}) is {shown}"),
+    },
+    "narrative-unit-slip": {
+        "times-yuan": ("{where}写“{quote}”，是{sheet}!{cell}“{label}” {shown} 万元的一万倍，多半把单位写错了。"
+                       "请把单位改为“元”或把数字改为 {figure:v2}",
+                       "{where_en} says “{quote}”, which is 10,000 times {label_en} {shown} ({sheet}!{cell}): probably 元 and "
+                       "万元 mixed up"),
+        "times-wan": ("{where}写“{quote}”，是{sheet}!{cell}“{label}” {shown} 万元的一万倍，多半把单位写错了。"
+                      "请把单位改为“万元”或把数字改为 {figure:v2}",
+                      "{where_en} says “{quote}”, which is 10,000 times {label_en} {shown} ({sheet}!{cell}): probably 元 and "
+                      "万元 mixed up"),
+        "fraction-yuan": ("{where}写“{quote}”，是{sheet}!{cell}“{label}” {shown} 万元的万分之一，多半把单位写错了。"
+                          "请把单位改为“元”或把数字改为 {figure:v2}",
+                          "{where_en} says “{quote}”, which is 1/10,000 of {label_en} {shown} ({sheet}!{cell}): probably 元 "
+                          "and 万元 mixed up"),
+        "fraction-wan": ("{where}写“{quote}”，是{sheet}!{cell}“{label}” {shown} 万元的万分之一，多半把单位写错了。"
+                         "请把单位改为“万元”或把数字改为 {figure:v2}",
+                         "{where_en} says “{quote}”, which is 1/10,000 of {label_en} {shown} ({sheet}!{cell}): probably 元 "
+                         "and 万元 mixed up"),
+    },
+    "narrative-count-mismatch": {
+        "list": ("{where}写“{quote}”，但“{sheet}”表的{what}有 {rows} 行。请改正文字或补全列表",
+                 "{where_en} says “{quote}”, but the {what_en} list has {rows} rows"),
+        "enumeration": ("{where}写“{quote}”，但列举了 {count} 个（{items:list}）。请改正个数或补全列举",
+                        "{where_en} says “{quote}” but lists {count}"),
+    },
+    # -- previous
+    "previous-figure-mismatch": {
+        "default": ("“{label}”填 {stated:v2} 万元，而上年工作簿（{path}）{last_sheet}!{last_cell}“{last_label}”为 {last:v2} 万元。"
+                    "请按上年决算改正",
+                    "{label_en} is {stated:v2}, but last year's workbook ({path}) has {last_label_en} {last:v2} at "
+                    "{last_sheet}!{last_cell}"),
+    },
+    "staff-quota-change": {
+        "up": ("编制数 {quota:v} 比上年（{path}）的 {quota_then:v} 增加 {size:v} 名（{share:v}%）。请核对编制数，或在报告正文中说明编制调整",
+               "staff quota {quota:v} against {quota_then:v} last year (+{change:v}, {pct:v}%)"),
+        "down": ("编制数 {quota:v} 比上年（{path}）的 {quota_then:v} 减少 {size:v} 名（{share:v}%）。请核对编制数，或在报告正文中说明编制调整",
+                 "staff quota {quota:v} against {quota_then:v} last year ({change:v}, {pct:v}%)"),
+    },
+    "narrative-copied": {
+        "default": ("{where}与上年工作簿（{path}）的段落一字不差，其中有上年的{stale:qlist}。请按本年情况改写",
+                    "{where_en} is word for word last year's ({path}) and still says {stale:enlist}"),
+    },
+    "previous-not-comparable": {
+        "reason": ("上年工作簿 {path}：{reason}，未做本年与上年的对比", "last year's workbook {path}: {reason}; no comparison made"),
+        "crashed": ("上年工作簿 {path}：无法读取（{error}），未做本年与上年的对比",
+                    "last year's workbook {path}: 无法读取（{error}）; no comparison made"),
+        "unreadable": ("上年工作簿 {path}：无法读取，未做本年与上年的对比",
+                       "last year's workbook {path}: cannot be read; no comparison made"),
+        "other-unit": ("上年工作簿 {path}：单位名称为“{unit_then}”，与本年“{unit}”不是同一单位，未做本年与上年的对比",
+                       "last year's workbook {path}: its unit is “{unit_then}”, not “{unit}”; no comparison made"),
+        "other-year": ("上年工作簿 {path}：评价年度为 {year_then:v}，不是本年（{year:v}）的上一年，未做本年与上年的对比",
+                       "last year's workbook {path}: its year is {year_then}, not the year before {year}; no comparison made"),
+    },
+    # -- plausibility
+    "rate-implausible": {
+        "high": ("“{label}”为 {rate:v2}%，高于 {bound:v}%，正文中未见原因。这不是错误，但请在报告正文中说明原因（如年中追加、上年结转资金）",
+                 "{label_en} is {rate:v2}%, above {bound:v}%, and the narrative gives no reason"),
+        "low": ("“{label}”为 {rate:v2}%，低于 {bound:v}%，正文中未见原因。这不是错误，但请在报告正文中说明原因（如项目延期、资金结转）",
+                "{label_en} is {rate:v2}%, below {bound:v}%, and the narrative gives no reason"),
+    },
+    "sangong-growth": {
+        "default": ("“三公”经费比上年增长 {growth:v2}%（超过 {limit:v}%），正文中未见增长原因。请在报告正文中说明原因",
+                    "the three public expenses grew {growth:v2}% on last year (more than {limit:v}%) with no reason given"),
+    },
+    "actual-above-budget": {
+        "default": ("支出总额决算 {actual:v2} 万元大于全年预算数（调整后）{budget:v2} 万元与上年结转 {carried:v2} 万元之和，"
+                    "正文中未见追加或结转资金的说明。请核对全年预算数，或在正文中说明资金来源",
+                    "final account {actual:v2} exceeds the full-year budget {budget:v2} plus carry-over {carried:v2}"),
+    },
+    # -- file (the reason comes from the reader or the converter)
+    **{code: {"reason": ("{file}：{reason}", "{file}: {reason_en}")}
+       for code in ("file-missing", "file-corrupt", "file-encrypted-or-xls", "file-not-workbook", "file-special",
+                    "file-hostile", "legacy-not-converted")},
+    "file-unreadable": {
+        "reason": ("{file}：{reason}", "{file}: {reason_en}"),
+        "crashed": ("{file}：文件无法读取（{error}）", "{file}: cannot be read ({error})"),
+        "check-failed": ("{file}：校验时无法处理此文件（{error}: {detail}）", "{file}: could not be checked ({error}: {detail})"),
+    },
+    "legacy-converted": {"default": ("{note}", "{note_en}")},
+    # -- structure
+    "template-unknown": {
+        "other-id": ("工作簿的模板标识是“{id}”，不是本模板（{ours}）。请用 workbook-tools template 生成的模板填写",
+                     "the workbook's template id is {id!r}, not {ours!r}; fill in the template made by `workbook-tools template`"),
+        "foreign": ("这不是部门整体支出绩效评价模板的工作簿：没有模板标识，也没有模板的工作表（现有工作表：{sheets:list}）。"
+                    "请用 workbook-tools template 生成的模板填写",
+                    "not a workbook of the evaluation template: no template id and none of its sheets (sheets: {sheets:list}); "
+                    "fill in the template made by `workbook-tools template`"),
+        "foreign-many": ("这不是部门整体支出绩效评价模板的工作簿：没有模板标识，也没有模板的工作表（现有工作表：{sheets:list}……）。"
+                         "请用 workbook-tools template 生成的模板填写",
+                         "not a workbook of the evaluation template: no template id and none of its sheets (sheets: "
+                         "{sheets:list}……); fill in the template made by `workbook-tools template`"),
+    },
+    "template-version": {
+        "newer": ("工作簿使用的是模板 {version} 版，本程序按 {current} 版校验；为避免错读，未做逐项校验。请升级 workbook_tools 后再校验",
+                  "the workbook uses template version {version}; this program checks version {current} and stopped to "
+                  "avoid mis-reading it; upgrade workbook_tools"),
+        "older": ("工作簿使用的是模板 {version} 版，本程序按 {current} 版校验；为避免错读，未做逐项校验。"
+                  "请把数据转填到 {current} 版模板（workbook-tools template 生成）后再提交",
+                  "the workbook uses template version {version}; this program checks version {current} and stopped to "
+                  "avoid mis-reading it; copy the data into the {current} template"),
+    },
+    "template-old": {
+        "default": ("工作簿使用的是模板 {version} 版，已按 {version} 版的结构读取和校验；{current} 版新增的填写项视为未填。"
+                    "可运行 workbook-tools migrate 本文件.xlsx -o 新文件.xlsx 转为 {current} 版（数据原样带入）",
+                    "the workbook uses template version {version} and was read and checked as such; figures added in "
+                    "{current} count as blank. `workbook-tools migrate FILE -o NEW.xlsx` carries it into {current}"),
+    },
+    "profile-unknown": {
+        "default": ("工作簿记录的配置“{profile}”不是内置配置，已按默认配置 {default} 校验。"
+                    "请用 workbook-tools template --profile 配置名 生成的模板填写",
+                    "the workbook records the profile {profile!r}, which is not a packaged one; checked with the default "
+                    "profile {default}"),
+    },
+    "sheet-missing": {
+        "meta": ("缺少隐藏的模板信息表“{sheet}”，无法确认模板版本。请在 workbook-tools template 生成的模板上填写，"
+                 "不要把工作表复制到新工作簿",
+                 "the hidden template sheet {sheet!r} is missing, so the template version cannot be confirmed; fill in a "
+                 "template made by `workbook-tools template`"),
+        "default": ("缺少工作表“{sheet}”（被删除或改名）。请恢复模板中的“{sheet}”工作表",
+                    "sheet {sheet!r} ({sheet_en}) is missing (deleted or renamed)"),
+        "others": ("缺少工作表“{sheet}”（被删除或改名）；工作簿中有模板以外的工作表“{extras:list}”，如果是改了名，请改回“{sheet}”。"
+                   "请恢复模板中的“{sheet}”工作表",
+                   "sheet {sheet!r} ({sheet_en}) is missing (deleted or renamed); the workbook has other sheets "
+                   "({extras:enlist}): if one was renamed, rename it back"),
+    },
+    "macros-ignored": {
+        "default": ("工作簿带有 VBA 宏。本工具不会运行宏，导出和填充的文件也不保留宏；请在 Excel/WPS 中另存为 .xlsx 后再提交",
+                    "the workbook carries a VBA project; macros are never run nor kept; save it as .xlsx"),
+    },
+    "sheet-order": {
+        "default": ("工作表顺序与模板不同：现在是“{order:list}”，模板顺序是“{template:list}”。请拖动工作表标签恢复顺序",
+                    "sheets are in a different order: {order:enlist}; the template's order is {template:enlist}"),
+    },
+    "sheet-hidden": {
+        "default": ("工作表“{sheet}”被隐藏了，审核人员可能看不到。请右键工作表标签 → 取消隐藏",
+                    "sheet {sheet!r} is hidden; unhide it (right-click a sheet tab → Unhide)"),
+    },
+    "name-missing": {
+        "broken": ("定义名称 {name}（{meaning}）已失效（#REF!，所指单元格被删除），程序改按模板位置 {sheet}!{ref} 读取。"
+                   "请在 workbook-tools template 生成的模板上重新填写，或用“公式 → 名称管理器”恢复",
+                   "defined name {name} is broken (#REF!, its cells were deleted); read from the template address "
+                   "{sheet}!{ref} instead"),
+        "deleted": ("定义名称 {name}（{meaning}）被删除了，程序改按模板位置 {sheet}!{ref} 读取。"
+                    "请在 workbook-tools template 生成的模板上重新填写，或用“公式 → 名称管理器”恢复",
+                    "defined name {name} was deleted; read from the template address {sheet}!{ref} instead"),
+        "many": ("工作表“{sheet}”的 {count} 个定义名称（如 {examples:list}）缺失或已失效，程序改按模板位置读取。"
+                 "通常是工作表被复制到了新工作簿；请在 workbook-tools template 生成的模板上重新填写",
+                 "{count} defined names of sheet {sheet!r} (e.g. {examples:list}) are missing or broken; cells were read "
+                 "from the template addresses"),
+    },
+    "name-moved": {
+        "one": ("定义名称 {name}（{meaning}）应指向 {want_sheet}!{want_ref}，现在指向 {found_sheet}!{found_ref}。"
+                "通常是表内插入或删除了行/列；请恢复模板结构（删除插入的行，或撤销删除）",
+                "defined name {name} should point to {want_sheet}!{want_ref} but points to {found_sheet}!{found_ref}"),
+        "other-sheet": ("{count} 个定义名称（如 {examples:list}）应指向工作表“{want_sheet}”，现在指向“{found_sheet}”。"
+                        "请在 workbook-tools template 生成的模板上重新填写",
+                        "{count} defined names (e.g. {examples:list}) should point to sheet {want_sheet!r} but point to "
+                        "{found_sheet!r}"),
+        "resized": ("“{want_sheet}”的 {count} 个列表名称（如 {examples:list}）的范围{size}：{cause}（列表的行数是固定的）。"
+                    "例如 {name} 应为 {want_ref}，现在是 {found_ref}",
+                    "{count} list ranges of sheet {want_sheet!r} (e.g. {examples:list}) changed size ({want_ref} → "
+                    "{found_ref}): rows were inserted or deleted inside a list"),
+        "shifted": ("“{want_sheet}”的 {count} 个定义名称（如 {examples:list}）整体{way}：{cause}。例如 {name} 应在 {want_ref}，"
+                    "现在在 {found_ref}",
+                    "{count} defined names of sheet {want_sheet!r} (e.g. {examples:list}) moved {way_en}: rows or columns "
+                    "were inserted or deleted inside the template's tables"),
+    },
+    "rows-shifted": {
+        "changed": ("单元格 {cell} 应为模板标签“{label}”，现在是“{now}”：标签被改动，或表中插入/删除了行。"
+                    "请恢复模板原样（不要改动灰色和标题单元格）",
+                    "cell {cell} should hold the template label {label!r} but holds {now!r}: the label was edited or rows "
+                    "were inserted/deleted"),
+        "blanked": ("单元格 {cell} 应为模板标签“{label}”，现在是空白：标签被改动，或表中插入/删除了行。"
+                    "请恢复模板原样（不要改动灰色和标题单元格）",
+                    "cell {cell} should hold the template label {label!r} but holds 'nothing': the label was edited or rows "
+                    "were inserted/deleted"),
+        "down": ("从第 {row} 行起，标签“{label}”下移了 {n} 行（原在 {cell}，现在在 {now_cell}）：表中插入了 {n} 行，请删除插入的行",
+                 "from row {row}, the label {label!r} moved down {n} rows (was {cell}, now {now_cell}): rows were inserted "
+                 "inside a fixed table"),
+        "up": ("从第 {row} 行起，标签“{label}”上移了 {n} 行（原在 {cell}，现在在 {now_cell}）：表中删除了 {n} 行，"
+               "请撤销删除或在模板上重新填写",
+               "from row {row}, the label {label!r} moved up {n} rows (was {cell}, now {now_cell}): rows were deleted "
+               "inside a fixed table"),
+        "down-many": ("从第 {row} 行起，标签“{label}”等 {count} 个标签下移了 {n} 行（原在 {cell}，现在在 {now_cell}）："
+                      "表中插入了 {n} 行，请删除插入的行",
+                      "from row {row}, the label {label!r} and {more} more moved down {n} rows (was {cell}, now {now_cell}): "
+                      "rows were inserted inside a fixed table"),
+        "up-many": ("从第 {row} 行起，标签“{label}”等 {count} 个标签上移了 {n} 行（原在 {cell}，现在在 {now_cell}）："
+                    "表中删除了 {n} 行，请撤销删除或在模板上重新填写",
+                    "from row {row}, the label {label!r} and {more} more moved up {n} rows (was {cell}, now {now_cell}): "
+                    "rows were deleted inside a fixed table"),
+    },
+    "merged-input": {
+        "default": ("合并单元格 {range} 覆盖了填写项{inputs:qlist}，只有左上角的值会被保留。请取消合并（开始 → 合并后居中 → 取消单元格合并）",
+                    "merged range {range} covers input cells ({count}); only the top-left value is kept — unmerge it"),
+        "more": ("合并单元格 {range} 覆盖了填写项{inputs:qlist}等，只有左上角的值会被保留。请取消合并（开始 → 合并后居中 → 取消单元格合并）",
+                 "merged range {range} covers input cells ({count}); only the top-left value is kept — unmerge it"),
+    },
+    "external-link": {
+        "links": ("工作簿含有 {count} 个外部链接（引用了其他工作簿），数据无法核实。请在 Excel 中“数据 → 编辑链接 → 断开链接”后保存",
+                  "the workbook has {count} external link(s) to other workbooks; break the links (Data → Edit Links → "
+                  "Break Link) and save"),
+        "formula": ("公式 ={formula} 引用了其他工作簿。请改为直接填写数值，或恢复模板公式",
+                    "the formula ={formula} refers to another workbook; type the value or restore the template formula"),
+    },
+}
+
+#: Words the messages and the expected/found columns use, outside any one template.
+EXPECT_NUMBER = "数字"
+EXPECT_WHOLE = "整数"
+#: What to do about each defect ``parse_text_number`` notes in a number typed as text: (Chinese, English).
+TEXT_NUMBER_ADVICE: dict[str, tuple[str, str]] = {
+    "千分位逗号": ("不要千分位逗号", "no thousands separators"),
+    "全角数字": ("用半角数字", "use half-width digits"),
+    "多余空格": ("去掉多余空格", "remove the spaces"),
+    "前导撇号": ("去掉开头的撇号 '", "remove the leading apostrophe"),
+    "数字以文本形式保存": ("单元格是文本格式：先把格式设为“数值”，再重新输入", "the cell is formatted as text"),
+}
+#: What each Excel error value means: (Chinese, English).
+EXCEL_ERRORS: dict[str, tuple[str, str]] = {
+    "#DIV/0!": ("除数为 0", "division by zero"),
+    "#REF!": ("引用的单元格已被删除", "a referenced cell was deleted"),
+    "#VALUE!": ("参与计算的单元格中有文本", "text where a number was expected"),
+    "#N/A": ("查找不到数据", "value not available"),
+    "#NAME?": ("公式中有无法识别的名称", "unknown name in a formula"),
+    "#NUM!": ("数值无效", "invalid number"),
+    "#NULL!": ("区域引用无交集", "empty intersection"),
+}
+EXCEL_ERROR_UNKNOWN = ("错误值", "error value")
+#: How a cell of a list is named in messages: (Chinese, English) templates.
+ROW_LABEL = ("{table}第 {row} 行 {column}", "{table_en} row {row}, {column_en}")
+#: A scoring row without a name of its own.
+NUMBERED_ROW = ("第 {n} 行", "row {n}")
+#: How a passage of the narrative, the goals, the scoring notes or a text field is named in messages.
+PASSAGE_LABELS: dict[str, tuple[str, str]] = {
+    "narrative": ("报告正文第 {n} 段", "narrative paragraph {n}"),
+    "goals": ("绩效目标第 {n} 行", "goal {n}"),
+    "indicators": ("评分表第 {n} 行评分依据", "scoring note {n}"),
+    "field": ("基本情况“{label}”", "unit {label_en}"),
+}
+#: What the narrative-count check calls each list it counts: (Chinese, English).
+COUNTED_LISTS: dict[str, tuple[str, str]] = {
+    "duties": ("主要职责", "duties"),
+    "goals": ("绩效目标", "goals"),
+    "projects": ("项目明细", "projects"),
+    "indicators": ("评分表三级指标", "level-3 indicators"),
+}
+#: A scoring rule in the form's own words, by the rule's kind (``bands``: one per band, joined by ；).
+RULE_WORDS: dict[str, str] = {
+    "rate_times_points": "指标值×分值，最高不超过分值",
+    "full_if_at_most": "≤{limit}%计满分，每超过{per}个百分点扣{deduct}分",
+    "full_if_at_most_zero": "≤0计满分，每超过{per}个百分点扣{deduct}分",
+    "full_if_at_least": "≥{limit}%计满分，每低于{per}个百分点扣{deduct}分",
+    "band": "{band}计{points}分",
+    "bands": "{bands:join；}",
+}
+#: Parts of the name-moved messages: how a group of names moved or changed size, and the likely cause.
+NAME_SHIFT_WORDS: dict[str, tuple[str, str]] = {
+    "rows-more": ("多了 {n} 行", "{n} more rows"),
+    "rows-fewer": ("少了 {n} 行", "{n} fewer rows"),
+    "columns-more": ("多了 {n} 列", "{n} more columns"),
+    "columns-fewer": ("少了 {n} 列", "{n} fewer columns"),
+    "list-inserted": ("列表中插入了行，请删除插入的行", "rows were inserted inside a list"),
+    "list-deleted": ("列表中删除了行，请撤销删除或在模板上重新填写", "rows were deleted inside a list"),
+    "down": ("下移了 {n} 行", "down {n} rows"),
+    "up": ("上移了 {n} 行", "up {n} rows"),
+    "right": ("右移了 {n} 列", "right {n} columns"),
+    "left": ("左移了 {n} 列", "left {n} columns"),
+    "table-inserted": ("表内插入了行（或列），请删除插入的行", "rows or columns were inserted"),
+    "table-deleted": ("表内删除了行（或列），请撤销删除或在模板上重新填写", "rows or columns were deleted"),
+}
+#: How the year before is written in a text (what a copied paragraph still says).
+YEAR_WORD = "{year}年"
+#: The unit a figure of each kind is written with in the expected column.
+FIGURE_UNITS: dict[str, str] = {"money": "万元", "rate": "%", "count": "人"}
 
 
 CATALOGUE_LIST: tuple[CheckType, ...] = (
@@ -208,14 +750,101 @@ CATALOGUE_LIST: tuple[CheckType, ...] = (
 CATALOGUE: dict[str, CheckType] = {c.code: c for c in CATALOGUE_LIST}
 
 
+def fmt(v: object, decimals: int | None = None) -> str:
+    """A value as a person would type it: 1234.50 for money, 30 for a count, text as is."""
+    if v is None or v == "":
+        return "空白"
+    if isinstance(v, Decimal):
+        if v.is_finite() and v.adjusted() >= 16:  # 1e26 or 1e308: digits nobody can read
+            return f"{v.normalize():E}"
+        if decimals is not None and decimals > 0 and -v.as_tuple().exponent <= decimals:  # type: ignore[operator]
+            return format(v.quantize(Decimal(1).scaleb(-decimals)), "f")
+        return format(v.normalize(), "f")
+    return str(v)
+
+
+def fmt_en(v: object, decimals: int | None = None) -> str:
+    return "blank" if v is None or v == "" else fmt(v, decimals)
+
+
+class _Formatter(string.Formatter):
+    """str.format with the message specs of the catalogue (see the table above ``MESSAGES``)."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec == "list":
+            return "、".join(str(x) for x in value)
+        if format_spec == "qlist":
+            return "、".join(f"“{x}”" for x in value)
+        if format_spec == "enlist":
+            return ", ".join(str(x) for x in value)
+        if format_spec.startswith("join"):
+            return format_spec[4:].join(str(x) for x in value)
+        if format_spec[:1] == "v" and (format_spec[1:].rstrip("e").isdigit() or format_spec[1:] in ("", "e")):
+            digits = format_spec[1:].rstrip("e")
+            decimals = int(digits) if digits else None
+            return fmt_en(value, decimals) if format_spec.endswith("e") else fmt(value, decimals)
+        return format(value, format_spec)
+
+
+_FORMATTER = _Formatter()
+
+
+def placeholders(template: str) -> set[str]:
+    """The parameter names a template uses."""
+    return {name for _, name, _, _ in _FORMATTER.parse(template) if name}
+
+
+def template(code: str, variant: str) -> tuple[str, str]:
+    """The (zh, en) templates of one variant of a catalogued code."""
+    try:
+        return CATALOGUE[code].messages[variant]
+    except KeyError:
+        raise KeyError(f"no message template {code}/{variant} in the catalogue") from None
+
+
+def render(code: str, variant: str, params: Mapping[str, Any]) -> tuple[str, str]:
+    """The (zh, en) message of a finding: the one place a message is made from its parameters."""
+    zh, en = template(code, variant)
+    return _FORMATTER.vformat(zh, (), params), _FORMATTER.vformat(en, (), params)
+
+
+def wording(template_pair: tuple[str, str], params: Mapping[str, Any]) -> tuple[str, str]:
+    """A (zh, en) pair of words rendered by the message renderer (a list cell's label, a passage's name)."""
+    zh, en = template_pair
+    return _FORMATTER.vformat(zh, (), params), _FORMATTER.vformat(en, (), params)
+
+
+def phrase(template_text: str, params: Mapping[str, Any]) -> str:
+    """One piece of wording (a rule, a row's name) rendered by the message renderer."""
+    return _FORMATTER.vformat(template_text, (), params)
+
+
+def figure_text(shown: str, kind: str, spaced: bool = False) -> str:
+    """A figure with its unit for the expected column: ``2795.64万元`` (``2795.64 万元`` when ``spaced``)."""
+    unit = FIGURE_UNITS[kind]
+    return f"{shown} {unit}" if spaced else f"{shown}{unit}"
+
+
+def listing(items: Any) -> str:
+    """Items joined as the messages list them (``a、b、c``), for the expected and found columns."""
+    return _FORMATTER.format_field(items, "list")
+
+
 def _plain(v: Any) -> Any:
     if isinstance(v, Decimal):
         return format(v, "f")
+    if isinstance(v, tuple | list):
+        return [_plain(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
     return v
 
 
 @dataclass
 class Finding:
+    """One problem at one place. Made with :meth:`of` (code, variant, params), its message is rendered from
+    the catalogue; a message given as text is kept for the few callers outside the checks that still do so."""
+
     code: str
     message: str
     sheet: str | None = None
@@ -224,14 +853,26 @@ class Finding:
     expected: Any = None
     actual: Any = None
     message_en: str = ""
-    severity: Severity = field(default="error")
+    #: Always the catalogue's (a profile may re-grade a code afterwards, :meth:`Profile.apply_severity`).
+    severity: Severity = field(default="error", init=False)
+    #: The catalogue template the message is rendered from, and its parameters (JSON-able once plain).
+    variant: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         entry = CATALOGUE.get(self.code)
         if entry is None:
             raise KeyError(f"finding code not in catalogue: {self.code}")
-        if self.severity == "error" and entry.severity != "error":
-            self.severity = entry.severity
+        self.severity = entry.severity
+        if self.variant is not None and not self.message:
+            self.message, self.message_en = render(self.code, self.variant, self.params)
+
+    @classmethod
+    def of(cls, code: str, variant: str, params: Mapping[str, Any] | None = None, *, sheet: str | None = None,
+           cell: str | None = None, name: str | None = None, expected: Any = None, actual: Any = None) -> Finding:
+        """A finding whose message is rendered from the catalogue template ``code``/``variant``."""
+        return cls(code=code, message="", sheet=sheet, cell=cell, name=name, expected=expected, actual=actual,
+                   variant=variant, params=dict(params or {}))
 
     @property
     def place(self) -> str:
@@ -256,7 +897,7 @@ class Finding:
         return msg + f"（应为 {_plain(self.expected)}，实为 {found}）"
 
     def to_json(self) -> dict[str, Any]:
-        d = {k: _plain(v) for k, v in asdict(self).items()}
+        d = {k: _plain(v) for k, v in asdict(self).items() if k != "variant"}
         d["title"] = self.title
         return d
 

@@ -17,6 +17,10 @@ SEVERITY_WORDS: dict[Lang, dict[str, str]] = {
 #: The place of a finding about the whole file.
 FILE_LEVEL: dict[Lang, str] = {"zh": "整个文件", "en": "whole file"}
 
+#: The first line of a text report, and the note on infos after the summary line.
+REPORT_HEAD: dict[Lang, str] = {"zh": "文件：{file}（模板版本 {version}）", "en": "File: {file} (template {version})"}
+INFOS_NOTE: dict[Lang, str] = {"zh": "（另有 {infos} 条提示）", "en": ", {infos} info"}
+
 #: The sheet that lists the findings inside a workbook (annotated copy, Excel button); never a template sheet.
 RESULT_SHEET = "校验结果"
 #: Its columns: key → (Chinese, English) header.
@@ -30,6 +34,27 @@ RESULT_COLUMNS: dict[str, tuple[str, str]] = {
     "expected": ("应为", "expected"),
     "actual": ("实为", "found"),
 }
+
+
+#: The programs that save workbooks, as a user knows them: (needle in docProps/app.xml, Chinese, English).
+PROGRAMS: tuple[tuple[str, str, str], ...] = (
+    ("openpyxl", "openpyxl", "openpyxl"), ("libreoffice", "LibreOffice", "LibreOffice"),
+    ("wps", "WPS 表格", "WPS Spreadsheets"), ("kingsoft", "WPS 表格", "WPS Spreadsheets"),
+    ("excel", "Microsoft Excel", "Microsoft Excel"))
+UNKNOWN_PROGRAM: dict[Lang, str] = {"zh": "未知程序", "en": "an unknown program"}
+
+
+def program(application: str, lang: str = "zh") -> str:
+    """The program that last saved the file, in words a user recognises (docProps/app.xml)."""
+    a = application.lower()
+    for needle, zh, en in PROGRAMS:
+        if needle in a:
+            return en if lang == "en" else zh
+    return application or UNKNOWN_PROGRAM[lang_of(lang)]
+
+
+def program_en(application: str) -> str:
+    return program(application, "en")
 
 
 class LangError(WorkbookToolsError):
@@ -53,5 +78,5 @@ def headers(keys: tuple[str, ...], lang: str) -> tuple[str, ...]:
     return tuple(RESULT_COLUMNS[k][i] for k in keys)
 
 
-__all__ = ["FILE_LEVEL", "LANGS", "RESULT_COLUMNS", "RESULT_SHEET", "SEVERITY_WORDS", "Lang", "LangError",
-           "headers", "lang_of", "parse_lang"]
+__all__ = ["FILE_LEVEL", "INFOS_NOTE", "LANGS", "REPORT_HEAD", "PROGRAMS", "RESULT_COLUMNS", "RESULT_SHEET", "SEVERITY_WORDS", "UNKNOWN_PROGRAM",
+           "Lang", "LangError", "headers", "lang_of", "parse_lang", "program", "program_en"]

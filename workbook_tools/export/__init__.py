@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from ..core.compute import compute
 from ..core.errors import WorkbookToolsError
@@ -18,7 +18,7 @@ from ..core.model import Value
 from ..session import WorkbookSession, open_workbook
 from ..xlsx.reader import Loaded
 from .outline import Outline, build_outline
-from .wording import TemplateError, Wording, wording_from_document
+from .wording import TemplateError, Wording
 
 __all__ = [
     "FORMATS",
@@ -90,9 +90,9 @@ def outline_for(loaded: Loaded, *, wording: Wording | None = None, template: str
     ``computed`` (the derived values of ``loaded.model``) is computed here when not given.
     """
     if wording is None:
-        from .styles import open_template
+        from .docx import prepared_template
 
-        wording = wording_from_document(open_template(template), str(template) if template else "")
+        wording = prepared_template(template).wording()
     values = dict(computed) if computed is not None else compute(loaded.model)
     return build_outline(loaded.model, values, wording=wording, errors=errors)
 
@@ -106,7 +106,7 @@ def export_report(source: str | Path | WorkbookSession, output: str | Path | Non
     (validation errors, not forced), :class:`TemplateError` (bad report template), ValueError (bad format or
     output path) and :class:`~workbook_tools.libreoffice.LibreOfficeError` (PDF conversion).
     """
-    from .styles import open_template
+    from .docx import prepared_template
 
     session = source if isinstance(source, WorkbookSession) else None
     path = session.path if session is not None else Path(source)  # type: ignore[arg-type]
@@ -119,8 +119,8 @@ def export_report(source: str | Path | WorkbookSession, output: str | Path | Non
     errors = len(session.report.errors)
     if errors and not force:
         raise ExportRefused(str(path), errors)
-    document: Any = open_template(template)
-    wording = wording_from_document(document, str(template) if template else "")
+    prepared = prepared_template(template)  # raises TemplateError for a bad template before anything is written
+    wording = prepared.wording()
     outline = outline_for(session.loaded, wording=wording, errors=errors, computed=session.computed)
     if f == "md":
         from ..core.fsutil import atomic_write_text
@@ -130,7 +130,7 @@ def export_report(source: str | Path | WorkbookSession, output: str | Path | Non
     elif f == "docx":
         from .docx import write_docx
 
-        write_docx(outline, dest, document=document)
+        write_docx(outline, dest, template)
     else:
         from .pdf import write_pdf
 
