@@ -15,7 +15,10 @@ from workbook_tools.xlsx.workbook import read as read_workbook
 
 from .conftest import ROOT, TEMPLATE
 
-CONTRACT = ROOT.parent / "shared" / "checks" / "template_contract.py"
+#: beside the checkout, or two levels up for a git worktree (/work/wt/<branch>)
+CONTRACT = next((p for p in (ROOT.parent / "shared" / "checks" / "template_contract.py",
+                             ROOT.parent.parent / "shared" / "checks" / "template_contract.py") if p.exists()),
+                ROOT.parent / "shared" / "checks" / "template_contract.py")
 
 
 def snapshot(path: Path) -> dict:
