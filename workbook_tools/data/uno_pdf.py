@@ -69,6 +69,15 @@ def _convert(desktop: Any, source: str, dest: str) -> None:
         doc.close(True)
 
 
+def _alive(desktop: Any, office: subprocess.Popen[bytes]) -> bool:
+    """Whether LibreOffice still answers: after a crash the bridge is disposed and any call raises."""
+    try:
+        desktop.getComponents()
+    except Exception:  # noqa: BLE001 - DisposedException, RuntimeException: the bridge is gone
+        return False
+    return office.poll() is None
+
+
 def main(argv: list[str]) -> int:
     soffice, profile, pipe = argv
     office = subprocess.Popen(
@@ -88,8 +97,7 @@ def main(argv: list[str]) -> int:
             try:
                 _convert(desktop, source, dest)
             except Exception as exc:  # noqa: BLE001 - any UNO failure is this document's, unless soffice died
-                time.sleep(0.2)
-                if office.poll() is not None or "disposed" in str(exc).lower():
+                if not _alive(desktop, office):
                     desktop = None
                     _say("crashed", f"{type(exc).__name__}: {exc}")
                     return 1
