@@ -58,15 +58,18 @@ def _connect(pipe: str, office: subprocess.Popen[bytes]) -> Any:
             time.sleep(0.05)
 
 
-def _convert(desktop: Any, source: str, dest: str) -> None:
+def _convert(desktop: Any, source: str, dest: str) -> Any:
+    """Write the PDF and return the still open document: closing it after the reply overlaps with the caller."""
     doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(source), "_blank", 0,
                                        (_prop("Hidden", True), _prop("ReadOnly", True)))
     if doc is None:
         raise RuntimeError("LibreOffice could not open the document")
     try:
         doc.storeToURL(uno.systemPathToFileUrl(dest), (_prop("FilterName", "writer_pdf_Export"),))
-    finally:
+    except BaseException:
         doc.close(True)
+        raise
+    return doc
 
 
 def _alive(desktop: Any, office: subprocess.Popen[bytes]) -> bool:
@@ -95,7 +98,7 @@ def main(argv: list[str]) -> int:
         for line in sys.stdin:
             source, dest = json.loads(line)
             try:
-                _convert(desktop, source, dest)
+                doc = _convert(desktop, source, dest)
             except Exception as exc:  # noqa: BLE001 - any UNO failure is this document's, unless soffice died
                 if not _alive(desktop, office):
                     desktop = None
@@ -104,6 +107,12 @@ def main(argv: list[str]) -> int:
                 _say("error", f"{type(exc).__name__}: {exc}")
             else:
                 _say("ok")
+                try:
+                    doc.close(True)
+                except Exception:  # noqa: BLE001 - a LibreOffice that died here is restarted by the caller
+                    if not _alive(desktop, office):
+                        desktop = None
+                        return 1
         return 0
     finally:
         if desktop is not None:
