@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from workbook_tools.core import profiles, spec
+from workbook_tools.core import findings, profiles, spec
 from workbook_tools.export import sentences
 from workbook_tools.export.wording import DEFAULT_WORDING
 
@@ -61,6 +61,9 @@ def unknown_strings(mods: Modules) -> list[str]:
     other_vocabularies = {e.key for e in DEFAULT_WORDING} | set(dir(sentences))
     # a profile's keys and the optional blocks it shows; the keys of the spec's parts-add-up checks
     other_vocabularies |= set(profiles.BLOCKS) | profiles.KEYS | profiles.REPORT_KEYS | {c.key for c in spec.PARTS_CHECKS}
+    # the parameters the catalogue's message templates name (a finding's params are keyed by them)
+    other_vocabularies |= {p for variants in findings.MESSAGES.values() for zh_en in variants.values()
+                           for t in zh_en for p in findings.placeholders(t)}
     unknown = []
     for p, tree in mods:
         docs = _docstrings(tree)

@@ -1,15 +1,18 @@
-"""Derived-value expressions: one object renders the Excel formula and computes the same value in Decimal.
+"""Derived-value expressions: one object renders the Excel formula, computes the same value in Decimal and
+bounds the exact values it could take (its interval).
 
-Keeping both renderings on one object is what lets the template, the validator, the filler and the
-exporter agree: the formula written into the workbook and the value Python computes cannot drift apart.
-Formulas refer to workbook-level defined names only, so no cell address appears in them.
+Keeping every rendering on one object is what lets the template, the validator, the filler and the
+exporter agree: the formula written into the workbook, the value Python computes and the range the
+consistency rule judges against cannot drift apart. Formulas refer to workbook-level defined names
+only, so no cell address appears in them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, getcontext, localcontext
+
+from .records import FrozenRecordError, record
 
 Value = Decimal | str | None
 #: Values by defined name; list columns map to a sequence of values.
@@ -43,6 +46,90 @@ def truncate(x: Decimal, decimals: int) -> Decimal:
     return _quantize(x, decimals, ROUND_DOWN)
 
 
+INF = Decimal("Infinity")
+
+
+class Interval:
+    """A closed range of exact values [lo, hi]; ±Infinity when a denominator's range reaches zero.
+
+    A stated 2-decimal amount is often itself rounded (422.49 stands for [422.485, 422.495]);
+    :meth:`Expr.interval` carries such ranges through an expression (:mod:`workbook_tools.core.intervals`).
+    Written out with slots rather than as a record: a validation makes hundreds of them.
+    """
+
+    __slots__ = ("hi", "lo")
+    __match_args__ = ("lo", "hi")
+    lo: Decimal
+    hi: Decimal
+
+    def __init__(self, lo: Decimal, hi: Decimal) -> None:
+        object.__setattr__(self, "lo", lo)
+        object.__setattr__(self, "hi", hi)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenRecordError(f"cannot assign to field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Interval:
+            return NotImplemented
+        return self.lo == other.lo and self.hi == other.hi
+
+    def __hash__(self) -> int:
+        return hash((self.lo, self.hi))
+
+    def __repr__(self) -> str:
+        return f"Interval(lo={self.lo!r}, hi={self.hi!r})"
+
+    def __reduce__(self) -> tuple[type[Interval], tuple[Decimal, Decimal]]:
+        return Interval, (self.lo, self.hi)
+
+    @classmethod
+    def point(cls, v: Decimal) -> Interval:
+        return cls(v, v)
+
+    @property
+    def unbounded(self) -> bool:
+        return self.lo == -INF or self.hi == INF
+
+    def __add__(self, other: Interval) -> Interval:
+        return Interval(self.lo + other.lo, self.hi + other.hi)
+
+    def __sub__(self, other: Interval) -> Interval:
+        return Interval(self.lo - other.hi, self.hi - other.lo)
+
+    def contains_zero(self) -> bool:
+        return self.lo <= 0 <= self.hi
+
+    def meets(self, lo: Decimal, hi: Decimal, *, hi_open: bool = False, lo_open: bool = False) -> bool:
+        """Does this interval share a point with [lo, hi] (optionally open at either end)?"""
+        below = self.hi < lo if not lo_open else self.hi <= lo
+        above = self.lo > hi if not hi_open else self.lo >= hi
+        return not (below or above)
+
+
+ZERO = Interval.point(Decimal(0))
+UNBOUNDED = Interval(-INF, INF)
+#: Intervals by defined name; list columns map to a sequence (None where a row holds no number).
+IntervalEnv = Mapping[str, "Interval | Sequence[Interval | None] | None"]
+#: Point values by defined name (inputs as typed, derived values as computed): they decide the branches.
+Points = Mapping[str, object]
+
+
+def _iv(env: IntervalEnv, name: str) -> Interval:
+    v = env.get(name)
+    return v if isinstance(v, Interval) else ZERO
+
+
+def _point_zero(points: Points, name: str) -> bool:
+    v = points.get(name)
+    return v is None or v == "" or (isinstance(v, Decimal) and v == 0)
+
+
+def _typed(v: object) -> bool:
+    items = v if isinstance(v, list | tuple) else [v]
+    return any(isinstance(i, Decimal | int) and not isinstance(i, bool) for i in items)
+
+
 def _num(v: object) -> Decimal:
     """Excel arithmetic on a blank cell reads 0; text that is not a number is not ours to guess here."""
     if v is None or v == "":
@@ -73,11 +160,16 @@ class Expr:
         """Names this expression reads, for dependency order and for error messages."""
         raise NotImplementedError
 
+    def interval(self, env: IntervalEnv, points: Points) -> Interval | None:
+        """The range of exact values, given the inputs' intervals; None where the cell is blank (a zero
+        denominator, a text result). ``points`` decides the branches, as :meth:`compute` does."""
+        raise NotImplementedError
+
     def formula(self) -> str:
         return "=" + self.excel()
 
 
-@dataclass(frozen=True)
+@record
 class Ref(Expr):
     """Mirror of another cell (e.g. 表3 本年决算 shows 表2 决算)."""
 
@@ -93,8 +185,11 @@ class Ref(Expr):
     def inputs(self) -> tuple[str, ...]:
         return (self.name,)
 
+    def interval(self, env: IntervalEnv, points: Points) -> Interval | None:
+        return _iv(env, self.name)
 
-@dataclass(frozen=True)
+
+@record
 class Sum(Expr):
     """SUM of single cells, or of a list column when the name is a column range."""
 
@@ -116,8 +211,18 @@ class Sum(Expr):
     def inputs(self) -> tuple[str, ...]:
         return self.names
 
+    def interval(self, env: IntervalEnv, points: Points) -> Interval | None:
+        total = ZERO
+        for n in self.names:
+            v = env.get(n)
+            items: Iterable[Interval | None] = v if isinstance(v, list | tuple) else [v]  # type: ignore[list-item]
+            for item in items:
+                if isinstance(item, Interval):
+                    total = total + item
+        return total
 
-@dataclass(frozen=True)
+
+@record
 class Sub(Expr):
     """a − b (增减额)."""
 
@@ -133,8 +238,11 @@ class Sub(Expr):
     def inputs(self) -> tuple[str, ...]:
         return (self.a, self.b)
 
+    def interval(self, env: IntervalEnv, points: Points) -> Interval | None:
+        return _iv(env, self.a) - _iv(env, self.b)
 
-@dataclass(frozen=True)
+
+@record
 class Add(Expr):
     """a + b (总额 = 基本 + 项目)."""
 
@@ -150,12 +258,15 @@ class Add(Expr):
     def inputs(self) -> tuple[str, ...]:
         return (self.a, self.b)
 
+    def interval(self, env: IntervalEnv, points: Points) -> Interval | None:
+        return _iv(env, self.a) + _iv(env, self.b)
+
 
 def _given(v: object) -> bool:
     return v is not None and v != ""
 
 
-@dataclass(frozen=True)
+@record
 class Round(Expr):
     """ROUND(expr, decimals): a money difference computed in binary by a spreadsheet carries noise (86.4400000001)."""
 
@@ -172,8 +283,11 @@ class Round(Expr):
     def inputs(self) -> tuple[str, ...]:
         return self.expr.inputs()
 
+    def interval(self, env: IntervalEnv, points: Points) -> Interval | None:
+        return self.expr.interval(env, points)  # the exact values, before the rounding the rule judges
 
-@dataclass(frozen=True)
+
+@record
 class FirstGiven(Expr):
     """An input when it is given, else a fallback computed from other figures (全年预算数 = 年初 + 追加).
 
@@ -193,8 +307,11 @@ class FirstGiven(Expr):
     def inputs(self) -> tuple[str, ...]:
         return (self.name, *self.fallback.inputs())
 
+    def interval(self, env: IntervalEnv, points: Points) -> Interval | None:
+        return _iv(env, self.name) if points.get(self.name) is not None else self.fallback.interval(env, points)
 
-@dataclass(frozen=True)
+
+@record
 class Given(Expr):
     """``expr`` when every name in ``needs`` is given, else blank: 年中追加 = 全年 − 年初 only where both are stated."""
 
@@ -214,8 +331,11 @@ class Given(Expr):
     def inputs(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys((*self.expr.inputs(), *self.needs)))
 
+    def interval(self, env: IntervalEnv, points: Points) -> Interval | None:
+        return self.expr.interval(env, points)
 
-@dataclass(frozen=True)
+
+@record
 class SumOrStated(Expr):
     """SUM of the breakdown when any of it is typed, else the total stated without breakdown.
 
@@ -245,8 +365,12 @@ class SumOrStated(Expr):
     def inputs(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys((*self.names, self.stated, *self.evidence)))
 
+    def interval(self, env: IntervalEnv, points: Points) -> Interval | None:
+        typed = any(_typed(points.get(n)) for n in self.evidence)
+        return Sum(self.names).interval(env, points) if typed else _iv(env, self.stated)
 
-@dataclass(frozen=True)
+
+@record
 class SumIfGiven(Expr):
     """SUM of a list column over the rows whose ``key`` column is filled (SUMIFS(…, key, "<>")).
 
@@ -275,6 +399,16 @@ class SumIfGiven(Expr):
     def inputs(self) -> tuple[str, ...]:
         return (self.column, self.key)
 
+    def interval(self, env: IntervalEnv, points: Points) -> Interval | None:
+        keys = points.get(self.key)
+        col = env.get(self.column)
+        total = ZERO
+        if isinstance(col, list | tuple) and isinstance(keys, list | tuple):
+            for item, key in zip(col, keys, strict=False):
+                if isinstance(item, Interval) and key is not None and key != "":
+                    total = total + item
+        return total
+
 
 def _blank_guard(names: tuple[str, ...], zero: str) -> str:
     """The IF condition that leaves a ratio blank: its denominator is 0 (or blank), or an optional input is blank."""
@@ -286,7 +420,7 @@ def _any_blank(env: Env, names: tuple[str, ...]) -> bool:
     return any(env.get(n) is None or env.get(n) == "" for n in names)
 
 
-@dataclass(frozen=True)
+@record
 class Ratio(Expr):
     """ROUND(num / den × 100, 2); blank when the denominator is 0 or blank (never #DIV/0!).
 
@@ -322,8 +456,20 @@ class Ratio(Expr):
     def inputs(self) -> tuple[str, ...]:
         return (self.num, self.den)
 
+    def interval(self, env: IntervalEnv, points: Points) -> Interval | None:
+        """num / den × 100 over the corners (monotone in each argument when den keeps one sign)."""
+        if _point_zero(points, self.den):
+            return None
+        num, den = _iv(env, self.num), _iv(env, self.den)
+        if den.contains_zero() or num.unbounded or den.unbounded:
+            return UNBOUNDED
+        with localcontext() as ctx:
+            ctx.prec = 34
+            corners = [a / b * HUNDRED for a in (num.lo, num.hi) for b in (den.lo, den.hi)]
+        return Interval(min(corners), max(corners))
 
-@dataclass(frozen=True)
+
+@record
 class ChangeRate(Expr):
     """ROUND((本年 − 上年) / 上年 × 100, 2); blank when 上年 is 0 (the change is then undefined).
 
@@ -360,8 +506,20 @@ class ChangeRate(Expr):
     def inputs(self) -> tuple[str, ...]:
         return (self.curr, self.prev)
 
+    def interval(self, env: IntervalEnv, points: Points) -> Interval | None:
+        """(c − p) / p × 100 = (c / p − 1) × 100: monotone in c and in p, so the corners bound it."""
+        if _point_zero(points, self.prev):
+            return None
+        curr, prev = _iv(env, self.curr), _iv(env, self.prev)
+        if prev.contains_zero() or curr.unbounded or prev.unbounded:
+            return UNBOUNDED
+        with localcontext() as ctx:
+            ctx.prec = 34
+            corners = [(c - p) / p * HUNDRED for c in (curr.lo, curr.hi) for p in (prev.lo, prev.hi)]
+        return Interval(min(corners), max(corners))
 
-@dataclass(frozen=True)
+
+@record
 class Grade(Expr):
     """Grade label looked up from the threshold table (data, not code); blank while nothing is scored."""
 
@@ -397,6 +555,9 @@ class Grade(Expr):
 
     def inputs(self) -> tuple[str, ...]:
         return (self.score, self.scored_column)
+
+    def interval(self, env: IntervalEnv, points: Points) -> Interval | None:
+        return None  # a label, not a number
 
 
 def grade_for(score: Decimal, bands: Sequence[tuple[str, Decimal]]) -> str | None:

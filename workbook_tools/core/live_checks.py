@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
-from . import spec
+from . import records, spec
 from .expr import Expr
 from .findings import CATALOGUE
 
@@ -247,18 +247,16 @@ _DERIVED = {f.name: f for f in spec.DERIVED_FIELDS}
 
 def _sub(expr: Expr, resolve: Callable[[str], str]) -> Expr:
     """The same expression with every name it reads replaced by ``resolve(name)`` (Exprs render names verbatim)."""
-    from dataclasses import fields, replace
-
     changes: dict[str, object] = {}
-    for fd in fields(expr):  # type: ignore[arg-type]
-        v = getattr(expr, fd.name)
-        if fd.name in ("blank_if_blank", "bands", "decimals"):
+    for name in records.fields(expr):
+        v = getattr(expr, name)
+        if name in ("blank_if_blank", "bands", "decimals"):
             continue
         if isinstance(v, str):
-            changes[fd.name] = resolve(v)
+            changes[name] = resolve(v)
         elif isinstance(v, tuple) and all(isinstance(i, str) for i in v):
-            changes[fd.name] = tuple(resolve(i) for i in v)
-    return replace(expr, **changes)  # type: ignore[type-var]
+            changes[name] = tuple(resolve(i) for i in v)
+    return records.replace(expr, **changes)
 
 
 @cache

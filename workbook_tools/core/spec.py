@@ -8,8 +8,6 @@ module. It imports no I/O library, so it is cheap to import on every path.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from dataclasses import field as dc_field
 from decimal import Decimal
 from functools import cache
 from typing import Literal
@@ -30,6 +28,8 @@ from .expr import (
     SumIfGiven,
     SumOrStated,
 )
+from .records import field as record_field
+from .records import record
 
 TEMPLATE_ID = "workbook_tools/department-evaluation"
 TEMPLATE_VERSION = "2.1"
@@ -72,7 +72,7 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_MONEY = Decimal("100000000")  # 万元; larger figures are typing accidents (1e12 元)
 
 
-@dataclass(frozen=True)
+@record
 class KindSpec:
     """What a kind of cell is. Consumers ask this table instead of listing kinds."""
 
@@ -135,7 +135,7 @@ INDICATOR_NATURES: tuple[str, ...] = ("≥", "≤", "=", "定性")
 NARRATIVE_LEVELS = "0=正文段落，1=（一）级标题，2=1.级标题，3=（1）级标题"
 
 
-@dataclass(frozen=True)
+@record
 class Field:
     """One named cell: an input staff type into, or a derived value the template computes."""
 
@@ -170,7 +170,7 @@ class Field:
         return KINDS[self.kind].decimals
 
 
-@dataclass(frozen=True)
+@record
 class Column:
     """One column of a list table; its range is named ``<table>_<key>``."""
 
@@ -191,7 +191,7 @@ class Column:
         return KINDS[self.kind].decimals
 
 
-@dataclass(frozen=True)
+@record
 class ListTable:
     """A variable-length table with a fixed capacity, located by its defined name, not by address."""
 
@@ -230,7 +230,7 @@ class ListTable:
         return f"{first}{self.first_row}:{last}{self.last_row}"
 
 
-@dataclass(frozen=True)
+@record
 class Text:
     """A fixed label or heading; validation uses them to notice inserted or deleted rows."""
 
@@ -240,12 +240,12 @@ class Text:
     merge_to: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Sheet:
     key: str
     title: str
     title_en: str
-    widths: dict[str, float] = dc_field(default_factory=dict)
+    widths: dict[str, float] = record_field(default_factory=dict)
     texts: tuple[Text, ...] = ()
     landscape: bool = False
     hidden: bool = False
@@ -259,7 +259,7 @@ class Sheet:
     col_blocks: tuple[tuple[str, str, str], ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class PartsCheck:
     """Parts that, when given, must add up to a total (公务用车购置 + 运行维护 = 公务用车购置及运行费)."""
 
@@ -271,7 +271,7 @@ class PartsCheck:
     when: tuple[str, ...] = ()  # inputs of which one must be typed (derived parts are never blank)
 
 
-@dataclass(frozen=True)
+@record
 class Constant:
     """A locked value owned by the template (grade thresholds): data, not code."""
 
@@ -282,7 +282,7 @@ class Constant:
     meaning: str
 
 
-@dataclass(frozen=True)
+@record
 class RateRow:
     """One row of a 年初预算 | 决算金额 | 占比% table, by the defined names of its three cells."""
 
@@ -294,7 +294,7 @@ class RateRow:
     rate: str
 
 
-@dataclass(frozen=True)
+@record
 class RateTable:
     """表1, 表2, 表4: rows and their 合计, which the template lays out and the report and summary iterate."""
 
@@ -305,7 +305,7 @@ class RateTable:
     total: RateRow
 
 
-@dataclass(frozen=True)
+@record
 class ChangeRow:
     """One row of 表3 (this year against last year), by the defined names of its cells."""
 
@@ -318,13 +318,42 @@ class ChangeRow:
     change_pct: str
 
 
-@dataclass(frozen=True)
+@record
 class ChangeTable:
     key: str
     title: str
     header: tuple[str, ...]
     rows: tuple[ChangeRow, ...]
     total: ChangeRow
+
+
+@record
+class Equal:
+    """A list column's total must equal a stated figure (项目明细合计 = 表4 项目支出); checked by
+    :mod:`workbook_tools.checks.crosstable`, which names the finding ``code``."""
+
+    left: str  # a list column's range name, e.g. projects_actual
+    right: str  # a defined name
+    code: str
+
+    @property
+    def table(self) -> ListTable:
+        return next(t for t in TABLES if any(t.range_name(c.key) == self.left for c in t.columns))
+
+    @property
+    def column(self) -> Column:
+        return next(c for c in self.table.columns if self.table.range_name(c.key) == self.left)
+
+
+@record
+class AtMost:
+    """``left`` may not exceed ``right`` (三公经费 is part of 基本支出); ``what`` names the pair's figure."""
+
+    left: str
+    right: str
+    code: str
+    what: str
+    what_en: str
 
 
 # ---------------------------------------------------------------------------------------------
@@ -461,19 +490,32 @@ BASIC_ROWS: tuple[tuple[str, str, str], ...] = (
     ("capital", "资本性支出", "Capital expenditure"),
 )
 
+# ---------------------------------------------------------------------------------------------
+# One builder per sheet. Each returns the sheet with its texts and everything it declares; _build only
+# concatenates the parts in sheet order.
 
-Built = tuple[tuple[Sheet, ...], tuple[Field, ...], tuple[ListTable, ...], tuple[Constant, ...],
-              tuple[RateTable, ...], tuple[ChangeTable, ...]]
+
+@record
+class SheetPart:
+    """What one sheet declares: the sheet (with its texts), its named cells, tables and rules."""
+
+    sheet: Sheet
+    fields: tuple[Field, ...] = ()
+    tables: tuple[ListTable, ...] = ()
+    constants: tuple[Constant, ...] = ()
+    rate_tables: tuple[RateTable, ...] = ()
+    change_tables: tuple[ChangeTable, ...] = ()
+    parts_checks: tuple[PartsCheck, ...] = ()
+    cross_rules: tuple[Equal | AtMost, ...] = ()
 
 
-def _build() -> Built:
-    fields: list[Field] = []
-    rate_tables: list[RateTable] = []
-    change_tables: list[ChangeTable] = []
-    tables: list[ListTable] = []
-    constants: list[Constant] = []
+def _guide_sheet() -> SheetPart:
+    """填表说明: its text is written by the template builder from this spec."""
+    return SheetPart(Sheet("guide", "填表说明", "Instructions", {"A": 80}, (), status_cell="A3"))
 
-    # -- 基本情况 ------------------------------------------------------------------------------
+
+def _unit_sheet() -> SheetPart:
+    """基本情况: one named input (or derived) cell per row, with its label in A and its unit in C."""
     U = "基本情况"
     unit_rows: list[tuple[str, str, str, Kind, dict[str, object]]] = [
         ("unit_name", "单位名称", "Unit name", "text", {"required": True}),
@@ -491,41 +533,54 @@ def _build() -> Built:
           "meaning": "实有人数 ÷ 编制数 × 100（财预〔2013〕53号 在职人员控制率；可超过100%）"}),
         ("main_tasks", "年度主要工作任务", "Main tasks of the year", "longtext", {"required": True}),
     ]
-    unit_texts = [Text("A1", "单位基本情况", "title", merge_to="C1"),
-                  Text("A2", "黄色单元格由单位填写，灰色单元格自动计算，请勿改动。", "note", merge_to="D2"),
-                  Text("A3", "项目", "header"), Text("B3", "填写内容", "header"),
-                  Text("C3", "单位", "header"), Text("D3", "说明", "header")]
+    fields: list[Field] = []
+    texts = [Text("A1", "单位基本情况", "title", merge_to="C1"),
+             Text("A2", "黄色单元格由单位填写，灰色单元格自动计算，请勿改动。", "note", merge_to="D2"),
+             Text("A3", "项目", "header"), Text("B3", "填写内容", "header"),
+             Text("C3", "单位", "header"), Text("D3", "说明", "header")]
     for i, (name, label, label_en, kind, kw) in enumerate(unit_rows):
         row = 4 + i
         f = _row_field(name, U, row, label, label_en, kind, **kw)
         fields.append(f)
-        unit_texts.append(Text(f"A{row}", label))
+        texts.append(Text(f"A{row}", label))
         if f.unit:
-            unit_texts.append(Text(f"C{row}", f.unit, "static"))
-    sheets = [Sheet("unit", U, "Unit", {"A": 18, "B": 70, "C": 8, "D": 30}, tuple(unit_texts), status_cell="D1")]
+            texts.append(Text(f"C{row}", f.unit, "static"))
+    return SheetPart(Sheet("unit", U, "Unit", {"A": 18, "B": 70, "C": 8, "D": 30}, tuple(texts), status_cell="D1"),
+                     tuple(fields))
 
-    # -- 主要职责 / 绩效目标 (lists) --------------------------------------------------------------
-    tables.append(ListTable("duties", "主要职责", "主要职责", "Main duties", 3, 4, 30, (
+
+def _duties_sheet() -> SheetPart:
+    """主要职责: one list of duties."""
+    duties = ListTable("duties", "主要职责", "主要职责", "Main duties", 3, 4, 30, (
         Column("text", "B", "主要职责（每行一条，不写序号）", "Duty (one per row)", "longtext", required=True, width=90),
-    )))
-    sheets.append(Sheet("duties", "主要职责", "Duties", {"A": 8, "B": 70, "C": 30}, (
+    ))
+    return SheetPart(Sheet("duties", "主要职责", "Duties", {"A": 8, "B": 70, "C": 30}, (
         Text("A1", "主要职责", "title", merge_to="B1"),
         Text("A2", "每行填写一条职责，序号由报告自动生成。", "note", merge_to="B2"),
         Text("A3", "序号", "header"), Text("B3", "主要职责（每行一条，不写序号）", "header"),
-    ), status_cell="C1"))
-    tables.append(ListTable("goals", "绩效目标", "绩效目标", "Performance goals", 3, 4, 20, (
+    ), status_cell="C1"), tables=(duties,))
+
+
+def _goals_sheet() -> SheetPart:
+    """绩效目标: one list of goals (title and text)."""
+    goals = ListTable("goals", "绩效目标", "绩效目标", "Performance goals", 3, 4, 20, (
         Column("title", "B", "目标名称", "Goal title", "text", required=True, width=30),
         Column("text", "C", "目标内容", "Goal text", "longtext", width=80),
-    )))
-    sheets.append(Sheet("goals", "绩效目标", "Goals", {"A": 8, "B": 30, "C": 60, "D": 30}, (
+    ))
+    return SheetPart(Sheet("goals", "绩效目标", "Goals", {"A": 8, "B": 30, "C": 60, "D": 30}, (
         Text("A1", "绩效目标设立情况（部门中长期绩效目标和年度绩效目标）", "title", merge_to="C1"),
         Text("A2", "每行一个目标：目标名称（如“全面加强党的建设”）和具体内容。", "note", merge_to="C2"),
         Text("A3", "序号", "header"), Text("B3", "目标名称", "header"), Text("C3", "目标内容", "header"),
-    ), status_cell="D1"))
+    ), status_cell="D1"), tables=(goals,))
 
-    # -- 资金使用 --------------------------------------------------------------------------------
-    F = "资金使用"
-    ftexts: list[Text] = [
+
+_FUNDS = "资金使用"
+
+
+def _funds_overview() -> tuple[list[Field], list[Text]]:
+    """资金使用 rows 1–6: the title, and 支出总额 (基本 + 项目 + 其他, or the total stated alone)."""
+    F = _FUNDS
+    texts: list[Text] = [
         Text("A1", "资金使用情况（单位：万元）", "title", merge_to="C1"),
         Text("A2", "黄色单元格由单位填写，灰色单元格自动计算，请勿改动。金额单位为万元，保留两位小数。", "note", merge_to="E2"),
         Text("A3", "（一）一般公共预算财政拨款支出总体情况", "section", merge_to="E3"),
@@ -535,7 +590,7 @@ def _build() -> Built:
         Text("A6", "说明：支出总额 = 基本支出（表1合计）+ 项目支出（“项目支出”表）+ 其他支出；只有总额时见（三）。", "note",
              merge_to="E6"),
     ]
-    fields += [
+    fields = [
         Field("total_budget", F, "B5", "支出总额 年初预算", "Total: initial budget", "money", role="derived",
               expr=SumOrStated(("basic_budget", "project_budget", "other_budget"), "total_stated_budget",
                                (*(f"basic_{k}_budget" for k, _, _ in BASIC_ROWS), "basic_stated_budget",
@@ -550,28 +605,23 @@ def _build() -> Built:
               expr=Ratio("total_actual", "total_budget"), unit="%",
               meaning="决算 ÷ 年初预算 × 100（预算执行率，财预〔2013〕53号 预算完成率口径）"),
     ]
-    f1, t1, basic = _rate_table(F, 8, "表1 基本支出预算执行情况表（单位：万元）",
-                                ("预算项目", "年初预算（万元）", "决算金额（万元）", "占比%"), BASIC_ROWS,
-                                ("basic", "合计", "Basic expenditure total"), "basic", "经济分类", "基本支出合计",
-                                stated=True)
-    f2, t2, sangong = _rate_table(F, 16, "表2 “三公”经费预算执行情况表（单位：万元）",
-                                  ("费用项目", "年初预算（万元）", "决算金额（万元）", "占比%"), SANGONG_ROWS,
-                         ("sangong", "合计", "Three public expenses total"), "sangong", "“三公”经费控制率",
-                         "三公经费合计", share=True)
-    fields += f1 + f2
-    ftexts += t1 + t2
-    rate_tables += [basic, sangong]
-    top = 23
+    return fields, texts
+
+
+def _sangong_change(top: int) -> tuple[list[Field], list[Text], ChangeTable, int]:
+    """表3 “三公”经费与上年对比 from row ``top``; also returns the row after its 合计."""
+    F = _FUNDS
+    fields: list[Field] = []
     change_title = "表3 “三公”经费与上年对比情况（单位：万元）"
     change_header = ("费用项目", "上年决算（万元）", "本年决算（万元）", "增减额（万元）", "增减率%")
-    ftexts += [Text(f"A{top}", change_title, "section", merge_to=f"E{top}")]
-    ftexts += [Text(f"{c}{top + 1}", h, "header")
-               for c, h in zip("ABCDEFGH", (*change_header, "上年预算（万元）", "本年预算（万元）", "预算增减率%"),
-                               strict=True)]
+    texts = [Text(f"A{top}", change_title, "section", merge_to=f"E{top}")]
+    texts += [Text(f"{c}{top + 1}", h, "header")
+              for c, h in zip("ABCDEFGH", (*change_header, "上年预算（万元）", "本年预算（万元）", "预算增减率%"),
+                              strict=True)]
     r = top + 2
     for key, label, label_en in SANGONG_ROWS:
         n = f"sangong_{key}"
-        ftexts.append(Text(f"A{r}", label))
+        texts.append(Text(f"A{r}", label))
         fields += [
             Field(f"{n}_prev", F, f"B{r}", f"{label} 上年决算", f"{label_en}: last year's final account", "money",
                   unit=MONEY_UNIT, min=Decimal(0), max=MAX_MONEY),
@@ -592,7 +642,7 @@ def _build() -> Built:
                   meaning="(本年预算 − 上年预算) ÷ 上年预算 × 100（预算口径）；上年预算未填或为0时留空"),
         ]
         r += 1
-    ftexts.append(Text(f"A{r}", "合计"))
+    texts.append(Text(f"A{r}", "合计"))
     fields += [
         Field("sangong_prev", F, f"B{r}", "三公经费合计 上年决算", "Three public expenses: last year", "money",
               role="derived", expr=Sum(tuple(f"sangong_{k}_prev" for k, _, _ in SANGONG_ROWS)), unit=MONEY_UNIT,
@@ -615,33 +665,42 @@ def _build() -> Built:
               expr=ChangeRate("sangong_budget", "sangong_prev_budget"), unit="%",
               meaning="“三公经费”变动率（预算口径）= (本年预算 − 上年预算) ÷ 上年预算 × 100（湖南等地指标表口径）"),
     ]
-    change_tables.append(ChangeTable(
+    table = ChangeTable(
         "sangong_change", change_title, change_header,
         tuple(ChangeRow(k, lab, lab_en, f"sangong_{k}_prev", f"sangong_{k}_current", f"sangong_{k}_change",
                         f"sangong_{k}_change_pct") for k, lab, lab_en in SANGONG_ROWS),
         ChangeRow("sangong", "合计", "Three public expenses total", "sangong_prev", "sangong_current",
-                  "sangong_change", "sangong_change_pct")))
-    row_blocks: list[tuple[str, int, int]] = []
+                  "sangong_change", "sangong_change_pct"))
+    return fields, texts, table, r + 1
 
-    def money_rows(top: int, title: str, block: str, heads: tuple[str, ...],
-                   rows: list[tuple[str, str, str, tuple[tuple[str, str, str], ...]]]) -> int:
-        """An optional block: a section title, a header, then rows of named money inputs (and derived cells)."""
-        nonlocal ftexts, fields
-        ftexts += [Text(f"A{top}", title, "section", merge_to=f"H{top}")]
-        ftexts += [Text(f"{c}{top + 1}", h, "header") for c, h in zip("ABCDEFGH", heads, strict=False)]
-        r = top + 2
-        for _key, label, _en, cells in rows:
-            ftexts.append(Text(f"A{r}", label))
-            for col, name, how in cells:
-                fields.append(_block_field(name, F, f"{col}{r}", label, how))
-            r += 1
-        row_blocks.append((block, top, r - 1))
-        return r + 1
 
-    top = r + 2  # 30
-    r = money_rows(top, "（二）预算调整与执行（选填；不填则只按年初预算计算）", "adjustments",
-                   ("项目", "年中追加（万元）", "全年预算数（调整后，万元）", "全年预算数（计算）", "年中追加（计算）",
-                    "执行率%（决算÷全年预算）"), [
+#: An optional block's row: key, label, English (unused), and its cells (column, defined name, how: see _block_field).
+BlockRow = tuple[str, str, str, tuple[tuple[str, str, str], ...]]
+
+
+def _money_block(top: int, title: str, heads: tuple[str, ...],
+                 rows: list[BlockRow]) -> tuple[list[Field], list[Text], int]:
+    """An optional block: a section title, a header, then rows of named money inputs (and derived cells).
+
+    Returns its fields, its texts and its last row.
+    """
+    texts = [Text(f"A{top}", title, "section", merge_to=f"H{top}")]
+    texts += [Text(f"{c}{top + 1}", h, "header") for c, h in zip("ABCDEFGH", heads, strict=False)]
+    fields: list[Field] = []
+    r = top + 2
+    for _key, label, _en, cells in rows:
+        texts.append(Text(f"A{r}", label))
+        for col, name, how in cells:
+            fields.append(_block_field(name, _FUNDS, f"{col}{r}", label, how))
+        r += 1
+    return fields, texts, r - 1
+
+
+#: 资金使用's optional blocks (二)–(九) in sheet order: profiles.BLOCKS key, title, header, rows.
+_FUNDS_BLOCKS: tuple[tuple[str, str, tuple[str, ...], list[BlockRow]], ...] = (
+    ("adjustments", "（二）预算调整与执行（选填；不填则只按年初预算计算）",
+     ("项目", "年中追加（万元）", "全年预算数（调整后，万元）", "全年预算数（计算）", "年中追加（计算）",
+      "执行率%（决算÷全年预算）"), [
         ("total", "支出总额", "Total", (("B", "total_supplement", "supplement"), ("C", "adjusted_budget", "adjusted"),
                                         ("D", "total_adjusted", "adjusted-calc:total"),
                                         ("E", "total_supplement_calc", "supplement-calc:total"),
@@ -655,53 +714,55 @@ def _build() -> Built:
                                             ("D", "project_adjusted", "adjusted-calc:project"),
                                             ("E", "project_supplement_calc", "supplement-calc:project"),
                                             ("F", "project_adjusted_rate", "adjusted-rate:project"))),
-    ])
-    r = money_rows(r, "（三）结转结余（选填）", "adjustments", ("项目", "金额（万元）"), [
+    ]),
+    ("adjustments", "（三）结转结余（选填）", ("项目", "金额（万元）"), [
         ("carryover_prev", "上年结转结余", "", (("B", "carryover_prev", "money"),)),
         ("carryover_end", "年末结转结余", "", (("B", "carryover_end", "money"),)),
         ("available", "可用预算（上年结转 + 年初预算 + 本年追加）", "", (("B", "budget_available", "available"),)),
         ("used", "实际使用（可用预算 − 年末结转结余）", "", (("B", "budget_used", "used"),)),
-    ])
-    r = money_rows(r, "（四）只有总额时（选填；有分项时不填）", "totals_only",
-                   ("项目", "年初预算（万元）", "决算金额（万元）"), [
+    ]),
+    ("totals_only", "（四）只有总额时（选填；有分项时不填）", ("项目", "年初预算（万元）", "决算金额（万元）"), [
         ("total-stated", "支出总额（未分基本、项目支出时）", "",
          (("B", "total_stated_budget", "money"), ("C", "total_stated_actual", "money"))),
         ("basic-stated", "基本支出总额（未分经济分类时）", "",
          (("B", "basic_stated_budget", "money"), ("C", "basic_stated_actual", "money"))),
         ("other", "其他支出（基本、项目支出以外）", "", (("B", "other_budget", "money"), ("C", "other_actual", "money"))),
-    ])
-    r = money_rows(r, "（五）基本支出按人员经费、公用经费（选填）", "personnel_public",
-                   ("项目", "年初预算（万元）", "决算金额（万元）", "占比%"), [
+    ]),
+    ("personnel_public", "（五）基本支出按人员经费、公用经费（选填）",
+     ("项目", "年初预算（万元）", "决算金额（万元）", "占比%"), [
         ("personnel", "人员经费（含对个人和家庭的补助）", "",
          (("B", "basic_personnel_budget", "money"), ("C", "basic_personnel_actual", "money"),
           ("D", "basic_personnel_rate", "rate:basic_personnel"))),
         ("public", "公用经费", "", (("B", "basic_public_budget", "money"), ("C", "basic_public_actual", "money"),
                                     ("D", "basic_public_rate", "rate:basic_public"))),
-    ])
-    r = money_rows(r, "（六）资金来源（选填）", "sources",
-                   ("资金来源", "年初预算（万元）", "全年预算数（万元）", "全年执行数（万元）", "执行率%"), [
+    ]),
+    ("sources", "（六）资金来源（选填）", ("资金来源", "年初预算（万元）", "全年预算数（万元）", "全年执行数（万元）", "执行率%"), [
         (k, label, "", (("B", f"source_{k}_budget", "money"), ("C", f"source_{k}_adjusted", "money"),
                         ("D", f"source_{k}_actual", "money"), ("E", f"source_{k}_rate", f"source-rate:{k}")))
         for k, label in SOURCE_ROWS
-    ])
-    r = money_rows(r, "（七）收入情况（选填）", "income", ("项目", "金额（万元）"), [
+    ]),
+    ("income", "（七）收入情况（选填）", ("项目", "金额（万元）"), [
         ("income_total", "收入合计", "", (("B", "income_total", "money"),)),
         ("income_fiscal", "财政拨款收入", "", (("B", "income_fiscal", "money"),)),
         ("income_other", "其他收入", "", (("B", "income_other", "money"),)),
-    ])
-    r = money_rows(r, "（八）“三公”经费明细（选填）", "sangong_detail", ("项目", "年初预算（万元）", "决算金额（万元）"), [
+    ]),
+    ("sangong_detail", "（八）“三公”经费明细（选填）", ("项目", "年初预算（万元）", "决算金额（万元）"), [
         ("purchase", "其中：公务用车购置费", "", (("B", "sangong_vehicle_purchase_budget", "money"),
                                                 ("C", "sangong_vehicle_purchase_actual", "money"))),
         ("running", "公务用车运行维护费", "", (("B", "sangong_vehicle_running_budget", "money"),
                                               ("C", "sangong_vehicle_running_actual", "money"))),
-    ])
-    r = money_rows(r, "（九）其他指标数据（选填，用于共性指标计算，可留空）", "other_data", ("项目", "金额（万元）"), [
+    ]),
+    ("other_data", "（九）其他指标数据（选填，用于共性指标计算，可留空）", ("项目", "金额（万元）"), [
         ("procurement_budget", "政府采购预算", "", (("B", "procurement_budget", "money"),)),
         ("procurement_actual", "政府采购实际金额", "", (("B", "procurement_actual", "money"),)),
         ("key_project_actual", "重点项目支出", "", (("B", "key_project_actual", "money"),)),
-    ])
-    top = r
-    ftexts += [
+    ]),
+)
+
+
+def _common_indicators(top: int) -> tuple[list[Field], list[Text]]:
+    """（十）共性指标 from row ``top``: derived percentages with their formula spelled out beside them."""
+    texts = [
         Text(f"A{top}", "（十）共性指标（自动计算）", "section", merge_to=f"E{top}"),
         Text(f"A{top + 1}", "指标", "header"), Text(f"B{top + 1}", "指标值%", "header"),
         Text(f"C{top + 1}", "计算公式", "header", merge_to=f"E{top + 1}"),
@@ -729,20 +790,92 @@ def _build() -> Built:
         ("project_share", "项目支出占比", "Project share of total", Ratio("project_actual", "total_actual"),
          "项目支出决算 ÷ 支出总额决算 × 100"),
     ]
+    fields: list[Field] = []
     r = top + 2
     for name, label, label_en, expr, meaning in indicators:
-        ftexts += [Text(f"A{r}", label), Text(f"C{r}", meaning, "static", merge_to=f"E{r}")]
-        fields.append(Field(name, F, f"B{r}", label, label_en, "percent", role="derived", expr=expr, unit="%",
+        texts += [Text(f"A{r}", label), Text(f"C{r}", meaning, "static", merge_to=f"E{r}")]
+        fields.append(Field(name, _FUNDS, f"B{r}", label, label_en, "percent", role="derived", expr=expr, unit="%",
                             meaning=meaning))
         r += 1
-    sheets.append(Sheet("funds", F, "Funds", {"A": 34, "B": 14, "C": 14, "D": 14, "E": 14, "F": 14, "G": 14, "H": 14},
-                        tuple(ftexts), row_blocks=tuple(row_blocks),
-                        col_blocks=(("sangong_detail", "F", "H"),),
-                        status_cell="D1", status_to="E1"))
+    return fields, texts
 
-    # -- 项目支出 --------------------------------------------------------------------------------
+
+def _funds_parts_checks() -> tuple[PartsCheck, ...]:
+    """Breakdowns on 资金使用 that must add up to their total when given (a warning names both sides)."""
+    return (
+        PartsCheck("vehicle_budget", "公务用车购置费 + 运行维护费（年初预算）",
+                   ("sangong_vehicle_purchase_budget", "sangong_vehicle_running_budget"), "sangong_vehicle_budget"),
+        PartsCheck("vehicle_actual", "公务用车购置费 + 运行维护费（决算）",
+                   ("sangong_vehicle_purchase_actual", "sangong_vehicle_running_actual"), "sangong_vehicle_actual"),
+        PartsCheck("personnel_public_budget", "人员经费 + 公用经费（年初预算）",
+                   ("basic_personnel_budget", "basic_public_budget"), "basic_budget"),
+        PartsCheck("personnel_public_actual", "人员经费 + 公用经费（决算）",
+                   ("basic_personnel_actual", "basic_public_actual"), "basic_actual"),
+        PartsCheck("sources_budget", "各资金来源的年初预算", tuple(f"source_{k}_budget" for k, _ in SOURCE_ROWS),
+                   "total_budget"),
+        PartsCheck("sources_adjusted", "各资金来源的全年预算数", tuple(f"source_{k}_adjusted" for k, _ in SOURCE_ROWS),
+                   "total_adjusted"),
+        PartsCheck("sources_actual", "各资金来源的全年执行数", tuple(f"source_{k}_actual" for k, _ in SOURCE_ROWS),
+                   "total_actual"),
+        PartsCheck("income", "财政拨款收入 + 其他收入", ("income_fiscal", "income_other"), "income_total"),
+        PartsCheck("basic_stated_budget", "表1各经济分类的年初预算（与基本支出总额）",
+                   tuple(f"basic_{k}_budget" for k, _, _ in BASIC_ROWS), "basic_stated_budget", 1),
+        PartsCheck("basic_stated_actual", "表1各经济分类的决算（与基本支出总额）",
+                   tuple(f"basic_{k}_actual" for k, _, _ in BASIC_ROWS), "basic_stated_actual", 1),
+        PartsCheck("total_stated_budget", "基本支出 + 项目支出 + 其他支出（与支出总额）",
+                   ("basic_budget", "project_budget", "other_budget"), "total_stated_budget", 1,
+                   when=(*(f"basic_{r}_budget" for r, _, _ in BASIC_ROWS), "basic_stated_budget", "project_budget",
+                         "other_budget")),
+        PartsCheck("total_stated_actual", "基本支出 + 项目支出 + 其他支出（与支出总额）",
+                   ("basic_actual", "project_actual", "other_actual"), "total_stated_actual", 1,
+                   when=(*(f"basic_{r}_actual" for r, _, _ in BASIC_ROWS), "basic_stated_actual", "project_actual",
+                         "other_actual")),
+        PartsCheck("adjusted_total", "年初预算 + 年中追加（与全年预算数）", ("total_budget", "total_supplement"),
+                   "adjusted_budget"),
+    )
+
+
+def _funds_sheet() -> SheetPart:
+    """资金使用: 支出总额, 表1–表3, the optional blocks (二)–(九) and the common indicators (十)."""
+    F = _FUNDS
+    fields, texts = _funds_overview()
+    f1, t1, basic = _rate_table(F, 8, "表1 基本支出预算执行情况表（单位：万元）",
+                                ("预算项目", "年初预算（万元）", "决算金额（万元）", "占比%"), BASIC_ROWS,
+                                ("basic", "合计", "Basic expenditure total"), "basic", "经济分类", "基本支出合计",
+                                stated=True)
+    f2, t2, sangong = _rate_table(F, 16, "表2 “三公”经费预算执行情况表（单位：万元）",
+                                  ("费用项目", "年初预算（万元）", "决算金额（万元）", "占比%"), SANGONG_ROWS,
+                                  ("sangong", "合计", "Three public expenses total"), "sangong", "“三公”经费控制率",
+                                  "三公经费合计", share=True)
+    f3, t3, change, r = _sangong_change(23)
+    fields += f1 + f2 + f3
+    texts += t1 + t2 + t3
+    row_blocks: list[tuple[str, int, int]] = []
+    top = r + 1  # 30: one blank row after 表3
+    for block, title, heads, rows in _FUNDS_BLOCKS:
+        fb, tb, last = _money_block(top, title, heads, rows)
+        fields += fb
+        texts += tb
+        row_blocks.append((block, top, last))
+        top = last + 2
+    fi, ti = _common_indicators(top)
+    fields += fi
+    texts += ti
+    sheet = Sheet("funds", F, "Funds", {"A": 34, "B": 14, "C": 14, "D": 14, "E": 14, "F": 14, "G": 14, "H": 14},
+                  tuple(texts), row_blocks=tuple(row_blocks), col_blocks=(("sangong_detail", "F", "H"),),
+                  status_cell="D1", status_to="E1")
+    return SheetPart(sheet, tuple(fields), rate_tables=(basic, sangong), change_tables=(change,),
+                     parts_checks=_funds_parts_checks(),
+                     cross_rules=(
+                         AtMost("sangong_actual", "basic_actual", "sangong-exceeds-basic", "决算", "final account"),
+                         AtMost("sangong_budget", "basic_budget", "sangong-exceeds-basic", "年初预算", "initial budget"),
+                     ))
+
+
+def _projects_sheet() -> SheetPart:
+    """项目支出: 表4, the project list with its 合计, and the optional list by functional class."""
     P = "项目支出"
-    fields += [
+    fields = [
         Field("project_budget", P, "B5", "项目支出 年初预算", "Project expenditure: initial budget", "money",
               required=True, unit=MONEY_UNIT, min=Decimal(0), max=MAX_MONEY, required_unless=("total_stated_budget",)),
         Field("project_actual", P, "C5", "项目支出 决算金额", "Project expenditure: final account", "money",
@@ -752,8 +885,8 @@ def _build() -> Built:
               meaning="项目支出决算 ÷ 年初预算 × 100"),
     ]
     project_row = RateRow("project", "项目支出", "Project expenditure", "project_budget", "project_actual", "project_rate")
-    rate_tables.append(RateTable("project", "表4 项目支出预算执行情况表（单位：万元）", ("预算项目", "年初预算", "决算金额", "占比%"),
-                                 (project_row,), project_row))
+    rate_table = RateTable("project", "表4 项目支出预算执行情况表（单位：万元）", ("预算项目", "年初预算", "决算金额", "占比%"),
+                           (project_row,), project_row)
     projects = ListTable("projects", P, "项目明细", "Projects", 8, 9, 30, (
         Column("name", "B", "项目名称", "Project", "text", required=True, width=36),
         Column("budget", "C", "年初预算", "Initial budget", "money", width=12, min=Decimal(0), max=MAX_MONEY,
@@ -762,7 +895,6 @@ def _build() -> Built:
                unit=MONEY_UNIT),
         Column("purpose", "E", "用途", "Purpose", "longtext", width=50),
     ))
-    tables.append(projects)
     sum_row = projects.last_row + 1
     fields += [
         Field("project_list_budget", P, f"C{sum_row}", "项目明细合计 年初预算", "Project list: budget total", "money",
@@ -780,8 +912,7 @@ def _build() -> Built:
         Column("actual", "D", "决算金额（万元）", "Final account", "money", width=12, min=Decimal(0), max=MAX_MONEY,
                unit=MONEY_UNIT),
     ))
-    tables.append(functions)
-    sheets.append(Sheet("projects", P, "Projects", {"A": 10, "B": 36, "C": 12, "D": 12, "E": 50}, (
+    sheet = Sheet("projects", P, "Projects", {"A": 10, "B": 36, "C": 12, "D": 12, "E": 50}, (
         Text("A1", "项目支出（单位：万元）", "title", merge_to="D1"),
         Text("A2", "先填表4项目支出总额，再逐项填写项目明细；明细合计应与项目支出总额一致。", "note", merge_to="E2"),
         Text("A3", "表4 项目支出预算执行情况表（单位：万元）", "section", merge_to="E3"),
@@ -795,10 +926,14 @@ def _build() -> Built:
         Text(f"A{ftop}", "项目支出按功能分类（选填，如“其中一般公共服务支出”）", "section", merge_to=f"E{ftop}"),
         Text(f"A{ftop + 1}", "序号", "header"),
         *(Text(f"{c.col}{ftop + 1}", c.label, "header") for c in functions.columns),
-    ), landscape=True, row_blocks=(("project_functions", ftop, functions.last_row),),
-        status_cell="E1"))
+    ), landscape=True, row_blocks=(("project_functions", ftop, functions.last_row),), status_cell="E1")
+    return SheetPart(sheet, tuple(fields), (projects, functions), rate_tables=(rate_table,),
+                     cross_rules=(Equal("projects_actual", "project_actual", "project-list-mismatch"),
+                                  Equal("projects_budget", "project_budget", "project-list-mismatch")))
 
-    # -- 评分表 ----------------------------------------------------------------------------------
+
+def _scores_sheet() -> SheetPart:
+    """评分表: the indicator list, its 合计 and 评价等级, and the grade thresholds as locked constants."""
     S = "评分表"
     ind = ListTable("indicators", S, "绩效评价指标评分表", "Indicator scores", 3, 4, 40, (
         Column("level1", "B", "一级指标", "Level-1 indicator", "text", required=True, width=12),
@@ -813,18 +948,17 @@ def _build() -> Built:
         Column("unit", "K", "计量单位", "Unit", "text", width=8),
         Column("deviation", "L", "偏差原因分析及改进措施", "Deviation and remedies", "longtext", width=40),
     ))
-    tables.append(ind)
     tr = ind.last_row + 1
     bands_sorted = tuple(sorted(GRADE_BANDS, key=lambda b: b[1]))
     grade_first = 4
     grade_last = grade_first + len(bands_sorted) - 1
-    constants += [
+    constants = (
         Constant("grade_labels", S, f"N{grade_first}:N{grade_last}", tuple(b[0] for b in bands_sorted),
                  "评价等级名称（按最低分从低到高排列）"),
         Constant("grade_minimums", S, f"O{grade_first}:O{grade_last}", tuple(b[1] for b in bands_sorted),
                  "各等级最低分（含）"),
-    ]
-    fields += [
+    )
+    fields = (
         Field("weight_total", S, f"E{tr}", "分值合计", "Points total", "score", role="derived",
               expr=SumIfGiven(ind.range_name("weight"), ind.range_name("level3")),
               meaning="填了三级指标的各行分值之和，应为100（只写一级、二级的小计行不重复计算）"),
@@ -834,10 +968,10 @@ def _build() -> Built:
         Field("grade", S, f"F{tr + 1}", "评价等级", "Grade", "grade", role="derived",
               expr=Grade("score_total", ind.range_name("score"), "grade_minimums", "grade_labels", GRADE_BANDS),
               meaning="按等级标准表：优秀 ≥ 90，良好 80–<90，中 60–<80，差 < 60（财预〔2020〕10号）"),
-    ]
-    sheets.append(Sheet("scores", S, "Scores",
-                        {"A": 6, "B": 12, "C": 14, "D": 22, "E": 8, "F": 8, "G": 50, "H": 9, "I": 14, "J": 14, "K": 8,
-                         "L": 40, "M": 3, "N": 10, "O": 10}, (
+    )
+    sheet = Sheet("scores", S, "Scores",
+                  {"A": 6, "B": 12, "C": 14, "D": 22, "E": 8, "F": 8, "G": 50, "H": 9, "I": 14, "J": 14, "K": 8,
+                   "L": 40, "M": 3, "N": 10, "O": 10}, (
         Text("A1", "部门整体支出绩效评价指标评分表", "title", merge_to="F1"),
         Text("A2", "每行一个三级指标；分值合计应为100，得分不得超过分值。只写一级、二级指标和分值的小计行不计入合计。"
                    "等级按右侧标准自动评定。", "note", merge_to="G2"),
@@ -845,80 +979,98 @@ def _build() -> Built:
         Text("A3", "序号", "header"),
         Text(f"A{tr}", "合计"), Text(f"A{tr + 1}", "评价等级"),
         Text("N3", "等级", "header"), Text("O3", "最低分", "header"),
-    ), landscape=True, col_blocks=(("indicator_details", "H", "L"),), status_cell="G1"))
+    ), landscape=True, col_blocks=(("indicator_details", "H", "L"),), status_cell="G1")
+    return SheetPart(sheet, fields, (ind,), constants)
 
-    # -- 报告正文 --------------------------------------------------------------------------------
+
+def _narrative_sheet() -> SheetPart:
+    """报告正文: the report's paragraphs, one per row, by section and heading level."""
     N = "报告正文"
-    tables.append(ListTable("narrative", N, "报告正文段落", "Narrative paragraphs", 3, 4, 200, (
+    narrative = ListTable("narrative", N, "报告正文段落", "Narrative paragraphs", 3, 4, 200, (
         Column("section", "B", "部分", "Section", "choice", required=True, width=16,
                choices=tuple(label for _, label in NARRATIVE_SECTIONS)),
         Column("level", "C", "层级", "Level", "int", width=6, min=Decimal(0), max=Decimal(3)),
         Column("heading", "D", "标题", "Heading", "text", width=36),
         Column("text", "E", "正文", "Text", "longtext", width=90),
-    )))
-    sheets.append(Sheet("narrative", N, "Narrative", {"A": 6, "B": 16, "C": 6, "D": 36, "E": 90}, (
+    ))
+    return SheetPart(Sheet("narrative", N, "Narrative", {"A": 6, "B": 16, "C": 6, "D": 36, "E": 90}, (
         Text("A1", "报告正文（每行一个段落）", "title", merge_to="D1"),
         Text("A2", f"部分：从下拉列表选择；层级：{NARRATIVE_LEVELS}；标题和正文可只填其一，编号由报告自动生成。",
              "note", merge_to="E2"),
         Text("A3", "序号", "header"), Text("B3", "部分", "header"), Text("C3", "层级", "header"),
         Text("D3", "标题", "header"), Text("E3", "正文", "header"),
-    ), landscape=True, status_cell="E1"))
+    ), landscape=True, status_cell="E1"), tables=(narrative,))
 
-    # -- 校验 (live checks; rows generated by live_checks from this spec and the catalogue) ----------
-    sheets.append(Sheet("checks", LIVE_SHEET, "Checks", {"A": 6, "B": 7, "C": 10, "D": 9, "E": 30, "F": 20, "G": 66,
-                                                         "H": 12}, (
+
+def _checks_sheet() -> SheetPart:
+    """校验 (live checks): its rows are generated by live_checks from this spec and the catalogue."""
+    return SheetPart(Sheet("checks", LIVE_SHEET, "Checks", {"A": 6, "B": 7, "C": 10, "D": 9, "E": 30, "F": 20, "G": 66,
+                                                            "H": 12}, (
         Text("A1", "校验（工作簿自动检查）", "title", merge_to="G1"),
         Text("A3", LIVE_NOTE, "note", merge_to="G3"),
         *(Text(f"{c}4", h, "header") for c, h in zip("ABCDEFGH", ("序号", "结果", "工作表", "位置", "检查项", "代码",
                                                                     "说明", "按输入计算"), strict=True)),
     ), landscape=True, since=LIVE_SINCE))
 
-    # -- _meta (very hidden) ---------------------------------------------------------------------
+
+def _meta_sheet() -> SheetPart:
+    """_meta (very hidden): the template's identity, version and profile."""
     meta_values = {"template_id": TEMPLATE_ID, "template_version": TEMPLATE_VERSION, "profile": "anhua"}
-    sheets.append(Sheet("meta", META_SHEET, "Meta", {"A": 20, "B": 40}, (
+    return SheetPart(Sheet("meta", META_SHEET, "Meta", {"A": 20, "B": 40}, (
         *(Text(f"A{rc(cell)[0]}", name, "static") for name, (_, cell) in META_NAMES.items()),
         *(Text(cell, meta_values[name], "static") for name, (_, cell) in META_NAMES.items()),
     ), hidden=True))
 
-    guide = Sheet("guide", "填表说明", "Instructions", {"A": 80}, (), status_cell="A3")
-    return (guide, *sheets), tuple(fields), tuple(tables), tuple(constants), tuple(rate_tables), tuple(change_tables)
+
+#: The sheets in template order (the very hidden meta sheet last).
+_SHEET_BUILDERS = (_guide_sheet, _unit_sheet, _duties_sheet, _goals_sheet, _funds_sheet, _projects_sheet,
+                   _scores_sheet, _narrative_sheet, _checks_sheet, _meta_sheet)
 
 
-SHEETS, FIELDS, TABLES, CONSTANTS, RATE_TABLES, CHANGE_TABLES = _build()
+@record
+class Built:
+    """The whole spec: every sheet's part, concatenated in sheet order."""
+
+    sheets: tuple[Sheet, ...]
+    fields: tuple[Field, ...]
+    tables: tuple[ListTable, ...]
+    constants: tuple[Constant, ...]
+    rate_tables: tuple[RateTable, ...]
+    change_tables: tuple[ChangeTable, ...]
+    parts_checks: tuple[PartsCheck, ...]
+    cross_rules: tuple[Equal | AtMost, ...]
+
+
+def _build() -> Built:
+    parts = [build() for build in _SHEET_BUILDERS]
+    rules = [r for p in parts for r in p.cross_rules]
+    return Built(
+        sheets=tuple(p.sheet for p in parts),
+        fields=tuple(f for p in parts for f in p.fields),
+        tables=tuple(t for p in parts for t in p.tables),
+        constants=tuple(k for p in parts for k in p.constants),
+        rate_tables=tuple(t for p in parts for t in p.rate_tables),
+        change_tables=tuple(t for p in parts for t in p.change_tables),
+        parts_checks=tuple(c for p in parts for c in p.parts_checks),
+        # the list-against-total rules first, as the checks report them
+        cross_rules=(*(r for r in rules if isinstance(r, Equal)), *(r for r in rules if not isinstance(r, Equal))),
+    )
+
+
+_BUILT = _build()
+SHEETS: tuple[Sheet, ...] = _BUILT.sheets
+FIELDS: tuple[Field, ...] = _BUILT.fields
+TABLES: tuple[ListTable, ...] = _BUILT.tables
+CONSTANTS: tuple[Constant, ...] = _BUILT.constants
 #: 表1 基本支出, 表2 三公经费, 表4 项目支出 (rate tables) and 表3 三公经费与上年对比 (change table).
+RATE_TABLES: tuple[RateTable, ...] = _BUILT.rate_tables
+CHANGE_TABLES: tuple[ChangeTable, ...] = _BUILT.change_tables
 RATE_TABLE_BY_KEY: dict[str, RateTable] = {t.key: t for t in RATE_TABLES}
 CHANGE_TABLE_BY_KEY: dict[str, ChangeTable] = {t.key: t for t in CHANGE_TABLES}
-
 #: Breakdowns that must add up to their total when given (a warning names both sides; see docs/template.md).
-PARTS_CHECKS: tuple[PartsCheck, ...] = (
-    PartsCheck("vehicle_budget", "公务用车购置费 + 运行维护费（年初预算）",
-               ("sangong_vehicle_purchase_budget", "sangong_vehicle_running_budget"), "sangong_vehicle_budget"),
-    PartsCheck("vehicle_actual", "公务用车购置费 + 运行维护费（决算）",
-               ("sangong_vehicle_purchase_actual", "sangong_vehicle_running_actual"), "sangong_vehicle_actual"),
-    PartsCheck("personnel_public_budget", "人员经费 + 公用经费（年初预算）",
-               ("basic_personnel_budget", "basic_public_budget"), "basic_budget"),
-    PartsCheck("personnel_public_actual", "人员经费 + 公用经费（决算）",
-               ("basic_personnel_actual", "basic_public_actual"), "basic_actual"),
-    PartsCheck("sources_budget", "各资金来源的年初预算", tuple(f"source_{k}_budget" for k, _ in SOURCE_ROWS),
-               "total_budget"),
-    PartsCheck("sources_adjusted", "各资金来源的全年预算数", tuple(f"source_{k}_adjusted" for k, _ in SOURCE_ROWS),
-               "total_adjusted"),
-    PartsCheck("sources_actual", "各资金来源的全年执行数", tuple(f"source_{k}_actual" for k, _ in SOURCE_ROWS),
-               "total_actual"),
-    PartsCheck("income", "财政拨款收入 + 其他收入", ("income_fiscal", "income_other"), "income_total"),
-    PartsCheck("basic_stated_budget", "表1各经济分类的年初预算（与基本支出总额）",
-               tuple(f"basic_{k}_budget" for k, _, _ in BASIC_ROWS), "basic_stated_budget", 1),
-    PartsCheck("basic_stated_actual", "表1各经济分类的决算（与基本支出总额）",
-               tuple(f"basic_{k}_actual" for k, _, _ in BASIC_ROWS), "basic_stated_actual", 1),
-    PartsCheck("total_stated_budget", "基本支出 + 项目支出 + 其他支出（与支出总额）",
-               ("basic_budget", "project_budget", "other_budget"), "total_stated_budget", 1,
-               when=(*(f"basic_{r}_budget" for r, _, _ in BASIC_ROWS), "basic_stated_budget", "project_budget", "other_budget")),
-    PartsCheck("total_stated_actual", "基本支出 + 项目支出 + 其他支出（与支出总额）",
-               ("basic_actual", "project_actual", "other_actual"), "total_stated_actual", 1,
-               when=(*(f"basic_{r}_actual" for r, _, _ in BASIC_ROWS), "basic_stated_actual", "project_actual", "other_actual")),
-    PartsCheck("adjusted_total", "年初预算 + 年中追加（与全年预算数）", ("total_budget", "total_supplement"),
-               "adjusted_budget"),
-)
+PARTS_CHECKS: tuple[PartsCheck, ...] = _BUILT.parts_checks
+#: Links between tables that a reviewer checks by eye, as data the checks interpret.
+CROSS_RULES: tuple[Equal | AtMost, ...] = _BUILT.cross_rules
 
 FIELD_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 TABLE_BY_NAME: dict[str, ListTable] = {t.name: t for t in TABLES}
@@ -926,44 +1078,6 @@ SHEET_BY_TITLE: dict[str, Sheet] = {s.title: s for s in SHEETS}
 INPUT_FIELDS: tuple[Field, ...] = tuple(f for f in FIELDS if not f.is_derived)
 DERIVED_FIELDS: tuple[Field, ...] = tuple(f for f in FIELDS if f.is_derived)
 
-
-
-@dataclass(frozen=True)
-class Equal:
-    """A list column's total must equal a stated figure (项目明细合计 = 表4 项目支出); checked by
-    :mod:`workbook_tools.checks.crosstable`, which names the finding ``code``."""
-
-    left: str  # a list column's range name, e.g. projects_actual
-    right: str  # a defined name
-    code: str
-
-    @property
-    def table(self) -> ListTable:
-        return next(t for t in TABLES if any(t.range_name(c.key) == self.left for c in t.columns))
-
-    @property
-    def column(self) -> Column:
-        return next(c for c in self.table.columns if self.table.range_name(c.key) == self.left)
-
-
-@dataclass(frozen=True)
-class AtMost:
-    """``left`` may not exceed ``right`` (三公经费 is part of 基本支出); ``what`` names the pair's figure."""
-
-    left: str
-    right: str
-    code: str
-    what: str
-    what_en: str
-
-
-#: Links between tables that a reviewer checks by eye, as data the checks interpret.
-CROSS_RULES: tuple[Equal | AtMost, ...] = (
-    Equal("projects_actual", "project_actual", "project-list-mismatch"),
-    Equal("projects_budget", "project_budget", "project-list-mismatch"),
-    AtMost("sangong_actual", "basic_actual", "sangong-exceeds-basic", "决算", "final account"),
-    AtMost("sangong_budget", "basic_budget", "sangong-exceeds-basic", "年初预算", "initial budget"),
-)
 
 def sheet_titles() -> tuple[str, ...]:
     """Sheet names in template order (the very hidden meta sheet last)."""
@@ -978,7 +1092,7 @@ def table(name: str) -> ListTable:
     return TABLE_BY_NAME[name]
 
 
-@dataclass(frozen=True)
+@record
 class Name:
     """A workbook-level defined name of the public interface."""
 
