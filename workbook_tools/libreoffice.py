@@ -4,6 +4,8 @@ LibreOffice keeps stale cached formula values by default (``OOXMLRecalcMode=1``)
 runs ``soffice`` with its own fresh profile that forces full recalculation on load. A private
 profile per process also lets several calls run in parallel instead of queueing behind one
 instance. Each call converts all of its files in one process, because start-up dominates the cost.
+PDF goes further where an interpreter can import uno: one LibreOffice per process stays running behind the
+helper script ``data/uno_pdf.py`` (:class:`PdfConverter`), so a batch worker starts it once, not per file.
 """
 
 from __future__ import annotations
@@ -359,8 +361,11 @@ class PdfConverter:
             profile.cleanup()
 
 
-class _HelperFailed(Exception):
-    """The helper died, hung or said something unexpected: it is killed and the next document restarts it."""
+class _HelperFailed(LibreOfficeError):
+    """The helper died, hung or said something unexpected: it is killed and the next document restarts it.
+
+    Caught inside :class:`PdfConverter` and turned into that document's failure; never reaches a caller.
+    """
 
 
 _shared: tuple[int, PdfConverter] | None = None
