@@ -80,7 +80,9 @@ def compare(files: list[Path], per_file_n: int = 4) -> dict[str, dict[str, objec
 
 def line(route: str, r: dict[str, object] | None) -> str:
     if r is None:
-        return f"{route:<10}  (not available here: no Python with the uno module)"
+        why = ("no Python with the uno module" if route == "long-lived"
+               else "this interpreter imports uno, so the fallback cannot be forced")
+        return f"{route:<10}  (not measured: {why})"
     return (f"{route:<10}  {r['per_report_ms']:7.0f} ms/report (median; mean {r['mean_ms']:.0f}), first report "
             f"{r['first_s']:.1f} s, {r['n']} reports, {r['soffice_starts']} soffice start(s)")
 
