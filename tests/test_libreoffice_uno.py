@@ -237,3 +237,15 @@ def test_sigterm_during_a_pdf_batch_leaves_no_soffice(tmp_path: Path) -> None:
     assert proc.wait(60) == 128 + signal.SIGTERM
     time.sleep(1)
     assert not _alive(everything)
+
+
+def test_a_libreoffice_that_cannot_start_is_tried_twice_then_given_up(tmp_path: Path, documents: list[Path]) -> None:
+    python = need_uno()
+    converter = libreoffice.PdfConverter(python, shutil.which("false") or "/bin/false")
+    (tmp_path / "pdf").mkdir()
+    with pytest.raises(libreoffice.LibreOfficeError) as exc:
+        converter.convert(documents, tmp_path / "pdf", timeout=30)
+    assert exc.value.paths == tuple(documents)
+    assert converter.starts == 2 and converter.broken
+    assert "exited with code 1 before accepting" in str(exc.value)
+    assert not list((tmp_path / "pdf").iterdir())

@@ -221,11 +221,17 @@ class PdfConverter:
         self.python = python
         self.soffice = soffice
         self.starts = 0
+        self.failed_starts = 0  # in a row: after two, LibreOffice cannot be started this way (see ``broken``)
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
         self._profile: Any = None
         self._buffer = b""
         self.soffice_pid: int | None = None
+
+    @property
+    def broken(self) -> bool:
+        """LibreOffice failed to start twice in a row: stop retrying (``to_pdf`` then uses one soffice per call)."""
+        return self.failed_starts >= 2
 
     @property
     def running(self) -> bool:
@@ -269,7 +275,14 @@ class PdfConverter:
         """None when done, else why not; never leaves a helper that is in an unknown state."""
         try:
             if not self.running:
-                self._start(timeout)
+                if self.broken:
+                    return "LibreOffice could not be started"
+                try:
+                    self._start(timeout)
+                except _HelperFailed:
+                    self.failed_starts += 1
+                    raise
+                self.failed_starts = 0
             assert self._process is not None and self._process.stdin is not None
             self._process.stdin.write((json.dumps([str(src), str(dest)]) + "\n").encode("utf-8"))
             self._process.stdin.flush()
@@ -375,17 +388,17 @@ _said_fallback = False
 
 def _shared_converter() -> PdfConverter | None:
     """This process's converter, created on first use and stopped at exit; None when uno is not available."""
-    global _shared, _said_fallback
+    global _shared
     with _shared_lock:
         if _shared is not None and _shared[0] == os.getpid():
-            return _shared[1]
+            if not _shared[1].broken:
+                return _shared[1]
+            _say_fallback("LibreOffice did not start through the UNO helper, twice")
+            return None
         soffice = _require_soffice()
         python = find_uno_python()
         if python is None:
-            if not _said_fallback:
-                _said_fallback = True
-                _log.warning("PDF: no Python with the uno module (install python3-uno), so LibreOffice starts "
-                             "once per export instead of once per worker, which is slower.")
+            _say_fallback("no Python with the uno module (install python3-uno)")
             return None
         converter = PdfConverter(python, soffice)
         _shared = (os.getpid(), converter)
@@ -395,6 +408,15 @@ def _shared_converter() -> PdfConverter | None:
 
             util.Finalize(None, shutdown_converter, exitpriority=10)
         return converter
+
+
+def _say_fallback(why: str) -> None:
+    """Once per process: PDFs still work, one soffice per export, which is slower."""
+    global _said_fallback
+    if not _said_fallback:
+        _said_fallback = True
+        _log.warning(f"PDF: {why}, so LibreOffice starts once per export instead of once per worker, "
+                     "which is slower.")
 
 
 def shutdown_converter() -> None:
