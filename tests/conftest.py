@@ -18,7 +18,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("thorough" if os.
 
 #: The one command that installs every system part the tests use (LibreOffice, poppler, CJK fonts).
 INSTALL_HINT = "sudo bash .ci/run   (or: sudo apt-get install -y --no-install-recommends libreoffice-calc-nogui " \
-               "libreoffice-writer-nogui poppler-utils fontconfig fonts-noto-cjk fonts-arphic-gbsn00lp fonts-arphic-gkai00mp)"
+               "libreoffice-writer-nogui python3-uno poppler-utils fontconfig fonts-noto-cjk fonts-arphic-gbsn00lp fonts-arphic-gkai00mp)"
 
 IN_CI = os.environ.get("CI") == "true"
 
