@@ -11,9 +11,10 @@ without code here.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+
+import msgspec
 
 from ..core import spec
 from ..core.findings import PASSAGE_LABELS, YEAR_WORD, Finding, phrase, wording
@@ -29,8 +30,7 @@ _QUOTA_EXPLAINED = re.compile(r"编制.{0,20}(调整|核增|核减|增编|减编
 _SPACE = re.compile(r"\s+")
 
 
-@dataclass(frozen=True)
-class Previous:
+class Previous(msgspec.Struct, frozen=True):
     """Last year's workbook as read (or why it cannot be used)."""
 
     path: str

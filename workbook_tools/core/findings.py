@@ -14,12 +14,13 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
+import msgspec
+
 Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
 
 
-@dataclass(frozen=True)
-class CheckType:
+class CheckType(msgspec.Struct, frozen=True):
     """One entry of the catalogue (docs/checks.md is generated from these)."""
 
     code: str
@@ -29,7 +30,7 @@ class CheckType:
     title_en: str
     description: str
     #: Message templates by variant: (Chinese, English), with ``{name:spec}`` placeholders (see :func:`render`).
-    messages: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    messages: Mapping[str, tuple[str, str]] = msgspec.field(default_factory=dict)
 
 
 def _c(code: str, severity: Severity, family: str, title: str, title_en: str, description: str) -> CheckType:
@@ -912,12 +913,11 @@ def sort_key(f: Finding) -> tuple[int, str, int, int, str]:
     return (SEVERITY_ORDER.get(f.severity, 9), f.sheet or "", row, col, f.code)
 
 
-@dataclass
-class Report:
+class Report(msgspec.Struct):
     """The result of validating (or filling) one file."""
 
     file: str
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Finding] = msgspec.field(default_factory=list)
     template_version: str | None = None
     application: str | None = None
     unreadable: Finding | None = None
