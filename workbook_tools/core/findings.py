@@ -913,11 +913,12 @@ def sort_key(f: Finding) -> tuple[int, str, int, int, str]:
     return (SEVERITY_ORDER.get(f.severity, 9), f.sheet or "", row, col, f.code)
 
 
-class Report(msgspec.Struct):
+@dataclass
+class Report:
     """The result of validating (or filling) one file."""
 
     file: str
-    findings: list[Finding] = msgspec.field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     template_version: str | None = None
     application: str | None = None
     unreadable: Finding | None = None
