@@ -551,6 +551,73 @@ def build_all(folder: Path, names: set[str] | None = None) -> dict[str, Path]:
     return out
 
 
+def cache_key() -> str:
+    """What the built cases depend on: this generator, the example it edits, the library (the spec places the
+    cells), openpyxl and whether LibreOffice builds its two cases. A change to any of them builds afresh."""
+    import hashlib
+
+    import openpyxl
+
+    from workbook_tools.libreoffice import find_soffice
+
+    digest = hashlib.sha256(f"{sys.version}|{openpyxl.__version__}|{find_soffice()}".encode())
+    sources = [Path(__file__), BASE, *sorted((ROOT / "templates").rglob("*")),
+               *sorted(p for p in (ROOT / "workbook_tools").rglob("*") if "__pycache__" not in p.parts)]
+    for path in sources:
+        if path.is_file():
+            digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _cached(cache: Path) -> Path:
+    """The folder of every buildable case for today's key, built once (under a lock: xdist workers share it)."""
+    import fcntl
+
+    from workbook_tools.libreoffice import find_soffice
+
+    cache.mkdir(parents=True, exist_ok=True)
+    key = cache_key()
+    built = cache / key
+    with open(cache / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (built / ".complete").exists():
+            for old in cache.iterdir():
+                if old.is_dir() and not old.is_symlink():
+                    shutil.rmtree(old)
+            names = {c.name for c in CASES} - (set() if find_soffice() else NEEDS_SOFFICE)
+            staging = cache / f".building-{os.getpid()}"
+            build_all(staging, names)
+            (staging / ".complete").write_text("\n".join(sorted(names)), encoding="utf-8")
+            staging.rename(built)
+    return built
+
+
+def cached_build(folder: Path, names: set[str] | None, cache: Path | None) -> dict[str, Path]:
+    """``build_all`` from a copy kept in ``cache`` (pytest's cache folder): the cases cost ~30 s of CPU to build.
+
+    Regular files are copied, so a test can never alter the kept ones; entries that are not regular files
+    (a FIFO, symlinks, a folder) are cheap and built afresh. Without a cache folder everything is built.
+    """
+    if cache is None:
+        return build_all(folder, names)
+    import stat
+
+    built = _cached(cache)
+    kept = set((built / ".complete").read_text("utf-8").split())
+    folder.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for case in CASES:
+        if names is not None and case.name not in names:
+            continue
+        src, dest = built / case.filename, folder / case.filename
+        if case.name in kept and stat.S_ISREG(src.lstat().st_mode):
+            shutil.copyfile(src, dest)
+        else:
+            case.build(dest)
+        out[case.name] = dest
+    return out
+
+
 if __name__ == "__main__":
     for name, path in build_all(Path(sys.argv[1] if len(sys.argv) > 1 else "out/broken")).items():
         print(f"{name:28} {path}")

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,12 +13,12 @@ from hypothesis import HealthCheck, settings
 # Property tests: a fast profile for `make test` on a developer machine, today's full depth under CI.
 _PROFILE = dict(deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile("thorough", max_examples=200, **_PROFILE)
-settings.register_profile("fast", max_examples=12, **_PROFILE)
+settings.register_profile("fast", max_examples=5, **_PROFILE)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("thorough" if os.environ.get("CI") == "true" else "fast"))
 
 #: The one command that installs every system part the tests use (LibreOffice, poppler, CJK fonts).
 INSTALL_HINT = "sudo bash .ci/run   (or: sudo apt-get install -y --no-install-recommends libreoffice-calc-nogui " \
-               "libreoffice-writer-nogui poppler-utils fontconfig fonts-noto-cjk fonts-arphic-gbsn00lp fonts-arphic-gkai00mp)"
+               "libreoffice-writer-nogui python3-uno poppler-utils fontconfig fonts-noto-cjk fonts-arphic-gbsn00lp fonts-arphic-gkai00mp)"
 
 IN_CI = os.environ.get("CI") == "true"
 
@@ -26,6 +28,11 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TEMPLATE = ROOT / "templates" / "evaluation_template.xlsx"
 SEED_JSON = EXAMPLES / "seed_2022_anhua_zhongdian.json"
 CONSISTENT_JSON = EXAMPLES / "consistent_2023_qingshan_jiaoyu.json"
+#: The 1,760 spreadsheets others made: ``WORKBOOK_TOOLS_CORPUS`` when set (even to a missing folder), else
+#: ../shared/corpus beside the checkout, or two levels up for a git worktree (/work/wt/<branch>).
+CORPUS = Path(os.environ.get("WORKBOOK_TOOLS_CORPUS") or next(
+    (p for p in (ROOT.parent / "shared" / "corpus", ROOT.parent.parent / "shared" / "corpus") if p.is_dir()),
+    ROOT.parent / "shared" / "corpus"))
 
 
 def need_soffice() -> None:
@@ -79,17 +86,95 @@ def soffice() -> str:
 
 
 @pytest.fixture(scope="session")
-def broken_inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Every broken-input case built once per worker (the robustness and reader-agreement tests read them;
-    neither writes to them). Both modules are in one xdist group, so one worker builds them."""
+def broken_cache(request: pytest.FixtureRequest) -> Path | None:
+    """Where the broken-input cases are kept between runs (pytest's cache folder, keyed by what they are built
+    from: tests/broken_inputs.py ``cache_key``); None under ``-p no:cacheprovider``, and then they are built."""
+    cache = getattr(request.config, "cache", None)
+    return None if cache is None else cache.mkdir("broken-inputs")
+
+
+@pytest.fixture(scope="session")
+def broken_inputs(tmp_path_factory: pytest.TempPathFactory, broken_cache: Path | None) -> dict[str, Path]:
+    """Every broken-input case, copied once per worker from the kept build (the robustness and
+    reader-agreement tests read them; neither writes to them)."""
     from workbook_tools.libreoffice import find_soffice
 
-    from .broken_inputs import CASES, NEEDS_SOFFICE, build_all
+    from .broken_inputs import CASES, NEEDS_SOFFICE, cached_build
 
     names = {c.name for c in CASES}
     if find_soffice() is None:
         names -= NEEDS_SOFFICE
-    return build_all(tmp_path_factory.mktemp("broken"), names)
+    return cached_build(tmp_path_factory.mktemp("broken"), names, broken_cache)
+
+
+def _children(pid: int) -> list[int]:
+    from workbook_tools.batch.isolation import _descendants
+
+    return _descendants(pid)
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
+            return fh.read().rsplit(")", 1)[-1].split()[0] not in "ZX"
+    except OSError:
+        return False
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return "?"
+
+
+@pytest.fixture
+def no_process_left() -> Iterator[None]:
+    """A test that starts processes (dask workers, the fork server, the resource tracker) leaves none behind.
+
+    During the test this process is the child subreaper (Linux ``prctl``), so whatever its children leave
+    orphaned (a dask worker's fork server, its resource tracker) is re-parented here rather than to init, and
+    is seen. Teardown stops this process's fork server and resource tracker, then asserts that every process
+    started since the test began has exited; stragglers are killed and reaped, and named in the failure.
+    """
+    import ctypes
+    import multiprocessing.forkserver
+    import multiprocessing.resource_tracker
+    import signal
+    import sys
+    import time
+
+    me = os.getpid()
+    before = set(_children(me))
+    libc = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
+    pr_set_child_subreaper = 36
+    if libc is not None:
+        libc.prctl(pr_set_child_subreaper, 1, 0, 0, 0)
+    try:
+        yield
+    finally:
+        if libc is not None:
+            libc.prctl(pr_set_child_subreaper, 0, 0, 0, 0)
+    tracker = multiprocessing.resource_tracker._resource_tracker  # type: ignore[attr-defined]
+    multiprocessing.forkserver._forkserver._stop()  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 30  # a closing dask worker takes its file processes down with it
+
+    def leftover() -> list[int]:
+        return [p for p in _children(me) if p not in before and p != tracker._pid and _running(p)]
+
+    while (left := leftover()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    named = {p: _cmdline(p) for p in left}
+    for p in left:
+        with contextlib.suppress(OSError):
+            os.kill(p, signal.SIGKILL)
+    if tracker._pid not in before:  # started by this test: returns once no process holds its pipe any more
+        tracker._stop()
+    for p in _children(me):
+        if p not in before:
+            with contextlib.suppress(ChildProcessError, OSError):
+                os.waitpid(p, 0 if p in named else os.WNOHANG)  # an orphan re-parented here
+    assert not named, f"processes left behind: {named}"
 
 
 @pytest.fixture

@@ -198,6 +198,7 @@ def test_cache_is_invalidated_by_options(tmp_path: Path, inbox: Path) -> None:
     assert pipeline.run(inbox, options, workers=1).processed == 5
 
 
+@pytest.mark.usefixtures("no_process_left")
 def test_dask_engine_gives_the_same_summary(tmp_path: Path, inbox: Path) -> None:
     if os.environ.get("CI") != "true":
         pytest.importorskip("distributed")
@@ -208,6 +209,7 @@ def test_dask_engine_gives_the_same_summary(tmp_path: Path, inbox: Path) -> None
     assert [r.findings for r in dask.results] == [r.findings for r in process.results]
 
 
+@pytest.mark.usefixtures("no_process_left")
 @pytest.mark.parametrize("processes", [False, True])
 def test_dask_timeout_stops_the_file(tmp_path: Path, inbox: Path, processes: bool) -> None:
     if os.environ.get("CI") != "true":

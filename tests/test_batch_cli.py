@@ -119,6 +119,7 @@ def test_timeout_option_stops_a_hanging_file(tmp_path: Path, inbox: Path, monkey
     assert "hang.xlsx：处理超过 4 秒，已停止" in r.stderr and "超时 1" in r.stdout
 
 
+@pytest.mark.usefixtures("no_process_left")
 def test_dask_engine_local_and_scheduler(tmp_path: Path, inbox: Path) -> None:
     if os.environ.get("CI") != "true":
         pytest.importorskip("distributed")

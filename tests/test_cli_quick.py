@@ -13,7 +13,7 @@ import typer
 from workbook_tools.cli.app import app
 from workbook_tools.cli.entry import VALIDATE_FLAGS, VALIDATE_VALUES, quick_validate
 
-from .broken_inputs import build_all
+from .broken_inputs import cached_build
 from .conftest import EXAMPLES, ROOT
 
 SEED = EXAMPLES / "seed_2022_anhua_zhongdian.xlsx"
@@ -48,9 +48,9 @@ def test_a_plain_call_takes_the_quick_path(argv: list[str]) -> None:
     assert quick_validate(argv) is not None
 
 
-def test_same_output_and_exit_code_as_the_full_command_line(tmp_path: Path) -> None:
-    broken = build_all(tmp_path / "b", {"empty", "random-bytes", "other-template", "formula-changed", "escape-sequences", "lock-file",
-                                         "fifo", "control-chars"})
+def test_same_output_and_exit_code_as_the_full_command_line(tmp_path: Path, broken_cache: Path | None) -> None:
+    broken = cached_build(tmp_path / "b", {"empty", "random-bytes", "other-template", "formula-changed", "escape-sequences", "lock-file",
+                                           "fifo", "control-chars"}, broken_cache)
     cases = [[str(SEED)], [str(SEED), "--json"], [str(SEED), "--lang", "en", "--strict"],
              [str(tmp_path / "missing.xlsx")], [str(SEED), "--previous", str(tmp_path / "none.xlsx")],
              [str(SEED), "--rules", str(SEED)], *([str(p)] for p in broken.values())]

@@ -8,6 +8,7 @@ import builtins
 import importlib
 import pkgutil
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -45,9 +46,8 @@ def test_every_exception_of_the_package_is_a_workbook_tools_error_with_a_code() 
         return name == "WorkbookToolsError" or any(in_tree(b) for b in classes.get(name, []))
 
     # signals the XML reader raises and catches inside itself to stop early; they never reach a caller
-    # and two that are not errors of ours: SIGTERM turned into an exit (a SystemExit, so every ``finally``
-    # runs), and a special file refused before opening (an OSError, so every OS-error handler reports it)
-    control_flow = {"Truncated", "_Root", "Terminated", "NotARegularFile"}
+    # and one that is not an error of ours: SIGTERM turned into an exit (a SystemExit, so every ``finally`` runs)
+    control_flow = {"Truncated", "_Root", "Terminated"}
     assert [n for n in classes if not in_tree(n) and n not in control_flow] == []
     for m in pkgutil.walk_packages(workbook_tools.__path__, "workbook_tools."):
         if not m.name.startswith(("workbook_tools.portal", "workbook_tools.cli.__main__")):
@@ -68,6 +68,22 @@ def test_messages_in_both_languages_and_the_exit_codes() -> None:
     assert refused.exit_code == 1 and "3 个校验错误" in refused.message() and "3 validation" in refused.message("en")
     lo = LibreOfficeError("LibreOffice 未安装\nLibreOffice is not installed")
     assert (lo.message(), lo.message("en")) == ("LibreOffice 未安装", "LibreOffice is not installed")
+
+
+def test_a_special_file_is_one_of_our_errors_and_still_an_os_error(tmp_path: Path) -> None:
+    """Refused before opening: a code and a message in both languages naming the path, and still an OSError
+    (EINVAL, the path as its filename) for the handlers of failures of the environment."""
+    import errno
+
+    from workbook_tools.core.fsutil import NotARegularFile, require_regular
+
+    with pytest.raises(NotARegularFile) as caught:
+        require_regular(tmp_path)
+    exc = caught.value
+    assert isinstance(exc, WorkbookToolsError) and isinstance(exc, OSError)
+    assert (exc.code, exc.exit_code, exc.errno, exc.filename) == ("file-special", 2, errno.EINVAL, str(tmp_path))
+    assert exc.message() == f"{tmp_path}：这是文件夹，不是普通文件，未打开" == str(exc)
+    assert exc.message("en") == f"{tmp_path}: a folder, not a regular file; not opened"
 
 
 def test_the_command_line_maps_an_error_to_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch,

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from workbook_tools import excel
+from workbook_tools.core import live_checks, spec
 from workbook_tools.core.findings import Finding, Report
 from workbook_tools.xlsx.workbook import read as read_workbook
 
@@ -74,12 +75,15 @@ class Cells:
         self.formula: dict[tuple[str, str], str] = {}
         self.locked: set[tuple[str, str]] = set()
         self.protected: set[str] = set()
+        self.sealed: set[str] = set()  # protected with a password: Excel refuses to lift it without
         if source is None:
             return
-        book = read_workbook(source, keep_empty=True)
+        book = read_workbook(source, keep_empty=True, seal=spec.LIVE_SEAL_HASH)
         for sheet in book.sheets:
             if sheet.protected:
                 self.protected.add(sheet.name)
+            if sheet.sealed:
+                self.sealed.add(sheet.name)
             for ref, c in sheet.cells.items():
                 if c.formula:
                     self.formula[(sheet.name, ref)] = "=" + c.formula
@@ -130,12 +134,17 @@ class FakeSheetApi:
     def ProtectContents(self) -> bool:  # noqa: N802 - Excel's COM name
         return self.sheet.name in self.sheet.cells.protected
 
-    def Unprotect(self) -> None:  # noqa: N802
+    def Unprotect(self, Password: str | None = None) -> None:  # noqa: N802, N803
+        if self.sheet.name in self.sheet.cells.sealed and Password != spec.LIVE_SEAL_PASSWORD:
+            raise RuntimeError("The password you supplied is not correct")  # as Excel's COM
         self.sheet.cells.protected.discard(self.sheet.name)
+        self.sheet.cells.sealed.discard(self.sheet.name)
         self.sheet.log.append(("unprotect", self.sheet.name, None, None))
 
-    def Protect(self, **options: bool) -> None:  # noqa: N802
+    def Protect(self, **options: bool | str) -> None:  # noqa: N802
         self.sheet.cells.protected.add(self.sheet.name)
+        if options.get("Password"):
+            self.sheet.cells.sealed.add(self.sheet.name)
         self.sheet.log.append(("protect", self.sheet.name, None, options))
 
 
@@ -285,6 +294,39 @@ def test_fill_active_restores_formulas_and_never_types_constants_over_them(monke
     assert "fill-formula-restored" in {f.code for f in report.findings}
     assert book.cells.protected == protected  # protection lifted only while writing, then put back
     assert ("unprotect", b.sheet, None, None) in book.log and ("calculate", None, None, None) in book.log
+
+
+@pytest.mark.parametrize("protected", [False, True], ids=["protection-removed", "protected-without-seal"])
+def test_fill_active_seals_the_live_sheet_again_as_fill_does(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                             protected: bool) -> None:
+    """A user who lifted the 校验 sheet's seal (and perhaps protected it again without the password) broke a
+    formula there; the button restores it and puts the seal back, so validate can trust the sheet again."""
+    from tests.factory import filled_workbook
+    from workbook_tools.fill import fill
+    from workbook_tools.xlsx import reader
+
+    row = live_checks.FIRST_ROW + 3
+
+    def break_seal(wb: object) -> None:
+        from openpyxl.worksheet.protection import SheetProtection
+
+        ws = wb[spec.LIVE_SHEET]  # type: ignore[index]
+        ws.protection = SheetProtection(sheet=protected)
+        ws[f"F{row}"] = None
+
+    source = filled_workbook(tmp_path / "unsealed.xlsx", edit=break_seal)
+    book = FakeBook(list(spec.sheet_titles()), source)
+    assert spec.LIVE_SHEET not in book.cells.sealed
+    monkeypatch.setitem(sys.modules, "xlwings", fake_xlwings(book))
+    report = excel.fill_active()
+    assert (spec.LIVE_SHEET, f"F{row}") in {(s, c) for kind, s, c, _ in book.log if kind == "formula"}
+    assert spec.LIVE_SHEET in book.cells.sealed and spec.LIVE_SHEET in book.cells.protected
+    assert ("protect", spec.LIVE_SHEET, None, {"Password": spec.LIVE_SEAL_PASSWORD, **excel.PROTECTION}) in book.log
+    assert book.log.index(("calculate", None, None, None)) > max(
+        i for i, (kind, s, _, _) in enumerate(book.log) if kind == "protect" and s == spec.LIVE_SHEET)
+    filled = fill(source, tmp_path / "filled.xlsx")  # the command does the same to the file
+    assert {f.code for f in filled.findings} == {f.code for f in report.findings}
+    assert reader.load(tmp_path / "filled.xlsx").book.sheet(spec.LIVE_SHEET).sealed
 
 
 def test_fill_edits_follow_the_fill_plan() -> None:

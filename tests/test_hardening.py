@@ -3,6 +3,7 @@ outputs that never lose or leak anything, clear failures of the environment."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -24,7 +25,7 @@ from workbook_tools.batch.result import BatchOptions, FileResult
 from workbook_tools.core.fsutil import atomic_path, fits, leftover_temp
 from workbook_tools.xlsx.reader import load
 
-from .broken_inputs import BASE, CASES, build_all
+from .broken_inputs import BASE, CASES, cached_build
 from .conftest import ROOT, need_soffice
 
 ROUND_TWO = [c for c in CASES[50:]]
@@ -37,8 +38,8 @@ def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> 
 
 
 @pytest.fixture(scope="module")
-def round_two(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    return build_all(tmp_path_factory.mktemp("round2"), {c.name for c in ROUND_TWO})
+def round_two(tmp_path_factory: pytest.TempPathFactory, broken_cache: Path | None) -> dict[str, Path]:
+    return cached_build(tmp_path_factory.mktemp("round2"), {c.name for c in ROUND_TWO}, broken_cache)
 
 
 def no_temp(*folders: Path) -> None:
@@ -339,20 +340,29 @@ def test_sigterm_during_a_pdf_export_stops_libreoffice(tmp_path: Path) -> None:
     out.mkdir()
     proc = subprocess.Popen([PY, "-m", "workbook_tools.cli.app", "export", str(BASE), "-o", str(out / "r.pdf")], cwd=ROOT,
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    started: list[int] = []
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        started = [p for p in _descendants(proc.pid) if "soffice" in _cmdline(p)]
-        if started:
-            break
+    try:
+        # Wait (however loaded the machine) for LibreOffice's own program, then freeze its process group: the
+        # export cannot finish before the signal, so the test never depends on timing.
+        office: list[int] = []
+        while not office:
+            assert proc.poll() is None, "the export ended before LibreOffice (soffice.bin) started"
+            office = [p for p in _descendants(proc.pid) if "soffice.bin" in _cmdline(p)]
+            time.sleep(0.02)
+        group = os.getpgid(office[0])
+        os.killpg(group, signal.SIGSTOP)
+        started = _descendants(proc.pid)
+        assert _alive(office) == office, "soffice.bin must still be running when the signal comes"
+        proc.send_signal(signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # the export may have killed the group already
+            os.killpg(group, signal.SIGCONT)
+        assert proc.wait(120) == 128 + signal.SIGTERM
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    deadline = time.monotonic() + 30  # the killed processes are reaped by init, not by us
+    while _alive(started) and time.monotonic() < deadline:
         time.sleep(0.05)
-    if not started:
-        pytest.skip("the export finished before LibreOffice could be seen")
-    time.sleep(0.5)
-    started = _descendants(proc.pid)
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(60) == 128 + signal.SIGTERM
-    time.sleep(0.5)
     assert not _alive(started)
     assert not (out / "r.pdf").exists()
     no_temp(out, tmp_path / "tmp")
@@ -571,7 +581,7 @@ def _processes_mentioning(text: str) -> list[int]:
 
 @pytest.mark.slow
 @pytest.mark.skipif(SHARED is None, reason="../shared/corpus not present (the 1,760 real spreadsheets)")
-def test_whole_corpus_through_batch(tmp_path: Path) -> None:
+def test_whole_corpus_through_batch(tmp_path: Path, broken_cache: Path | None) -> None:
     """Every broken input and every real spreadsheet of ../shared/corpus through batch --fill --export docx,md:
     a summary written, exit 0/1/2, and no temporary file, process or live formula left behind."""
     from workbook_tools.libreoffice import find_soffice
@@ -581,7 +591,7 @@ def test_whole_corpus_through_batch(tmp_path: Path) -> None:
     names = {c.name for c in CASES}
     if find_soffice() is None:
         names -= {"legacy-xls", "ods"}
-    build_all(inbox / "broken", names)
+    cached_build(inbox / "broken", names, broken_cache)
     shutil.copytree(SHARED, inbox / "corpus", symlinks=True)
     scratch = tmp_path / "tmp"
     scratch.mkdir()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,10 +17,11 @@ import pytest
 from openpyxl import load_workbook
 
 from workbook_tools.checks.validate import validate
-from workbook_tools.core import live_checks, spec
+from workbook_tools.core import cells, live_checks, spec
 from workbook_tools.core.findings import CATALOGUE
 from workbook_tools.fill import fill
 from workbook_tools.libreoffice import recalculate
+from workbook_tools.template import ERROR_FILL, WARNING_FILL
 from workbook_tools.xlsx import reader
 
 from .conftest import EXAMPLES, FIXTURES, TEMPLATE
@@ -78,9 +80,58 @@ def test_template_carries_the_live_sheet_formats_and_status_lines() -> None:
     for s in spec.SHEETS:
         if s.status_cell:
             assert str(wb[s.title][s.status_cell].value).startswith("=HYPERLINK(\"#'校验'!A1\""), s.title
-    rules = [r for rng in wb["资金使用"].conditional_formatting for r in rng.rules]
-    assert len(rules) >= 2 * sum(1 for f in spec.FIELDS if f.sheet == "资金使用" and f.is_derived)
+    written = {(s.title, str(rng.sqref), r.formula[0], r.dxf.fill.fgColor.rgb) for s in wb.worksheets
+               for rng in s.conditional_formatting for r in rng.rules if s.title != spec.LIVE_SHEET}
+    fills = {2: ERROR_FILL.fgColor.rgb, 1: WARNING_FILL.fgColor.rgb}
+    want = {(f.sheet, f.ref, f.formula, fills[f.severity]) for f in live_checks.formats()}
+    assert written == want
     assert wb.defined_names[live_checks.RESULT_NAME].attr_text == f"'校验'!$B$5:$B${live_checks.last_row()}"
+
+
+_PICK = re.compile(r"INDEX\(live_checks_result,(.+)\)=([12])")
+
+
+def _picked_row(formula: str, first: str, cell: str) -> int:
+    """The 校验 row a rule written for ``first`` picks when applied to ``cell`` (its references shift along)."""
+    m = _PICK.fullmatch(formula)
+    assert m is not None, formula
+    r, c = cells.rc(cell)
+    expr = m.group(1)
+    assert set(re.findall(r"[A-Z]+[0-9]+", expr)) <= {first}, expr  # only references to the rule's first cell
+    expr = expr.replace(f"ROW({first})", str(r)).replace(f"COLUMN({first})", str(c))
+    assert re.fullmatch(r"[0-9+*-]+", expr), expr
+    return int(eval(expr))  # noqa: S307 - digits and + - * only, checked above
+
+
+def _cells_of(ref: str) -> list[str]:
+    first, _, last = ref.partition(":")
+    (r0, c0), (r1, c1) = cells.rc(first), cells.rc(last or first)
+    return [f"{cells.col_letters(c)}{r}" for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)]
+
+
+def test_each_checked_cell_is_coloured_by_its_own_live_rows() -> None:
+    """Every rule reads the 结果 of 校验 rows checking exactly the cell it colours: red for each, orange for
+    those that can warn, and every red rule before every orange one (stopIfTrue: red wins)."""
+    rows: dict[tuple[str, str], set[int]] = {}
+    warns: dict[tuple[str, str], set[int]] = {}
+    for i, t in enumerate(live_checks.targets()):
+        rows.setdefault((t.sheet, t.cell), set()).add(i + 1)
+        if any(c.severity == 1 for c in t.cases):
+            warns.setdefault((t.sheet, t.cell), set()).add(i + 1)
+    red: dict[tuple[str, str], set[int]] = {}
+    orange: dict[tuple[str, str], set[int]] = {}
+    fmts = live_checks.formats()
+    for f in fmts:
+        first = f.ref.split(":")[0]
+        for cell in _cells_of(f.ref):
+            (red if f.severity == 2 else orange).setdefault((f.sheet, cell), set()).add(
+                _picked_row(f.formula, first, cell))
+        assert f.formula.endswith(f"={f.severity}")
+    assert red == rows
+    assert all(warns[k] <= orange.get(k, set()) <= rows[k] for k in warns) and set(orange) <= set(rows)
+    sev = [f.severity for f in fmts]
+    assert sev == sorted(sev, reverse=True)
+    assert len(fmts) < len(live_checks.targets()) // 5  # one rule per rectangle of cells, not one per cell
 
 
 def _unprotected(wb: object) -> object:
@@ -210,23 +261,44 @@ def _live_set(path: Path) -> set[tuple[str, str, str]]:
     return {(code, sheet, cell) for code, sheet, cell, _ in live_checks.reported(reader.load(path, live_values=True).book)}
 
 
-@pytest.mark.libreoffice
-def test_live_sheet_reports_exactly_what_validate_reports(soffice: str, tmp_path: Path) -> None:
+#: One planted fault of each kind of check (a cell's text, range and choice, a formula typed over, a sum across
+#: tables, a list row) for a quick `make test`; every fault, and so every live code, under CI (slow).
+SAMPLE = ("text-number", "out-of-range-money", "invalid-choice", "formula-overwritten", "project-list-mismatch",
+          "list-row-incomplete")
+
+
+def _parity(faults: Iterable[str], tmp_path: Path) -> set[str]:
+    """Each planted fault, the consistent example and the template through one LibreOffice run: the 校验 sheet
+    reports exactly validate's formula-expressible findings. The codes seen are returned."""
+    faults = list(faults)
     src = tmp_path / "src"
     src.mkdir()
-    planted = [filled_workbook(src / f"{name}.xlsx", **_overrides(name)) for name in FAULTS]
+    planted = [filled_workbook(src / f"{name}.xlsx", **_overrides(name)) for name in faults]
     clean = [shutil.copyfile(CONSISTENT, src / "clean.xlsx"), shutil.copyfile(TEMPLATE, src / "template.xlsx")]
     outs = recalculate([*planted, *map(Path, clean)], tmp_path / "lo", timeout=600)
     by_name = {p.stem: p for p in outs}
     assert _live_set(by_name["clean"]) == set() == _validator_set(by_name["clean"])
     assert _live_set(by_name["template"]) == _validator_set(by_name["template"])
     codes_seen: set[str] = set()
-    for name in FAULTS:
+    for name in faults:
         out = by_name[name]
         live, full = _live_set(out), _validator_set(out)
         assert live, f"{name}: the 校验 sheet reports nothing"
         assert live == full, f"{name}: 校验 {sorted(live)} != validate {sorted(full)}"
         codes_seen |= {code for code, _, _ in live}
+    return codes_seen
+
+
+@pytest.mark.libreoffice
+def test_live_sheet_reports_what_validate_reports_on_a_sample(soffice: str, tmp_path: Path) -> None:
+    assert set(SAMPLE) <= set(FAULTS)
+    assert _parity(SAMPLE, tmp_path)
+
+
+@pytest.mark.slow  # 27 workbooks through LibreOffice and validate: CI and make test-all run it
+@pytest.mark.libreoffice
+def test_live_sheet_reports_exactly_what_validate_reports(soffice: str, tmp_path: Path) -> None:
+    codes_seen = _parity(FAULTS, tmp_path)
     assert codes_seen == live_checks.live_codes(), live_checks.live_codes() - codes_seen
 
 
@@ -258,6 +330,68 @@ def test_fixing_the_cells_clears_the_live_sheet(soffice: str, tmp_path: Path) ->
     assert live_checks.reported(reader.load(again, live_values=True).book) == []
     status = reader.load(again).book.cell("资金使用", spec.SHEET_BY_TITLE["资金使用"].status_cell or "")
     assert status is not None and status.value == "本表校验通过"
+
+
+
+def _fill_pixels(ppm: bytes) -> dict[str, int]:
+    """How many pixels of a binary PPM (pdftoppm's output) show the error fill and the warning fill."""
+    magic, width, height, depth, raster = ppm.split(maxsplit=4)
+    assert magic == b"P6" and depth == b"255"
+    want = {"red": bytes.fromhex(ERROR_FILL.fgColor.rgb[-6:]), "orange": bytes.fromhex(WARNING_FILL.fgColor.rgb[-6:])}
+    pixels = [raster[i:i + 3] for i in range(0, int(width) * int(height) * 3, 3)]
+    return {k: sum(1 for p in pixels if p == rgb) for k, rgb in want.items()}
+
+
+@pytest.mark.libreoffice
+def test_cells_turn_red_or_orange_exactly_as_validate_reports(soffice: str, tmp_path: Path) -> None:
+    """The colour a user sees, rendered: each planted fault is recalculated, validate says which cells are
+    wrong, then LibreOffice prints each such cell alone (its sheet the only one shown, the 校验 sheet still
+    computing behind it) and the page's pixels must show the error fill for an error, the warning fill for
+    a warning only, and neither for a checked cell validate finds nothing wrong with."""
+    import subprocess
+
+    from workbook_tools.libreoffice import _convert_into
+
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    src = tmp_path / "src"
+    src.mkdir()
+    planted = [filled_workbook(src / f"{name}.xlsx", **_overrides(name)) for name in FAULTS]
+    outs = {p.stem: p for p in recalculate(planted, tmp_path / "lo", timeout=600)}
+    checked = {(t.sheet, t.cell) for t in live_checks.targets()}
+    prints = tmp_path / "print"
+    prints.mkdir()
+    expected: dict[str, str] = {}
+    for name in FAULTS:
+        colour: dict[tuple[str, str], str] = {}
+        for f in validate(outs[name]).findings:
+            if f.cell and f.code in live_checks.live_codes():
+                if CATALOGUE[f.code].severity == "error" or colour.get((f.sheet or "", f.cell)) != "red":
+                    colour[(f.sheet or "", f.cell)] = "red" if CATALOGUE[f.code].severity == "error" else "orange"
+        picked = sorted(colour.items())[:2]
+        sheet = picked[0][0][0]
+        clean = sorted(c for s, c in checked - set(colour) if s == sheet)
+        picked.append(((sheet, clean[len(clean) // 2]), "none"))
+        wb = load_workbook(outs[name])
+        for n, ((sheet, cell), want) in enumerate(picked):
+            for ws in wb.worksheets:
+                ws.sheet_state = "visible" if ws.title == sheet else "hidden"
+            wb.active = wb.sheetnames.index(sheet)
+            wb[sheet].print_area = cell
+            key = f"{name}_{n}"
+            wb.save(prints / f"{key}.xlsx")
+            expected[key] = want
+    pdfs = _convert_into(sorted(prints.glob("*.xlsx")), tmp_path, ".pdf", "pdf:calc_pdf_Export", 900, {})
+    seen: dict[str, str] = {}
+    for pdf in pdfs:
+        subprocess.run([pdftoppm, "-r", "30", "-f", "1", "-l", "1", str(pdf), str(pdf.with_suffix(""))], check=True)
+        (ppm,) = tmp_path.glob(f"{pdf.stem}-*.ppm")
+        count = _fill_pixels(ppm.read_bytes())
+        seen[pdf.stem] = max(count, key=count.__getitem__) if max(count.values()) > 20 else "none"
+        assert min(count.values()) <= 20, (pdf.stem, count)  # one fill or the other, never both
+    assert seen == expected
+    assert set(expected.values()) == {"red", "orange", "none"}
 
 
 def _consistent_input(name: str) -> Decimal:

@@ -28,7 +28,7 @@ from workbook_tools.template import write_filled
 
 from .conftest import CONSISTENT_JSON, load_json
 
-#: Examples per property from the profile (tests/conftest.py): 200 under CI=true, 12 for a quick `make test`.
+#: Examples per property from the profile (tests/conftest.py): 200 under CI=true, 5 for a quick `make test`.
 SETTINGS = settings(deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 BASE = load_json(CONSISTENT_JSON)

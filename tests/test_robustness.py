@@ -16,8 +16,6 @@ from workbook_tools.checks.validate import validate
 from .broken_inputs import CASES, NEEDS_SOFFICE, Case
 from .conftest import ROOT, need_soffice
 
-pytestmark = pytest.mark.xdist_group("broken-inputs")  # one worker builds the cases (tests/conftest.py)
-
 
 @pytest.fixture
 def built(broken_inputs: dict[str, Path]) -> dict[str, Path]:

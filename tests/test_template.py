@@ -15,7 +15,10 @@ from workbook_tools.xlsx.workbook import read as read_workbook
 
 from .conftest import ROOT, TEMPLATE
 
-CONTRACT = ROOT.parent / "shared" / "checks" / "template_contract.py"
+#: beside the checkout, or two levels up for a git worktree (/work/wt/<branch>)
+CONTRACT = next((p for p in (ROOT.parent / "shared" / "checks" / "template_contract.py",
+                             ROOT.parent.parent / "shared" / "checks" / "template_contract.py") if p.exists()),
+                ROOT.parent / "shared" / "checks" / "template_contract.py")
 
 
 def snapshot(path: Path) -> dict:
@@ -91,3 +94,41 @@ def test_shared_template_contract_holds() -> None:
     r = subprocess.run([sys.executable, str(CONTRACT), str(TEMPLATE)], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "51/51" in r.stdout
+
+
+def _units(text: str) -> int:
+    """Width units a text needs in Excel's column measure: a CJK or full-width character takes two."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def test_header_rows_are_tall_enough_and_unit_headers_do_not_break() -> None:
+    """A header like 决算金额（万元） sits on one line (a lone '）' on a second line read as a defect), and a
+    header that must wrap has a row tall enough for its lines: no application grows a row on opening."""
+    wb = load_workbook(TEMPLATE)
+    for s in spec.SHEETS:
+        ws = wb[s.title]
+        for t in s.texts:
+            if t.style != "header" or t.merge_to:
+                continue
+            col = "".join(ch for ch in t.cell if ch.isalpha())
+            row = int(t.cell[len(col):])
+            room = (ws.column_dimensions[col].width or 9) - 1
+            lines = -(-_units(t.text) // int(room))
+            if t.text.endswith("（万元）") and _units(t.text) <= 18:
+                assert lines == 1, f"{s.title}!{t.cell} {t.text} wraps in width {room + 1}"
+            if lines > 1:
+                assert (ws.row_dimensions[row].height or 0) >= 15 * lines, f"{s.title}!{t.cell} {t.text} is cut"
+
+
+def test_filled_list_rows_show_their_whole_text(seed_xlsx: Path) -> None:
+    """A filled list row grows to its longest wrapped text (a goal's text otherwise shows one line of five)."""
+    ws = load_workbook(seed_xlsx)[spec.table("goals").sheet]
+    t = spec.table("goals")
+    grown = 0
+    for r in range(t.first_row, t.last_row + 1):
+        text = ws[f"{t.column('text').col}{r}"].value
+        if text:
+            lines = -(-_units(text) // int(ws.column_dimensions[t.column("text").col].width - 1))
+            assert (ws.row_dimensions[r].height or 0) >= 15 * min(lines, 27), (r, text[:20])
+            grown += lines > 1
+    assert grown >= 3

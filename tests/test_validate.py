@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from decimal import Decimal
@@ -15,12 +14,11 @@ from workbook_tools.core import spec
 from workbook_tools.core.intervals import Interval, derived_intervals, judge, of_input
 from workbook_tools.xlsx.reader import load
 
-from .conftest import EXAMPLES, FIXTURES, ROOT
+from .conftest import CORPUS, EXAMPLES, FIXTURES, ROOT
 
 SEED = EXAMPLES / "seed_2022_anhua_zhongdian.xlsx"
 CONSISTENT = EXAMPLES / "consistent_2023_qingshan_jiaoyu.xlsx"
 SEED_LO = FIXTURES / "seed_saved_by_libreoffice.xlsx"
-CORPUS = Path(os.environ.get("WORKBOOK_TOOLS_CORPUS", ROOT.parent / "shared" / "corpus"))
 D = Decimal
 
 SEED_WARNINGS = [("资金使用", "D10", "147.98"), ("资金使用", "D11", "365.46"), ("资金使用", "D14", "177.19"),

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 FILL_COLOURS = {"error": (255, 199, 206), "warning": (255, 235, 156), "info": (221, 235, 247)}
 COLUMNS = ("place", "severity", "code", "message", "expected", "actual")
+#: Sheet protection as the template sets it: formatting rows and columns allowed.
+PROTECTION = {"DrawingObjects": True, "Contents": True, "Scenarios": True,
+              "AllowFormattingColumns": True, "AllowFormattingRows": True}
 INSTALL_HINT = ("需要安装 xlwings：pip install \"workbook-tools[excel]\"，然后运行 xlwings addin install "
                 "/ xlwings is required: pip install \"workbook-tools[excel]\"")
 
@@ -178,8 +181,15 @@ def _unprotected(book: Any, sheets: Iterable[str]) -> Iterator[None]:
         yield
     finally:
         for sheet in lifted:
-            sheet.api.Protect(DrawingObjects=True, Contents=True, Scenarios=True,
-                              AllowFormattingColumns=True, AllowFormattingRows=True)
+            sheet.api.Protect(**PROTECTION)
+
+
+def _seal(book: Any, name: str, password: str) -> None:
+    """Protect one sheet as the template does, with the seal's password (fill's ``reseal`` asks for it)."""
+    sheet = book.sheets[name]
+    if _protected(sheet):
+        sheet.api.Unprotect()  # protected without the seal (else fill would not ask): no password to give
+    sheet.api.Protect(Password=password, **PROTECTION)
 
 
 def apply_edits(book: Any, edits: Iterable[CellEdit], replace_sheet: str | None = RESULT_SHEET) -> None:
@@ -244,10 +254,11 @@ def fill_active() -> FillReport:
 
     The same plan as fill (:func:`~workbook_tools.fill.plan_fill`): typed-over or deleted formulas are
     restored as formulas (never overwritten with constants, which validate would report as typed over),
-    text numbers converted, scores by the workbook's own profile; then Excel recalculates. The report lists
+    text numbers converted, scores by the workbook's own profile, and the 校验 sheet sealed again when its seal
+    was broken (:func:`~workbook_tools.fill.reseal`, as fill does); then Excel recalculates. The report lists
     each change.
     """
-    from .fill import FillReport, plan_fill
+    from .fill import FillReport, plan_fill, reseal
     from .xlsx.reader import load
 
     book, loaded = _read_active(load)
@@ -255,6 +266,7 @@ def fill_active() -> FillReport:
     plan = plan_fill(loaded, report)
     if plan is not None:
         apply_edits(book, fill_edits(plan), replace_sheet=None)
+        reseal(plan, lambda sheet, password: _seal(book, sheet, password))
         with contextlib.suppress(Exception):  # an app without calculate(): Excel recalculates on its own
             book.app.calculate()
     return report

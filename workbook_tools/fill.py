@@ -16,7 +16,7 @@ import re
 import shutil
 import warnings
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -206,6 +206,13 @@ class FillPlan:
     def cells(self) -> int:
         touched = set(self.inputs) | set(self.formulas) | set(self.scores) | set(self.constants)
         return len(touched) + self.stale
+
+
+def reseal(plan: FillPlan, protect: Callable[[str, str], None]) -> None:
+    """Put back the seal the plan found broken, by the face's own means: ``protect(sheet, password)`` is
+    openpyxl for :func:`fill`, Excel's COM for the 计算派生值 button; the sheet and password are the spec's."""
+    if plan.reseal:
+        protect(spec.LIVE_SHEET, spec.LIVE_SEAL_PASSWORD)
 
 
 def _unreadable(report: FillReport, exc: UnreadableWorkbook) -> FillReport:
@@ -480,7 +487,7 @@ def _apply(wb: Any, plan: FillPlan) -> list[tuple[str, str]]:
     if plan.reseal:
         from .template import seal  # openpyxl's vocabulary, imported only when writing
 
-        seal(wb)
+        reseal(plan, lambda sheet, password: seal(wb, sheet, password))
     wb.calculation.fullCalcOnLoad = True
     return unmerged
 

@@ -34,7 +34,8 @@ LAYERS: tuple[Layer, ...] = (
                   "computed values, the findings catalogue, scoring rules, atomic writes; reads no workbook",
           (f"{PACKAGE}.core",)),
     Layer("read", "the outside world: the OOXML reader (one module per file part) and the spec-aware loader; "
-                  "LibreOffice headless", (f"{PACKAGE}.xlsx", f"{PACKAGE}.libreoffice")),
+                  "LibreOffice headless and its UNO helper script",
+          (f"{PACKAGE}.xlsx", f"{PACKAGE}.libreoffice", f"{PACKAGE}.data.uno_pdf")),
     Layer("checks", "the checks over a loaded workbook, `validate`, and the faces of findings (text, JSON, "
                     "annotated copy)", (f"{PACKAGE}.checks",)),
     Layer("session", "one workbook opened once: read, computed and validated once for every use",

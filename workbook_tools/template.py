@@ -6,7 +6,7 @@ Only this module and :mod:`workbook_tools.fill` speak openpyxl's vocabulary of s
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -225,7 +225,8 @@ def _live_sheet(ws: Worksheet) -> None:
 
 
 def _live_formats(wb: Workbook) -> None:
-    """Red or orange on a checked cell the moment its check fails, from the chains of the 校验 rows."""
+    """Red or orange on a checked cell the moment its 校验 row reports an error or a warning (the rules read
+    the row's 结果; one rule covers a rectangle of cells, see ``live_checks.formats``)."""
     for fmt in live_checks.formats():
         fill, font = (ERROR_FILL, ERROR_FONT) if fmt.severity == 2 else (WARNING_FILL, WARNING_FONT)
         wb[fmt.sheet].conditional_formatting.add(fmt.ref, FormulaRule(formula=[fmt.formula], fill=fill, font=font,
@@ -252,12 +253,27 @@ def _fit_wrapped_rows(ws: Worksheet, s: spec.Sheet) -> None:
             ws.row_dimensions[row].height = need
 
 
-def seal(wb: Workbook) -> None:
+def _fit_header_rows(ws: Worksheet, s: spec.Sheet) -> None:
+    """Give header rows the height of their longest wrapped header: no application grows them on opening."""
+    need: dict[int, float] = {}
+    for text in s.texts:
+        if text.style != "header":
+            continue
+        row = int("".join(ch for ch in text.cell if ch.isdigit()))
+        lines = _lines(text.text, _merged_width(ws, text.cell, text.merge_to or text.cell))
+        if lines > 1:
+            need[row] = max(need.get(row, 0), LINE_HEIGHT * lines + 3)
+    for row, height in need.items():
+        if height > (ws.row_dimensions[row].height or 0):
+            ws.row_dimensions[row].height = height
+
+
+def seal(wb: Workbook, sheet: str = spec.LIVE_SHEET, password: str = spec.LIVE_SEAL_PASSWORD) -> None:
     """Protect the 校验 sheet with the published seal password (see ``spec.LIVE_SEAL_PASSWORD``)."""
-    if spec.LIVE_SHEET in wb.sheetnames:
-        ws = wb[spec.LIVE_SHEET]
+    if sheet in wb.sheetnames:
+        ws = wb[sheet]
         ws.protection.sheet = True
-        ws.protection.set_password(spec.LIVE_SEAL_HASH, already_hashed=True)
+        ws.protection.set_password(password)
 
 
 def build_template(profile: str | None = None) -> Workbook:
@@ -308,6 +324,7 @@ def build_template(profile: str | None = None) -> Workbook:
                     _style_text(c, style)
         ws.sheet_view.showGridLines = s.key in ("meta",)
         _fit_wrapped_rows(ws, s)
+        _fit_header_rows(ws, s)
         if s.key == "checks":
             _live_sheet(ws)
         if s.status_cell:
@@ -452,7 +469,20 @@ def fill_workbook(model: Evaluation, template: Path | None = None) -> Workbook:
         for i, row in enumerate(rows):
             for c in t.columns:
                 _put(ws[f"{c.col}{t.first_row + i}"], row.get(c.key))
+            _fit_list_row(ws, t, t.first_row + i, row)
     return wb
+
+
+#: The tallest row Excel allows, in points.
+MAX_ROW_HEIGHT = 409
+
+
+def _fit_list_row(ws: Worksheet, t: spec.ListTable, row_no: int, row: Mapping[str, Value]) -> None:
+    """Grow a filled list row to its longest wrapped text, which would otherwise show only its first line."""
+    lines = max((_lines(str(row[c.key]), ws.column_dimensions[c.col].width or 9) for c in t.columns
+                 if spec.KINDS[c.kind].wraps and row.get(c.key) not in (None, "")), default=1)
+    if lines > 1:
+        ws.row_dimensions[row_no].height = min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 3)
 
 
 def write_filled(model: Evaluation, path: Path, template: Path | None = None) -> Path:

@@ -85,6 +85,21 @@ def test_valid_upload_passes_and_the_board_says_so(tmp_path: Path) -> None:
     assert "未提交" in other
 
 
+def test_board_title_says_the_year_once(tmp_path: Path) -> None:
+    """A title that names its year (2023年度…) is not followed by （2023 年度）; one that does not gets it."""
+    import re
+
+    rnd, _ = make_round(tmp_path)
+    bureau = client_for(admin_user())
+    board = bureau.get(f"/bureau/round/{rnd.pk}/").content.decode()
+    (heading,) = re.findall(r"<h1>(.*?)</h1>", board)
+    assert heading == f"{YEAR}年度部门整体支出绩效评价" and heading.count(str(YEAR)) == 1
+    rnd.title = "部门整体支出绩效评价"
+    rnd.save()
+    board = bureau.get(f"/bureau/round/{rnd.pk}/").content.decode()
+    assert re.findall(r"<h1>(.*?)</h1>", board) == [f"部门整体支出绩效评价（{YEAR} 年度）"]
+
+
 def test_findings_are_shown_at_their_cells(tmp_path: Path) -> None:
     rnd, depts = make_round(tmp_path)
     dept = client_for(depts[0].user)

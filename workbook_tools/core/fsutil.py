@@ -21,6 +21,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Protocol
 
+from .errors import WorkbookToolsError
+
 #: Longest file name (bytes) most file systems accept (ext4, NTFS, APFS: 255).
 NAME_MAX = 255
 #: Marker of this project's temporary files and folders, followed by the owner's pid.
@@ -32,13 +34,22 @@ class _Saveable(Protocol):
     def save(self, filename: str) -> None: ...
 
 
-class NotARegularFile(OSError):
-    """An input path that is a FIFO, a device, a folder, a socket or a symlink loop: never opened."""
+class NotARegularFile(WorkbookToolsError, OSError):
+    """An input path that is a FIFO, a device, a folder, a socket or a symlink loop: never opened.
+
+    Also an OSError (EINVAL, naming the path), so a handler of failures of the environment reports it too.
+    """
+
+    code = "file-special"
 
     def __init__(self, path: str | Path, kind_zh: str, kind_en: str) -> None:
-        super().__init__(errno.EINVAL, kind_en, str(path))
+        super().__init__(f"{path}：这是{kind_zh}，不是普通文件，未打开", f"{path}: {kind_en}, not a regular file; not opened")
+        self.errno, self.strerror, self.filename = errno.EINVAL, kind_en, str(path)
         self.kind_zh = kind_zh
         self.kind_en = kind_en
+
+    def __str__(self) -> str:
+        return self.message_zh
 
 
 def file_kind(path: str | Path) -> tuple[str, str] | None:

@@ -3,13 +3,14 @@
 Department staff fill the workbook where nobody installs Python, so every check a formula can express is
 also written into the workbook: one row of the 校验 sheet per checked place (its catalogue code, severity,
 a hyperlink to the cell and a Chinese message with the figures), conditional formatting on the checked
-cells, and a status line on each sheet. One generator renders each check twice from the same conditions —
-as the 校验 row and as the conditional format — so the colour and the row cannot disagree, and a parity
-test (LibreOffice recalculating planted faults) proves they agree with ``validate``.
+cells, and a status line on each sheet. Each check's chain of conditions is written once, in its 校验 row; the
+conditional format only reads that row's 结果 through a defined name, so the colour and the row cannot
+disagree and the sheets stay small, and parity tests (LibreOffice recalculating planted faults, and rendering
+them) prove both agree with ``validate``.
 
 Only functions Excel 2010+, WPS and LibreOffice compute identically are used (IF, AND, OR, NOT, ISERROR,
 ISTEXT, ISNUMBER, LEN, TRIM, ROUND, INT, ABS, MIN, MAX, N, SUM, SUMIFS, COUNT, COUNTIF, COUNTIFS, SUMPRODUCT, INDEX,
-LOOKUP, FIXED) plus ``_xlfn.ISFORMULA`` (Excel 2013+, prefixed as OOXML requires); no dynamic arrays, no
+LOOKUP, FIXED, ROW, COLUMN) plus ``_xlfn.ISFORMULA`` (Excel 2013+, prefixed as OOXML requires); no dynamic arrays, no
 LET/LAMBDA, no volatile functions (CELL, INDIRECT, OFFSET, NOW), so typing triggers only the rows that read
 the changed cell. This module imports no I/O library: the template builder, the validator and fill read it.
 """
@@ -23,6 +24,7 @@ from functools import cache
 
 import msgspec
 
+from . import cells as cells_
 from . import records, spec
 from .expr import Expr
 from .findings import CATALOGUE
@@ -543,22 +545,83 @@ class Format(msgspec.Struct, frozen=True):
     severity: int  # 2 error (red), 1 warning (orange)
 
 
+class _Block(msgspec.Struct):
+    """A rectangle of checked cells whose 校验 rows follow one another in reading order (row by row)."""
+
+    sheet: str
+    col: str  # first column
+    row: int  # first row
+    index: int  # 校验 row of the first cell, 0-based
+    width: int
+    height: int
+    warn: bool  # some check in the block can report a warning
+
+    def ends_at(self, sheet: str, col: int, row: int, index: int) -> bool:
+        """The cell continues the block's last row to the right (the block is one row high so far)."""
+        return (self.height == 1 and (self.sheet, self.row, cells_.col_index(self.col) + self.width, self.index + self.width)
+                == (sheet, row, col, index))
+
+    def stacks(self, other: _Block) -> bool:
+        """``other``, one row high, is the block's next row: same columns, 校验 rows continuing."""
+        return (other.height == 1 and (self.sheet, self.col, self.width, self.row + self.height)
+                == (other.sheet, other.col, other.width, other.row)
+                and self.index + self.width * self.height == other.index)
+
+
+def _blocks() -> list[_Block]:
+    """The checked cells grouped into rectangles (a list column, a table of single fields): one
+    conditional format covers each, picking the cell's 校验 row from its own ROW() and COLUMN()."""
+    rows: list[_Block] = []
+    for i, t in enumerate(targets()):
+        col, row = cells_.split(t.cell)
+        warn = any(c.severity == 1 for c in t.cases)
+        if rows and rows[-1].ends_at(t.sheet, cells_.col_index(col), row, i):
+            rows[-1].width += 1
+            rows[-1].warn = rows[-1].warn or warn
+        else:
+            rows.append(_Block(t.sheet, col, row, i, 1, 1, warn))
+    out: list[_Block] = []
+    for r in rows:
+        if out and out[-1].stacks(r):
+            out[-1].height += 1
+            out[-1].warn = out[-1].warn or r.warn
+        else:
+            out.append(r)
+    return out
+
+
+def _pick(b: _Block) -> str:
+    """The 1-based 校验 row of a block's cell, in references relative to the block's first cell."""
+    first = f"{b.col}{b.row}"
+    k = b.index + 1 - b.row * b.width - cells_.col_index(b.col)  # index + 1 = k + ROW * width + COLUMN
+    if b.width == 1 and b.height == 1:
+        return str(b.index + 1)
+    if b.height == 1:
+        return f"COLUMN({first}){k + b.row * b.width:+d}"
+    if b.width == 1:
+        return f"ROW({first}){k + cells_.col_index(b.col):+d}"
+    return f"ROW({first})*{b.width}+COLUMN({first}){k:+d}"
+
+
 @cache
 def formats() -> tuple[Format, ...]:
-    """Conditional formats from the same chains as the 校验 rows: errors first, so red wins over orange."""
-    rules: list[tuple[str, Target]] = []  # (range, target)
-    for f in spec.FIELDS:
-        tgt = _derived_target(f, f"({expansion(f.name)})") if f.is_derived else _field_target(f)
-        if tgt is not None:
-            rules.append((f.cell, tgt))
-    for tgt in (_staff_target(), _weights_target(), *_project_targets(), *_sangong_targets()):
-        rules.append((tgt.cell, tgt))
-    for t, c, _refs, cases in _list_targets(relative=True):
-        rules.append((t.column_ref(c.key if c is not None else "score"), Target(t.sheet, "", "", tuple(cases))))
-    out = [Format(t.sheet, ref, f"{t.severity_formula()}=2", 2) for ref, t in rules]
-    out += [Format(t.sheet, ref, f"{t.severity_formula()}=1", 1) for ref, t in rules
-            if any(c.severity == 1 for c in t.cases)]
-    return tuple(out)
+    """Conditional formats that read each 校验 row's 结果 through its defined name: the colour is the row's.
+
+    A rule cannot refer to another sheet directly in every application; a workbook-level name can (Excel 2010+,
+    WPS, LibreOffice). One rule covers each rectangle of cells whose rows follow one another (see
+    ``_blocks``), so the sheets stay small. Errors first, so red wins over orange and over a second check of
+    the same cell.
+    """
+    red: list[Format] = []
+    orange: list[Format] = []
+    for b in _blocks():
+        first = f"{b.col}{b.row}"
+        last = f"{cells_.col_letters(cells_.col_index(b.col) + b.width - 1)}{b.row + b.height - 1}"
+        ref = first if first == last else f"{first}:{last}"
+        red.append(Format(b.sheet, ref, f"INDEX({RESULT_NAME},{_pick(b)})={RESULT_ERROR}", 2))
+        if b.warn:
+            orange.append(Format(b.sheet, ref, f"INDEX({RESULT_NAME},{_pick(b)})={RESULT_WARNING}", 1))
+    return tuple(red + orange)
 
 
 @cache
@@ -572,7 +635,8 @@ _FUNC = re.compile(r"([A-Z_][A-Z0-9._]*)\(")
 ALLOWED_FUNCTIONS = frozenset({
     "IF", "AND", "OR", "NOT", "ISERROR", "ISTEXT", "ISNUMBER", "LEN", "TRIM", "ROUND", "INT",
     "ABS", "MIN", "MAX", "N", "SUM", "COUNT", "COUNTIF", "COUNTIFS", "SUMPRODUCT", "INDEX", "LOOKUP", "FIXED",
-    "IFERROR", "HYPERLINK", "SUBSTITUTE", "MATCH", "EXACT", "_XLFN.ISFORMULA", "SUMIFS",
+    "IFERROR", "HYPERLINK", "SUBSTITUTE", "MATCH", "EXACT", "_XLFN.ISFORMULA", "SUMIFS", "ROW",
+    "COLUMN",
 })
 
 

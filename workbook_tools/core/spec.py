@@ -846,7 +846,7 @@ def _funds_sheet() -> SheetPart:
     fi, ti = _common_indicators(top)
     fields += fi
     texts += ti
-    sheet = Sheet("funds", F, "Funds", {"A": 34, "B": 14, "C": 14, "D": 14, "E": 14, "F": 14, "G": 14, "H": 14},
+    sheet = Sheet("funds", F, "Funds", {"A": 34, "B": 17, "C": 19, "D": 19, "E": 17, "F": 17, "G": 17, "H": 14},
                   tuple(texts), row_blocks=tuple(row_blocks), col_blocks=(("sangong_detail", "F", "H"),),
                   status_cell="D1", status_to="E1")
     return SheetPart(sheet, tuple(fields), rate_tables=(basic, sangong), change_tables=(change,),
@@ -874,9 +874,9 @@ def _projects_sheet() -> SheetPart:
                            (project_row,), project_row)
     projects = ListTable("projects", P, "项目明细", "Projects", 8, 9, 30, (
         Column("name", "B", "项目名称", "Project", "text", required=True, width=36),
-        Column("budget", "C", "年初预算", "Initial budget", "money", width=12, min=Decimal(0), max=MAX_MONEY,
+        Column("budget", "C", "年初预算", "Initial budget", "money", width=17, min=Decimal(0), max=MAX_MONEY,
                unit=MONEY_UNIT),
-        Column("actual", "D", "决算金额", "Final account", "money", width=12, min=Decimal(0), max=MAX_MONEY,
+        Column("actual", "D", "决算金额", "Final account", "money", width=17, min=Decimal(0), max=MAX_MONEY,
                unit=MONEY_UNIT),
         Column("purpose", "E", "用途", "Purpose", "longtext", width=50),
     ))
@@ -892,12 +892,12 @@ def _projects_sheet() -> SheetPart:
     ftop = sum_row + 2
     functions = ListTable("project_functions", P, "项目支出功能分类", "Project spending by function", ftop + 1, ftop + 2, 10, (
         Column("name", "B", "功能分类科目（如“一般公共服务支出”）", "Functional class", "text", required=True, width=36),
-        Column("budget", "C", "年初预算（万元）", "Initial budget", "money", width=12, min=Decimal(0), max=MAX_MONEY,
+        Column("budget", "C", "年初预算（万元）", "Initial budget", "money", width=17, min=Decimal(0), max=MAX_MONEY,
                unit=MONEY_UNIT),
-        Column("actual", "D", "决算金额（万元）", "Final account", "money", width=12, min=Decimal(0), max=MAX_MONEY,
+        Column("actual", "D", "决算金额（万元）", "Final account", "money", width=17, min=Decimal(0), max=MAX_MONEY,
                unit=MONEY_UNIT),
     ))
-    sheet = Sheet("projects", P, "Projects", {"A": 10, "B": 36, "C": 12, "D": 12, "E": 50}, (
+    sheet = Sheet("projects", P, "Projects", {"A": 10, "B": 36, "C": 17, "D": 17, "E": 50}, (
         Text("A1", "项目支出（单位：万元）", "title", merge_to="D1"),
         Text("A2", "先填表4项目支出总额，再逐项填写项目明细；明细合计应与项目支出总额一致。", "note", merge_to="E2"),
         Text("A3", "表4 项目支出预算执行情况表（单位：万元）", "section", merge_to="E3"),
@@ -930,7 +930,7 @@ def _scores_sheet() -> SheetPart:
         Column("nature", "H", "指标性质", "Direction (≥ ≤ = 定性)", "choice", width=9, choices=INDICATOR_NATURES),
         Column("target", "I", "年度指标值", "Annual target", "text", width=14),
         Column("actual", "J", "实际完成值", "Actual value", "text", width=14),
-        Column("unit", "K", "计量单位", "Unit", "text", width=8),
+        Column("unit", "K", "计量单位", "Unit", "text", width=10),
         Column("deviation", "L", "偏差原因分析及改进措施", "Deviation and remedies", "longtext", width=40),
     ))
     tr = ind.last_row + 1
@@ -955,7 +955,7 @@ def _scores_sheet() -> SheetPart:
               meaning="按等级标准表：优秀 ≥ 90，良好 80–<90，中 60–<80，差 < 60（财预〔2020〕10号）"),
     )
     sheet = Sheet("scores", S, "Scores",
-                  {"A": 6, "B": 12, "C": 14, "D": 22, "E": 8, "F": 8, "G": 50, "H": 9, "I": 14, "J": 14, "K": 8,
+                  {"A": 10, "B": 12, "C": 14, "D": 22, "E": 8, "F": 8, "G": 50, "H": 9, "I": 14, "J": 14, "K": 10,
                    "L": 40, "M": 3, "N": 10, "O": 10}, (
         Text("A1", "部门整体支出绩效评价指标评分表", "title", merge_to="F1"),
         Text("A2", "每行一个三级指标；分值合计应为100，得分不得超过分值。只写一级、二级指标和分值的小计行不计入合计。"

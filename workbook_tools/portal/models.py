@@ -33,7 +33,12 @@ class Round(models.Model):
         verbose_name = verbose_name_plural = "收集轮次"
 
     def __str__(self) -> str:
-        return f"{self.title}（{self.year}）"
+        return self.heading
+
+    @property
+    def heading(self) -> str:
+        """The title, with its year added only when the title does not already say it (2023年度…)."""
+        return self.title if str(self.year) in self.title else f"{self.title}（{self.year} 年度）"
 
     @property
     def overdue(self) -> bool:
