@@ -16,6 +16,8 @@ import types
 from decimal import Decimal
 from pathlib import Path
 
+import msgspec
+
 from workbook_tools.core import records, spec
 
 SNAPSHOT = Path(__file__).parent / "fixtures" / "spec_snapshot.json"
@@ -32,7 +34,7 @@ def _plain(o: object) -> object:
         return sorted(_plain(i) for i in o)  # type: ignore[type-var]
     if isinstance(o, dict):
         return {str(k): _plain(v) for k, v in o.items()}
-    if hasattr(type(o), "__record_fields__"):
+    if isinstance(o, msgspec.Struct):
         out: dict[str, object] = {"type": type(o).__name__}
         out.update({name: _plain(getattr(o, name)) for name in records.fields(o)})
         return out

@@ -17,9 +17,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
+
+import msgspec
 
 from ..core import spec
 from ..core.expr import excel_round, truncate
@@ -145,8 +146,7 @@ def chinese_int(text: str) -> int | None:
     return total + (digit or 0)
 
 
-@dataclass(frozen=True)
-class Passage:
+class Passage(msgspec.Struct, frozen=True):
     """One free text of the workbook, with where it is and how a person would name it."""
 
     sheet: str
@@ -177,8 +177,7 @@ def passages(loaded: Loaded) -> list[Passage]:
     return out
 
 
-@dataclass(frozen=True)
-class Stated:
+class Stated(msgspec.Struct, frozen=True):
     """A number with a unit read from a sentence."""
 
     value: Decimal
@@ -219,8 +218,7 @@ def _strip(window: str, words: tuple[str, ...]) -> tuple[str, list[str]]:
     return window, found
 
 
-@dataclass(frozen=True)
-class Tie:
+class Tie(msgspec.Struct, frozen=True):
     """A stated number tied to one figure of the workbook (its defined name and the sign of the text)."""
 
     name: str
@@ -350,8 +348,7 @@ def _in_unit(figure: Decimal, unit: str) -> Decimal:
     return figure / TEN_THOUSAND if unit == "亿元" else figure * TEN_THOUSAND if unit == "元" else figure
 
 
-@dataclass
-class Counted:
+class Counted(msgspec.Struct):
     """How much of the text the matcher could read: numbers with a unit, those tied to a figure, the rest."""
 
     stated: int = 0

@@ -23,14 +23,15 @@ RATE_LOW = Decimal(50)
 SANGONG_GROWTH = Decimal(10)
 RATES: tuple[str, ...] = ("total_rate", "basic_rate", "project_rate", "adjusted_rate")
 
-_HIGH_REASON = re.compile(r"追加|调增|预算调整|调整预算|上级(?:专项|补助|转移支付)|新增(?:项目|资金|任务)|上年结转")
-_LOW_REASON = re.compile(r"结转|结余|延期|推迟|暂缓|调减|收回|进度(?:慢|缓慢|偏慢|滞后)|未(?:支付|拨付|到位|完成|实施|启动)")
+#: Patterns as text: ``re`` compiles (and caches) one the first time a check needs it, not at import.
+_HIGH_REASON = r"追加|调增|预算调整|调整预算|上级(?:专项|补助|转移支付)|新增(?:项目|资金|任务)|上年结转"
+_LOW_REASON = r"结转|结余|延期|推迟|暂缓|调减|收回|进度(?:慢|缓慢|偏慢|滞后)|未(?:支付|拨付|到位|完成|实施|启动)"
 #: A reason counts only in a sentence about money (预算, 支出, 资金 …), not “新增学位” or “形象进度”.
-_MONEY = re.compile(r"预算|支出|资金|经费|执行|拨款|拨付")
-_SENTENCE = re.compile(r"[^。；;！？!?\n]+")
-_WHY = re.compile(r"由于|因为|原因|主要是|主要用于|系因|增加的?(?:是|为)")
-_SANGONG = re.compile(r"三公|公务接待|公务用车|公车|出国")
-_ADDED = re.compile(r"追加|调增|结转")
+_MONEY = r"预算|支出|资金|经费|执行|拨款|拨付"
+_SENTENCE = r"[^。；;！？!?\n]+"
+_WHY = r"由于|因为|原因|主要是|主要用于|系因|增加的?(?:是|为)"
+_SANGONG = r"三公|公务接待|公务用车|公车|出国"
+_ADDED = r"追加|调增|结转"
 
 
 def texts(loaded: Loaded) -> list[str]:
@@ -44,9 +45,9 @@ def texts(loaded: Loaded) -> list[str]:
     return [unicodedata.normalize("NFKC", t).replace("“", "").replace("”", "").replace('"', "") for t in out]
 
 
-def gives_reason(said: list[str], reason: re.Pattern[str]) -> bool:
+def gives_reason(said: list[str], reason: str) -> bool:
     """Some sentence about money says why (追加, 结转, 延期 …)."""
-    return any(reason.search(s) and _MONEY.search(s) for t in said for s in _SENTENCE.findall(t))
+    return any(re.search(reason, s) and re.search(_MONEY, s) for t in said for s in re.findall(_SENTENCE, t))
 
 
 def _rates(loaded: Loaded, computed: Computed, said: list[str]) -> list[Finding]:
@@ -72,7 +73,7 @@ def _sangong(loaded: Loaded, computed: Computed, said: list[str]) -> list[Findin
     v = computed.get("sangong_change_pct")
     if not isinstance(v, Decimal) or v <= SANGONG_GROWTH:
         return []
-    if any(_SANGONG.search(t) and _WHY.search(t) for t in said):
+    if any(re.search(_SANGONG, t) and re.search(_WHY, t) for t in said):
         return []
     sheet, cell = place(loaded, "sangong_change_pct")
     return [finding("sangong-growth", "default", {"growth": v, "limit": SANGONG_GROWTH},

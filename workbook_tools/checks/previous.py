@@ -11,9 +11,10 @@ without code here.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+
+import msgspec
 
 from ..core import spec
 from ..core.findings import PASSAGE_LABELS, YEAR_WORD, Finding, phrase, wording
@@ -25,12 +26,12 @@ from .narrative import Passage, normalise, numbers, tie
 #: 编制数 changes above this share of last year's (and by at least STAFF_MIN_CHANGE people) ask for a word.
 STAFF_CHANGE = Decimal("0.10")
 STAFF_MIN_CHANGE = 2
-_QUOTA_EXPLAINED = re.compile(r"编制.{0,20}(调整|核增|核减|增编|减编|划转|机构改革|增加|减少)|(调整|核增|核减|划转|机构改革).{0,20}编制")
-_SPACE = re.compile(r"\s+")
+#: Patterns as text: ``re`` compiles (and caches) them when ``--previous`` is given, not at import.
+_QUOTA_EXPLAINED = r"编制.{0,20}(调整|核增|核减|增编|减编|划转|机构改革|增加|减少)|(调整|核增|核减|划转|机构改革).{0,20}编制"
+_SPACE = r"\s+"
 
 
-@dataclass(frozen=True)
-class Previous:
+class Previous(msgspec.Struct, frozen=True):
     """Last year's workbook as read (or why it cannot be used)."""
 
     path: str
@@ -117,7 +118,7 @@ def _quota(loaded: Loaded, prev: Previous) -> list[Finding]:
     change = q - q0
     if abs(change) < STAFF_MIN_CHANGE or abs(change) <= q0 * STAFF_CHANGE:
         return []
-    if any(_QUOTA_EXPLAINED.search(t) for t in _said(loaded)):
+    if any(re.search(_QUOTA_EXPLAINED, t) for t in _said(loaded)):
         return []
     sheet, cell = place(loaded, "staff_quota")
     pct = (change / q0 * 100).quantize(Decimal("0.1"))
@@ -159,9 +160,9 @@ def _copied(loaded: Loaded, computed: Computed, prev: Previous) -> list[Finding]
     year = loaded.model.fiscal_year
     last_year = phrase(YEAR_WORD, {"year": year - 1}) if year is not None else None
     for table, keys in (("narrative", ("text",)), ("goals", ("text",))):
-        theirs = {_SPACE.sub("", normalise(t)) for _, _, t in _paragraphs(prev.loaded, table, keys)}
+        theirs = {re.sub(_SPACE, "", normalise(t)) for _, _, t in _paragraphs(prev.loaded, table, keys)}
         for i, key, text in _paragraphs(loaded, table, keys):
-            if _SPACE.sub("", normalise(text)) not in theirs:
+            if re.sub(_SPACE, "", normalise(text)) not in theirs:
                 continue
             stale = [last_year] if last_year and last_year in normalise(text) else []
             stale += _stale_figures(text, loaded, computed, prev)

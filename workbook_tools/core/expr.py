@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, getcontext, localcontext
 
-from .records import FrozenRecordError, record
+import msgspec
 
 Value = Decimal | str | None
 #: Values by defined name; list columns map to a sequence of values.
@@ -54,7 +54,7 @@ class Interval:
 
     A stated 2-decimal amount is often itself rounded (422.49 stands for [422.485, 422.495]);
     :meth:`Expr.interval` carries such ranges through an expression (:mod:`workbook_tools.core.intervals`).
-    Written out with slots rather than as a record: a validation makes hundreds of them.
+    Written out with slots rather than as a struct: a validation makes hundreds of them.
     """
 
     __slots__ = ("hi", "lo")
@@ -67,7 +67,7 @@ class Interval:
         object.__setattr__(self, "hi", hi)
 
     def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenRecordError(f"cannot assign to field {name!r}")
+        raise AttributeError(f"cannot assign to field {name!r}")
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not Interval:
@@ -146,8 +146,9 @@ def _num(v: object) -> Decimal:
 
 
 class Expr:
-    """Base of all derived-value expressions."""
+    """Base of all derived-value expressions (each one a frozen :class:`msgspec.Struct`)."""
 
+    __slots__ = ()
     decimals: int | None = None
 
     def excel(self) -> str:
@@ -169,8 +170,7 @@ class Expr:
         return "=" + self.excel()
 
 
-@record
-class Ref(Expr):
+class Ref(Expr, msgspec.Struct, frozen=True):
     """Mirror of another cell (e.g. 表3 本年决算 shows 表2 决算)."""
 
     name: str
@@ -189,8 +189,7 @@ class Ref(Expr):
         return _iv(env, self.name)
 
 
-@record
-class Sum(Expr):
+class Sum(Expr, msgspec.Struct, frozen=True):
     """SUM of single cells, or of a list column when the name is a column range."""
 
     names: tuple[str, ...]
@@ -222,8 +221,7 @@ class Sum(Expr):
         return total
 
 
-@record
-class Sub(Expr):
+class Sub(Expr, msgspec.Struct, frozen=True):
     """a − b (增减额)."""
 
     a: str
@@ -242,8 +240,7 @@ class Sub(Expr):
         return _iv(env, self.a) - _iv(env, self.b)
 
 
-@record
-class Add(Expr):
+class Add(Expr, msgspec.Struct, frozen=True):
     """a + b (总额 = 基本 + 项目)."""
 
     a: str
@@ -266,8 +263,7 @@ def _given(v: object) -> bool:
     return v is not None and v != ""
 
 
-@record
-class Round(Expr):
+class Round(Expr, msgspec.Struct, frozen=True):
     """ROUND(expr, decimals): a money difference computed in binary by a spreadsheet carries noise (86.4400000001)."""
 
     expr: Expr
@@ -287,8 +283,7 @@ class Round(Expr):
         return self.expr.interval(env, points)  # the exact values, before the rounding the rule judges
 
 
-@record
-class FirstGiven(Expr):
+class FirstGiven(Expr, msgspec.Struct, frozen=True):
     """An input when it is given, else a fallback computed from other figures (全年预算数 = 年初 + 追加).
 
     Blank (``""``) when neither is available, so a figure nobody stated is never shown as 0.
@@ -311,8 +306,7 @@ class FirstGiven(Expr):
         return _iv(env, self.name) if points.get(self.name) is not None else self.fallback.interval(env, points)
 
 
-@record
-class Given(Expr):
+class Given(Expr, msgspec.Struct, frozen=True):
     """``expr`` when every name in ``needs`` is given, else blank: 年中追加 = 全年 − 年初 only where both are stated."""
 
     expr: Expr
@@ -335,8 +329,7 @@ class Given(Expr):
         return self.expr.interval(env, points)
 
 
-@record
-class SumOrStated(Expr):
+class SumOrStated(Expr, msgspec.Struct, frozen=True):
     """SUM of the breakdown when any of it is typed, else the total stated without breakdown.
 
     A report may give 基本支出 as one total with no economic classes, or only 支出总额: the total is then an
@@ -370,8 +363,7 @@ class SumOrStated(Expr):
         return Sum(self.names).interval(env, points) if typed else _iv(env, self.stated)
 
 
-@record
-class SumIfGiven(Expr):
+class SumIfGiven(Expr, msgspec.Struct, frozen=True):
     """SUM of a list column over the rows whose ``key`` column is filled (SUMIFS(…, key, "<>")).
 
     The 评分表 repeats a block's 分值 on a subtotal row (产出指标 50, no 三级指标); summing only the rows that
@@ -420,8 +412,7 @@ def _any_blank(env: Env, names: tuple[str, ...]) -> bool:
     return any(env.get(n) is None or env.get(n) == "" for n in names)
 
 
-@record
-class Ratio(Expr):
+class Ratio(Expr, msgspec.Struct, frozen=True):
     """ROUND(num / den × 100, 2); blank when the denominator is 0 or blank (never #DIV/0!).
 
     ``blank_if_blank`` names optional inputs whose blank means "not reported": the ratio is then blank
@@ -469,8 +460,7 @@ class Ratio(Expr):
         return Interval(min(corners), max(corners))
 
 
-@record
-class ChangeRate(Expr):
+class ChangeRate(Expr, msgspec.Struct, frozen=True):
     """ROUND((本年 − 上年) / 上年 × 100, 2); blank when 上年 is 0 (the change is then undefined).
 
     The difference is first rounded to :data:`DIFF_DECIMALS` places, in the formula and here alike. A
@@ -519,8 +509,7 @@ class ChangeRate(Expr):
         return Interval(min(corners), max(corners))
 
 
-@record
-class Grade(Expr):
+class Grade(Expr, msgspec.Struct, frozen=True):
     """Grade label looked up from the threshold table (data, not code); blank while nothing is scored."""
 
     score: str

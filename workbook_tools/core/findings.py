@@ -14,12 +14,13 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
+import msgspec
+
 Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
 
 
-@dataclass(frozen=True)
-class CheckType:
+class CheckType(msgspec.Struct, frozen=True):
     """One entry of the catalogue (docs/checks.md is generated from these)."""
 
     code: str
@@ -29,7 +30,7 @@ class CheckType:
     title_en: str
     description: str
     #: Message templates by variant: (Chinese, English), with ``{name:spec}`` placeholders (see :func:`render`).
-    messages: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    messages: Mapping[str, tuple[str, str]] = msgspec.field(default_factory=dict)
 
 
 def _c(code: str, severity: Severity, family: str, title: str, title_en: str, description: str) -> CheckType:

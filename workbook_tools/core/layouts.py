@@ -11,16 +11,16 @@ to compare a file with its own version instead of flagging every later addition.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
+import msgspec
+
 from . import live_checks, spec
 
 
-@dataclass(frozen=True)
-class NameAt:
+class NameAt(msgspec.Struct, frozen=True):
     name: str
     sheet: str
     ref: str
@@ -28,8 +28,7 @@ class NameAt:
     meaning: str
 
 
-@dataclass(frozen=True)
-class Layout:
+class Layout(msgspec.Struct, frozen=True):
     """One template version's sheets, defined names, derived formulas and fixed labels."""
 
     version: str

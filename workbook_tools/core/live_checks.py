@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+
+import msgspec
 
 from . import cells as cells_
 from . import records, spec
@@ -73,8 +74,7 @@ def _fixed(x: str, decimals: int = 2) -> str:
     return f"FIXED({x},{decimals},1)"
 
 
-@dataclass(frozen=True)
-class Case:
+class Case(msgspec.Struct, frozen=True):
     """One possible outcome of a check: when ``cond`` holds (and no earlier case did), ``code`` is reported.
 
     An empty code stops the chain without a finding (a dependency holds text, which is reported there).
@@ -95,8 +95,7 @@ class Case:
         return 1 if CATALOGUE[self.code].severity == "warning" else 2
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(msgspec.Struct, frozen=True):
     """One checked place and its chain of cases, rendered as a 校验 row and as conditional formatting."""
 
     sheet: str
@@ -127,8 +126,7 @@ def _chain(pairs: list[tuple[str, str]], otherwise: str) -> str:
 # -- references -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Refs:
+class Refs(msgspec.Struct, frozen=True):
     """How a check names the cells it reads: the 校验 sheet uses INDEX(column name, k), conditional
     formatting uses the relative address of the same row (one rule then covers a whole list column)."""
 
@@ -466,8 +464,7 @@ def last_row() -> int:
     return FIRST_ROW + len(targets()) - 1
 
 
-@dataclass(frozen=True)
-class LiveCell:
+class LiveCell(msgspec.Struct, frozen=True):
     """A formula cell the live checks own: written by the template, formula-checked by validate, restored by fill."""
 
     sheet: str
@@ -539,8 +536,7 @@ def cells() -> tuple[LiveCell, ...]:
     return tuple(out)
 
 
-@dataclass(frozen=True)
-class Format:
+class Format(msgspec.Struct, frozen=True):
     """One conditional-format rule: ``formula`` (relative to the first cell of ``ref``) turns the cells red or orange."""
 
     sheet: str
@@ -549,8 +545,7 @@ class Format:
     severity: int  # 2 error (red), 1 warning (orange)
 
 
-@dataclass
-class _Block:
+class _Block(msgspec.Struct):
     """A rectangle of checked cells whose 校验 rows follow one another in reading order (row by row)."""
 
     sheet: str

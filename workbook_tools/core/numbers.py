@@ -10,11 +10,12 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-_PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
-_WAN = re.compile(r"^([+-]?(\d+(\.\d*)?|\.\d+))\s*万(元)?$")
-_YUAN = re.compile(r"^([+-]?(\d+(\.\d*)?|\.\d+))\s*元$")
-_PERCENT = re.compile(r"^([+-]?(\d+(\.\d*)?|\.\d+))\s*[%％]$")
+#: Patterns as text: ``re`` compiles (and caches) one the first time a figure needs it, not at import.
+_PLAIN = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
+_GROUPED = r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$"
+_WAN = r"^([+-]?(\d+(\.\d*)?|\.\d+))\s*万(元)?$"
+_YUAN = r"^([+-]?(\d+(\.\d*)?|\.\d+))\s*元$"
+_PERCENT = r"^([+-]?(\d+(\.\d*)?|\.\d+))\s*[%％]$"
 TEN_THOUSAND = Decimal(10000)
 _SPACES = "\u00a0\u3000\u2002\u2003\u2009\u202f\ufeff"
 
@@ -53,22 +54,22 @@ def parse_text_number(text: str, kind: str | None = None) -> tuple[Decimal | Non
     if s.startswith("'"):
         notes.append("前导撇号")
         s = s[1:].strip()
-    if _GROUPED.match(s):
+    if re.match(_GROUPED, s):
         notes.append("千分位逗号")
         s = s.replace(",", "")
-    if _PLAIN.match(s):
+    if re.match(_PLAIN, s):
         try:
             return Decimal(s), "、".join(notes) or "数字以文本形式保存"
         except InvalidOperation:
             pass
-    if kind == "money" and (m := _WAN.match(s.replace(",", ""))):
+    if kind == "money" and (m := re.match(_WAN, s.replace(",", ""))):
         return Decimal(m.group(1)), "、".join([*notes, "带“万”字（单位已是万元）"])
-    if kind == "money" and (m := _YUAN.match(s.replace(",", ""))):
+    if kind == "money" and (m := re.match(_YUAN, s.replace(",", ""))):
         wan = (Decimal(m.group(1)) / TEN_THOUSAND).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         return wan, "、".join([*notes, f"以元填写（{m.group(1)} 元），已换算为万元"])
-    if kind == "percent" and (m := _PERCENT.match(s)):
+    if kind == "percent" and (m := re.match(_PERCENT, s)):
         return Decimal(m.group(1)), "、".join([*notes, "带百分号（单位已是%）"])
-    if _WAN.match(s):
+    if re.match(_WAN, s):
         return None, "带“万”字的文本，请只填写数字（单位已是万元）"
     if s in ("—", "-", "--", "——", "/", "无", "空", "N/A", "n/a"):
         return None, f"“{raw}”不是数字，如无数据请填 0 或留空"

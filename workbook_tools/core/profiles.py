@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from . import spec
 from .errors import WorkbookToolsError
@@ -62,16 +63,14 @@ class ProfileError(WorkbookToolsError, ValueError):
     code = "profile-invalid"
 
 
-@dataclass(frozen=True)
-class ReportOptions:
+class ReportOptions(msgspec.Struct, frozen=True):
     score_first: bool = False  # 自评得分情况 as the first section (南县 style)
     unit_word: str = "单位"  # how the report calls the reporting body: 单位 or 部门
     rate_label: str = ""  # the execution-rate sentence's own name for the figure
     sections: tuple[str, ...] = ()  # optional sections: "adjustments", "sources", "income", …
 
 
-@dataclass(frozen=True)
-class Profile:
+class Profile(msgspec.Struct, frozen=True):
     id: str
     title: str
     title_en: str

@@ -12,11 +12,12 @@ import json
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, get_args
+
+import msgspec
 
 from . import spec
 from .errors import WorkbookToolsError
@@ -38,8 +39,7 @@ class RulesError(WorkbookToolsError, ValueError):
     code = "rules-invalid"
 
 
-@dataclass(frozen=True)
-class Band:
+class Band(msgspec.Struct, frozen=True):
     """One band of a ``bands`` rule: the conditions that are given must all hold (bounds in %)."""
 
     points: Decimal
@@ -73,8 +73,7 @@ class Band:
         return "其他"
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(msgspec.Struct, frozen=True):
     """How one 三级指标 is scored from one computed value (percent)."""
 
     indicator: str
@@ -95,8 +94,7 @@ class Rule:
         return bool(key) and key in {indicator_key(n) for n in (self.indicator, *self.aliases)}
 
 
-@dataclass(frozen=True)
-class Rules:
+class Rules(msgspec.Struct, frozen=True):
     """A rules file: grade thresholds (label, lower bound inclusive) and indicator rules."""
 
     grades: tuple[tuple[str, Decimal], ...]
@@ -110,8 +108,7 @@ class Rules:
         return grade_for(total, self.grades)
 
 
-@dataclass(frozen=True)
-class Suggestion:
+class Suggestion(msgspec.Struct, frozen=True):
     """A suggested score for one row of the 评分表, with the reasoning in words."""
 
     row: int  # index into model.lists["indicators"]

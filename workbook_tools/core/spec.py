@@ -12,6 +12,8 @@ from decimal import Decimal
 from functools import cache
 from typing import Literal
 
+import msgspec
+
 from .cells import col_index, rc
 from .expr import (
     Add,
@@ -28,8 +30,6 @@ from .expr import (
     SumIfGiven,
     SumOrStated,
 )
-from .records import field as record_field
-from .records import record
 
 TEMPLATE_ID = "workbook_tools/department-evaluation"
 TEMPLATE_VERSION = "2.1"
@@ -72,8 +72,7 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_MONEY = Decimal("100000000")  # 万元; larger figures are typing accidents (1e12 元)
 
 
-@record
-class KindSpec:
+class KindSpec(msgspec.Struct, frozen=True):
     """What a kind of cell is. Consumers ask this table instead of listing kinds."""
 
     numeric: bool = False
@@ -135,8 +134,7 @@ INDICATOR_NATURES: tuple[str, ...] = ("≥", "≤", "=", "定性")
 NARRATIVE_LEVELS = "0=正文段落，1=（一）级标题，2=1.级标题，3=（1）级标题"
 
 
-@record
-class Field:
+class Field(msgspec.Struct, frozen=True):
     """One named cell: an input staff type into, or a derived value the template computes."""
 
     name: str
@@ -170,8 +168,7 @@ class Field:
         return KINDS[self.kind].decimals
 
 
-@record
-class Column:
+class Column(msgspec.Struct, frozen=True):
     """One column of a list table; its range is named ``<table>_<key>``."""
 
     key: str
@@ -191,8 +188,7 @@ class Column:
         return KINDS[self.kind].decimals
 
 
-@record
-class ListTable:
+class ListTable(msgspec.Struct, frozen=True):
     """A variable-length table with a fixed capacity, located by its defined name, not by address."""
 
     name: str
@@ -230,8 +226,7 @@ class ListTable:
         return f"{first}{self.first_row}:{last}{self.last_row}"
 
 
-@record
-class Text:
+class Text(msgspec.Struct, frozen=True):
     """A fixed label or heading; validation uses them to notice inserted or deleted rows."""
 
     cell: str
@@ -240,12 +235,11 @@ class Text:
     merge_to: str | None = None
 
 
-@record
-class Sheet:
+class Sheet(msgspec.Struct, frozen=True):
     key: str
     title: str
     title_en: str
-    widths: dict[str, float] = record_field(default_factory=dict)
+    widths: dict[str, float] = msgspec.field(default_factory=dict)
     texts: tuple[Text, ...] = ()
     landscape: bool = False
     hidden: bool = False
@@ -259,8 +253,7 @@ class Sheet:
     col_blocks: tuple[tuple[str, str, str], ...] = ()
 
 
-@record
-class PartsCheck:
+class PartsCheck(msgspec.Struct, frozen=True):
     """Parts that, when given, must add up to a total (公务用车购置 + 运行维护 = 公务用车购置及运行费)."""
 
     key: str
@@ -271,8 +264,7 @@ class PartsCheck:
     when: tuple[str, ...] = ()  # inputs of which one must be typed (derived parts are never blank)
 
 
-@record
-class Constant:
+class Constant(msgspec.Struct, frozen=True):
     """A locked value owned by the template (grade thresholds): data, not code."""
 
     name: str
@@ -282,8 +274,7 @@ class Constant:
     meaning: str
 
 
-@record
-class RateRow:
+class RateRow(msgspec.Struct, frozen=True):
     """One row of a 年初预算 | 决算金额 | 占比% table, by the defined names of its three cells."""
 
     key: str
@@ -294,8 +285,7 @@ class RateRow:
     rate: str
 
 
-@record
-class RateTable:
+class RateTable(msgspec.Struct, frozen=True):
     """表1, 表2, 表4: rows and their 合计, which the template lays out and the report and summary iterate."""
 
     key: str
@@ -305,8 +295,7 @@ class RateTable:
     total: RateRow
 
 
-@record
-class ChangeRow:
+class ChangeRow(msgspec.Struct, frozen=True):
     """One row of 表3 (this year against last year), by the defined names of its cells."""
 
     key: str
@@ -318,8 +307,7 @@ class ChangeRow:
     change_pct: str
 
 
-@record
-class ChangeTable:
+class ChangeTable(msgspec.Struct, frozen=True):
     key: str
     title: str
     header: tuple[str, ...]
@@ -327,8 +315,7 @@ class ChangeTable:
     total: ChangeRow
 
 
-@record
-class Equal:
+class Equal(msgspec.Struct, frozen=True):
     """A list column's total must equal a stated figure (项目明细合计 = 表4 项目支出); checked by
     :mod:`workbook_tools.checks.crosstable`, which names the finding ``code``."""
 
@@ -345,8 +332,7 @@ class Equal:
         return next(c for c in self.table.columns if self.table.range_name(c.key) == self.left)
 
 
-@record
-class AtMost:
+class AtMost(msgspec.Struct, frozen=True):
     """``left`` may not exceed ``right`` (三公经费 is part of 基本支出); ``what`` names the pair's figure."""
 
     left: str
@@ -495,8 +481,7 @@ BASIC_ROWS: tuple[tuple[str, str, str], ...] = (
 # concatenates the parts in sheet order.
 
 
-@record
-class SheetPart:
+class SheetPart(msgspec.Struct, frozen=True):
     """What one sheet declares: the sheet (with its texts), its named cells, tables and rules."""
 
     sheet: Sheet
@@ -1027,8 +1012,7 @@ _SHEET_BUILDERS = (_guide_sheet, _unit_sheet, _duties_sheet, _goals_sheet, _fund
                    _scores_sheet, _narrative_sheet, _checks_sheet, _meta_sheet)
 
 
-@record
-class Built:
+class Built(msgspec.Struct, frozen=True):
     """The whole spec: every sheet's part, concatenated in sheet order."""
 
     sheets: tuple[Sheet, ...]
@@ -1092,8 +1076,7 @@ def table(name: str) -> ListTable:
     return TABLE_BY_NAME[name]
 
 
-@record
-class Name:
+class Name(msgspec.Struct, frozen=True):
     """A workbook-level defined name of the public interface."""
 
     name: str

@@ -12,6 +12,8 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+import msgspec
+
 from ..core import layouts, spec
 from ..core.cells import address, rc
 from ..core.fsutil import file_kind
@@ -21,8 +23,7 @@ from .workbook import Workbook, read
 from .worksheet import Cell, Cells, FormulaCells
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(msgspec.Struct, frozen=True):
     sheet: str
     cell: str
     by_name: bool  # False when the defined name was missing or broken and the spec address was used
