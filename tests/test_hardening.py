@@ -486,11 +486,13 @@ def test_docx_export_of_bad_code_points(round_two: dict[str, Path], tmp_path: Pa
 # -- inputs to new and options ----------------------------------------------------------------------
 
 
+#: One command-line start each; the default run keeps one of each kind (a non-finite number, deep nesting),
+#: the other spellings run under CI (``slow``).
 @pytest.mark.parametrize("text, words", [
     ('{"values": {"basic_goods_budget": NaN}}', "values.basic_goods_budget"),
-    ('{"values": {"basic_goods_budget": Infinity}}', "values.basic_goods_budget"),
-    ('{"values": {"basic_goods_budget": 1e400}}', "values.basic_goods_budget"),
-    ('{"values": {"basic_goods_budget": "NaN"}}', "values.basic_goods_budget"),
+    pytest.param('{"values": {"basic_goods_budget": Infinity}}', "values.basic_goods_budget", marks=pytest.mark.slow),
+    pytest.param('{"values": {"basic_goods_budget": 1e400}}', "values.basic_goods_budget", marks=pytest.mark.slow),
+    pytest.param('{"values": {"basic_goods_budget": "NaN"}}', "values.basic_goods_budget", marks=pytest.mark.slow),
     ("[" * 100_000 + "]" * 100_000, "嵌套"),
 ])
 def test_new_from_refuses_non_finite_numbers_and_deep_nesting(tmp_path: Path, text: str, words: str) -> None:
@@ -502,7 +504,8 @@ def test_new_from_refuses_non_finite_numbers_and_deep_nesting(tmp_path: Path, te
     assert not (tmp_path / "x.xlsx").exists()
 
 
-@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "0"])
+@pytest.mark.parametrize("value", ["nan", pytest.param("inf", marks=pytest.mark.slow),
+                                   pytest.param("-inf", marks=pytest.mark.slow), "0"])
 def test_timeout_must_be_a_finite_positive_number(tmp_path: Path, value: str) -> None:
     r = cli("batch", str(tmp_path), "-o", str(tmp_path / "o"), "--timeout", value)
     assert r.returncode == 2 and "--timeout" in r.stderr and not (tmp_path / "o").exists()
