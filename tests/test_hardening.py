@@ -37,6 +37,23 @@ def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> 
                           timeout=timeout, env={**os.environ, **(env or {})}, errors="replace")
 
 
+def cli_here(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    """The full command line run in this process: its exit code and what it printed (stdout, then stderr)."""
+    from workbook_tools.cli import app as cli_module
+
+    monkeypatch.setattr(sys, "argv", ["workbook-tools", *args])
+    on_sigterm = signal.getsignal(signal.SIGTERM)  # the command line installs its own handler
+    try:
+        cli_module.main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        signal.signal(signal.SIGTERM, on_sigterm)
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
 @pytest.fixture(scope="module")
 def round_two(tmp_path_factory: pytest.TempPathFactory, broken_cache: Path | None) -> dict[str, Path]:
     return cached_build(tmp_path_factory.mktemp("round2"), {c.name for c in ROUND_TWO}, broken_cache)
@@ -171,7 +188,8 @@ def test_colliding_output_names_get_distinct_outputs(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("layout", ["out-inside-inbox", "inbox-inside-out", "same-folder"])
-def test_batch_never_reads_its_own_outputs(tmp_path: Path, layout: str) -> None:
+def test_batch_never_reads_its_own_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str], layout: str) -> None:
     if layout == "out-inside-inbox":
         inbox, out = tmp_path / "in", tmp_path / "in" / "result"
     elif layout == "inbox-inside-out":
@@ -180,9 +198,10 @@ def test_batch_never_reads_its_own_outputs(tmp_path: Path, layout: str) -> None:
         inbox = out = tmp_path / "both"
     inbox.mkdir(parents=True)
     shutil.copyfile(BASE, inbox / "a.xlsx")
-    for _ in range(2):
-        r = cli("batch", str(inbox), "-o", str(out), "--fill", "--export", "md", "--workers", "1")
-        assert r.returncode == 0, r.stdout + r.stderr
+    for _ in range(2):  # what the batch reads is the point, not the process: the command line runs in this one
+        code, output = cli_here(monkeypatch, capsys, "batch", str(inbox), "-o", str(out), "--fill", "--export", "md",
+                                "--workers", "1")
+        assert code == 0, output
         files = json.loads((out / "summary.json").read_text("utf-8"))["files"]
         assert [f["path"] for f in files] == ["a.xlsx"]
 
