@@ -37,8 +37,9 @@ def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> 
                           timeout=timeout, env={**os.environ, **(env or {})}, errors="replace")
 
 
-def cli_here(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    """The full command line run in this process: its exit code and what it printed (stdout, then stderr)."""
+def cli_here(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """The full command line run in this process, where the process itself is not the point: its exit code,
+    stdout and stderr (an exception it lets out fails the test, as a traceback would)."""
     from workbook_tools.cli import app as cli_module
 
     monkeypatch.setattr(sys, "argv", ["workbook-tools", *args])
@@ -51,7 +52,7 @@ def cli_here(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
     finally:
         signal.signal(signal.SIGTERM, on_sigterm)
     captured = capsys.readouterr()
-    return code, captured.out + captured.err
+    return code, captured.out, captured.err
 
 
 @pytest.fixture(scope="module")
@@ -199,9 +200,9 @@ def test_batch_never_reads_its_own_outputs(tmp_path: Path, monkeypatch: pytest.M
     inbox.mkdir(parents=True)
     shutil.copyfile(BASE, inbox / "a.xlsx")
     for _ in range(2):  # what the batch reads is the point, not the process: the command line runs in this one
-        code, output = cli_here(monkeypatch, capsys, "batch", str(inbox), "-o", str(out), "--fill", "--export", "md",
-                                "--workers", "1")
-        assert code == 0, output
+        code, out_text, err_text = cli_here(monkeypatch, capsys, "batch", str(inbox), "-o", str(out), "--fill",
+                                            "--export", "md", "--workers", "1")
+        assert code == 0, out_text + err_text
         files = json.loads((out / "summary.json").read_text("utf-8"))["files"]
         assert [f["path"] for f in files] == ["a.xlsx"]
 
@@ -224,7 +225,9 @@ def test_a_failed_export_is_not_cached_and_fails_the_run(tmp_path: Path) -> None
     assert (out / "reports" / "a.pdf").read_bytes().startswith(b"%PDF")
 
 
-def test_fill_keeps_the_value_of_an_input_typed_as_a_formula(round_two: dict[str, Path], tmp_path: Path) -> None:
+def test_fill_keeps_the_value_of_an_input_typed_as_a_formula(round_two: dict[str, Path], tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
     import python_calamine
 
     from workbook_tools.core import spec
@@ -232,21 +235,24 @@ def test_fill_keeps_the_value_of_an_input_typed_as_a_formula(round_two: dict[str
     src = round_two["input-formula"]
     f = spec.field("basic_goods_budget")
     assert load(src).model.values["basic_goods_budget"] == Decimal("96.5")
-    r = cli("fill", str(src), "-o", str(tmp_path / "f.xlsx"))
-    assert r.returncode == 0, r.stderr
+    code, _, err_text = cli_here(monkeypatch, capsys, "fill", str(src), "-o", str(tmp_path / "f.xlsx"))
+    assert code == 0, err_text
     filled = load(tmp_path / "f.xlsx")
     assert filled.cells["basic_goods_budget"].formula and filled.model.values["basic_goods_budget"] == Decimal("96.5")
     book = python_calamine.CalamineWorkbook.from_path(str(tmp_path / "f.xlsx"))
     rows = book.get_sheet_by_name(f.sheet).to_python()
     assert rows[10][1] == 96.5  # B11, as pandas/calamine read it
-    assert cli("validate", str(tmp_path / "f.xlsx")).returncode == 0
+    assert cli_here(monkeypatch, capsys, "validate", str(tmp_path / "f.xlsx"))[0] == 0
 
 
-def test_fill_restores_a_derived_cell_hidden_by_a_merge(round_two: dict[str, Path], tmp_path: Path) -> None:
-    r = cli("fill", str(round_two["merged-derived"]), "-o", str(tmp_path / "f.xlsx"))
-    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
-    assert "已取消遮住计算单元格的合并" in r.stdout
-    assert cli("validate", str(tmp_path / "f.xlsx")).returncode == 0
+def test_fill_restores_a_derived_cell_hidden_by_a_merge(round_two: dict[str, Path], tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out_text, err_text = cli_here(monkeypatch, capsys, "fill", str(round_two["merged-derived"]), "-o",
+                                        str(tmp_path / "f.xlsx"))
+    assert code == 0 and "Traceback" not in err_text, err_text
+    assert "已取消遮住计算单元格的合并" in out_text
+    assert cli_here(monkeypatch, capsys, "validate", str(tmp_path / "f.xlsx"))[0] == 0
 
 
 # -- clear failures of the environment ----------------------------------------------------------------
