@@ -41,6 +41,7 @@ from .session import WorkbookSession
 from .xlsx import reader
 from .xlsx.legacy import converted, is_legacy
 from .xlsx.package import NS_MAIN, NS_PKG_REL, NS_REL, UnreadableWorkbook
+from .xlsx.patch import NotPatchable, Patched, SheetEdits, prepare
 from .xlsx.worksheet import Cell
 
 
@@ -492,6 +493,45 @@ def _apply(wb: Any, plan: FillPlan) -> list[tuple[str, str]]:
     return unmerged
 
 
+#: Write through the part-level writer when the file allows it; False forces the openpyxl path (the reference
+#: the tests compare the part writer with).
+FAST_WRITER = True
+
+
+def _part_edits(plan: FillPlan) -> dict[str, SheetEdits]:
+    """The plan as per-sheet cell edits, with what ``_apply`` + ``write_cached_values`` would write."""
+    edits: dict[str, SheetEdits] = {}
+    groups = [set(plan.inputs), set(plan.formulas), set(plan.scores), set(plan.constants)]
+    if sum(len(g) for g in groups) != len(set().union(*groups)):
+        raise NotPatchable("one cell changed twice")
+    for (sheet, cell), (value, _kind) in plan.inputs.items():
+        e = edits.setdefault(sheet, SheetEdits())
+        e.constants[cell] = value
+        e.no_text_format.add(cell)  # openpyxl's path changes such a cell's style; this writer refuses
+    for (sheet, cell), formula in plan.formulas.items():
+        edits.setdefault(sheet, SheetEdits()).formulas[cell] = formula
+    for (sheet, cell), score in plan.scores.items():
+        edits.setdefault(sheet, SheetEdits()).constants[cell] = score
+    for (sheet, cell), constant in plan.constants.items():
+        integral = isinstance(constant, Decimal) and constant == constant.to_integral_value()
+        edits.setdefault(sheet, SheetEdits()).constants[cell] = int(constant) if integral else constant  # type: ignore[call-overload]
+    for (sheet, cell), cached in plan.caches.items():
+        edits.setdefault(sheet, SheetEdits()).caches[cell] = cached
+    if plan.reseal and spec.LIVE_SHEET in plan.present:
+        edits.setdefault(spec.LIVE_SHEET, SheetEdits()).protect = spec.LIVE_SEAL_HASH
+    return edits
+
+
+def _fast(src: Path, plan: FillPlan) -> Patched | None:
+    """The plan as a part-level patch of ``src``, or None when the file needs the openpyxl path."""
+    try:
+        with zipfile.ZipFile(src) as zf:
+            parts = _sheet_parts(zf)
+        return prepare(src, parts, _part_edits(plan))
+    except (NotPatchable, KeyError, ValueError, zipfile.BadZipFile):
+        return None
+
+
 def _copy(src: Path, dest: Path) -> None:
     with atomic_path(dest) as tmp:
         shutil.copyfile(src, tmp)  # a new file: the umask's permissions, not the source's
@@ -576,7 +616,14 @@ def fill(source: str | Path | WorkbookSession, dest: str | Path | None = None, *
     if plan is None:
         return report
     report.output = str(target)
-    if plan.cells:
+    patched = _fast(src, plan) if plan.cells and FAST_WRITER else None
+    if patched is not None:
+        if in_place:
+            report.backup = str(_backup(src))
+        with atomic_path(target) as tmp:
+            patched.write(tmp)
+        report.written = True
+    elif plan.cells:
         try:
             wb = _open_with_openpyxl(src, report.findings)
         except UnreadableWorkbook as exc:

@@ -1,0 +1,96 @@
+"""fill through the part-level writer against fill through openpyxl and the bare calamine read (issue 16).
+
+The same interleaved method as ``run.py``'s ratios phase: every operation on each file in turn, ``--rounds``
+rounds, the minimum per file, averaged. Two sets: workbooks as openpyxl writes them (generated like
+``make bench``'s, cached values missing) and the same workbooks saved by LibreOffice.
+
+    .venv/bin/python benchmarks/fill_writer.py --n 30 --rounds 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.run import generate, libreoffice_copies  # noqa: E402
+
+
+def measure(files: list[Path], rounds: int) -> dict[str, float]:
+    from python_calamine import CalamineWorkbook
+
+    import workbook_tools.fill as fill_mod
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-fill-"))
+
+    def calamine(p: Path) -> None:
+        wb = CalamineWorkbook.from_path(str(p))
+        for s in wb.sheet_names:
+            wb.get_sheet_by_name(s).to_python()
+
+    def fill_with(fast: bool) -> Callable[[Path], None]:
+        def run(p: Path) -> None:
+            fill_mod.FAST_WRITER = fast
+            try:
+                fill_mod.fill(p, tmp / p.name)
+            finally:
+                fill_mod.FAST_WRITER = True
+        return run
+
+    used: list[bool] = []
+    real = fill_mod._fast
+
+    def spy(p: Path, plan: fill_mod.FillPlan) -> object:
+        got = real(p, plan)
+        used.append(got is not None)
+        return got
+
+    ops = {"calamine": calamine, "fill (part writer)": fill_with(True), "fill (openpyxl)": fill_with(False)}
+    for fn in ops.values():
+        fn(files[0])
+    fill_mod._fast = spy  # type: ignore[assignment]
+    for p in files:
+        fill_with(True)(p)
+    fill_mod._fast = real
+    best = {k: [float("inf")] * len(files) for k in ops}
+    for _ in range(rounds):
+        for i, p in enumerate(files):
+            for k, fn in ops.items():
+                t = time.perf_counter()
+                fn(p)
+                best[k][i] = min(best[k][i], time.perf_counter() - t)
+    shutil.rmtree(tmp, ignore_errors=True)
+    ms = {k: sum(v) / len(v) * 1000 for k, v in best.items()}
+    ms["part writer taken (%)"] = 100.0 * sum(used) / max(len(used), 1)
+    return ms
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=30)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--dir", type=Path, default=ROOT / "out" / "bench-fill")
+    args = ap.parse_args()
+    files = generate(args.n, args.dir / f"n{args.n}", 2)
+    sets = {"generated (openpyxl-written)": files}
+    lo = libreoffice_copies(files, args.dir / "libreoffice")
+    if lo:
+        sets["saved by LibreOffice"] = lo
+    for label, fs in sets.items():
+        ms = measure(fs, args.rounds)
+        base = ms["calamine"]
+        print(f"{label} ({len(fs)} files, min of {args.rounds} rounds): " + ", ".join(
+            f"{k} {v:.2f} ms ({v / base:.1f}x)" if not k.endswith("(%)") else f"{k} {v:.0f}"
+            for k, v in ms.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
