@@ -38,11 +38,15 @@ serve: $(PORTALSTAMP)
 TEST_WORKERS ?= auto
 XDIST := -n $(TEST_WORKERS) --dist loadgroup
 
+# PYTHONDONTWRITEBYTECODE (set in some sandboxes) would make every pytest process, xdist workers and the
+# suite's own pytest runs among them, rewrite and compile the test modules again (~3 s of CPU each); see docs/testing.md.
+PYTEST := env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest
+
 test: $(DEVSTAMP)
-	$(PY) -m pytest $(XDIST) $(if $(filter true,$(CI)),,-m "not slow")
+	$(PYTEST) $(XDIST) $(if $(filter true,$(CI)),,-m "not slow")
 
 test-all: $(DEVSTAMP)
-	$(PY) -m pytest $(XDIST)
+	$(PYTEST) $(XDIST)
 
 bench: $(DEVSTAMP)
 	$(PY) benchmarks/run.py

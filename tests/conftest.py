@@ -35,6 +35,20 @@ CORPUS = Path(os.environ.get("WORKBOOK_TOOLS_CORPUS") or next(
     ROOT.parent / "shared" / "corpus"))
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the package's bytecode once, before any test starts a subprocess.
+
+    Where ``PYTHONDONTWRITEBYTECODE`` is set (this sandbox sets it; CI may), no interpreter writes a ``.pyc``,
+    so each of the hundreds of CLI, worker and LibreOffice-helper processes the tests start compiled the
+    whole package from source again (~0.1 s of CPU each). The variable only stops writing: compileall writes
+    regardless, and every later process reads the files (they are rebuilt whenever a source file changes).
+    """
+    if not hasattr(config, "workerinput"):  # the xdist controller, or a run without xdist
+        import compileall
+
+        compileall.compile_dir(ROOT / "workbook_tools", quiet=1, workers=1)
+
+
 def need_soffice() -> None:
     """Skip without LibreOffice on a developer machine; under CI it must be there (.ci/run installs it)."""
     from workbook_tools.libreoffice import find_soffice

@@ -48,20 +48,31 @@ def test_a_plain_call_takes_the_quick_path(argv: list[str]) -> None:
     assert quick_validate(argv) is not None
 
 
-def test_same_output_and_exit_code_as_the_full_command_line(tmp_path: Path, broken_cache: Path | None) -> None:
-    broken = cached_build(tmp_path / "b", {"empty", "random-bytes", "other-template", "formula-changed", "escape-sequences", "lock-file",
-                                           "fifo", "control-chars"}, broken_cache)
-    cases = [[str(SEED)], [str(SEED), "--json"], [str(SEED), "--lang", "en", "--strict"],
-             [str(tmp_path / "missing.xlsx")], [str(SEED), "--previous", str(tmp_path / "none.xlsx")],
-             [str(SEED), "--rules", str(SEED)], *([str(p)] for p in broken.values())]
-    for args in cases:
+def _same_answers(tmp_path: Path, options: list[list[str]], names: set[str], broken_cache: Path | None) -> None:
+    broken = cached_build(tmp_path / "b", names, broken_cache) if names else {}
+    for args in [*options, *([str(p)] for p in broken.values())]:
         quick = _run("workbook_tools.cli", "validate", *args)
         full = _run("workbook_tools.cli.app", "validate", *args)
         assert quick == full, args
+
+
+def test_same_output_and_exit_code_as_the_full_command_line(tmp_path: Path, broken_cache: Path | None) -> None:
+    """One of each kind of answer (findings, JSON, a missing file, a hostile workbook, --annotate); the
+    other options and broken inputs are in the slow test below (two interpreter starts per case)."""
+    _same_answers(tmp_path, [[str(SEED)], [str(SEED), "--json"], [str(tmp_path / "missing.xlsx")]],
+                  {"escape-sequences"}, broken_cache)
     annotated = [tmp_path / "quick.xlsx", tmp_path / "full.xlsx"]
     for module, out in zip(("workbook_tools.cli", "workbook_tools.cli.app"), annotated, strict=True):
         code, stdout, _ = _run(module, "validate", str(SEED), "--annotate", str(out))
         assert code == 1 and stdout.splitlines()[-1].endswith(str(out)) and out.is_file()
+
+
+@pytest.mark.slow
+def test_same_output_and_exit_code_for_every_option_and_broken_input(tmp_path: Path, broken_cache: Path | None) -> None:
+    _same_answers(tmp_path, [[str(SEED), "--lang", "en", "--strict"], [str(SEED), "--previous", str(tmp_path / "none.xlsx")],
+                             [str(SEED), "--rules", str(SEED)]],
+                  {"empty", "random-bytes", "other-template", "formula-changed", "lock-file", "fifo", "control-chars"},
+                  broken_cache)
 
 
 def test_the_quick_path_imports_neither_typer_nor_rich() -> None:
