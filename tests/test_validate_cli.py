@@ -75,7 +75,8 @@ def test_json_structure() -> None:
     assert data["file"] == str(SEED) and data["template_version"] == spec.TEMPLATE_VERSION
     assert (data["valid"], data["errors"], data["warnings"], data["unreadable"]) == (False, 1, 5, None)
     assert data["summary"].startswith("1 个错误，5 个警告")
-    keys = {"code", "severity", "title", "sheet", "cell", "name", "message", "message_en", "expected", "actual"}
+    keys = {"code", "severity", "title", "sheet", "cell", "name", "message", "message_en", "expected", "actual",
+            "params"}
     for f in data["findings"]:
         assert set(f) == keys and f["code"] in CATALOGUE
     first = data["findings"][0]
