@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from defusedxml.ElementTree import fromstring
 
@@ -34,14 +33,14 @@ from .core.errors import WorkbookToolsError
 from .core.expr import excel_round
 from .core.findings import Finding, Report
 from .core.fsutil import atomic_copy, atomic_path, fits, free_backup_name
-from .core.model import Value, canonical
+from .core.model import Value
 from .core.numbers import parse_text_number
 from .core.scoring import Rules, Suggestion, load_rules, suggest
 from .session import WorkbookSession
 from .xlsx import reader
 from .xlsx.legacy import converted, is_legacy
 from .xlsx.package import NS_MAIN, NS_PKG_REL, NS_REL, UnreadableWorkbook
-from .xlsx.patch import NotPatchable, Patched, SheetEdits, prepare
+from .xlsx.patch import NotPatchable, Patched, SheetEdits, cached_cell_xml, prepare
 from .xlsx.worksheet import Cell
 
 
@@ -124,15 +123,7 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
 
 def _cell_xml(attrs: str, body: str, value: Value) -> str:
     formula = _FORMULA.search(body)
-    attrs = _ATTR_T.sub("", attrs)
-    f = formula.group(0) if formula else ""
-    if value is None or value == "":
-        return f'<c{attrs} t="str">{f}<v></v></c>'
-    if isinstance(value, bool):
-        return f'<c{attrs} t="b">{f}<v>{int(value)}</v></c>'
-    if isinstance(value, Decimal | int):
-        return f"<c{attrs}>{f}<v>{canonical(Decimal(value))}</v></c>"
-    return f'<c{attrs} t="str">{f}<v>{escape(str(value))}</v></c>'
+    return cached_cell_xml(_ATTR_T.sub("", attrs), formula.group(0) if formula else "", value)
 
 
 def write_cached_values(path: Path, values: Mapping[tuple[str, str], Value]) -> int:

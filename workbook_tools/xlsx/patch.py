@@ -177,8 +177,8 @@ def _number(v: Decimal | int) -> str:
     return canonical(Decimal(v))
 
 
-def _cached_xml(attrs: str, f: str, value: Any) -> str:
-    """A formula cell with its cached value, as ``fill.write_cached_values`` writes it."""
+def cached_cell_xml(attrs: str, f: str, value: Any) -> str:
+    """A formula cell with its cached value: the one form both of fill's writers give a derived cell."""
     if value is _NO_VALUE:
         return f"<c{attrs}>{f}<v></v></c>"
     if value is None or value == "":
@@ -280,9 +280,9 @@ def _patch_sheet(data: bytes, edits: SheetEdits, text_styles: list[bool]) -> byt
             xml = _constant_xml(attrs, edits.constants[ref])
         elif ref in edits.formulas:
             f = f"<f>{escape(edits.formulas[ref].removeprefix('='))}</f>"
-            xml = _cached_xml(attrs, f, edits.caches.get(ref, _NO_VALUE))
+            xml = cached_cell_xml(attrs, f, edits.caches.get(ref, _NO_VALUE))
         elif formula_el is not None and c is not None:
-            xml = _cached_xml(attrs, data[formula_el.start:formula_el.end].decode("utf-8"), edits.caches[ref])
+            xml = cached_cell_xml(attrs, data[formula_el.start:formula_el.end].decode("utf-8"), edits.caches[ref])
         else:
             continue  # a cached value for a cell that has no formula: nothing to patch
         if c is not None:
