@@ -169,8 +169,8 @@ def test_seed_outline_has_the_seed_sentences_with_computed_figures() -> None:
     assert "1、负责研究提出全县重点项目管理的政策、制度和建议，经审定后组织实施；统筹协调解决重点项目建设中的重大问题。" in texts
     assert "9、完成县委、县政府交办的其他任务。" in texts
     assert "绩效目标设立情况，主要包括部门中长期绩效目标和年度绩效目标。" in texts
-    assert any(t.startswith("一、全面加强党的建设。加强政治建设") for t in texts)
-    assert any(t.startswith("五、全力服务中心大局。") for t in texts)
+    assert any(t.startswith("（一）全面加强党的建设。加强政治建设") for t in texts)
+    assert any(t.startswith("（五）全力服务中心大局。") for t in texts)
     assert "（1）2021年度全县重点项目考核奖励金220万元，用于全县2021年度各重点建设项目考核奖励开支。" in texts
     assert any(t.startswith("1、绩效评价目的。通过对中心开展") for t in texts)
     assert any(t.startswith("2、绩效评价工作过程。按照相关政策规定") for t in texts)

@@ -285,8 +285,12 @@ def _goals(model: Evaluation, w: Wording, ph: dict[str, object]) -> list[Block]:
         paras = _lines(row.get("text"))
         if not title and not paras:
             continue
-        n += 1
-        blocks += _numbered_run_in(f"{chinese_number(n)}、", title, paras)
+        n += 1  # goals sit inside a level-1 section, so they take the second level (GB/T 9704: 一、（一）1.（1）)
+        prefix = f"（{chinese_number(n)}）"
+        if title:
+            blocks += _run_in(prefix + title, "h2", paras)
+        else:
+            blocks += [Paragraph((Run(prefix, "h2"), Run(paras[0]))), *(Paragraph((Run(p),)) for p in paras[1:])]
     if blocks:
         intro = w.get("goals_intro", **ph).strip()
         if intro:

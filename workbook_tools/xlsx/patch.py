@@ -149,15 +149,20 @@ def _scan(data: bytes, keep: Mapping[str, Iterable[str]]) -> _El:
 
     p.StartElementHandler = start
     p.EndElementHandler = end
+    _parse(p, data)
+    if not root:
+        raise NotPatchable("no root")
+    return root[0]
+
+
+def _parse(p: Any, data: bytes) -> None:
+    """Run expat over a part; anything it cannot read sends the file to openpyxl instead."""
     try:
         p.Parse(data, True)
     except NotPatchable:
         raise
     except Exception as exc:
         raise NotPatchable(f"unparsable part: {exc}") from exc
-    if not root:
-        raise NotPatchable("no root")
-    return root[0]
 
 
 def _attr_text(attrs: Mapping[str, str]) -> str:
@@ -391,12 +396,7 @@ def _drop_elements(data: bytes, root_name: str, child: str, ns: str, match: Any)
     p.EndElementHandler = end
     if is_utf16(data[:4]):
         raise NotPatchable("UTF-16 part")
-    try:
-        p.Parse(data, True)
-    except NotPatchable:
-        raise
-    except Exception as exc:
-        raise NotPatchable(f"unparsable part: {exc}") from exc
+    _parse(p, data)
     return _apply(data, [(a, b, b"") for a, b in found])
 
 
