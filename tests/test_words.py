@@ -9,10 +9,11 @@ from workbook_tools.batch import summary
 from workbook_tools.checks import annotate, render
 from workbook_tools.core import words
 from workbook_tools.core.findings import Finding, Report
+from workbook_tools.portal import grid
 
 
 def test_every_face_reads_the_one_table() -> None:
-    for module in (excel, summary, annotate, render):
+    for module in (excel, summary, annotate, render, grid):
         assert module.SEVERITY_WORDS is words.SEVERITY_WORDS, module.__name__
     assert excel.RESULT_SHEET is annotate.RESULT_SHEET is words.RESULT_SHEET
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..core import spec
 from ..core.cells import address, col_letters, rc
 from ..core.compute import compute
+from ..core.findings import SEVERITY_ORDER
 from ..core.words import SEVERITY_WORDS
 from ..xlsx.package import UnreadableWorkbook
 from ..xlsx.reader import from_book
@@ -21,7 +22,6 @@ from ..xlsx.workbook import Workbook, read
 
 MAX_ROWS = 150
 MAX_COLS = 16
-SEVERITY_LABELS = SEVERITY_WORDS["zh"]  # the one table of user-facing words
 
 
 @dataclass
@@ -61,8 +61,7 @@ def _text(v: object) -> str:
 
 
 def _worst(a: str | None, b: str) -> str:
-    order = {"error": 0, "warning": 1, "info": 2}
-    return b if a is None or order.get(b, 9) < order.get(a, 9) else a
+    return b if a is None or SEVERITY_ORDER.get(b, 9) < SEVERITY_ORDER.get(a, 9) else a
 
 
 def _computed(book: Workbook) -> dict[tuple[str, str], object]:
@@ -82,7 +81,7 @@ def _computed(book: Workbook) -> dict[tuple[str, str], object]:
 
 def numbered(findings: list[dict[str, object]]) -> list[dict[str, object]]:
     """The findings with their number on the page and their severity in words."""
-    return [dict(f, n=i + 1, label=SEVERITY_LABELS.get(str(f.get("severity")), "")) for i, f in enumerate(findings)]
+    return [dict(f, n=i + 1, label=SEVERITY_WORDS["zh"].get(str(f.get("severity")), "")) for i, f in enumerate(findings)]
 
 
 def grids(path: Path, findings: list[dict[str, object]]) -> tuple[list[Grid], list[dict[str, object]]]:
