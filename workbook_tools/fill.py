@@ -95,11 +95,6 @@ def _shown(v: object) -> object:
     return "（空）" if v is None or v == "" else v
 
 
-def _f(code: str, zh: str, en: str, sheet: str | None = None, cell: str | None = None, name: str | None = None,
-       expected: object = None, actual: object = None) -> Finding:
-    return Finding(code, zh, sheet, cell, name, expected, actual, message_en=en)
-
-
 # -- the cached-value patch ---------------------------------------------------------------------------
 
 _CELL = re.compile(r'<c((?:\s+[\w:]+="[^"]*")*)\s*>(.*?)</c>', re.S)
@@ -224,7 +219,8 @@ def _list_cell(loaded: reader.Loaded, table: spec.ListTable, key: str, index: in
 def _convert_text_numbers(loaded: reader.Loaded, plan: FillPlan, findings: list[Finding]) -> None:
     model = loaded.model
 
-    def convert(v: Value, kind: str, label: str, where: tuple[str, str], name: str) -> Decimal | int | None:
+    def convert(v: Value, kind: str, variant: str, label: dict[str, object], where: tuple[str, str],
+                name: str) -> Decimal | int | None:
         if not isinstance(v, str):
             return None
         number, why = parse_text_number(v, kind)
@@ -236,9 +232,8 @@ def _convert_text_numbers(loaded: reader.Loaded, plan: FillPlan, findings: list[
                 return None
             value = int(number)
         plan.inputs[where] = (value, kind)
-        findings.append(_f("fill-text-converted", f"{label}：文本“{v}”已转换为数字 {value}（{why}）",
-                           f"{label}: text {v!r} converted to the number {value}", where[0], where[1], name,
-                           value, v))
+        findings.append(Finding.of("fill-text-converted", variant, {**label, "raw": v, "value": value, "why": why},
+                                   sheet=where[0], cell=where[1], name=name, expected=value, actual=v))
         return value
 
     for f in spec.INPUT_FIELDS:
@@ -246,7 +241,7 @@ def _convert_text_numbers(loaded: reader.Loaded, plan: FillPlan, findings: list[
             loc = loaded.locations[f.name]
             if not plan.writable(loc.sheet):
                 continue
-            got = convert(model.values.get(f.name), f.kind, f.label, (loc.sheet, loc.cell), f.name)
+            got = convert(model.values.get(f.name), f.kind, "field", {"label": f.label}, (loc.sheet, loc.cell), f.name)
             if got is not None:
                 model.values[f.name] = got
     for t in spec.TABLES:
@@ -256,7 +251,8 @@ def _convert_text_numbers(loaded: reader.Loaded, plan: FillPlan, findings: list[
                 continue
             for i, row in enumerate(model.rows(t.name)):
                 where = _list_cell(loaded, t, c.key, i)
-                got = convert(row.get(c.key), c.kind, f"{t.label}第{i + 1}行 {c.label}", where, t.range_name(c.key))
+                got = convert(row.get(c.key), c.kind, "row", {"table": t.label, "row": i + 1, "column": c.label}, where,
+                              t.range_name(c.key))
                 if got is not None:
                     row[c.key] = got
 
@@ -282,9 +278,8 @@ def _grade_table(loaded: reader.Loaded, rules: Rules, plan: FillPlan, findings: 
             loaded.model.constants.setdefault(k.name, list(k.values))
             if i < len(loaded.model.constants[k.name]):
                 loaded.model.constants[k.name][i] = want
-            findings.append(_f("fill-value-computed", f"等级标准表：已按评分规则（{rules.source}）写入 {want}",
-                               f"grade table: set to {want} from the rules ({rules.source})", sheet, cell, k.name,
-                               want, have))
+            findings.append(Finding.of("fill-value-computed", "grade-table", {"source": rules.source, "value": want},
+                                       sheet=sheet, cell=cell, name=k.name, expected=want, actual=have))
 
 
 def _computed(loaded: reader.Loaded) -> dict[str, Value]:
@@ -302,18 +297,15 @@ def _scores(loaded: reader.Loaded, computed: dict[str, Value], rules: Rules, wri
             continue  # a typed score is never replaced, even when it differs
         report.suggestions.append(s)
         sheet, cell = _list_cell(loaded, table, "score", s.row)
-        label = f"评分表“{s.indicator}”"
-        if write and plan.writable(sheet):
+        written = write and plan.writable(sheet)
+        if written:
             plan.scores[(sheet, cell)] = s.score
             row["score"] = s.score
             wrote = True
-            findings.append(_f("fill-score-written", f"{label}得分为空，已写入建议得分 {s.score}：{s.basis}",
-                               f"{s.indicator}: blank score set to {s.score}: {s.basis_en}", sheet, cell,
-                               table.range_name("score"), s.score, None))
-        else:
-            findings.append(_f("fill-score-suggested", f"{label}得分为空，建议得分 {s.score}：{s.basis}",
-                               f"{s.indicator}: blank score, suggested {s.score}: {s.basis_en}", sheet, cell,
-                               table.range_name("score"), s.score, None))
+        code = "fill-score-written" if written else "fill-score-suggested"
+        findings.append(Finding.of(code, "default", {"indicator": s.indicator, "score": s.score, "basis": s.basis,
+                                                     "basis_en": s.basis_en},
+                                   sheet=sheet, cell=cell, name=table.range_name("score"), expected=s.score))
     return wrote
 
 
@@ -338,14 +330,15 @@ def _formulas_and_caches(loaded: reader.Loaded, computed: dict[str, Value], plan
             old = c.value if c is not None else None
             actual: object
             if formula:
-                zh, en, actual = "公式被修改", "formula changed", formula
+                variant, actual = "changed", formula
             elif old in (None, ""):
-                zh, en, actual = "公式被删除", "formula deleted", None
+                variant, actual = "deleted", None
             else:
-                zh, en, actual = "公式被改写为常数", "formula typed over", old
-            findings.append(_f("fill-formula-restored", f"{f.label}：{zh}，已恢复为模板公式（计算结果 {_shown(value)}）",
-                               f"{f.label_en}: {en}; template formula restored (value {_shown(value)})",
-                               loc.sheet, loc.cell, f.name, want, _shown(actual)))
+                variant, actual = "typed-over", old
+            findings.append(Finding.of("fill-formula-restored", variant,
+                                       {"label": f.label, "label_en": f.label_en, "value": _shown(value)},
+                                       sheet=loc.sheet, cell=loc.cell, name=f.name, expected=want,
+                                       actual=_shown(actual)))
             continue
         assert c is not None
         cached = c.value
@@ -353,15 +346,13 @@ def _formulas_and_caches(loaded: reader.Loaded, computed: dict[str, Value], plan
             missing += 1
         elif not _same_value(cached, value, f.decimals):
             plan.stale += 1
-            findings.append(_f("fill-value-computed", f"{f.label}：保存的计算结果已过期，已写入重新计算的值",
-                               f"{f.label_en}: stale cached value replaced by the computed one",
-                               loc.sheet, loc.cell, f.name, _shown(value), _shown(cached)))
+            findings.append(Finding.of("fill-value-computed", "stale", {"label": f.label, "label_en": f.label_en},
+                                       sheet=loc.sheet, cell=loc.cell, name=f.name, expected=_shown(value),
+                                       actual=_shown(cached)))
     _input_formulas(loaded, plan)
     if missing:
         plan.stale += missing
-        findings.append(_f("fill-value-computed",
-                           f"{missing} 个计算单元格没有保存计算结果（文件由不重算的程序写出），已写入 Python 计算的值",
-                           f"{missing} formula cells had no cached result; the values computed in Python were written"))
+        findings.append(Finding.of("fill-value-computed", "missing", {"count": missing}))
 
 
 def _live_formulas(loaded: reader.Loaded, plan: FillPlan, findings: list[Finding]) -> None:
@@ -390,14 +381,13 @@ def _live_formulas(loaded: reader.Loaded, plan: FillPlan, findings: list[Finding
         return
     if len(restored) <= 3:
         for lc in restored:
-            findings.append(_f("fill-formula-restored", f"“{lc.sheet}”表 {lc.cell}（{lc.what}）：自动检查公式已恢复",
-                               f"{lc.sheet}!{lc.cell}: live-check formula restored", lc.sheet, lc.cell, None,
-                               lc.formula))
+            findings.append(Finding.of("fill-formula-restored", "live",
+                                       {"sheet": lc.sheet, "cell": lc.cell, "what": lc.what},
+                                       sheet=lc.sheet, cell=lc.cell, expected=lc.formula))
         return
     first = restored[0]
-    findings.append(_f("fill-formula-restored", f"已恢复工作簿自动检查的 {len(restored)} 个公式（“校验”表和状态行）",
-                       f"{len(restored)} live-check formulas restored (校验 sheet and status lines)", first.sheet,
-                       first.cell, None, first.formula))
+    findings.append(Finding.of("fill-formula-restored", "live-many", {"count": len(restored)},
+                               sheet=first.sheet, cell=first.cell, expected=first.formula))
 
 
 def _input_formulas(loaded: reader.Loaded, plan: FillPlan) -> None:
@@ -438,8 +428,7 @@ def _open_with_openpyxl(src: Path, findings: list[Finding]) -> Any:
     if any(n.startswith("xl/vbaProject") for n in names):
         lost.append("宏 macros (VBA)")
     if lost:
-        findings.append(_f("fill-parts-dropped", "输出文件不含原文件的以下部分：" + "；".join(lost),
-                           "not carried over to the output: " + "; ".join(lost)))
+        findings.append(Finding.of("fill-parts-dropped", "default", {"parts": lost}))
     return wb
 
 
@@ -620,9 +609,8 @@ def fill(source: str | Path | WorkbookSession, dest: str | Path | None = None, *
         except UnreadableWorkbook as exc:
             return _unreadable(report, exc)
         for sheet, rng in _apply(wb, plan):
-            report.findings.append(_f("fill-unmerged", f"合并单元格 {rng} 遮住了计算单元格，已取消合并以恢复模板的单元格",
-                                      f"the merged range {rng} hid a derived cell; it was unmerged to restore the "
-                                      "template's cell", sheet, rng.split(":")[0]))
+            report.findings.append(Finding.of("fill-unmerged", "default", {"range": rng},
+                                              sheet=sheet, cell=rng.split(":")[0]))
         if in_place:
             report.backup = str(_backup(src))
         with atomic_path(target) as tmp:
@@ -646,12 +634,13 @@ def _fill_legacy(src: Path, dest: str | Path | None, *, in_place: bool, recalc: 
     with converted(src) as conv:
         if conv.converted is None:
             report = FillReport(file=str(src))
-            report.unreadable = Finding(code="legacy-not-converted", message=f"{src}：{conv.reason_zh}",
-                                        message_en=f"{src}: {conv.reason_en}")
+            report.unreadable = Finding.of("legacy-not-converted", "reason",
+                                           {"file": src, "reason": conv.reason_zh, "reason_en": conv.reason_en})
             return report
         report = fill(conv.converted, target, recalc=recalc, rules=rules, write_scores=write_scores)
     report.file = str(src)
-    report.findings.insert(0, Finding(code="legacy-converted", message=conv.note("zh"), message_en=conv.note("en")))
+    report.findings.insert(0, Finding.of("legacy-converted", "default",
+                                         {"note": conv.note("zh"), "note_en": conv.note("en")}))
     return report
 
 
@@ -665,10 +654,7 @@ def _recalc(target: Path, src: Path, in_place: bool, report: FillReport) -> None
     from . import libreoffice
 
     if not libreoffice.available():
-        report.findings.append(_f("fill-recalc-skipped",
-                                  "未找到 LibreOffice，未重新计算；文件已写出，公式单元格带有 Python 计算的缓存值",
-                                  "LibreOffice not found: not recalculated; the file was written with the values "
-                                  "computed in Python as cached values"))
+        report.findings.append(Finding.of("fill-recalc-skipped", "missing"))
         return
     if in_place and report.backup is None:
         report.backup = str(_backup(src))
@@ -676,8 +662,7 @@ def _recalc(target: Path, src: Path, in_place: bool, report: FillReport) -> None
         libreoffice.recalculate_file(target, target)
     except libreoffice.LibreOfficeError as exc:
         first = str(exc).splitlines()[0]
-        report.findings.append(_f("fill-recalc-skipped", f"LibreOffice 重算失败，文件保持 fill 写出的内容：{first}",
-                                  f"LibreOffice recalculation failed; the file is as fill wrote it: {first}"))
+        report.findings.append(Finding.of("fill-recalc-skipped", "failed", {"error": first}))
         return
     report.recalculated = True
     report.written = True

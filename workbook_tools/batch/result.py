@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from .. import __version__
 from ..core import spec
+from ..core.findings import render
 from ..core.fsutil import NAME_MAX, fits
 from ..core.model import unit_key
 from ..core.textsafe import path_text
@@ -161,23 +162,24 @@ def allocate_names(rels: Iterable[str]) -> dict[str, str]:
 def rel_path(path: str, options: BatchOptions) -> str:
     return relative(path, options.root)
 
+def _said(code: str, params: dict[str, Any], lang: str) -> str:
+    """The catalogue's message of ``code`` in the batch's language (a file's reason or a batch finding)."""
+    zh, en = render(code, "default", params)
+    return en if lang == "en" else zh
+
+
 def timeout_result(path: str, options: BatchOptions) -> FileResult:
-    t = f"{options.timeout:g}"
     return FileResult(rel_path(path, options), "timeout", reason_code="batch-timeout",
-                      reason=(f"processing took longer than {t} s and was stopped" if options.lang == "en"
-                              else f"处理超过 {t} 秒，已停止（文件可能异常，请打开检查或重新保存后再提交）"))
+                      reason=_said("batch-timeout", {"seconds": f"{options.timeout:g}"}, options.lang))
 
 
 def crashed_result(path: str, options: BatchOptions) -> FileResult:
     return FileResult(rel_path(path, options), "unreadable", reason_code="batch-worker-crashed",
-                      reason=("the worker process died while reading this file" if options.lang == "en"
-                              else "读取该文件时工作进程异常退出（文件可能损坏或触发了读取库的缺陷）"))
+                      reason=_said("batch-worker-crashed", {}, options.lang))
 
 def memory_result(rel: str, options: BatchOptions) -> FileResult:
-    mb = options.memory_mb
     return FileResult(rel, "unreadable", reason_code="batch-memory",
-                      reason=(f"stopped: reading it needed more than the {mb} MB memory limit" if options.lang == "en"
-                              else f"读取时超出内存上限（{mb} MB），已停止；文件可能异常庞大或已损坏"))
+                      reason=_said("batch-memory", {"mb": options.memory_mb}, options.lang))
 
 def mark_duplicates(results: list[FileResult], lang: str = "zh") -> list[FileResult]:
     """Same unit and year submitted more than once: every copy gets status ``duplicate`` and a finding."""
@@ -191,9 +193,7 @@ def mark_duplicates(results: list[FileResult], lang: str = "zh") -> list[FileRes
             continue
         for i in idxs:
             r = out[i]
-            others = "、".join(results[j].path for j in idxs if j != i)
-            msg = (f"same unit and year as {others} (duplicate submission)" if lang == "en"
-                   else f"与 {others} 的单位名称和年度相同（重复提交），请确认以哪一份为准")
+            msg = _said("duplicate-submission", {"others": [results[j].path for j in idxs if j != i]}, lang)
             finding = {"file": r.path, "sheet": None, "cell": None, "code": "duplicate-submission",
                        "severity": "error", "message": msg}
             out[i] = replace(r, status="duplicate", errors=r.errors + 1, findings=[finding, *r.findings])

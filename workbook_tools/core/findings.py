@@ -501,6 +501,66 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
         "formula": ("公式 ={formula} 引用了其他工作簿。请改为直接填写数值，或恢复模板公式",
                     "the formula ={formula} refers to another workbook; type the value or restore the template formula"),
     },
+    # -- fill (what fill changed)
+    "fill-formula-restored": {
+        "changed": ("{label}：公式被修改，已恢复为模板公式（计算结果 {value}）",
+                    "{label_en}: formula changed; template formula restored (value {value})"),
+        "deleted": ("{label}：公式被删除，已恢复为模板公式（计算结果 {value}）",
+                    "{label_en}: formula deleted; template formula restored (value {value})"),
+        "typed-over": ("{label}：公式被改写为常数，已恢复为模板公式（计算结果 {value}）",
+                       "{label_en}: formula typed over; template formula restored (value {value})"),
+        "live": ("“{sheet}”表 {cell}（{what}）：自动检查公式已恢复", "{sheet}!{cell}: live-check formula restored"),
+        "live-many": ("已恢复工作簿自动检查的 {count} 个公式（“校验”表和状态行）",
+                      "{count} live-check formulas restored (校验 sheet and status lines)"),
+    },
+    "fill-text-converted": {
+        "field": ("{label}：文本“{raw}”已转换为数字 {value}（{why}）", "{label}: text {raw!r} converted to the number {value}"),
+        "row": ("{table}第{row}行 {column}：文本“{raw}”已转换为数字 {value}（{why}）",
+                "{table}第{row}行 {column}: text {raw!r} converted to the number {value}"),
+    },
+    "fill-value-computed": {
+        "grade-table": ("等级标准表：已按评分规则（{source}）写入 {value}", "grade table: set to {value} from the rules ({source})"),
+        "stale": ("{label}：保存的计算结果已过期，已写入重新计算的值", "{label_en}: stale cached value replaced by the computed one"),
+        "missing": ("{count} 个计算单元格没有保存计算结果（文件由不重算的程序写出），已写入 Python 计算的值",
+                    "{count} formula cells had no cached result; the values computed in Python were written"),
+    },
+    "fill-score-suggested": {
+        "default": ("评分表“{indicator}”得分为空，建议得分 {score}：{basis}", "{indicator}: blank score, suggested {score}: {basis_en}"),
+    },
+    "fill-score-written": {
+        "default": ("评分表“{indicator}”得分为空，已写入建议得分 {score}：{basis}", "{indicator}: blank score set to {score}: {basis_en}"),
+    },
+    "fill-recalc-skipped": {
+        "missing": ("未找到 LibreOffice，未重新计算；文件已写出，公式单元格带有 Python 计算的缓存值",
+                    "LibreOffice not found: not recalculated; the file was written with the values computed in Python "
+                    "as cached values"),
+        "failed": ("LibreOffice 重算失败，文件保持 fill 写出的内容：{error}",
+                   "LibreOffice recalculation failed; the file is as fill wrote it: {error}"),
+    },
+    "fill-unmerged": {
+        "default": ("合并单元格 {range} 遮住了计算单元格，已取消合并以恢复模板的单元格",
+                    "the merged range {range} hid a derived cell; it was unmerged to restore the template's cell"),
+    },
+    "fill-parts-dropped": {
+        "default": ("输出文件不含原文件的以下部分：{parts:join；}", "not carried over to the output: {parts:join; }"),
+    },
+    # -- batch (across files; the timeout, memory and crash texts are a file's reason, in the batch's language)
+    "duplicate-submission": {
+        "default": ("与 {others:list} 的单位名称和年度相同（重复提交），请确认以哪一份为准",
+                    "same unit and year as {others:list} (duplicate submission)"),
+    },
+    "batch-timeout": {
+        "default": ("处理超过 {seconds} 秒，已停止（文件可能异常，请打开检查或重新保存后再提交）",
+                    "processing took longer than {seconds} s and was stopped"),
+    },
+    "batch-memory": {
+        "default": ("读取时超出内存上限（{mb} MB），已停止；文件可能异常庞大或已损坏",
+                    "stopped: reading it needed more than the {mb} MB memory limit"),
+    },
+    "batch-worker-crashed": {
+        "default": ("读取该文件时工作进程异常退出（文件可能损坏或触发了读取库的缺陷）",
+                    "the worker process died while reading this file"),
+    },
 }
 
 #: Words the messages and the expected/found columns use, outside any one template.
