@@ -189,10 +189,10 @@ def _level(v: object) -> int:
     return 0
 
 
-def _numbered_run_in(prefix: str, heading: str, paras: list[str]) -> list[Block]:
+def _numbered_run_in(prefix: str, heading: str, paras: list[str], style: RunRole = "h3") -> list[Block]:
     if heading:
-        return _run_in(prefix + heading, "h3", paras)
-    return [Paragraph((Run(prefix, "h3"), Run(paras[0]))), *(Paragraph((Run(p),)) for p in paras[1:])]
+        return _run_in(prefix + heading, style, paras)
+    return [Paragraph((Run(prefix, style), Run(paras[0]))), *(Paragraph((Run(p),)) for p in paras[1:])]
 
 
 class _Figures:
@@ -286,11 +286,7 @@ def _goals(model: Evaluation, w: Wording, ph: dict[str, object]) -> list[Block]:
         if not title and not paras:
             continue
         n += 1  # goals sit inside a level-1 section, so they take the second level (GB/T 9704: 一、（一）1.（1）)
-        prefix = f"（{chinese_number(n)}）"
-        if title:
-            blocks += _run_in(prefix + title, "h2", paras)
-        else:
-            blocks += [Paragraph((Run(prefix, "h2"), Run(paras[0]))), *(Paragraph((Run(p),)) for p in paras[1:])]
+        blocks += _numbered_run_in(f"（{chinese_number(n)}）", title, paras, "h2")
     if blocks:
         intro = w.get("goals_intro", **ph).strip()
         if intro:
