@@ -67,25 +67,44 @@ def _num(v: object) -> object:
     return float(v)
 
 
-def _openpyxl_facts(path: Path) -> tuple[dict[Any, Any], dict[Any, Any], dict[str, Any], dict[str, Any]]:
+def _stored(ws: Any) -> list[Any]:
+    """The cells the file stores: ``iter_rows`` would also make an empty cell for every other address of the
+    sheet's bounding box (five million on the million-row sheet), none of which can carry a value or a style."""
+    return list(ws._cells.values())
+
+
+def _openpyxl_cells(path: Path) -> tuple[dict[Any, Any], dict[str, Any], dict[str, Any]]:
+    """Every cell's value or formula, number format and protection; every sheet's protection; the names."""
     from openpyxl import load_workbook
 
     wb = load_workbook(path)
-    cached = load_workbook(path, data_only=True)
-    cells, values = {}, {}
+    cells = {}
     for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for c in row:
-                if c.value is None and not c.has_style:
-                    continue
-                cells[(ws.title, c.coordinate)] = (_num(c.value), c.number_format, c.protection.locked,
-                                                  c.protection.hidden)
-                values[(ws.title, c.coordinate)] = _num(cached[ws.title][c.coordinate].value)
+        for c in _stored(ws):
+            if c.value is None and not c.has_style:
+                continue
+            cells[(ws.title, c.coordinate)] = (_num(c.value), c.number_format, c.protection.locked,
+                                              c.protection.hidden)
     sheets = {ws.title: (ws.protection.sheet, ws.protection.password, ws.sheet_state) for ws in wb.worksheets}
     names = {n: str(d.attr_text) for n, d in wb.defined_names.items()}
     for ws in wb.worksheets:
         names.update({f"{ws.title}!{n}": str(d.attr_text) for n, d in ws.defined_names.items()})
-    return cells, values, sheets, names
+    return cells, sheets, names
+
+
+def _cached_values(path: Path) -> dict[Any, Any]:
+    """Every stored cell's cached value (a cell not stored has none)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, data_only=True)
+    return {(ws.title, c.coordinate): _num(c.value) for ws in wb.worksheets for c in _stored(ws)}
+
+
+def _openpyxl_facts(path: Path) -> tuple[dict[Any, Any], dict[Any, Any], dict[str, Any], dict[str, Any]]:
+    """:func:`_openpyxl_cells` and the cached value of each of those cells."""
+    cells, sheets, names = _openpyxl_cells(path)
+    cached = _cached_values(path)
+    return cells, {key: cached.get(key) for key in cells}, sheets, names
 
 
 def _project_facts(path: Path) -> tuple[dict[Any, Any], dict[str, Any]]:
@@ -110,7 +129,7 @@ def test_part_writer_writes_what_openpyxl_writes(src: Path, tmp_path: Path, monk
     assert f_names == r_names
     assert f_sheets == r_sheets
     assert f_cells == r_cells
-    _, s_values, _, _ = _openpyxl_facts(src)
+    s_values = _cached_values(src)
     for key, want in r_values.items():
         got = f_values.get(key)
         if want is None and got is not None:
@@ -151,10 +170,19 @@ def test_validate_finds_the_same_after_either_path(src: Path, tmp_path: Path,
     assert facts(fast) == facts(ref)
 
 
-def test_broken_inputs_fill_the_same_through_both_paths(broken_inputs: dict[str, Path], tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+#: One broken input of each kind of outcome and edit for a quick `make test`: refused (not a workbook, hostile,
+#: another version), filled by the part writer (text numbers, formulas deleted or changed, a cached error, an
+#: input formula, rows inserted, a sheet deleted, a name redirected, control characters, a 1 MB text) and
+#: left to openpyxl (an apostrophe, a merge over a derived cell); every case, million-rows among them, under CI.
+SAMPLE = ("random-bytes", "billion-laughs", "older-version", "text-number-comma", "formula-deleted", "formula-changed",
+          "cached-div/0", "input-formula-uncached", "rows-inserted", "sheet-deleted", "name-redirected",
+          "control-chars", "long-text", "text-number-apostrophe", "merged-derived")
+
+
+def _fill_the_same(broken: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Each broken input filled through both paths gives the same workbook; returns how many were filled."""
     filled = 0
-    for i, (name, src) in enumerate(sorted(broken_inputs.items())):
+    for i, (name, src) in enumerate(sorted(broken.items())):
         if src.suffix != ".xlsx":
             continue
         out = tmp_path / str(i)
@@ -170,12 +198,22 @@ def test_broken_inputs_fill_the_same_through_both_paths(broken_inputs: dict[str,
         if not fast.exists() or not ref.exists():
             assert fast.exists() == ref.exists(), name
             continue
-        f_cells, _, f_sheets, f_names = _openpyxl_facts(fast)
-        r_cells, _, r_sheets, r_names = _openpyxl_facts(ref)
-        assert (f_cells, f_sheets, f_names) == (r_cells, r_sheets, r_names), name
+        assert _openpyxl_cells(fast) == _openpyxl_cells(ref), name
         assert _project_facts(fast)[1] == _project_facts(ref)[1], name
         filled += 1
-    assert filled > 5
+    return filled
+
+
+def test_a_sample_of_the_broken_inputs_fill_the_same_through_both_paths(broken_inputs: dict[str, Path], tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    assert set(SAMPLE) <= set(broken_inputs)
+    assert _fill_the_same({name: broken_inputs[name] for name in SAMPLE}, tmp_path, monkeypatch) > 5
+
+
+@pytest.mark.slow  # every case, million-rows among them (~80 s of CPU alone): CI and make test-all run it
+def test_broken_inputs_fill_the_same_through_both_paths(broken_inputs: dict[str, Path], tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _fill_the_same(broken_inputs, tmp_path, monkeypatch) > 5
 
 
 @pytest.mark.libreoffice

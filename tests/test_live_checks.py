@@ -267,16 +267,25 @@ SAMPLE = ("text-number", "out-of-range-money", "invalid-choice", "formula-overwr
           "list-row-incomplete")
 
 
-def _parity(faults: Iterable[str], tmp_path: Path) -> set[str]:
-    """Each planted fault, the consistent example and the template through one LibreOffice run: the 校验 sheet
-    reports exactly validate's formula-expressible findings. The codes seen are returned."""
-    faults = list(faults)
-    src = tmp_path / "src"
+def _recalculated(faults: Iterable[str], folder: Path) -> dict[str, Path]:
+    """Each planted fault, the consistent example (``clean``) and the template (``template``) through one
+    LibreOffice run: the recalculated copies by name."""
+    src = folder / "src"
     src.mkdir()
     planted = [filled_workbook(src / f"{name}.xlsx", **_overrides(name)) for name in faults]
     clean = [shutil.copyfile(CONSISTENT, src / "clean.xlsx"), shutil.copyfile(TEMPLATE, src / "template.xlsx")]
-    outs = recalculate([*planted, *map(Path, clean)], tmp_path / "lo", timeout=600)
-    by_name = {p.stem: p for p in outs}
+    return {p.stem: p for p in recalculate([*planted, *map(Path, clean)], folder / "lo", timeout=600)}
+
+
+@pytest.fixture(scope="module")
+def recalculated_sample(soffice: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The sample recalculated once for the two tests that read it (one xdist group, so one worker)."""
+    return _recalculated(SAMPLE, tmp_path_factory.mktemp("live-sample"))
+
+
+def _parity(faults: Iterable[str], by_name: dict[str, Path]) -> set[str]:
+    """The 校验 sheet of each recalculated copy reports exactly validate's formula-expressible findings. The
+    codes seen are returned."""
     assert _live_set(by_name["clean"]) == set() == _validator_set(by_name["clean"])
     assert _live_set(by_name["template"]) == _validator_set(by_name["template"])
     codes_seen: set[str] = set()
@@ -290,15 +299,16 @@ def _parity(faults: Iterable[str], tmp_path: Path) -> set[str]:
 
 
 @pytest.mark.libreoffice
-def test_live_sheet_reports_what_validate_reports_on_a_sample(soffice: str, tmp_path: Path) -> None:
+@pytest.mark.xdist_group("live-sample")
+def test_live_sheet_reports_what_validate_reports_on_a_sample(recalculated_sample: dict[str, Path]) -> None:
     assert set(SAMPLE) <= set(FAULTS)
-    assert _parity(SAMPLE, tmp_path)
+    assert _parity(SAMPLE, recalculated_sample)
 
 
 @pytest.mark.slow  # 27 workbooks through LibreOffice and validate: CI and make test-all run it
 @pytest.mark.libreoffice
 def test_live_sheet_reports_exactly_what_validate_reports(soffice: str, tmp_path: Path) -> None:
-    codes_seen = _parity(FAULTS, tmp_path)
+    codes_seen = _parity(FAULTS, _recalculated(FAULTS, tmp_path))
     assert codes_seen == live_checks.live_codes(), live_checks.live_codes() - codes_seen
 
 
@@ -342,12 +352,11 @@ def _fill_pixels(ppm: bytes) -> dict[str, int]:
     return {k: sum(1 for p in pixels if p == rgb) for k, rgb in want.items()}
 
 
-@pytest.mark.libreoffice
-def test_cells_turn_red_or_orange_exactly_as_validate_reports(soffice: str, tmp_path: Path) -> None:
-    """The colour a user sees, rendered: each planted fault is recalculated, validate says which cells are
-    wrong, then LibreOffice prints each such cell alone (its sheet the only one shown, the 校验 sheet still
-    computing behind it) and the page's pixels must show the error fill for an error, the warning fill for
-    a warning only, and neither for a checked cell validate finds nothing wrong with."""
+def _colours(faults: Iterable[str], outs: dict[str, Path], tmp_path: Path) -> None:
+    """The colour a user sees, rendered: for each planted fault, recalculated (``outs``), validate says which
+    cells are wrong, then LibreOffice prints each such cell alone (its sheet the only one shown, the 校验 sheet
+    still computing behind it) and the page's pixels must show the error fill for an error, the warning fill
+    for a warning only, and neither for a checked cell validate finds nothing wrong with."""
     import subprocess
 
     from workbook_tools.libreoffice import _convert_into
@@ -355,15 +364,12 @@ def test_cells_turn_red_or_orange_exactly_as_validate_reports(soffice: str, tmp_
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
         pytest.skip("pdftoppm (poppler-utils) is not installed")
-    src = tmp_path / "src"
-    src.mkdir()
-    planted = [filled_workbook(src / f"{name}.xlsx", **_overrides(name)) for name in FAULTS]
-    outs = {p.stem: p for p in recalculate(planted, tmp_path / "lo", timeout=600)}
+    faults = list(faults)
     checked = {(t.sheet, t.cell) for t in live_checks.targets()}
     prints = tmp_path / "print"
     prints.mkdir()
     expected: dict[str, str] = {}
-    for name in FAULTS:
+    for name in faults:
         colour: dict[tuple[str, str], str] = {}
         for f in validate(outs[name]).findings:
             if f.cell and f.code in live_checks.live_codes():
@@ -392,6 +398,20 @@ def test_cells_turn_red_or_orange_exactly_as_validate_reports(soffice: str, tmp_
         assert min(count.values()) <= 20, (pdf.stem, count)  # one fill or the other, never both
     assert seen == expected
     assert set(expected.values()) == {"red", "orange", "none"}
+
+
+@pytest.mark.libreoffice
+@pytest.mark.xdist_group("live-sample")
+def test_cells_turn_red_or_orange_as_validate_reports_on_a_sample(recalculated_sample: dict[str, Path],
+                                                                  tmp_path: Path) -> None:
+    """The sample of the parity test (one fault of each kind of check, errors and a warning among them)."""
+    _colours(SAMPLE, recalculated_sample, tmp_path)
+
+
+@pytest.mark.slow  # every planted fault recalculated and ~75 cells printed through LibreOffice: CI and make test-all
+@pytest.mark.libreoffice
+def test_cells_turn_red_or_orange_exactly_as_validate_reports(soffice: str, tmp_path: Path) -> None:
+    _colours(FAULTS, _recalculated(FAULTS, tmp_path), tmp_path)
 
 
 def _consistent_input(name: str) -> Decimal:
