@@ -39,8 +39,19 @@ def data(base: str = "consistent") -> Data:
     return copy.deepcopy(_BASE[base])
 
 
+#: What ``write`` wrote, by the data it wrote: many tests write the same data (the unedited example, last
+#: year's workbook of tests/test_previous.py), so each distinct workbook is written once per test process.
+_WRITTEN: dict[str, bytes] = {}
+
+
 def write(d: Data, path: Path) -> Path:
-    return write_filled(Evaluation.from_json(d), path)
+    key = json.dumps(d, ensure_ascii=False, default=repr)  # Decimal('1') is not "1"; key order is kept
+    if key not in _WRITTEN:
+        write_filled(Evaluation.from_json(d), path)
+        _WRITTEN[key] = path.read_bytes()
+    else:
+        path.write_bytes(_WRITTEN[key])
+    return path
 
 
 def book(tmp_path: Path, edit: Callable[[Data], None] | None = None, base: str = "consistent",
