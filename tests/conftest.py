@@ -50,6 +50,24 @@ def pytest_configure(config: pytest.Config) -> None:
         compileall.compile_dir(ROOT / "workbook_tools", quiet=1, workers=1)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep ``--dist loadgroup`` grouping on pytest 9.2, where it silently stopped (pytest-xdist issue #1386).
+
+    An xdist worker tells the scheduler an item's group by a ``@group`` suffix on its node id; xdist 3.8 still
+    writes the suffix into ``_nodeid``, which pytest 9.2 no longer reads (its node id is a structured ``_id``),
+    so the ``pdf`` and ``browser`` groups and the live-check sample were spread over both workers and their
+    shared fixtures built on each. Where xdist's suffix did not take, it is set here; a no-op once it does.
+    """
+    if not getattr(config.option, "loadgroup", False):  # set on xdist workers under --dist loadgroup
+        return
+    for item in items:
+        names = {str(m.args[0] if m.args else m.kwargs.get("name", "default")) for m in item.iter_markers("xdist_group")}
+        suffix = "@" + "_".join(sorted(names))
+        if names and not item.nodeid.endswith(suffix) and hasattr(item, "_id"):
+            item._id = type(item._id).parse(item.nodeid + suffix)
+
+
 def need_soffice() -> None:
     """Skip without LibreOffice on a developer machine; under CI it must be there (.ci/run installs it)."""
     from workbook_tools.libreoffice import find_soffice

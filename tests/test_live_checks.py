@@ -277,9 +277,11 @@ def _recalculated(faults: Iterable[str], folder: Path) -> dict[str, Path]:
     return {p.stem: p for p in recalculate([*planted, *map(Path, clean)], folder / "lo", timeout=600)}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def recalculated_sample(soffice: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The sample recalculated once for the two tests that read it (one xdist group, so one worker)."""
+    """The sample recalculated once for the two tests that read it: one xdist group, so one worker, and the
+    session's scope, since a worker may run other modules' tests between the two (a module fixture was
+    then built twice)."""
     return _recalculated(SAMPLE, tmp_path_factory.mktemp("live-sample"))
 
 
