@@ -172,7 +172,9 @@ def _message_table(family: str) -> list[str]:
         return []
     out = [f"Messages of {family} findings: `{{name}}` is a parameter of the finding; `:v` writes a figure as a person "
            "types it (`:v2` with 2 decimals), `:list` joins items with 、 (`:qlist` quoted, `:enlist` with commas), "
-           "`!r` quotes; see `workbook_tools/core/findings.py`.", "",
+           "`!r` quotes; see `workbook_tools/core/findings.py`." + (
+               f" The `checks-…` variants are the wording of the workbook's own `{spec.LIVE_SHEET}` sheet, rendered by "
+               "its formulas." if any(v.startswith("checks-") for _, v, _, _ in rows) else ""), "",
            "| code | variant | message (zh) | message (en) |", "|---|---|---|---|"]
     out += [f"| `{code}` | `{v}` | {_cell(zh)} | {_cell(en)} |" for code, v, zh, en in rows]
     out.append("")

@@ -46,6 +46,11 @@ LIVE_SINCE = "2.1"
 LIVE_SEAL_PASSWORD = "workbook-tools"
 #: Excel's legacy 16-bit hash of the seal password (as stored in ``<sheetProtection password=…>``).
 LIVE_SEAL_HASH = "C31D"
+#: The status line of each sheet and the 校验 sheet's summary: {scope} is 本表 (a sheet's own rows) or 本工作簿 (all),
+#: {errors} and {warnings} the counts, {sheet} the 校验 sheet (rendered as Excel formulas by core/live_checks.py).
+LIVE_STATUS_OK = "{scope}校验通过"
+LIVE_STATUS_FAILED = "{scope}校验：{errors} 个错误，{warnings} 个警告（详见“{sheet}”表）"
+LIVE_SCOPE_SHEET, LIVE_SCOPE_BOOK = "本表", "本工作簿"
 LIVE_NOTE = ("本表由公式实时检查，填写或修改后立即更新；有问题的单元格同时标为红色（错误）或橙色（警告），点击“位置”可跳到该单元格。"
              "定义名称被移动或删除、工作表被删除或改名、行被插入、公式文字被改动、宏、外部链接、损坏或恶意文件、日期格式、控制字符，"
              "以及按舍入区间推算的截尾判断，只有完整校验程序（workbook-tools validate，由财政局或网页校验运行）能发现。")
