@@ -273,6 +273,16 @@ def test_exit_codes() -> None:
     assert outcome("ok", "timeout").exit_code == 2
 
 
+def test_unprocessed_reasons_are_the_catalogue_messages_in_the_batch_language() -> None:
+    zh = BatchOptions(root="in", out_dir="out", timeout=4.0, memory_mb=1024)
+    en = BatchOptions(root="in", out_dir="out", timeout=2.5, lang="en")
+    assert result.timeout_result("in/a.xlsx", zh).reason == \
+        "处理超过 4 秒，已停止（文件可能异常，请打开检查或重新保存后再提交）"
+    assert result.timeout_result("in/a.xlsx", en).reason == "processing took longer than 2.5 s and was stopped"
+    assert result.memory_result("a.xlsx", zh).reason == "读取时超出内存上限（1024 MB），已停止；文件可能异常庞大或已损坏"
+    assert result.crashed_result("in/a.xlsx", en).reason == "the worker process died while reading this file"
+
+
 def test_engine_arguments_are_checked() -> None:
     with pytest.raises(EngineError), open_executor("nope"):
         pass

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from .. import __version__
 from ..core import spec
-from ..core.findings import render
+from ..core.findings import Finding
 from ..core.fsutil import NAME_MAX, fits
 from ..core.model import unit_key
 from ..core.textsafe import path_text
@@ -164,8 +164,7 @@ def rel_path(path: str, options: BatchOptions) -> str:
 
 def _said(code: str, params: dict[str, Any], lang: str) -> str:
     """The catalogue's message of ``code`` in the batch's language (a file's reason or a batch finding)."""
-    zh, en = render(code, "default", params)
-    return en if lang == "en" else zh
+    return Finding.of(code, "default", params).text(lang)
 
 
 def timeout_result(path: str, options: BatchOptions) -> FileResult:
