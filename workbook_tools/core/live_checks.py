@@ -26,7 +26,7 @@ from functools import cache
 import msgspec
 
 from . import cells as cells_
-from . import records, spec
+from . import spec
 from .expr import Expr
 from .findings import CATALOGUE, fmt, phrase
 from .findings import template as message_template
@@ -295,8 +295,9 @@ _DERIVED = {f.name: f for f in spec.DERIVED_FIELDS}
 
 def _sub(expr: Expr, resolve: Callable[[str], str]) -> Expr:
     """The same expression with every name it reads replaced by ``resolve(name)`` (Exprs render names verbatim)."""
+    assert isinstance(expr, msgspec.Struct)  # every Expr is a frozen msgspec.Struct (core/expr.py)
     changes: dict[str, object] = {}
-    for name in records.fields(expr):
+    for name in (f.name for f in msgspec.structs.fields(expr)):
         v = getattr(expr, name)
         if name in ("blank_if_blank", "bands", "decimals"):
             continue
@@ -304,7 +305,7 @@ def _sub(expr: Expr, resolve: Callable[[str], str]) -> Expr:
             changes[name] = resolve(v)
         elif isinstance(v, tuple) and all(isinstance(i, str) for i in v):
             changes[name] = tuple(resolve(i) for i in v)
-    return records.replace(expr, **changes)
+    return msgspec.structs.replace(expr, **changes)
 
 
 @cache
