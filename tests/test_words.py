@@ -73,7 +73,7 @@ def table_words(live: bool = False) -> set[str]:
 
 def cited() -> set[str]:
     """What the 校验 sheet's labels may only take from the spec: the tables' numbers and the rules' labels."""
-    return ({t.number for t in spec.RATE_TABLES} | {r.label for r in spec.CROSS_RULES}
+    return ({t.number for t in (*spec.RATE_TABLES, *spec.CHANGE_TABLES)} | {r.label for r in spec.CROSS_RULES}
             | set(spec.LIVE_CHECK_ITEMS.values()))
 
 
@@ -142,3 +142,6 @@ def test_the_words_table_holds_what_the_faces_show() -> None:
     rows = summary.summary_rows([FileResult("a.xlsx", "ok", unit="甲", year=2023)], "en")
     assert rows[-1]["file"] == "Total" and rows[-1]["unit"] == "1 units"
     assert live_checks.RESULT_FORMAT == '[=2]"错误";[=1]"警告";"通过"'
+    assert [t.number for t in spec.RATE_TABLES] == ["表1", "表2", "表4"] and spec.CHANGE_TABLES[0].number == "表3"
+    assert [r.label for r in spec.CROSS_RULES if isinstance(r, spec.Equal)] == ["项目明细决算金额合计与表4",
+                                                                              "项目明细年初预算合计与表4"]

@@ -717,7 +717,8 @@ def names() -> list[spec.Name]:
         spec.Name("live_checks", SHEET, f"{COL_NO}{FIRST_ROW}:{COL_EXPECTED}{last}", "live",
                   "校验表（每行一项实时检查）", SINCE),
         spec.Name(RESULT_NAME, SHEET, f"{COL_RESULT}{FIRST_ROW}:{COL_RESULT}{last}", "live",
-                  "校验表：结果列（通过 / 错误 / 警告）", SINCE),
+                  f"校验表：结果列（{STATUS_WORDS['zh']['ok']} / {SEVERITY_WORDS['zh']['error']} / "
+                  f"{SEVERITY_WORDS['zh']['warning']}）", SINCE),
         spec.Name(SHEET_NAME, SHEET, f"{COL_SHEET}{FIRST_ROW}:{COL_SHEET}{last}", "live", "校验表：工作表列", SINCE),
         spec.Name(MSG_KEY_NAME, SHEET, f"{COL_MSG_KEY}{FIRST_ROW}:{COL_MSG_KEY}{FIRST_ROW + len(messages()) - 1}",
                   "live", "校验表：说明模板的键（代码|类别）", SINCE),

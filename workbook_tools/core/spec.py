@@ -361,6 +361,11 @@ class ChangeTable(msgspec.Struct, frozen=True):
     rows: tuple[ChangeRow, ...]
     total: ChangeRow
 
+    @property
+    def number(self) -> str:
+        """The table's number as its title gives it (表3)."""
+        return self.title.split(" ", 1)[0]
+
 
 class Equal(msgspec.Struct, frozen=True):
     """A list column's total must equal a stated figure (项目明细合计 = 表4 项目支出); checked by
