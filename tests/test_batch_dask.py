@@ -97,10 +97,6 @@ def test_dask_faults_each_fail_alone(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow  # starts a scheduler and two workers (five processes)
-# Not under no_process_left: on a loaded machine the separately started `dask worker` processes were seen to
-# leave their fork servers running for over 30 s after they exited (CI, 2026-12-02): a known defect, see
-# docs/testing.md, to be fixed in the worker plugin's shutdown before this test takes the fixture again.
-@pytest.mark.no_process_check
 def test_dask_on_a_separate_scheduler_and_daemonic_workers(tmp_path: Path) -> None:
     """The same summary as the process engine, a crash found and a hang stopped, on daemonic workers.
 
