@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from distributed import WorkerPlugin, as_completed, get_worker
+from distributed.core import Status
 
 from .result import BatchOptions, FileResult, Worker, crashed_result, timeout_result
 
@@ -120,12 +121,12 @@ class IsolationPlugin(WorkerPlugin):
             self._free = free
 
     def teardown(self, worker: Any = None) -> None:
-        """Kill the file processes and wait for them; on a worker of its own process, stop its helpers too.
+        """Kill the file processes and wait for them; when a nanny's worker closes, stop its helpers too.
 
         Runs when the worker closes (asked by its nanny or the scheduler) and when the plugin is registered
-        again. A worker that never gets here (killed by its nanny after a close that hung) leaves nothing
-        either: its file processes end with it (:func:`~.isolation.exit_with_parent`), and the fork server
-        and tracker with them.
+        again (each batch does), when the fork server stays for the next engines. A worker that never gets
+        here (killed by its nanny after a close that hung) leaves nothing either: its file processes end with
+        it (:func:`~.isolation.exit_with_parent`), and the fork server and tracker with them.
         """
         with self._lock:
             for engine in self._engines:
@@ -134,7 +135,8 @@ class IsolationPlugin(WorkerPlugin):
                     engine.shutdown(wait=True, cancel_futures=True)
             self._engines.clear()
             self._free = None
-        if getattr(worker, "nanny", None):  # a nanny's worker has the process to itself
+        # A nanny's worker has the process to itself; one without may be a thread of the batch's process.
+        if getattr(worker, "nanny", None) and getattr(worker, "status", None) == Status.closing:
             stop_helpers()
 
     @contextlib.contextmanager
