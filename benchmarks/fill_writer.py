@@ -13,27 +13,19 @@ import argparse
 import shutil
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.run import generate, libreoffice_copies  # noqa: E402
+from benchmarks.run import calamine_all_sheets, generate, interleaved, libreoffice_copies  # noqa: E402
 
 
 def measure(files: list[Path], rounds: int) -> dict[str, float]:
-    from python_calamine import CalamineWorkbook
-
     import workbook_tools.fill as fill_mod
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-fill-"))
-
-    def calamine(p: Path) -> None:
-        wb = CalamineWorkbook.from_path(str(p))
-        for s in wb.sheet_names:
-            wb.get_sheet_by_name(s).to_python()
 
     def fill_with(fast: bool) -> Callable[[Path], None]:
         def run(p: Path) -> None:
@@ -52,22 +44,15 @@ def measure(files: list[Path], rounds: int) -> dict[str, float]:
         used.append(got is not None)
         return got
 
-    ops = {"calamine": calamine, "fill (part writer)": fill_with(True), "fill (openpyxl)": fill_with(False)}
+    ops = {"calamine": calamine_all_sheets, "fill (part writer)": fill_with(True), "fill (openpyxl)": fill_with(False)}
     for fn in ops.values():
         fn(files[0])
     fill_mod._fast = spy  # type: ignore[assignment]
     for p in files:
         fill_with(True)(p)
     fill_mod._fast = real
-    best = {k: [float("inf")] * len(files) for k in ops}
-    for _ in range(rounds):
-        for i, p in enumerate(files):
-            for k, fn in ops.items():
-                t = time.perf_counter()
-                fn(p)
-                best[k][i] = min(best[k][i], time.perf_counter() - t)
+    ms = interleaved(ops, files, rounds)
     shutil.rmtree(tmp, ignore_errors=True)
-    ms = {k: sum(v) / len(v) * 1000 for k, v in best.items()}
     ms["part writer taken (%)"] = 100.0 * sum(used) / max(len(used), 1)
     return ms
 

@@ -10,6 +10,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from workbook_tools.batch import pipeline, result
@@ -18,6 +19,7 @@ from workbook_tools.batch.isolation import EngineError, ProcessEngine, open_exec
 from workbook_tools.batch.result import BatchOptions, FileResult
 from workbook_tools.batch.summary import summary_rows
 from workbook_tools.batch.work import process_workbook
+from workbook_tools.core.findings import CATALOGUE
 from workbook_tools.core.model import Evaluation
 from workbook_tools.template import write_filled
 
@@ -271,6 +273,36 @@ def test_exit_codes() -> None:
     assert outcome("ok", "duplicate").exit_code == 1
     assert outcome("errors", "unreadable").exit_code == 2
     assert outcome("ok", "timeout").exit_code == 2
+
+
+def test_duplicate_finding_takes_code_severity_and_message_from_the_catalogue(monkeypatch: pytest.MonkeyPatch) -> None:
+    def results() -> list[FileResult]:
+        return [FileResult("a.xlsx", "ok", unit="青山县教育局", year=2023, warnings=1),
+                FileResult("b/c.xlsx", "errors", unit="青山县教育局", year=2023, errors=2),
+                FileResult("d.xlsx", "ok", unit="青山县教育局", year=2022)]
+
+    a, c, d = result.mark_duplicates(results())
+    assert (a.status, c.status, d.status) == ("duplicate", "duplicate", "ok") and not d.findings
+    assert a.findings == [{"file": "a.xlsx", "sheet": None, "cell": None, "code": "duplicate-submission",
+                           "severity": "error", "message": "与 b/c.xlsx 的单位名称和年度相同（重复提交），请确认以哪一份为准"}]
+    assert (a.errors, a.warnings, c.errors, c.warnings) == (1, 1, 3, 0)
+    assert result.mark_duplicates(results(), "en")[1].findings[0]["message"] == \
+        "same unit and year as a.xlsx (duplicate submission)"
+    # the severity is the catalogue entry's, not the batch's: re-graded there, the finding and the counts follow
+    entry = CATALOGUE["duplicate-submission"]
+    monkeypatch.setitem(CATALOGUE, "duplicate-submission", msgspec.structs.replace(entry, severity="warning"))
+    a, c, _ = result.mark_duplicates(results())
+    assert a.findings[0]["severity"] == "warning" and (a.errors, a.warnings, c.errors, c.warnings) == (0, 2, 2, 1)
+
+
+def test_unprocessed_reasons_are_the_catalogue_messages_in_the_batch_language() -> None:
+    zh = BatchOptions(root="in", out_dir="out", timeout=4.0, memory_mb=1024)
+    en = BatchOptions(root="in", out_dir="out", timeout=2.5, lang="en")
+    assert result.timeout_result("in/a.xlsx", zh).reason == \
+        "处理超过 4 秒，已停止（文件可能异常，请打开检查或重新保存后再提交）"
+    assert result.timeout_result("in/a.xlsx", en).reason == "processing took longer than 2.5 s and was stopped"
+    assert result.memory_result("a.xlsx", zh).reason == "读取时超出内存上限（1024 MB），已停止；文件可能异常庞大或已损坏"
+    assert result.crashed_result("in/a.xlsx", en).reason == "the worker process died while reading this file"
 
 
 def test_engine_arguments_are_checked() -> None:

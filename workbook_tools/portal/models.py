@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from ..batch.summary import header  # the summary's column headers, so the portal and the summary agree
+
 STATUS_LABELS = {"missing": "未提交", "errors": "有错误", "ok": "已通过", "late": "逾期", "returned": "已退回"}
 
 
@@ -96,11 +98,11 @@ class Submission(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
     status = models.CharField("校验结果", max_length=20)  # ok | errors | unreadable (batch.FileResult.status)
-    errors = models.PositiveIntegerField("错误数", default=0)
-    warnings = models.PositiveIntegerField("警告数", default=0)
-    score = models.DecimalField("得分", max_digits=7, decimal_places=2, null=True, blank=True)
-    grade = models.CharField("等级", max_length=20, blank=True)
-    total_rate = models.DecimalField("执行率%", max_digits=12, decimal_places=2, null=True, blank=True)
+    errors = models.PositiveIntegerField(header("errors"), default=0)
+    warnings = models.PositiveIntegerField(header("warnings"), default=0)
+    score = models.DecimalField(header("score_total"), max_digits=7, decimal_places=2, null=True, blank=True)
+    grade = models.CharField(header("grade"), max_length=20, blank=True)
+    total_rate = models.DecimalField(header("total_rate"), max_digits=12, decimal_places=2, null=True, blank=True)
     result = models.JSONField("校验结果数据", default=dict)  # batch.FileResult.to_json()
     returned_at = models.DateTimeField("退回时间", null=True, blank=True)
     returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
