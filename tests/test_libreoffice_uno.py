@@ -38,6 +38,14 @@ def need_uno() -> str:
     return python
 
 
+def real_converter() -> libreoffice.PdfConverter:
+    """A converter over this machine's LibreOffice and uno Python (the test is skipped where there are none)."""
+    python = need_uno()
+    soffice = libreoffice.find_soffice()
+    assert soffice is not None
+    return libreoffice.PdfConverter(python, soffice)
+
+
 def counting_soffice(tmp_path: Path) -> tuple[dict[str, str], Path]:
     """An environment whose soffice logs one line per start; and the log."""
     real = libreoffice.find_soffice()
@@ -153,10 +161,7 @@ def _signal(pids: list[int], sig: int) -> None:
 
 
 def test_soffice_crashing_mid_conversion_costs_only_that_document(tmp_path: Path, documents: list[Path]) -> None:
-    python = need_uno()
-    soffice = libreoffice.find_soffice()
-    assert soffice is not None
-    converter = libreoffice.PdfConverter(python, soffice)
+    converter = real_converter()
     out = tmp_path / "pdf"
     out.mkdir()
     try:
@@ -179,10 +184,7 @@ def test_soffice_crashing_mid_conversion_costs_only_that_document(tmp_path: Path
 
 def test_a_hung_soffice_is_killed_at_the_timeout_and_the_next_document_converts(tmp_path: Path,
                                                                                  documents: list[Path]) -> None:
-    python = need_uno()
-    soffice = libreoffice.find_soffice()
-    assert soffice is not None
-    converter = libreoffice.PdfConverter(python, soffice)
+    converter = real_converter()
     out = tmp_path / "pdf"
     out.mkdir()
     try:
@@ -203,10 +205,7 @@ def test_a_hung_soffice_is_killed_at_the_timeout_and_the_next_document_converts(
 
 
 def test_close_stops_libreoffice_and_removes_its_profile(tmp_path: Path, documents: list[Path]) -> None:
-    python = need_uno()
-    soffice = libreoffice.find_soffice()
-    assert soffice is not None
-    converter = libreoffice.PdfConverter(python, soffice)
+    converter = real_converter()
     converter.convert(documents[:1], tmp_path)
     office = _office(converter)
     profile = Path(converter._profile.name)
