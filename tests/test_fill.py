@@ -184,7 +184,7 @@ def test_fill_is_idempotent_and_leaves_the_input_alone(messy_xlsx: Path, tmp_pat
     assert messy_xlsx.read_bytes() == original
     second = tmp_path / "second.xlsx"
     again = fill(first, second)
-    assert again.changed_cells == 0
+    assert again.changed_cells == 0 and again.writer == "copy"
     assert [f for f in again.findings if f.code != "fill-score-suggested"] == []
     assert second.read_bytes() == first.read_bytes()
 
@@ -204,7 +204,7 @@ def test_in_place_without_changes_does_not_rewrite(consistent_xlsx: Path, tmp_pa
     fill(consistent_xlsx, done)
     before = done.read_bytes()
     report = fill(done, in_place=True)
-    assert report.changed_cells == 0 and report.backup is None
+    assert report.changed_cells == 0 and report.backup is None and report.writer is None
     assert done.read_bytes() == before
 
 
