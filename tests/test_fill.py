@@ -214,15 +214,20 @@ def test_output_over_the_input_is_refused(consistent_xlsx: Path) -> None:
     assert default_output(consistent_xlsx).name == "consistent_filled.xlsx"
 
 
-def test_text_that_is_not_obviously_a_number_is_left_for_validate(consistent_xlsx: Path, tmp_path: Path) -> None:
-    at = where(consistent_xlsx)
-    wb = load_workbook(consistent_xlsx)
-    for name, text in (("carryover_prev", "—"), ("carryover_end", "无"), ("staff_actual", "38.5"),
-                       ("staff_quota", "3万")):
+def typed_over(src: Path, dest: Path, texts: dict[str, str]) -> Path:
+    """``src`` with each named field's cell typed over with a text, saved by openpyxl as ``dest``."""
+    at = where(src)
+    wb = load_workbook(src)
+    for name, text in texts.items():
         sheet, ref = at[name]
         wb[sheet][ref].value = text
-    src = tmp_path / "odd.xlsx"
-    wb.save(src)
+    wb.save(dest)
+    return dest
+
+
+def test_text_that_is_not_obviously_a_number_is_left_for_validate(consistent_xlsx: Path, tmp_path: Path) -> None:
+    odd = {"carryover_prev": "—", "carryover_end": "无", "staff_actual": "38.5", "staff_quota": "3万"}
+    src = typed_over(consistent_xlsx, tmp_path / "odd.xlsx", odd)
     report = fill(src, tmp_path / "out.xlsx")
     assert not [f for f in report.findings if f.code == "fill-text-converted"]
     out = reader.load(tmp_path / "out.xlsx").model
@@ -232,14 +237,8 @@ def test_text_that_is_not_obviously_a_number_is_left_for_validate(consistent_xls
 
 
 def test_amounts_with_their_unit_inside_are_converted_and_reported(consistent_xlsx: Path, tmp_path: Path) -> None:
-    at = where(consistent_xlsx)
-    wb = load_workbook(consistent_xlsx)
-    for name, text in (("adjusted_budget", "1235.6万"), ("carryover_prev", "1,235.60 万元"),
-                       ("carryover_end", "12,356,000元")):
-        sheet, ref = at[name]
-        wb[sheet][ref].value = text
-    src = tmp_path / "units.xlsx"
-    wb.save(src)
+    units = {"adjusted_budget": "1235.6万", "carryover_prev": "1,235.60 万元", "carryover_end": "12,356,000元"}
+    src = typed_over(consistent_xlsx, tmp_path / "units.xlsx", units)
     report = fill(src, tmp_path / "out.xlsx")
     converted = {f.name: f for f in report.findings if f.code == "fill-text-converted"}
     assert set(converted) == {"adjusted_budget", "carryover_prev", "carryover_end"}
