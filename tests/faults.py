@@ -41,13 +41,5 @@ def hog_or_process(path: str, options: BatchOptions) -> FileResult:
     return process_workbook(path, options)
 
 
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
-
-
 def worker_pids(out: Path) -> set[int]:
     return {int(p.name) for p in (out / "pids").iterdir()}
