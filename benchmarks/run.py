@@ -34,7 +34,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -206,12 +206,8 @@ def phase(name: str, folder: Path, workers: int) -> dict[str, object]:
     with sampled_memory() as peaks:
         started = time.perf_counter()
         if name == "calamine":
-            from python_calamine import CalamineWorkbook
-
             for p in files:
-                wb = CalamineWorkbook.from_path(str(p))
-                for sheet in wb.sheet_names:
-                    wb.get_sheet_by_name(sheet).to_python()
+                calamine_all_sheets(p)
         elif name == "openpyxl":
             from openpyxl import load_workbook
 
@@ -237,7 +233,7 @@ def phase(name: str, folder: Path, workers: int) -> dict[str, object]:
         elif name in ("calamine-pool", "peer"):
             from concurrent.futures import ProcessPoolExecutor
 
-            fn = _calamine_one if name == "calamine-pool" else _peer_one
+            fn = calamine_all_sheets if name == "calamine-pool" else _peer_one
             with ProcessPoolExecutor(workers) as pool:
                 list(pool.map(fn, map(str, files), chunksize=8))
         elif name == "pdf":
@@ -251,13 +247,6 @@ def phase(name: str, folder: Path, workers: int) -> dict[str, object]:
     return result
 
 
-def _calamine_one(path: str) -> int:
-    from python_calamine import CalamineWorkbook
-
-    wb = CalamineWorkbook.from_path(path)
-    return sum(len(wb.get_sheet_by_name(s).to_python()) for s in wb.sheet_names)
-
-
 def _peer_one(path: str) -> int:
     """What a peer tool does per file: openpyxl for the cached values, pandas for the tables."""
     import openpyxl
@@ -268,9 +257,29 @@ def _peer_one(path: str) -> int:
     return len(wb.sheetnames) + len(frames)
 
 
+def calamine_all_sheets(p: Path | str) -> int:
+    """The reference of every ratio: python-calamine reading every sheet of the file (rows read)."""
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(p))
+    return sum(len(wb.get_sheet_by_name(s).to_python()) for s in wb.sheet_names)
+
+
+def interleaved(ops: dict[str, Callable[[Path], object]], files: list[Path], rounds: int) -> dict[str, float]:
+    """Mean over the files of the minimum ms per file and operation: each file goes through every operation in
+    turn, ``rounds`` times, so the machine's noise falls on all of them alike."""
+    best = {k: [float("inf")] * len(files) for k in ops}
+    for _ in range(rounds):
+        for i, p in enumerate(files):
+            for k, fn in ops.items():
+                t = time.perf_counter()
+                fn(p)
+                best[k][i] = min(best[k][i], time.perf_counter() - t)
+    return {k: sum(v) / len(v) * 1000 for k, v in best.items()}
+
+
 def ratios(files: list[Path], rounds: int) -> dict[str, object]:
-    """Per-workbook ms of each operation: each file goes through every operation in turn, ``rounds`` times;
-    the minimum per file and operation is kept (interleaving puts the machine's noise on all alike)."""
+    """Per-workbook ms of each operation (``interleaved``)."""
     import tempfile
 
     from python_calamine import CalamineWorkbook
@@ -296,11 +305,6 @@ def ratios(files: list[Path], rounds: int) -> dict[str, object]:
         loaded = load(p)
         outlines[p] = outline_for(loaded, wording=wording, errors=count_errors(loaded))
 
-    def calamine(p: Path) -> None:
-        wb = CalamineWorkbook.from_path(str(p))
-        for s in wb.sheet_names:
-            wb.get_sheet_by_name(s).to_python()
-
     def calamine_read_sheets(p: Path) -> None:  # the sheets validate reads: not the sealed 校验 sheet
         wb = CalamineWorkbook.from_path(str(p))
         for s in wb.sheet_names:
@@ -308,7 +312,7 @@ def ratios(files: list[Path], rounds: int) -> dict[str, object]:
                 wb.get_sheet_by_name(s).to_python()
 
     ops = {
-        "calamine": calamine,
+        "calamine": calamine_all_sheets,
         "calamine (validated sheets)": calamine_read_sheets,
         "read": lambda p: read(p, titles),
         "validate": validate,
@@ -323,15 +327,9 @@ def ratios(files: list[Path], rounds: int) -> dict[str, object]:
     }
     for fn in ops.values():  # imports and caches once, outside the timings
         fn(files[0])
-    best = {k: [float("inf")] * len(files) for k in ops}
-    for _ in range(rounds):
-        for i, p in enumerate(files):
-            for k, fn in ops.items():
-                t = time.perf_counter()
-                fn(p)
-                best[k][i] = min(best[k][i], time.perf_counter() - t)
+    ms = interleaved(ops, files, rounds)
     shutil.rmtree(tmp, ignore_errors=True)
-    return {"ms": {k: sum(v) / len(v) * 1000 for k, v in best.items()}, "files": len(files), "rounds": rounds}
+    return {"ms": ms, "files": len(files), "rounds": rounds}
 
 
 def pdf_costs(files: list[Path]) -> dict[str, object]:

@@ -10,6 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from workbook_tools.core import spec  # noqa: E402
 from workbook_tools.core.model import Evaluation  # noqa: E402
 from workbook_tools.template import write_filled, write_template  # noqa: E402
 from workbook_tools.xlsx import reader  # noqa: E402
@@ -127,8 +128,11 @@ def batch_inbox(inbox: Path, out: Path) -> None:
     outcome = run(inbox, BatchOptions(root=str(inbox), out_dir=str(out)), use_cache=False)
     c = outcome.counts()
     print(f"批量 batch {inbox}（{len(outcome.results)} 个文件 files, 退出码 exit {outcome.exit_code}）:")
+    rate = spec.field("total_rate")
     for r in outcome.results:
-        print(f"  {r.path}: {r.status} {r.unit or ''} {r.figures.get('total_rate') or r.reason or ''}")
+        figure = r.figures.get(rate.name)
+        shown = f"{rate.short} {figure}" if figure is not None else (r.reason or "")
+        print(f"  {r.path}: {r.status} {r.unit or ''} {shown}")
     print(f"  通过 ok {c['ok']}，有错误 errors {c['errors']}，无法读取 unreadable {c['unreadable']}")
     print(f"  汇总 summary.xlsx:        {outcome.outputs['xlsx']}")
     print(f"  汇总 summary.csv:         {outcome.outputs['csv']}")

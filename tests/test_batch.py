@@ -10,6 +10,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from workbook_tools.batch import pipeline, result
@@ -18,11 +19,13 @@ from workbook_tools.batch.isolation import EngineError, ProcessEngine, open_exec
 from workbook_tools.batch.result import BatchOptions, FileResult
 from workbook_tools.batch.summary import summary_rows
 from workbook_tools.batch.work import process_workbook
+from workbook_tools.core.findings import CATALOGUE
 from workbook_tools.core.model import Evaluation
 from workbook_tools.template import write_filled
 
 from .conftest import CONSISTENT_JSON, SEED_JSON, load_json
-from .faults import HANG_SECONDS, alive, faulty
+from .faults import HANG_SECONDS, faulty
+from .procs import running
 
 
 def write_model(data: dict, dest: Path, **values: object) -> Path:
@@ -150,9 +153,9 @@ def test_hanging_file_is_stopped_and_batch_completes(tmp_path: Path, inbox: Path
     assert elapsed < 60 < HANG_SECONDS
     pid = int((out / "hang.pid").read_text())
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and alive(pid):
+    while time.monotonic() < deadline and running(pid):
         time.sleep(0.1)
-    assert not alive(pid), "the hanging worker process must really be stopped"
+    assert not running(pid), "the hanging worker process must really be stopped"
     assert outcome.exit_code == 2
     unprocessed = json.loads((out / "summary.json").read_text("utf-8"))["files"]
     assert [f["status"] for f in unprocessed if f["path"] == "hang.xlsx"] == ["timeout"]
@@ -221,7 +224,7 @@ def test_dask_timeout_stops_the_file(tmp_path: Path, inbox: Path, processes: boo
     rows = by_path(outcome)
     assert rows["hang.xlsx"].status == "timeout" and rows["consistent.xlsx"].status == "ok"
     assert rows["乡镇/seed.xlsx"].status == "errors" and rows["truncated.xlsx"].status == "unreadable"
-    assert not alive(int((out / "hang.pid").read_text()))
+    assert not running(int((out / "hang.pid").read_text()))
 
 
 def test_process_workbook_is_plain_data(tmp_path: Path, inbox: Path) -> None:
@@ -273,6 +276,36 @@ def test_exit_codes() -> None:
     assert outcome("ok", "timeout").exit_code == 2
 
 
+def test_duplicate_finding_takes_code_severity_and_message_from_the_catalogue(monkeypatch: pytest.MonkeyPatch) -> None:
+    def results() -> list[FileResult]:
+        return [FileResult("a.xlsx", "ok", unit="青山县教育局", year=2023, warnings=1),
+                FileResult("b/c.xlsx", "errors", unit="青山县教育局", year=2023, errors=2),
+                FileResult("d.xlsx", "ok", unit="青山县教育局", year=2022)]
+
+    a, c, d = result.mark_duplicates(results())
+    assert (a.status, c.status, d.status) == ("duplicate", "duplicate", "ok") and not d.findings
+    assert a.findings == [{"file": "a.xlsx", "sheet": None, "cell": None, "code": "duplicate-submission",
+                           "severity": "error", "message": "与 b/c.xlsx 的单位名称和年度相同（重复提交），请确认以哪一份为准"}]
+    assert (a.errors, a.warnings, c.errors, c.warnings) == (1, 1, 3, 0)
+    assert result.mark_duplicates(results(), "en")[1].findings[0]["message"] == \
+        "same unit and year as a.xlsx (duplicate submission)"
+    # the severity is the catalogue entry's, not the batch's: re-graded there, the finding and the counts follow
+    entry = CATALOGUE["duplicate-submission"]
+    monkeypatch.setitem(CATALOGUE, "duplicate-submission", msgspec.structs.replace(entry, severity="warning"))
+    a, c, _ = result.mark_duplicates(results())
+    assert a.findings[0]["severity"] == "warning" and (a.errors, a.warnings, c.errors, c.warnings) == (0, 2, 2, 1)
+
+
+def test_unprocessed_reasons_are_the_catalogue_messages_in_the_batch_language() -> None:
+    zh = BatchOptions(root="in", out_dir="out", timeout=4.0, memory_mb=1024)
+    en = BatchOptions(root="in", out_dir="out", timeout=2.5, lang="en")
+    assert result.timeout_result("in/a.xlsx", zh).reason == \
+        "处理超过 4 秒，已停止（文件可能异常，请打开检查或重新保存后再提交）"
+    assert result.timeout_result("in/a.xlsx", en).reason == "processing took longer than 2.5 s and was stopped"
+    assert result.memory_result("a.xlsx", zh).reason == "读取时超出内存上限（1024 MB），已停止；文件可能异常庞大或已损坏"
+    assert result.crashed_result("in/a.xlsx", en).reason == "the worker process died while reading this file"
+
+
 def test_engine_arguments_are_checked() -> None:
     with pytest.raises(EngineError), open_executor("nope"):
         pass
@@ -297,6 +330,34 @@ def test_process_engine_restart_gives_a_working_pool() -> None:
         assert engine.submit(abs, -4).result(timeout=30) == 4 and engine.restarts == 1
     finally:
         engine.shutdown()
+
+
+KILLED_WITH_ITS_POOL = """
+import os, signal, sys
+from workbook_tools.batch.isolation import ProcessEngine
+
+engine = ProcessEngine(1)
+with open(sys.argv[1], "w") as fh:
+    fh.write(str(engine.submit(os.getpid).result()))
+os.kill(os.getpid(), signal.SIGKILL)  # no shutdown, no atexit: as a nanny kills a dask worker that hangs
+"""
+
+
+@pytest.mark.usefixtures("no_process_left")  # and the killed process's fork server and tracker end too
+def test_a_file_process_ends_with_its_killed_parent(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+
+    pid_file = tmp_path / "pid"
+    with open(tmp_path / "log", "wb") as log:  # not a pipe: the fork server would hold it open
+        code = subprocess.run([sys.executable, "-c", KILLED_WITH_ITS_POOL, str(pid_file)], stdout=log,
+                              stderr=subprocess.STDOUT, timeout=120).returncode
+    assert code == -signal.SIGKILL, (tmp_path / "log").read_text(errors="replace")
+    pid = int(pid_file.read_text())
+    deadline = time.monotonic() + 30
+    while running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not running(pid), "the file process outlived its parent"
 
 
 def test_progress_is_off_for_scripts(monkeypatch: pytest.MonkeyPatch) -> None:

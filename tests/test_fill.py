@@ -98,6 +98,11 @@ def test_fill_restores_converts_and_reports_each_change(messy_xlsx: Path, tmp_pa
     assert by_cell[at["basic_wages_budget"]].expected == D("520.36")
     assert "全角数字" in by_cell[at["basic_wages_budget"]].message
     assert by_cell[at["staff_quota"]].expected == 36
+    row = converted["projects_budget"]
+    assert (row.variant, row.params) == ("row", {"table": "项目明细", "row": 2, "column": "年初预算", "raw": "1,350",
+                                                 "value": D("1350"), "why": "千分位逗号"})
+    assert (row.sheet, row.cell) == list_cell(messy_xlsx, "projects", "budget", 1)
+    assert row.message == "项目明细第2行 年初预算：文本“1,350”已转换为数字 1350（千分位逗号）"
     assert report.ok and report.written and not report.unreadable
 
     filled = reader.load(out)
@@ -179,7 +184,7 @@ def test_fill_is_idempotent_and_leaves_the_input_alone(messy_xlsx: Path, tmp_pat
     assert messy_xlsx.read_bytes() == original
     second = tmp_path / "second.xlsx"
     again = fill(first, second)
-    assert again.changed_cells == 0
+    assert again.changed_cells == 0 and again.writer == "copy"
     assert [f for f in again.findings if f.code != "fill-score-suggested"] == []
     assert second.read_bytes() == first.read_bytes()
 
@@ -199,7 +204,7 @@ def test_in_place_without_changes_does_not_rewrite(consistent_xlsx: Path, tmp_pa
     fill(consistent_xlsx, done)
     before = done.read_bytes()
     report = fill(done, in_place=True)
-    assert report.changed_cells == 0 and report.backup is None
+    assert report.changed_cells == 0 and report.backup is None and report.writer is None
     assert done.read_bytes() == before
 
 
@@ -209,15 +214,20 @@ def test_output_over_the_input_is_refused(consistent_xlsx: Path) -> None:
     assert default_output(consistent_xlsx).name == "consistent_filled.xlsx"
 
 
-def test_text_that_is_not_obviously_a_number_is_left_for_validate(consistent_xlsx: Path, tmp_path: Path) -> None:
-    at = where(consistent_xlsx)
-    wb = load_workbook(consistent_xlsx)
-    for name, text in (("carryover_prev", "—"), ("carryover_end", "无"), ("staff_actual", "38.5"),
-                       ("staff_quota", "3万")):
+def typed_over(src: Path, dest: Path, texts: dict[str, str]) -> Path:
+    """``src`` with each named field's cell typed over with a text, saved by openpyxl as ``dest``."""
+    at = where(src)
+    wb = load_workbook(src)
+    for name, text in texts.items():
         sheet, ref = at[name]
         wb[sheet][ref].value = text
-    src = tmp_path / "odd.xlsx"
-    wb.save(src)
+    wb.save(dest)
+    return dest
+
+
+def test_text_that_is_not_obviously_a_number_is_left_for_validate(consistent_xlsx: Path, tmp_path: Path) -> None:
+    odd = {"carryover_prev": "—", "carryover_end": "无", "staff_actual": "38.5", "staff_quota": "3万"}
+    src = typed_over(consistent_xlsx, tmp_path / "odd.xlsx", odd)
     report = fill(src, tmp_path / "out.xlsx")
     assert not [f for f in report.findings if f.code == "fill-text-converted"]
     out = reader.load(tmp_path / "out.xlsx").model
@@ -227,14 +237,8 @@ def test_text_that_is_not_obviously_a_number_is_left_for_validate(consistent_xls
 
 
 def test_amounts_with_their_unit_inside_are_converted_and_reported(consistent_xlsx: Path, tmp_path: Path) -> None:
-    at = where(consistent_xlsx)
-    wb = load_workbook(consistent_xlsx)
-    for name, text in (("adjusted_budget", "1235.6万"), ("carryover_prev", "1,235.60 万元"),
-                       ("carryover_end", "12,356,000元")):
-        sheet, ref = at[name]
-        wb[sheet][ref].value = text
-    src = tmp_path / "units.xlsx"
-    wb.save(src)
+    units = {"adjusted_budget": "1235.6万", "carryover_prev": "1,235.60 万元", "carryover_end": "12,356,000元"}
+    src = typed_over(consistent_xlsx, tmp_path / "units.xlsx", units)
     report = fill(src, tmp_path / "out.xlsx")
     converted = {f.name: f for f in report.findings if f.code == "fill-text-converted"}
     assert set(converted) == {"adjusted_budget", "carryover_prev", "carryover_end"}
@@ -255,6 +259,12 @@ def blank_score(src: Path, dest: Path, level3: str) -> tuple[Path, tuple[str, st
     return dest, (sheet, ref)
 
 
+#: The parameters of the suggested score of the consistent example's 在职人员控制率 (38 staff of a quota of 36).
+STAFF_SCORE = {"indicator": "在职人员控制率",
+               "basis": "在职人员控制率 105.56%，超过 100% 5.56 个百分点，每个百分点扣 0.5 分，得 1.22 分",
+               "basis_en": "在职人员控制率 105.56% is 5.56 points above 100%; 0.5 off per 1 point(s): 1.22"}
+
+
 def test_suggested_score_only_for_blank_scores(consistent_xlsx: Path, tmp_path: Path) -> None:
     src, cell = blank_score(consistent_xlsx, tmp_path / "blank.xlsx", "在职人员控制率")
     report = fill(src, tmp_path / "out.xlsx")
@@ -262,6 +272,8 @@ def test_suggested_score_only_for_blank_scores(consistent_xlsx: Path, tmp_path: 
     assert (s.sheet, s.cell) == cell
     assert s.expected == D("1.22")  # 38 / 36 = 105.56%: 4 − 5.56 × 0.5
     assert "105.56%" in s.message
+    assert (s.variant, s.params) == ("default", {**STAFF_SCORE, "score": D("1.22")})
+    assert s.message == f"评分表“在职人员控制率”得分为空，建议得分 1.22：{STAFF_SCORE['basis']}"
     assert reader.load(tmp_path / "out.xlsx").model.rows("indicators")[2]["score"] is None  # not written
     # the typed 1.22 of the example is never touched, nor reported
     assert not [f for f in fill(consistent_xlsx, tmp_path / "o2.xlsx").findings if f.code.startswith("fill-score")]
@@ -273,6 +285,9 @@ def test_write_scores_fills_blank_score_and_recomputes_total(consistent_xlsx: Pa
     report = fill(src, out, write_scores=True)
     (w,) = [f for f in report.findings if f.code == "fill-score-written"]
     assert (w.sheet, w.cell) == cell
+    assert (w.variant, w.params) == ("default", {**STAFF_SCORE, "score": D("1.22")})
+    assert w.message == f"评分表“在职人员控制率”得分为空，已写入建议得分 1.22：{STAFF_SCORE['basis']}"
+    assert not [f for f in report.findings if f.code == "fill-score-suggested"]
     filled = reader.load(out)
     assert filled.model.rows("indicators")[2]["score"] == D("1.22")
     assert filled.cached("score_total") == D("82.94")  # the example's total, computed by fill
@@ -285,6 +300,11 @@ def test_county_grade_thresholds_are_written_to_the_table(consistent_xlsx: Path,
     out = tmp_path / "out.xlsx"
     report = fill(consistent_xlsx, out, rules=rules)
     assert len([f for f in report.findings if f.name == "grade_labels"]) == 4
+    table = [f for f in report.findings if f.code == "fill-value-computed" and f.variant == "grade-table"]
+    assert [(f.name, f.params, f.actual) for f in table] == [
+        ("grade_labels", {"source": "county.json", "value": new}, old)
+        for new, old in (("不合格", "差"), ("合格", "中"), ("良", "良好"), ("优", "优秀"))]  # the minimums are unchanged
+    assert [f.message for f in table] == [f"等级标准表：已按评分规则（county.json）写入 {g}" for g in ("不合格", "合格", "良", "优")]
     filled = reader.load(out)
     assert filled.cached("grade") == "良"  # 82.94
     labels = reader.locate(filled.book, "grade_labels", "", "")
@@ -315,7 +335,25 @@ def test_recalc_without_libreoffice_says_so_and_still_writes(consistent_xlsx: Pa
     report = fill(consistent_xlsx, out, recalc=True)
     (skip,) = [f for f in report.findings if f.code == "fill-recalc-skipped"]
     assert "LibreOffice" in skip.message and "\n" not in skip.message
+    assert (skip.variant, skip.params, skip.severity) == ("missing", {}, "warning")
+    assert skip.message == "未找到 LibreOffice，未重新计算；文件已写出，公式单元格带有 Python 计算的缓存值"
     assert out.exists() and not report.recalculated
+    assert reader.load(out).cached("total_rate") == compute(reader.load(out).model)["total_rate"]
+
+
+def test_recalc_failure_says_so_and_keeps_what_fill_wrote(consistent_xlsx: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    soffice = tmp_path / "soffice"
+    soffice.write_text("#!/bin/sh\nexit 3\n", encoding="utf-8")  # found, starts, fails
+    soffice.chmod(0o755)
+    monkeypatch.setenv("WORKBOOK_TOOLS_SOFFICE", str(soffice))
+    out = tmp_path / "out.xlsx"
+    report = fill(consistent_xlsx, out, recalc=True)
+    (skip,) = [f for f in report.findings if f.code == "fill-recalc-skipped"]
+    error = f"LibreOffice 运行失败（退出码 3）。涉及文件：{out}"
+    assert (skip.variant, skip.params, skip.severity) == ("failed", {"error": error}, "warning")
+    assert skip.message == f"LibreOffice 重算失败，文件保持 fill 写出的内容：{error}"
+    assert report.written and not report.recalculated
     assert reader.load(out).cached("total_rate") == compute(reader.load(out).model)["total_rate"]
 
 
@@ -330,6 +368,48 @@ def test_recalc_with_libreoffice_agrees(soffice: str, messy_xlsx: Path, tmp_path
     for f in spec.DERIVED_FIELDS:
         want, got = expected[f.name], lo.cached(f.name)
         assert (got in ("", None)) if want is None else (got == want), f"{f.name}: {got!r} != {want!r}"
+
+
+def test_a_merge_over_a_derived_cell_is_undone_and_reported(consistent_xlsx: Path, tmp_path: Path) -> None:
+    """A merged range drawn from the cell on the left over 基本支出 占比 hides (and empties) its formula."""
+    sheet, ref = where(consistent_xlsx)[DELETED]
+    row, col = rc(ref)
+    merged = f"{address(row, col - 1)}:{ref}"
+    wb = load_workbook(consistent_xlsx, rich_text=True)
+    wb[sheet].merge_cells(merged)
+    src = tmp_path / "merged.xlsx"
+    wb.save(src)
+    out = tmp_path / "out.xlsx"
+    report = fill(src, out)
+    (u,) = [f for f in report.findings if f.code == "fill-unmerged"]
+    assert (u.variant, u.params, u.sheet, u.cell) == ("default", {"range": merged}, sheet, address(row, col - 1))
+    assert u.message == f"合并单元格 {merged} 遮住了计算单元格，已取消合并以恢复模板的单元格"
+    assert DELETED in {f.name for f in report.findings if f.code == "fill-formula-restored"}
+    assert merged not in map(str, load_workbook(out)[sheet].merged_cells.ranges)
+    assert "=" + (reader.load(out).formula(DELETED) or "") == spec.field(DELETED).formula
+
+
+def test_deleted_status_lines_are_restored_one_by_one(consistent_xlsx: Path, tmp_path: Path) -> None:
+    """Up to three live-check formulas are restored with a finding each (more: one finding, live-many)."""
+    from workbook_tools.core import live_checks
+
+    places = [(s.title, s.status_cell or "") for s in spec.SHEETS if s.key in ("funds", "scores")]
+    wb = load_workbook(consistent_xlsx, rich_text=True)
+    for sheet, cell in places:
+        assert cell and wb[sheet][cell].value
+        wb[sheet][cell].value = None
+    src = tmp_path / "no_status.xlsx"
+    wb.save(src)
+    report = fill(src, tmp_path / "out.xlsx")
+    restored = [f for f in report.findings if f.code == "fill-formula-restored"]
+    live = {(c.sheet, c.cell): c for c in live_checks.cells()}
+    assert [(f.sheet, f.cell) for f in restored] == places
+    filled = load_workbook(tmp_path / "out.xlsx")
+    for f, (sheet, cell) in zip(restored, places, strict=True):
+        lc = live[(sheet, cell)]
+        assert (f.variant, f.params, f.expected) == ("live", {"sheet": sheet, "cell": cell, "what": lc.what}, lc.formula)
+        assert f.message == f"“{sheet}”表 {cell}（{lc.what}）：自动检查公式已恢复"
+        assert filled[sheet][cell].value == lc.formula
 
 
 def test_write_cached_values_types(tmp_path: Path) -> None:

@@ -30,35 +30,27 @@ FILES = sorted([EXAMPLES / "seed_2022_anhua_zhongdian.xlsx", EXAMPLES / "consist
                 *map(Path, glob.glob(str(FIXTURES / "app-saved" / "*.xlsx"))),
                 *map(Path, glob.glob(str(FIXTURES / "v1_0" / "*.xlsx"))),
                 *map(Path, glob.glob(str(FIXTURES / "v2_0" / "*.xlsx")))])
-#: Files the part writer must take (not fall back on); the LibreOffice-saved ones carry drawings it leaves
-#: to openpyxl.
-FAST = {"seed_2022_anhua_zhongdian.xlsx", "consistent_2023_qingshan_jiaoyu.xlsx", "consistent_1_0.xlsx",
-        "seed_1_0.xlsx", "template_1_0.xlsx", "consistent_2_0.xlsx", "seed_2_0.xlsx", "template_2_0.xlsx"}
+#: Files the part writer must take (not fall back on): all of them, the LibreOffice-saved ones with the empty
+#: drawing part LibreOffice writes for each sheet among them.
+FAST = {p.name for p in FILES}
 
 
-def _both(src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path, bool]:
-    """Fill ``src`` through both paths; returns (fast output, reference output, whether the part writer ran)."""
-    used: list[bool] = []
-    real = fill_mod._fast
-
-    def spy(path: Path, plan: fill_mod.FillPlan) -> Any:
-        got = real(path, plan)
-        used.append(got is not None)
-        return got
-
-    monkeypatch.setattr(fill_mod, "_fast", spy)
+def _both(src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path, str | None]:
+    """Fill ``src`` through both paths; returns (fast output, reference output, what wrote the fast output: its
+    ``FillReport.writer``, "copy" or None when the part writer was not asked, the file having no cell to change)."""
     fast, ref = tmp_path / f"fast_{src.name}", tmp_path / f"ref_{src.name}"
     r_fast = fill(src, fast)
     monkeypatch.setattr(fill_mod, "FAST_WRITER", False)
     r_ref = fill(src, ref)
     monkeypatch.setattr(fill_mod, "FAST_WRITER", True)
+    assert r_ref.writer != "parts"
     assert r_fast.written == r_ref.written and r_fast.changed_cells == r_ref.changed_cells
-    if any(used):  # the part writer keeps every part: openpyxl's report of lost parts does not apply
+    if r_fast.writer == "parts":  # the part writer keeps every part: openpyxl's report of lost parts does not apply
         ref_codes = [f.code for f in r_ref.findings if f.code != "fill-parts-dropped"]
     else:
         ref_codes = [f.code for f in r_ref.findings]
     assert [f.code for f in r_fast.findings] == ref_codes
-    return fast, ref, bool(used and used[0])
+    return fast, ref, r_fast.writer
 
 
 def _num(v: object) -> object:
@@ -119,18 +111,20 @@ def _project_facts(path: Path) -> tuple[dict[Any, Any], dict[str, Any]]:
     return cells, model
 
 
-#: The LibreOffice-saved files all fall back to openpyxl; three of them (nothing to fill, a formula to restore,
-#: a text number to convert) for a quick `make test`, every one under CI (~2.5 s of CPU each: five openpyxl loads).
-APP_SAVED_SAMPLE = {"consistent.xlsx", "formula-changed.xlsx", "text-comma.xlsx"}
+#: LibreOffice-saved files for a quick `make test`: one fill only copies (as it does eleven of the eighteen) and
+#: one of each repair the part writer makes (a formula changed or deleted, a text number, a typed-over figure, a
+#: truncated total); every one under CI (~2 s of CPU each, most of it five openpyxl loads).
+APP_SAVED_SAMPLE = {"consistent.xlsx", "formula-changed.xlsx", "formula-deleted.xlsx", "text-comma.xlsx",
+                    "typed-over-wrong.xlsx", "truncated.xlsx"}
 
 
 @pytest.mark.parametrize("src", [
     pytest.param(p, marks=pytest.mark.slow) if p.parent.name == "app-saved" and p.name not in APP_SAVED_SAMPLE else p
     for p in FILES], ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_part_writer_writes_what_openpyxl_writes(src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    fast, ref, used = _both(src, tmp_path, monkeypatch)
+    fast, ref, writer = _both(src, tmp_path, monkeypatch)
     if src.name in FAST:
-        assert used, f"{src.name}: the part writer fell back to openpyxl"
+        assert writer != "openpyxl", f"{src.name}: the part writer fell back to openpyxl"
     f_cells, f_values, f_sheets, f_names = _openpyxl_facts(fast)
     r_cells, r_values, r_sheets, r_names = _openpyxl_facts(ref)
     assert f_names == r_names
@@ -151,9 +145,10 @@ def test_part_writer_writes_what_openpyxl_writes(src: Path, tmp_path: Path, monk
         if got == want:
             continue
         assert got is not None and want is not None, key
-        assert got[1:] == want[1:], key  # same formula, same kind
-        assert want[0] in (None, "") and got[0] == s_values.get(key), key  # only a kept cached value differs
-    if used:
+        assert got[1] == want[1], key  # same formula
+        # only a kept cached value differs (and with it the cell's type, which openpyxl leaves numeric when empty)
+        assert want[0] in (None, "") and got[0] == s_values.get(key), key
+    if writer == "parts":
         with zipfile.ZipFile(src) as a, zipfile.ZipFile(fast) as b:
             assert b.testzip() is None
             for info in a.infolist():
@@ -259,6 +254,35 @@ def test_refusals_fall_back_to_openpyxl(tmp_path: Path) -> None:
                            b"http://purl.oclc.org/ooxml/spreadsheetml/main")
     with pytest.raises(NotPatchable):
         _patch_sheet(strict, SheetEdits(caches={"A1": Decimal(2)}), [])
+
+
+def test_a_drawing_with_shapes_is_left_to_openpyxl(tmp_path: Path) -> None:
+    """An empty drawing part is carried over; one that anchors a shape to cells is a part the writer does not
+    know, so fill goes through openpyxl (and reports what openpyxl drops)."""
+    from workbook_tools.xlsx.patch import prepare
+
+    src = FIXTURES / "app-saved" / "seed.xlsx"
+    with zipfile.ZipFile(src) as zf:
+        drawing = next(n for n in zf.namelist() if n.startswith("xl/drawings/drawing"))
+        assert b"<xdr:twoCellAnchor" not in zf.read(drawing)
+    loaded = reader.load(src)
+    plan = fill_mod.plan_fill(loaded, fill_mod.FillReport(str(src)))
+    assert plan is not None
+    with zipfile.ZipFile(src) as zf:
+        parts = fill_mod._sheet_parts(zf)
+    prepare(src, parts, fill_mod._part_edits(plan))  # the empty drawing is no obstacle
+    shaped = tmp_path / "shaped.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(shaped, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == drawing:
+                data = data.replace(b"></xdr:wsDr>", b"><xdr:twoCellAnchor><xdr:from><xdr:col>0</xdr:col>"
+                                    b"</xdr:from></xdr:twoCellAnchor></xdr:wsDr>")
+                assert b"twoCellAnchor" in data
+            zout.writestr(info, data)
+    with pytest.raises(NotPatchable, match="does not know"):
+        prepare(shaped, parts, fill_mod._part_edits(plan))
+    assert fill(shaped, tmp_path / "filled.xlsx").writer == "openpyxl"
 
 
 def test_cells_and_rows_that_do_not_exist_are_inserted_in_order() -> None:

@@ -9,11 +9,13 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from string import Formatter
 
 import pytest
 
 from workbook_tools.checks.render import to_json_data
 from workbook_tools.checks.validate import validate
+from workbook_tools.core import live_checks
 from workbook_tools.core.findings import CATALOGUE_LIST, Finding, placeholders, render, template
 
 from .factory import filled_workbook
@@ -231,3 +233,99 @@ def test_json_report_carries_params() -> None:
         assert isinstance(f["params"], dict) and "variant" not in f
         assert all(not isinstance(v, Decimal) for v in f["params"].values())
     json.dumps(data, ensure_ascii=False)
+
+
+# -- the workbook's own 校验 sheet: its messages are the catalogue's checks-* templates -----------------------
+
+LIVE_CHECKS = ROOT / "workbook_tools" / "core" / "live_checks.py"
+#: The Chinese text live_checks.py may hold, none of it a message: the 检查项 column's labels of the rows that
+#: check no single field (pieces of f-strings), the names of the cells a formula-changed finding names, the
+#: 结果 column's number format and the meanings of the defined names (docs/checks.md prints them).
+LIVE_NOT_MESSAGES = {
+    "row labels": {"分值合计为100", "有实有人数必有编制数", "第 ", " 行 得分不超过分值", " 行 ", "项目明细", "合计与表4",
+                   "三公经费", "不超过基本支出"},
+    "cell names": {"结果", "代码", "说明", "按输入计算", "校验汇总", "状态行"},
+    "number format": {'[=2]"错误";[=1]"警告";"通过"'},
+    "defined names": {"校验表（每行一项实时检查）", "校验表：结果列（通过 / 错误 / 警告）", "校验表：工作表列",
+                      "校验表：说明模板的键（代码|类别）", "校验表：说明模板（{0} 检查项，{1}、{2} 数值）",
+                      "校验表：下拉列表的选项"},
+}
+
+
+def cjk_constants(source: str) -> list[tuple[int, str]]:
+    """Every string constant with Chinese text in a module (f-string pieces too), docstrings aside."""
+    tree = ast.parse(source)
+    docs = {id(n.body[0].value) for n in ast.walk(tree)
+            if isinstance(n, ast.Module | ast.ClassDef | ast.FunctionDef) and n.body
+            and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+    return [(n.lineno, n.value) for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs and CJK.search(n.value)]
+
+
+def test_the_live_scan_sees_message_text() -> None:
+    found = cjk_constants('"""说明"""\nCase("excel-error", "ISERROR(x)", "“{0}”含错误值")\nt = f"{a}为负数"')
+    assert [text for _, text in found] == ["“{0}”含错误值", "为负数"]
+
+
+def test_no_message_text_in_the_live_checks() -> None:
+    """live_checks.py writes no Chinese message: every wording of the 校验 sheet is a catalogue template (and the
+    status line the spec's); what Chinese it holds is a label, a cell's name, a number format or a name's meaning."""
+    allowed = set().union(*LIVE_NOT_MESSAGES.values())
+    found = cjk_constants(LIVE_CHECKS.read_text(encoding="utf-8"))
+    assert found  # the scan reads the module (its labels are Chinese)
+    stray = [(line, text) for line, text in found if text not in allowed]
+    assert not stray, f"live_checks.py: message text belongs in the catalogue (core/findings.py): {stray}"
+
+
+def _live_cases() -> Iterator[tuple[live_checks.Target, live_checks.Case]]:
+    for t in live_checks.targets():
+        for c in t.cases:
+            if c.code:
+                yield t, c
+
+
+def test_every_live_message_is_a_catalogue_template_with_its_parameters() -> None:
+    used: set[tuple[str, str]] = set()
+    for t, c in _live_cases():
+        zh, en = template(c.code, c.variant)
+        given = {name for name, _ in c.words} | {name for name, _ in t.args} | ({"label"} if t.key else set())
+        assert placeholders(zh) | placeholders(en) <= given, (t.item, c.code, c.variant)
+        assert c.variant.startswith("checks-") or c.variant == "default", (c.code, c.variant)  # default: validate's
+        used.add((c.code, c.variant))
+    live = {(c.code, v) for c in CATALOGUE_LIST for v in c.messages if v.startswith("checks-")}
+    assert live <= used, f"catalogue templates no 校验 row uses: {sorted(live - used)}"
+    assert {code for code, _ in used} == live_checks.live_codes()
+
+
+def test_the_message_table_says_what_the_catalogue_renders() -> None:
+    """A table text with its {0}, {1}… filled in is the catalogue's message rendered with the same values."""
+    table = dict(live_checks.messages())
+    assert table
+    for t, c in _live_cases():
+        if not t.key:
+            continue
+        values = {"label": "检查项", **{name: f"<{name}>" for name, _ in t.args}}
+        text = table[f"{c.code}|{t.key}"]
+        for n, name in enumerate(["label", *(name for name, _ in t.args)]):
+            text = text.replace(f"{{{n}}}", values[name])
+        assert text == render(c.code, c.variant, {**dict(c.words), **values})[0], (c.code, t.key)
+
+
+def test_cross_table_messages_are_the_catalogue_templates_as_formulas() -> None:
+    """Literal parameters fold into the text, the others are concatenated, :vN figures are FIXED."""
+    assert live_checks.excel_text("“{what}”合计 {s:v2} 万元，{n:v} 人{{}}", {"what": '"决算"', "s": "SUM(a)",
+                                                                        "n": "B1"}) \
+        == '"“决算”合计 "&FIXED(SUM(a),2,1)&" 万元，"&B1&" 人{}"'
+    assert live_checks.excel_text("{a}", {"a": "A1"}) == "A1" and live_checks.excel_text("", {}) == '""'
+    assert live_checks.excel_text('说"{x}"', {"x": '"a""b"'}) == '"说""a""b"""'
+    with pytest.raises(ValueError):
+        live_checks.excel_text("{x:list}", {"x": "A1"})
+    rows = {lc.cell: lc.formula for lc in live_checks.cells() if lc.sheet == live_checks.SHEET}
+    for i, t in enumerate(live_checks.targets()):
+        if t.key:
+            continue
+        formula = rows[f"{live_checks.COL_MESSAGE}{live_checks.FIRST_ROW + i}"]
+        for c in t.cases:
+            if c.code:  # every literal piece of the template is in the row's formula, in order
+                pieces = [lit for lit, *_ in Formatter().parse(template(c.code, c.variant)[0]) if lit]
+                assert re.search(".*".join(re.escape(p.replace('"', '""')) for p in pieces), formula), (t.item, c.code)

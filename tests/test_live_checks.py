@@ -158,7 +158,11 @@ def test_validate_knows_the_live_cells(tmp_path: Path) -> None:
     live = [f for f in report.findings if f.sheet == spec.LIVE_SHEET]
     assert len(live) == 1 and live[0].code == "formula-changed" and "50" in live[0].message
     out = fill(many, tmp_path / "filled.xlsx")
-    assert any(f.code == "fill-formula-restored" and "50" in f.message for f in out.findings)
+    (restored,) = [f for f in out.findings if f.code == "fill-formula-restored"]
+    first = next(c for c in live_checks.cells() if (c.sheet, c.cell) == (spec.LIVE_SHEET, f"G{live_checks.FIRST_ROW}"))
+    assert (restored.variant, restored.params) == ("live-many", {"count": 50})
+    assert (restored.sheet, restored.cell, restored.expected) == (first.sheet, first.cell, first.formula)
+    assert restored.message == "已恢复工作簿自动检查的 50 个公式（“校验”表和状态行）"
     assert not [f for f in validate(tmp_path / "filled.xlsx").findings if f.sheet == spec.LIVE_SHEET]
     assert reader.load(tmp_path / "filled.xlsx").book.sheet(spec.LIVE_SHEET).sealed  # fill put the seal back
 

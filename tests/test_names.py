@@ -4,7 +4,9 @@ Names are the template's public interface; a misspelt one would silently read no
 every string constant outside docstrings: a snake_case string whose first word starts a defined name must
 be a defined name, a list or a column key (or one of the report's wording keys and sentence builders);
 the argument of every call that takes a name must be one; and no module but the spec builds a name from
-the naming convention (``f"basic_{k}_rate"``): consumers iterate the spec's tables instead.
+the naming convention (``f"basic_{k}_rate"``): consumers iterate the spec's tables instead. Likewise the batch
+writes no column header of its own: the summary's headers are the fields' short labels and the spec's
+``SUMMARY_HEADERS``, and no string in the batch package repeats one.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from workbook_tools.batch import summary
 from workbook_tools.core import findings, profiles, spec
 from workbook_tools.export import sentences
 from workbook_tools.export.wording import DEFAULT_WORDING
@@ -125,3 +128,30 @@ def test_the_scan_catches_a_misspelt_name() -> None:
     tree = ast.parse('v = model.values.get("basic_wage_rate")\nspec.field("grades")\nok = spec.field("total_rate")\n')
     assert unknown_strings([(src, tree)]) == ["workbook_tools/x.py:1 'basic_wage_rate'"]
     assert unknown_arguments([(src, tree)]) == ["workbook_tools/x.py:2 'grades'"]
+
+
+def summary_headers() -> set[str]:
+    """Every header the batch summary shows, in both languages, as the spec declares them."""
+    shorts = {h for f in spec.FIELDS for h in (f.short, f.short_en) if h}
+    return shorts | {h for zh_en in spec.SUMMARY_HEADERS.values() for h in zh_en}
+
+
+def header_copies(mods: Modules) -> list[str]:
+    """String constants (docstrings included) that repeat a summary header; a sheet's name may coincide with one."""
+    sheet_names = {name for names in summary.SHEETS.values() for name in names}
+    headers = summary_headers() - sheet_names
+    return [f"{_where(p, node)} {node.value!r}" for p, tree in mods for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in headers]
+
+
+def test_the_batch_writes_no_header_of_its_own() -> None:
+    batch = [(p, tree) for p, tree in modules() if p.is_relative_to(PACKAGE / "batch")]
+    assert {p.name for p, _ in batch} >= {"summary.py", "result.py"}
+    assert header_copies(batch) == []
+
+
+def test_the_header_scan_catches_a_copy() -> None:
+    src = PACKAGE / "batch" / "x.py"
+    tree = ast.parse('heads = ("单位", "执行率%")\nSHEET = "Findings"\nnote = "执行率"\nen = "Execution rate %"\n')
+    assert sorted(header_copies([(src, tree)])) == ["workbook_tools/batch/x.py:1 '单位'", "workbook_tools/batch/x.py:1 '执行率%'",
+                                            "workbook_tools/batch/x.py:4 'Execution rate %'"]

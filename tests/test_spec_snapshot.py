@@ -18,7 +18,7 @@ from pathlib import Path
 
 import msgspec
 
-from workbook_tools.core import records, spec
+from workbook_tools.core import spec
 
 SNAPSHOT = Path(__file__).parent / "fixtures" / "spec_snapshot.json"
 
@@ -36,7 +36,7 @@ def _plain(o: object) -> object:
         return {str(k): _plain(v) for k, v in o.items()}
     if isinstance(o, msgspec.Struct):
         out: dict[str, object] = {"type": type(o).__name__}
-        out.update({name: _plain(getattr(o, name)) for name in records.fields(o)})
+        out.update({name: _plain(getattr(o, name)) for name in (f.name for f in msgspec.structs.fields(o))})
         return out
     if dataclasses.is_dataclass(o) and not isinstance(o, type):
         out = {"type": type(o).__name__}

@@ -132,6 +132,50 @@ def test_xlsx_layout_charts_and_english(tmp_path: Path) -> None:
     assert en["Summary"]["A1"].value == "File" and en["Summary"]["U4"].value == "timeout"
 
 
+#: Every header row of summary.xlsx (and summary.csv, the 汇总 sheet) as the bureau's staff and scripts know it.
+HEADERS = {
+    "zh": {
+        "汇总": ["文件", "单位名称", "年度", "年初预算（万元）", "决算（万元）", "执行率%", "基本支出预算", "基本支出决算",
+                 "项目支出预算", "项目支出决算", "三公经费本年", "三公经费上年", "三公经费变动率%", "编制数", "实有人数",
+                 "在职人员控制率%", "得分", "等级", "错误数", "警告数", "状态", "说明"],
+        "问题清单": ["文件", "单位名称", "工作表", "单元格", "代码", "级别", "说明"],
+        "未处理": ["文件", "状态", "代码", "原因"],
+        "图表": ["单位", "执行率%", "三公经费本年", "三公经费上年", None, "等级", "单位数"],
+        "问题统计": ["代码", "问题", "类别", "级别", "文件数", "处数"],
+    },
+    "en": {
+        "Summary": ["File", "Unit", "Year", "Initial budget (10k yuan)", "Final account (10k yuan)", "Execution rate %",
+                    "Basic: budget", "Basic: final", "Projects: budget", "Projects: final", "三公 this year",
+                    "三公 last year", "三公 change %", "Staff quota", "Actual staff", "Staff control rate %", "Score",
+                    "Grade", "Errors", "Warnings", "Status", "Note"],
+        "Findings": ["File", "Unit", "Sheet", "Cell", "Code", "Severity", "Message"],
+        "Unprocessed": ["File", "Status", "Code", "Reason"],
+        "Charts": ["Unit", "Execution rate %", "三公 this year", "三公 last year", None, "Grade", "Departments"],
+        "Findings by code": ["Code", "Finding", "Family", "Severity", "Files", "Findings"],
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_header_is_the_one_the_bureau_knows(tmp_path: Path, lang: str) -> None:
+    """The headers come from the spec (fields' short labels, SUMMARY_HEADERS); they stay exactly these."""
+    from openpyxl import load_workbook
+
+    rows = [result("a.xlsx", "甲", 2023, budget="100", actual="98"), FileResult("c.xlsx", "timeout", reason="超时")]
+    rows[0].findings.append({"file": "a.xlsx", "sheet": "资金使用", "cell": "B5", "code": "value-mismatch",
+                             "severity": "error", "message": "x"})
+    wb = load_workbook(summary.write_xlsx(rows, tmp_path / "s.xlsx", lang=lang))
+    assert {ws.title: [c.value for c in ws[1]] for ws in wb.worksheets} == HEADERS[lang]
+    csv_head = next(csv.reader(summary.write_csv(rows, tmp_path / "s.csv", lang).read_text("utf-8-sig").splitlines()))
+    assert csv_head == HEADERS[lang][summary.SHEETS[lang][0]]
+
+
+def test_a_field_without_a_short_label_cannot_head_a_column(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(summary.FIELD_OF, "region", "region")
+    with pytest.raises(KeyError, match="region"):
+        summary.header("region")
+
+
 def test_json_and_csv_contents(tmp_path: Path) -> None:
     rows = [result("a.xlsx", "甲", 2023, budget="100", actual="98")]
     paths = summary.write_summary(rows, tmp_path)

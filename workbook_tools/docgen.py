@@ -62,7 +62,10 @@ def template_reference() -> str:
             bounds = " (" + "/".join(f.choices) + ")"
         lines.append(f"| `{f.name}` | {f.sheet}!{f.cell} | {ROLE_ZH[f.role]} {f.role} | {_cell(f.label)} | "
                      f"{f.unit} | {f.kind}{bounds} | {'yes' if f.required else ''} | {formula} |")
-    lines += ["", "## List tables", "",
+    shown = sum(1 for f in spec.FIELDS if f.short)
+    lines += ["", f"{shown} of these fields also carry a short label (`short`, `short_en`): the header of their column in",
+              "the batch summary, which shows them for every department ([batch.md](batch.md)).",
+              "", "## List tables", "",
               "Each list has a fixed capacity; rows are filled from the top without gaps. The whole table and",
               "each column are named ranges (`<table>` and `<table>_<column>`).", ""]
     for t in spec.TABLES:
@@ -169,7 +172,9 @@ def _message_table(family: str) -> list[str]:
         return []
     out = [f"Messages of {family} findings: `{{name}}` is a parameter of the finding; `:v` writes a figure as a person "
            "types it (`:v2` with 2 decimals), `:list` joins items with 、 (`:qlist` quoted, `:enlist` with commas), "
-           "`!r` quotes; see `workbook_tools/core/findings.py`.", "",
+           "`!r` quotes; see `workbook_tools/core/findings.py`." + (
+               f" The `checks-…` variants are the wording of the workbook's own `{spec.LIVE_SHEET}` sheet, rendered by "
+               "its formulas." if any(v.startswith("checks-") for _, v, _, _ in rows) else ""), "",
            "| code | variant | message (zh) | message (en) |", "|---|---|---|---|"]
     out += [f"| `{code}` | `{v}` | {_cell(zh)} | {_cell(en)} |" for code, v, zh, en in rows]
     out.append("")
@@ -302,10 +307,37 @@ def profiles_reference() -> str:
     return "\n".join(lines)
 
 
+#: What the columns of 汇总 that show no field hold (a field's column is described by the field).
+_SUMMARY_MEANINGS = {
+    "file": "path relative to the inbox; 合计 on a total row",
+    "errors": "errors `validate` found (plus the duplicate finding)",
+    "warnings": "warnings `validate` found",
+    "note": "why a file was not processed; the other copy of a duplicate; reports not exported",
+}
+
+
+def summary_columns() -> str:
+    """The columns of the batch summary's 汇总 sheet (and summary.csv), with the headers the spec gives them."""
+    from .batch import summary
+
+    statuses = summary.STATUS_LABELS
+    status = (" / ".join(statuses["zh"].values()) + " (JSON: " + ", ".join(f"`{k}`" for k in statuses["zh"]) + ")")
+    lines = ["| column | English | shows |", "|---|---|---|"]
+    for key, zh, en, _ in summary.COLUMNS:
+        name = summary.FIELD_OF.get(key)
+        if name is not None:
+            what = f"`{name}` ({_cell(spec.FIELD_BY_NAME[name].label)})"
+        else:
+            what = status if key == "status" else _SUMMARY_MEANINGS[key]
+        lines.append(f"| {_cell(zh)} | {_cell(en)} | {what} |")
+    return "\n".join(lines) + "\n"
+
+
 GENERATED = {"template.md": template_reference, "checks.md": checks_catalogue, "profiles.md": profiles_reference,
              "cli.md": cli_reference}
 #: Generated sections inside hand-written documents: file → section id → generator.
-SECTIONS: dict[str, dict[str, Callable[[], str]]] = {"design.md": {"layers": layer_table}}
+SECTIONS: dict[str, dict[str, Callable[[], str]]] = {"design.md": {"layers": layer_table},
+                                                     "batch.md": {"summary-columns": summary_columns}}
 
 
 def _markers(section: str) -> tuple[str, str]:

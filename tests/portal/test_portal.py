@@ -26,6 +26,18 @@ def _bad_workbook(tmp: Path) -> Path:
     return filled_workbook(tmp / "bad.xlsx", basic_wages_rate=150, projects__actual__0=first + 100)
 
 
+def test_models_and_migrations_agree() -> None:
+    """The submission's column names come from the spec (the summary's headers): a change there must come with
+    a migration, or the database and the models disagree."""
+    from django.core.management import call_command
+
+    from workbook_tools.batch.summary import header
+    from workbook_tools.portal.models import Submission
+
+    call_command("makemigrations", "portal", "--check", "--dry-run", verbosity=0)  # SystemExit(1) if not
+    assert Submission._meta.get_field("total_rate").verbose_name == header("total_rate") == "执行率%"
+
+
 def test_import_creates_accounts_and_prefilled_workbooks(tmp_path: Path) -> None:
     rnd, depts = make_round(tmp_path, ["青山县档案馆", "<script>alert(1)</script>局"])
     assert [d.name for d in depts] == [CONSISTENT_UNIT, "青山县档案馆", "<script>alert(1)</script>局"]

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from .. import __version__
 from ..core import spec
-from ..core.findings import render
+from ..core.findings import Finding
 from ..core.fsutil import NAME_MAX, fits
 from ..core.model import unit_key
 from ..core.textsafe import path_text
@@ -164,8 +164,7 @@ def rel_path(path: str, options: BatchOptions) -> str:
 
 def _said(code: str, params: dict[str, Any], lang: str) -> str:
     """The catalogue's message of ``code`` in the batch's language (a file's reason or a batch finding)."""
-    zh, en = render(code, "default", params)
-    return en if lang == "en" else zh
+    return Finding.of(code, "default", params).text(lang)
 
 
 def timeout_result(path: str, options: BatchOptions) -> FileResult:
@@ -182,7 +181,8 @@ def memory_result(rel: str, options: BatchOptions) -> FileResult:
                       reason=_said("batch-memory", {"mb": options.memory_mb}, options.lang))
 
 def mark_duplicates(results: list[FileResult], lang: str = "zh") -> list[FileResult]:
-    """Same unit and year submitted more than once: every copy gets status ``duplicate`` and a finding."""
+    """Same unit and year submitted more than once: every copy gets status ``duplicate`` and a finding, counted
+    by the catalogue's severity of ``duplicate-submission``."""
     groups: dict[tuple[str, int | None], list[int]] = {}
     for i, r in enumerate(results):
         if r.readable and r.unit:
@@ -193,10 +193,11 @@ def mark_duplicates(results: list[FileResult], lang: str = "zh") -> list[FileRes
             continue
         for i in idxs:
             r = out[i]
-            msg = _said("duplicate-submission", {"others": [results[j].path for j in idxs if j != i]}, lang)
-            finding = {"file": r.path, "sheet": None, "cell": None, "code": "duplicate-submission",
-                       "severity": "error", "message": msg}
-            out[i] = replace(r, status="duplicate", errors=r.errors + 1, findings=[finding, *r.findings])
+            f = Finding.of("duplicate-submission", "default", {"others": [results[j].path for j in idxs if j != i]})
+            finding = {"file": r.path, "sheet": None, "cell": None, "code": f.code, "severity": f.severity,
+                       "message": f.text(lang)}
+            out[i] = replace(r, status="duplicate", errors=r.errors + (f.severity == "error"),
+                             warnings=r.warnings + (f.severity == "warning"), findings=[finding, *r.findings])
     return out
 
 @dataclass

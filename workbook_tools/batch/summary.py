@@ -25,63 +25,85 @@ from ..core import spec
 from ..core.expr import excel_round
 from ..core.fsutil import atomic_path, atomic_save
 from ..core.model import unit_key
-from ..core.words import SEVERITY_WORDS, lang_of
+from ..core.words import (
+    CHART_TITLES,
+    SEVERITY_WORDS,
+    SHORT_HEADERS,
+    STATUS_WORDS,
+    SUMMARY_SHEETS,
+    TOTAL_NOTE,
+    TOTAL_UNITS,
+    TOTAL_WORD,
+    lang_of,
+)
 from .result import SUMMARY_FIGURES, FileResult
 
 #: Leading characters that make a spreadsheet treat a CSV field as a formula (OWASP CSV injection).
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
-SHEETS = {"zh": ("汇总", "问题清单", "未处理", "图表", "问题统计"),
-          "en": ("Summary", "Findings", "Unprocessed", "Charts", "Findings by code")}
-STATUS_LABELS = {
-    "zh": {"ok": "通过", "errors": "有错误", "unreadable": "无法读取", "timeout": "超时", "duplicate": "重复提交"},
-    "en": {"ok": "ok", "errors": "errors", "unreadable": "unreadable", "timeout": "timeout", "duplicate": "duplicate"},
-}
+#: The sheet names and a file's status in words, from the shared words table.
+SHEETS = SUMMARY_SHEETS
+STATUS_LABELS = STATUS_WORDS
 #: Chart size: per-department bar charts grow with the number of departments, up to Excel's practical limit.
 MAX_CHART_CM = 150.0
 CHART_WIDTH_CM = 18.0
 
+#: A summary column that shows a field of the workbook: its key → the field (headed by the field's short label).
+FIELD_OF: dict[str, str] = {"unit": "unit_name", "year": "fiscal_year", **{n: n for n in SUMMARY_FIGURES}}
+#: The number format a field's kind takes in the summary (a year is a whole number, a grade text).
+_KIND_OF_FIELD: dict[str, str] = {"money": "money", "percent": "percent", "score": "score", "int": "int", "year": "int"}
+#: Columns that show no field but a count.
+_COUNTS = ("errors", "warnings", "files", "findings")
+
+
+def header(key: str, lang: str = "zh") -> str:
+    """A column's header, from the spec: the short label of the field it shows, else its summary header."""
+    en = lang == "en"
+    name = FIELD_OF.get(key)
+    if name is None:
+        zh, english = spec.SUMMARY_HEADERS[key]
+        return english if en else zh
+    f = spec.FIELD_BY_NAME[name]
+    text = f.short_en if en else f.short
+    if not text:
+        raise KeyError(f"the summary shows {name} but the spec gives it no short label")
+    return text
+
+
+def short_header(key: str, lang: str = "zh") -> str:
+    """A column's header where space is short (the portal's sort buttons): the words table's short form, else
+    :func:`header`."""
+    short = SHORT_HEADERS.get(key)
+    if short is None:
+        return header(key, lang)
+    return short[1] if lang == "en" else short[0]
+
+
+def column_kind(key: str) -> str:
+    """text | int | money | percent | score: how a column's cells are formatted."""
+    name = FIELD_OF.get(key)
+    if name is None:
+        return "int" if key in _COUNTS else "text"
+    return _KIND_OF_FIELD.get(spec.FIELD_BY_NAME[name].kind, "text")
+
+
+def _columns(*keys: str) -> tuple[tuple[str, str, str, str], ...]:
+    return tuple((k, header(k, "zh"), header(k, "en"), column_kind(k)) for k in keys)
+
+
 #: Columns of 汇总: key, Chinese header, English header, kind (text | int | money | percent | score).
-COLUMNS: tuple[tuple[str, str, str, str], ...] = (
-    ("file", "文件", "File", "text"),
-    ("unit", "单位名称", "Unit", "text"),
-    ("year", "年度", "Year", "int"),
-    ("total_budget", "年初预算（万元）", "Initial budget (10k yuan)", "money"),
-    ("total_actual", "决算（万元）", "Final account (10k yuan)", "money"),
-    ("total_rate", "执行率%", "Execution rate %", "percent"),
-    ("basic_budget", "基本支出预算", "Basic: budget", "money"),
-    ("basic_actual", "基本支出决算", "Basic: final", "money"),
-    ("project_budget", "项目支出预算", "Projects: budget", "money"),
-    ("project_actual", "项目支出决算", "Projects: final", "money"),
-    ("sangong_actual", "三公经费本年", "三公 this year", "money"),
-    ("sangong_prev", "三公经费上年", "三公 last year", "money"),
-    ("sangong_change_pct", "三公经费变动率%", "三公 change %", "percent"),
-    ("staff_quota", "编制数", "Staff quota", "int"),
-    ("staff_actual", "实有人数", "Actual staff", "int"),
-    ("staff_control_rate", "在职人员控制率%", "Staff control rate %", "percent"),
-    ("score_total", "得分", "Score", "score"),
-    ("grade", "等级", "Grade", "text"),
-    ("errors", "错误数", "Errors", "int"),
-    ("warnings", "警告数", "Warnings", "int"),
-    ("status", "状态", "Status", "text"),
-    ("note", "说明", "Note", "text"),
-)
+COLUMNS = _columns("file", "unit", "year", *SUMMARY_FIGURES, "errors", "warnings", "status", "note")
 #: Amounts added up in a total row; ratios are then recomputed from these sums.
 SUMMED = ("total_budget", "total_actual", "basic_budget", "basic_actual", "project_budget", "project_actual",
           "sangong_actual", "sangong_prev", "staff_quota", "staff_actual")
 RECOMPUTED = ("total_rate", "sangong_change_pct", "staff_control_rate")
-FINDING_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("file", "文件", "File"), ("unit", "单位名称", "Unit"), ("sheet", "工作表", "Sheet"), ("cell", "单元格", "Cell"),
-    ("code", "代码", "Code"), ("severity", "级别", "Severity"), ("message", "说明", "Message"),
-)
-CODE_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("code", "代码", "Code"), ("title", "问题", "Finding"), ("family", "类别", "Family"), ("severity", "级别", "Severity"),
-    ("files", "文件数", "Files"), ("findings", "处数", "Findings"),
-)
-UNPROCESSED_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("file", "文件", "File"), ("status", "状态", "Status"), ("code", "代码", "Code"), ("reason", "原因", "Reason"),
-)
+FINDING_COLUMNS = _columns("file", "unit", "sheet", "cell", "code", "severity", "message")
+CODE_COLUMNS = _columns("code", "title", "family", "severity", "files", "findings")
+UNPROCESSED_COLUMNS = _columns("file", "status", "code", "reason")
+#: 图表's data blocks: the departments with the figures charted, and the number of departments by grade.
+CHART_COLUMNS = _columns("department", "total_rate", "sangong_actual", "sangong_prev")
+GRADE_COLUMNS = _columns("grade", "departments")
 
 
 @dataclass(frozen=True)
@@ -159,12 +181,10 @@ def iter_summary_rows(results: Sequence[FileResult], lang: str = "zh") -> Iterat
                    status=STATUS_LABELS[lg][r.status], note=_status_note(r, lang) or None)
         yield row
     for t in totals(results):
-        row = {"file": "合计" if lg == "zh" else "Total", "year": t.year,
-               "unit": f"{t.units} 个单位" if lg == "zh" else f"{t.units} units"}
+        row = {"file": TOTAL_WORD[lg], "year": t.year, "unit": TOTAL_UNITS[lg].format(units=t.units)}
         for name, amount in t.values.items():
             row[name] = int(amount) if name in ("staff_quota", "staff_actual") and amount is not None else amount
-        row["note"] = ("各比率由合计数重新计算（非平均），重复提交只计一次" if lg == "zh"
-                       else "ratios recomputed from the totals (not averaged); duplicates counted once")
+        row["note"] = TOTAL_NOTE[lg]
         yield row
 
 
@@ -322,30 +342,29 @@ def _table_sheet(ws: Any, headers: Sequence[str], kinds: Sequence[str], rows: It
 
 def _charts(ws: Any, results: Sequence[FileResult], lang: str) -> None:
     """Data blocks on the sheet itself (readable departments only) and native charts over them."""
-    from openpyxl.chart import BarChart, Reference
+    from openpyxl.chart import Reference
     from openpyxl.styles import Font
 
     en = lang == "en"
+    titles = CHART_TITLES[lang_of(lang)]
     rows = counted(results)
     years = {r.year for r in rows}
     bold = Font(bold=True)
-    heads = (("Unit", "Execution rate %", "三公 this year", "三公 last year") if en
-             else ("单位", "执行率%", "三公经费本年", "三公经费上年"))
+    h = 2 if en else 1  # the header column of CHART_COLUMNS and GRADE_COLUMNS
     n = len(rows)
     grades = [label for label, _ in spec.GRADE_BANDS]
-    gh = ("Grade", "Departments") if en else ("等级", "单位数")
     ws.column_dimensions["A"].width = 30
     for col in "BCDFG":
         ws.column_dimensions[col].width = 14
-    ws.append([*(_cell(ws, h, "text", bold) for h in heads), None, *(_cell(ws, h, "text", bold) for h in gh)])
+    ws.append([*(_cell(ws, c[h], "text", bold) for c in CHART_COLUMNS), None,
+               *(_cell(ws, c[h], "text", bold) for c in GRADE_COLUMNS)])
     for i in range(max(n, len(grades))):  # row by row: the departments in A:D, the grade counts in F:G
-        line: list[Any] = [None] * 4
+        line: list[Any] = [None] * len(CHART_COLUMNS)
         if i < n:
             r = rows[i]
             label = r.unit or r.path
             line = [_cell(ws, f"{label}（{r.year}）" if len(years) > 1 else label),
-                    _cell(ws, r.figure("total_rate"), "percent"), _cell(ws, r.figure("sangong_actual"), "money"),
-                    _cell(ws, r.figure("sangong_prev"), "money")]
+                    *(_cell(ws, r.figure(key), kind) for key, _, _, kind in CHART_COLUMNS[1:])]
         if i < len(grades):
             g = grades[i]
             line += [None, _cell(ws, g), sum(1 for r in rows if r.figures.get("grade") == g)]
@@ -356,43 +375,40 @@ def _charts(ws: Any, results: Sequence[FileResult], lang: str) -> None:
     cats = Reference(ws, min_col=1, min_row=2, max_row=n + 1)
     row = n + 4  # charts under the data, one above the other: one page wide when printed
 
-    rate = BarChart()
-    rate.type = "bar"
-    rate.title = "Execution rate by department (%)" if en else "各单位预算执行率（%）"
-    rate.add_data(Reference(ws, min_col=2, min_row=1, max_row=n + 1), titles_from_data=True)
-    rate.set_categories(cats)
-    rate.legend = None
-    rate.y_axis.number_format = "0"
-    rate.height, rate.width = height, CHART_WIDTH_CM
-    ws.add_chart(rate, f"A{row}")
+    size = (height, CHART_WIDTH_CM)
+    _bar_chart(ws, f"A{row}", titles["rate"], Reference(ws, min_col=2, min_row=1, max_row=n + 1), cats, size=size)
     row += _rows_for(height)
-
-    sangong = BarChart()
-    sangong.type = "bar"
+    sangong = _bar_chart(ws, f"A{row}", titles["sangong"], Reference(ws, min_col=3, max_col=4, min_row=1, max_row=n + 1),
+                         cats, size=size, number_format="0.0", legend="b")
     sangong.grouping = "clustered"
-    sangong.title = "三公 expenses: this year vs last (10k yuan)" if en else "“三公”经费本年与上年对比（万元）"
-    sangong.add_data(Reference(ws, min_col=3, max_col=4, min_row=1, max_row=n + 1), titles_from_data=True)
-    sangong.set_categories(cats)
-    sangong.legend.position = "b"
-    sangong.y_axis.number_format = "0.0"
-    sangong.height, sangong.width = height, CHART_WIDTH_CM
-    ws.add_chart(sangong, f"A{row}")
     row += _rows_for(height)
-
-    dist = BarChart()
-    dist.type = "col"
-    dist.title = "Departments by grade" if en else "评价等级分布（单位数）"
-    dist.add_data(Reference(ws, min_col=7, min_row=1, max_row=len(grades) + 1), titles_from_data=True)
-    dist.set_categories(Reference(ws, min_col=6, min_row=2, max_row=len(grades) + 1))
-    dist.legend = None
-    dist.y_axis.number_format = "0"
+    dist = _bar_chart(ws, f"A{row}", titles["grades"], Reference(ws, min_col=7, min_row=1, max_row=len(grades) + 1),
+                      Reference(ws, min_col=6, min_row=2, max_row=len(grades) + 1), size=(7.5, 12), direction="col")
     dist.y_axis.majorUnit = max(1, n // 5)
     dist.y_axis.scaling.min = 0
-    dist.height, dist.width = 7.5, 12
-    ws.add_chart(dist, f"A{row}")
-    for chart in (rate, sangong, dist):
-        chart.x_axis.delete = False
-        chart.y_axis.delete = False
+
+
+def _bar_chart(ws: Any, anchor: str, title: str, data: Any, categories: Any, *, size: tuple[float, float],
+               direction: str = "bar", number_format: str = "0", legend: str | None = None) -> Any:
+    """A bar chart of ``data`` by ``categories`` at ``anchor`` (``direction`` "bar": horizontal bars, "col":
+    columns), both axes shown, the legend at ``legend`` or none."""
+    from openpyxl.chart import BarChart
+
+    chart = BarChart()
+    chart.type = direction
+    chart.title = title
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(categories)
+    if legend is None:
+        chart.legend = None
+    else:
+        chart.legend.position = legend
+    chart.y_axis.number_format = number_format
+    chart.height, chart.width = size
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    ws.add_chart(chart, anchor)
+    return chart
 
 
 def _rows_for(height_cm: float) -> int:
@@ -424,14 +440,14 @@ def write_xlsx(results: Sequence[FileResult], dest: Path, lang: str = "zh") -> P
     kinds = [c[3] for c in COLUMNS]
     headers = [c[1] if lg == "zh" else c[2] for c in COLUMNS]
     widths = [28 if k in ("file", "unit") else (40 if k == "note" else 12) for k in keys]
-    files = sum(1 for r in results if r.path not in ("合计", "Total"))  # the rows above the totals
+    files = sum(1 for r in results if r.path not in TOTAL_WORD.values())  # the rows above the totals
     _table_sheet(ws, headers, kinds, ([row.get(k) for k in keys] for row in iter_summary_rows(results, lang)),
                  widths, len(results) + len(totals(results)), 2 + files)
 
     ws2 = wb.create_sheet(names[1])
     _print_setup(ws2, a4)
     fkeys = [k for k, *_ in FINDING_COLUMNS]
-    _table_sheet(ws2, [c[1] if lg == "zh" else c[2] for c in FINDING_COLUMNS], ["text"] * len(fkeys),
+    _table_sheet(ws2, [c[1] if lg == "zh" else c[2] for c in FINDING_COLUMNS], [c[3] for c in FINDING_COLUMNS],
                  ([row.get(k) for k in fkeys] for row in iter_finding_rows(results, lang)), [28, 24, 12, 8, 22, 8, 90],
                  sum(len(r.findings) for r in results))
 
@@ -439,7 +455,7 @@ def write_xlsx(results: Sequence[FileResult], dest: Path, lang: str = "zh") -> P
     _print_setup(ws3, a4)
     ur = unprocessed_rows(results, lang)
     ukeys = [k for k, *_ in UNPROCESSED_COLUMNS]
-    _table_sheet(ws3, [c[1] if lg == "zh" else c[2] for c in UNPROCESSED_COLUMNS], ["text"] * len(ukeys),
+    _table_sheet(ws3, [c[1] if lg == "zh" else c[2] for c in UNPROCESSED_COLUMNS], [c[3] for c in UNPROCESSED_COLUMNS],
                  ([row.get(k) for k in ukeys] for row in ur), [28, 10, 22, 90], len(ur))
 
     ws4 = wb.create_sheet(names[3])
@@ -450,7 +466,7 @@ def write_xlsx(results: Sequence[FileResult], dest: Path, lang: str = "zh") -> P
     _print_setup(ws5, a4)
     cr = code_rows(results, lang)
     ckeys = [k for k, *_ in CODE_COLUMNS]
-    _table_sheet(ws5, [c[1] if lg == "zh" else c[2] for c in CODE_COLUMNS], ["text"] * 4 + ["int"] * 2,
+    _table_sheet(ws5, [c[1] if lg == "zh" else c[2] for c in CODE_COLUMNS], [c[3] for c in CODE_COLUMNS],
                  ([row.get(k) for k in ckeys] for row in cr), [26, 30, 14, 8, 10, 10], len(cr))
     wb.properties.creator = f"workbook_tools {__version__}"
     return atomic_save(wb, dest)
@@ -525,4 +541,5 @@ def write_summary(results: Sequence[FileResult], out_dir: Path, lang: str = "zh"
 
 
 __all__ = ["write_summary", "write_xlsx", "write_csv", "write_json", "summary_rows", "finding_rows",
-           "unprocessed_rows", "code_counts", "code_rows", "totals", "counted", "csv_safe", "COLUMNS", "SHEETS", "STATUS_LABELS"]
+           "unprocessed_rows", "code_counts", "code_rows", "totals", "counted", "csv_safe", "COLUMNS", "SHEETS", "STATUS_LABELS",
+           "header", "short_header", "column_kind"]

@@ -44,6 +44,13 @@ def _c(code: str, severity: Severity, family: str, title: str, title_en: str, de
 #   ve, vNe  the same, blank written "blank" (English messages)
 #   list     items joined by 、        qlist  each item in “”, joined by 、        enlist  joined by ", "
 #   joinSEP  items joined by SEP (``{advice:join；}``)
+# The workbook's own 校验 sheet (spec key ``checks``) renders the Chinese text of the ``checks-*`` variants in
+# Excel formulas (core/live_checks.py): ``checks-input`` a checked input cell (``checks-input-KIND`` the range of
+# one kind), ``checks-derived`` a derived cell, ``checks-cross`` a check across tables (sangong-exceeds-basic and
+# weights-not-100 say what validate says and reuse ``default``). Their {label}, {value}, {rounded}, {shown} and
+# {expected} are the cell's text as Excel shows it (no spec); ``v``/``vN`` figures become the value or
+# FIXED(value, N). The ``live`` and ``live-many`` variants are validate's and fill's findings about the 校验
+# sheet's own formulas.
 
 MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
     # -- formulas
@@ -52,6 +59,9 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
                   "the formula of {label_en} was deleted; restore {formula} (or run workbook-tools fill)"),
         "live": ("“{sheet}”表 {cell}（{what}）的自动检查公式被删除了。请运行 workbook-tools fill 恢复",
                  "the live-check formula of {sheet}!{cell} was deleted; run workbook-tools fill"),
+        "checks-derived": ("“{label}”的公式被删除了（单元格为空）。请恢复公式（撤销改动，或由财政局运行 fill）",
+                          "the formula of {label} was deleted (the cell is empty); "
+                          "restore the formula (undo the change, or have the finance bureau run fill)"),
     },
     "formula-changed": {
         "field": ("“{label}”的公式被改成了 ={found}，与模板公式 {formula} 不同。请恢复模板公式（或运行 workbook-tools fill）",
@@ -73,6 +83,10 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
                  "差 {diff:v2} 万元（明细少）。请补全或核对项目明细，或核对项目支出总额",
                  "the project list's {column_en} total {listed:v2} ({count} projects) does not match "
                  "{total_label_en} {total:v2}: difference {diff:v2}"),
+        "checks-cross": ("项目明细{column}合计 {listed:v2} 万元，"
+                         "与表4“{total_label}” {total:v2} 万元相差 {diff:v2} 万元。请补全或核对项目明细，或核对项目支出总额",
+                        "the project list's {column} total {listed:v2} differs from {total_label} {total:v2} by {diff:v2}; "
+                        "complete or check the project list, or the project total"),
     },
     "sangong-exceeds-basic": {
         "default": ("“三公”经费{what}合计 {sangong:v2} 万元大于基本支出{what}合计 {basic:v2} 万元；三公经费属于基本支出，"
@@ -84,6 +98,8 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
                   "scoring row {row} ({what}) scores {score:v}, above its points {weight:v}"),
         "unnamed": ("评分表第 {row} 行“第 {row} 行”得分 {score:v} 超过分值 {weight:v}。请把得分改为不超过 {weight:v}",
                     "scoring row {row} (第 {row} 行) scores {score:v}, above its points {weight:v}"),
+        "checks-cross": ("评分表第 {row} 行得分 {score:v} 超过分值 {weight:v}。请把得分改为不超过 {weight:v}",
+                        "scoring row {row} scores {score:v}, above its points {weight:v}"),
     },
     "weights-not-100": {
         "default": ("评分表各指标分值合计为 {total:v}，应为 100。请调整“分值”列", "the indicators' points total {total:v}, not 100"),
@@ -93,6 +109,8 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
                  "actual staff is {staff:v} but the authorised staff (编制数) is 0"),
         "blank": ("填写了实有人数 {staff:v} 人，但编制数为空，在职人员控制率无法计算。请填写核定编制数",
                   "actual staff is {staff:v} but the authorised staff (编制数) is empty"),
+        "checks-cross": ("填写了实有人数 {staff:v} 人，但编制数为空或为 0，在职人员控制率无法计算。请填写核定编制数",
+                        "actual staff is {staff:v} but the authorised staff (编制数) is empty or 0"),
     },
     "parts-not-total": {
         "default": ("{what}合计 {listed:v2} 万元，与“{total_label}” {total:v2} 万元不符，差 {diff:v2} 万元。请核对分项和合计",
@@ -112,6 +130,10 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
                          "请恢复公式（或运行 workbook-tools fill）",
                          "the formula of {label_en} was typed over with {shown}; the stated amounts round to {expected}; "
                          "only more precise amounts (range {range}) give {shown}; restore the formula (or run workbook-tools fill)"),
+        "checks-cross": ("项目明细{column}合计 {listed:v2} 万元，"
+                         "与表4“{total_label}” {total:v2} 万元相差 {diff:v2} 万元，只能用各金额的舍入误差解释。请核对",
+                        "the project list's {column} total {listed:v2} differs from {total_label} {total:v2} by {diff:v2}, "
+                        "within rounding only; check it"),
     },
     # -- arithmetic (a constant typed over a formula, a stale or missing cached result)
     "formula-overwritten": {
@@ -124,6 +146,10 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
         "blank-zero": ("“{label}”的公式被改写成了 0；分母为 0 时模板把该比率留空。请恢复公式（或运行 workbook-tools fill）",
                        "the formula of {label_en} was typed over with 0; the template leaves it blank when the denominator "
                        "is 0; restore the formula (or run workbook-tools fill)"),
+        "checks-derived": ("“{label}”的公式被改写成了 {shown}，数值与计算结果一致，但输入改变后不会再更新。"
+                           "请恢复公式（撤销改动，或由财政局运行 fill）",
+                          "the formula of {label} was typed over with {shown} (still correct, but it no longer follows the "
+                          "inputs); restore the formula (undo the change, or have the finance bureau run fill)"),
     },
     "value-mismatch": {
         "grade": ("“{label}”被改写成了“{shown}”，按得分合计应为“{expected}”。请恢复公式（或运行 workbook-tools fill）",
@@ -147,6 +173,10 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
                                "并核对输入的金额",
                                "{label_en} was typed over with {shown}, but the inputs give {expected} ({how}); no rounding or "
                                "truncation explains it; restore the formula (or run workbook-tools fill)"),
+        "checks-derived": ("“{label}”被改写成了 {shown}，按输入计算应为 {expected}。请恢复公式（撤销改动，"
+                           "或由财政局运行 fill），并核对输入的金额",
+                          "{label} was typed over with {shown}; the inputs give {expected}; restore the formula (undo the "
+                          "change, or have the finance bureau run fill), and check the amounts typed"),
     },
     "value-truncated": {
         "typed": ("“{label}”的公式被改写成了 {shown}，这是截尾而不是四舍五入的结果：四舍五入为 {expected}；把各金额视为 ±0.005 万元"
@@ -168,6 +198,10 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
                    "the formula of {label_en} is intact but its saved result {saved} differs from the recomputed {computed}; "
                    "the file was last saved by {program_en} in manual calculation mode without recalculating — "
                    "recalculate (Ctrl+Alt+F9) and save"),
+        "checks-derived": ("“{label}”的结果 {shown} 与按输入计算的 {expected} 不符：它引用的计算单元格被改写了，"
+                           "请先恢复那些单元格的公式",
+                          "{label} shows {shown} but the inputs give {expected}: a derived cell it reads was typed over; "
+                          "restore those formulas first"),
     },
     "cache-missing": {
         "default": ("文件由 {program} 写出，其中 {count} 个公式单元格没有保存计算结果（写出它的程序不计算公式）；已按输入重新计算校验。"
@@ -179,6 +213,8 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
     # -- inputs
     "required-missing": {
         "default": ("必填项“{label}”未填写，请在 {sheet}!{cell} 填写", "required field {label_en} is empty; fill in {sheet}!{cell}"),
+        "checks-input": ("必填项“{label}”未填写，请填写",
+                        "required field {label} is empty; fill it in"),
     },
     "text-number": {
         "convertible": ("请把“{label}”改为数字 {shown}（{advice:join；}）：现在是文本“{raw}”，公式会忽略它",
@@ -187,22 +223,35 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
         "not-number": ("“{label}”应填数字，现在是文本“{raw}”：{note}", "{label_en} must be a number but holds the text {raw!r}"),
         "not-number-wan": ("“{label}”应填数字，现在是文本“{raw}”：{note}。如果是 {wan} 万元，请填 {wan_shown}",
                            "{label_en} must be a number but holds the text {raw!r}"),
+        "checks-input": ("“{label}”应填数字，现在是文本“{value}”，公式会忽略它。请只填数字（不要逗号、空格、单位或撇号）",
+                        "{label} must be a number but holds the text {value}, which formulas ignore; "
+                        "type digits only (no commas, spaces, units or apostrophes)"),
     },
     "negative-amount": {
         "default": ("“{label}”是负数 {value:v} 万元，金额不能为负数。请填写实际金额（没有请填 0）",
                     "{label_en} is negative ({value:v}); amounts cannot be negative"),
+        "checks-input": ("“{label}”是负数 {rounded} 万元，金额不能为负数。请填写实际金额（没有请填 0）",
+                        "{label} is negative ({rounded}); amounts cannot be negative: type the real amount (0 if none)"),
     },
     "out-of-range": {
         "fraction": ("“{label}”应为整数，现在是 {value:v}", "{label_en} must be a whole number"),
         "money": ("“{label}”为 {value:v}万元，超出允许范围 {bounds}，请确认金额单位是万元（不是元）",
                   "{label_en} is {value:v}, outside {bounds}"),
         "other": ("“{label}”为 {value:v}，超出允许范围 {bounds}", "{label_en} is {value:v}, outside {bounds}"),
+        "checks-input-integer": ("“{label}”为 {value}，超出允许范围：应为 {span} 之间的整数",
+                                "{label} is {value}, outside the range: a whole number in {span}"),
+        "checks-input-money": ("“{label}”为 {value}，超出允许范围：{span} 万元，请确认金额单位是万元（不是元）",
+                              "{label} is {value}, outside {span} (万元): check that the amount is in 万元, not 元"),
+        "checks-input-other": ("“{label}”为 {value}，超出允许范围：{span}",
+                              "{label} is {value}, outside {span}"),
     },
     "excess-digits": {
         "money": ("“{label}”填了 {value:v}，超过两位小数；金额以万元为单位保留两位小数，请改为 {rounded}",
                   "{label_en} has more than 2 decimals ({value:v}); type {rounded}"),
         "score": ("“{label}”填了 {value:v}，超过两位小数；分值保留两位小数，请改为 {rounded}",
                   "{label_en} has more than 2 decimals ({value:v}); type {rounded}"),
+        "checks-input": ("“{label}”填了 {value}，超过两位小数，请改为 {rounded}",
+                        "{label} has more than 2 decimals ({value}); type {rounded}"),
     },
     "unit-yuan-suspected": {
         "default": ("“{label}”为 {value:v}，比本工作簿其他金额大约一万倍，像是以元填写；本模板金额单位为万元，应为 {wan:v2}。请核对后改正",
@@ -212,6 +261,8 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
     "invalid-choice": {
         "default": ("“{label}”填的是“{value}”，不是下拉列表中的选项。请从下拉列表选择：{choices:list}",
                     "{label_en} is {value!r}, not one of the choices: {choices:enlist}"),
+        "checks-input": ("“{label}”填的是“{value}”，不是下拉列表中的选项。请点单元格右侧的箭头选择",
+                        "{label} is {value}, not one of the drop-down's choices: pick one with the arrow beside the cell"),
     },
     "boolean-in-number": {
         "default": ("“{label}”中是逻辑值 {shown}，不是数字，所有合计都会忽略它。请改为数字（没有请填 0）",
@@ -234,6 +285,11 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
         "field-value": ("“{label}”是错误值 {error}（{why}）。请改为正确的值或清空", "{label_en} holds the error {error} ({why_en})"),
         "cell-formula": ("单元格 {cell} 是错误值 {error}（{why}）。请检查公式引用的单元格", "cell {cell} holds the error {error} ({why_en})"),
         "cell-value": ("单元格 {cell} 是错误值 {error}（{why}）。请改为正确的值或清空", "cell {cell} holds the error {error} ({why_en})"),
+        "checks-input": ("“{label}”含错误值（如 #VALUE!、#DIV/0!），请改为正确的值或清空",
+                        "{label} holds an error value (such as #VALUE! or #DIV/0!); correct it or clear the cell"),
+        "checks-derived": ("“{label}”是错误值（参与计算的单元格中有文本或错误）。请改正它引用的填写项",
+                          "{label} is an error value (a cell it computes from holds text or an error); "
+                          "correct the inputs it reads"),
     },
     "text-too-long": {
         "default": ("“{label}”有 {length} 个字符，超过单元格上限 {limit}；Excel 会截掉超出部分。请把内容拆成多行段落",
@@ -246,6 +302,8 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
     "list-row-incomplete": {
         "default": ("{table}第 {row} 行填写了部分内容，但缺少“{column}”。请补上，或清空整行",
                     "{table_en} row {row} is partly filled but {column_en} is empty"),
+        "checks-input": ("“{label}”未填写：这一行已填写了部分内容，请补上，或清空整行",
+                        "{label} is empty but its row is partly filled; complete it or clear the row"),
     },
     # -- scores
     "score-contradicts-rule": {

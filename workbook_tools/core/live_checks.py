@@ -2,10 +2,10 @@
 
 Department staff fill the workbook where nobody installs Python, so every check a formula can express is
 also written into the workbook: one row of the 校验 sheet per checked place (its catalogue code, severity,
-a hyperlink to the cell and a Chinese message with the figures), conditional formatting on the checked
-cells, and a status line on each sheet. Each check's chain of conditions is written once, in its 校验 row; the
-conditional format only reads that row's 结果 through a defined name, so the colour and the row cannot
-disagree and the sheets stay small, and parity tests (LibreOffice recalculating planted faults, and rendering
+a hyperlink to the cell and a Chinese message with the figures, rendered from the catalogue's ``checks-*``
+templates), conditional formatting on the checked cells, and a status line on each sheet. Each check's chain
+of conditions is written once, in its 校验 row; the conditional format only reads that row's 结果 through a
+defined name, so the colour and the row cannot disagree and the sheets stay small, and parity tests (LibreOffice recalculating planted faults, and rendering
 them) prove both agree with ``validate``.
 
 Only functions Excel 2010+, WPS and LibreOffice compute identically are used (IF, AND, OR, NOT, ISERROR,
@@ -18,32 +18,37 @@ the changed cell. This module imports no I/O library: the template builder, the 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+import string
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from functools import cache
 
 import msgspec
 
 from . import cells as cells_
-from . import records, spec
+from . import spec
 from .expr import Expr
-from .findings import CATALOGUE
+from .findings import CATALOGUE, fmt, phrase
+from .findings import template as message_template
+from .words import SEVERITY_WORDS, STATUS_WORDS
 
 SHEET = spec.LIVE_SHEET
 SINCE = spec.LIVE_SINCE
 #: 校验 sheet layout: header row, first check row, and what each column holds.
 HEADER_ROW = 4
 FIRST_ROW = 5
-COL_NO, COL_RESULT, COL_SHEET, COL_PLACE, COL_ITEM, COL_CODE, COL_MESSAGE, COL_EXPECTED = "ABCDEFGH"
+COLUMNS: tuple[str, ...] = tuple("ABCDEFGH")  # headed by spec.LIVE_COLUMNS
+COL_NO, COL_RESULT, COL_SHEET, COL_PLACE, COL_ITEM, COL_CODE, COL_MESSAGE, COL_EXPECTED = COLUMNS
 SUMMARY_CELL = "A2"
 #: The 结果 column holds 2 (error), 1 (warning) or 0 (passed), shown as words by its number format, so the
 #: formulas carry no Chinese text and the status lines count numbers.
 RESULT_ERROR, RESULT_WARNING, RESULT_OK = 2, 1, 0
-RESULT_FORMAT = '[=2]"错误";[=1]"警告";"通过"'
+RESULT_FORMAT = (f'[=2]"{SEVERITY_WORDS["zh"]["error"]}";[=1]"{SEVERITY_WORDS["zh"]["warning"]}";'
+                 f'"{STATUS_WORDS["zh"]["ok"]}"')
 #: Defined names of the 校验 columns the status lines count.
 RESULT_NAME = "live_checks_result"
 SHEET_NAME = "live_checks_sheet"
-#: The message table (hidden columns of the 校验 sheet): key ``code|variant`` → text with {0}–{3}.
+#: The message table (hidden columns of the 校验 sheet): key ``code|key`` → the catalogue's text with {0}, {1}…
 COL_MSG_KEY, COL_MSG_TEXT = "J", "K"
 MSG_KEY_NAME, MSG_TEXT_NAME = "live_messages_key", "live_messages_text"
 #: Hidden columns listing the choices of each choice field (exact comparison with EXACT).
@@ -74,18 +79,26 @@ def _fixed(x: str, decimals: int = 2) -> str:
     return f"FIXED({x},{decimals},1)"
 
 
+#: Catalogue variants of the 校验 sheet's messages (see the note above ``MESSAGES`` in core/findings.py).
+INPUT, DERIVED, CROSS = "checks-input", "checks-derived", "checks-cross"
+
+
 class Case(msgspec.Struct, frozen=True):
     """One possible outcome of a check: when ``cond`` holds (and no earlier case did), ``code`` is reported.
 
     An empty code stops the chain without a finding (a dependency holds text, which is reported there).
-    The message is either a ``template`` of the shared message table ({0} the row's 检查项, {1}–{3} the
-    target's figures) or, for the few cross-table rows, a formula of its own.
+    The message is the catalogue template ``code``/``variant``; ``words`` are the parameters the spec fixes
+    (text such as a range's bounds), the target's ``args`` those the workbook computes.
     """
 
     code: str
     cond: str
-    template: str = ""
-    message: str = '""'
+    variant: str = ""
+    words: tuple[tuple[str, str], ...] = ()
+
+    def template(self) -> str:
+        """The catalogue's Chinese template of this case (the 校验 sheet is Chinese)."""
+        return message_template(self.code, self.variant)[0]
 
     @property
     def severity(self) -> int:
@@ -103,8 +116,17 @@ class Target(msgspec.Struct, frozen=True):
     item: str
     cases: tuple[Case, ...]
     expected: str | None = None  # helper value (a derived cell's recomputation), else None
-    variant: str = ""  # message-table key suffix: the same code reads differently for inputs and derived cells
-    args: tuple[str, str, str] = ("", "", "")  # formulas (or text) for {1}, {2}, {3} of the templates
+    #: Message-table key suffix (``code|key``) of a row whose message comes from the table, else "".
+    key: str = ""
+    #: (parameter, Excel expression) of the messages: with a ``key`` they are {1}, {2}… of the table's text
+    #: ({0} is the row's 检查项); otherwise the message formula concatenates them (:func:`excel_text`).
+    args: tuple[tuple[str, str], ...] = ()
+
+    def table_text(self, case: Case) -> str:
+        """A case's text in the message table: the spec's ``words`` filled in, {0} for the 检查项 and {1}, {2}…
+        for the ``args``, which the row's formula substitutes (one text then serves many rows)."""
+        slots = {"label": "{0}", **{name: f"{{{n}}}" for n, (name, _) in enumerate(self.args, start=1)}}
+        return phrase(case.template(), {**dict(case.words), **slots})
 
     def codes(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(c.code for c in self.cases if c.code))
@@ -114,6 +136,39 @@ class Target(msgspec.Struct, frozen=True):
 
     def severity_formula(self) -> str:
         return _chain([(c.cond, str(c.severity)) for c in self.cases], "0")
+
+
+_LITERAL = re.compile(r'"(?:[^"]|"")*"')
+
+
+def excel_text(template_text: str, params: Mapping[str, str]) -> str:
+    """A catalogue template as an Excel text formula: literal pieces quoted, ``params`` (Excel expressions) joined
+    with ``&``. ``{x:vN}`` is ``FIXED(x,N,1)``, ``{x}`` and ``{x:v}`` the value as Excel writes it; a parameter that
+    is itself a string literal is folded into the text around it."""
+    parts: list[str] = []
+    text = ""
+    for literal, name, spec_, conversion in string.Formatter().parse(template_text):
+        text += literal
+        if name is None:
+            continue
+        if conversion is not None:
+            raise ValueError(f"{name}!{conversion}: no conversion in a live-check message")
+        expr = params[name]
+        if spec_ and spec_ != "v":
+            digits = spec_[1:]
+            if not (spec_[:1] == "v" and digits.isdigit()):
+                raise ValueError(f"{name}:{spec_}: a live-check message formats figures with v or vN only")
+            expr = _fixed(expr, int(digits))
+        if _LITERAL.fullmatch(expr):
+            text += expr[1:-1].replace('""', '"')
+            continue
+        if text:
+            parts.append(_q(text))
+            text = ""
+        parts.append(expr)
+    if text or not parts:
+        parts.append(_q(text))
+    return "&".join(parts)
 
 
 def _chain(pairs: list[tuple[str, str]], otherwise: str) -> str:
@@ -127,15 +182,12 @@ def _chain(pairs: list[tuple[str, str]], otherwise: str) -> str:
 
 
 class Refs(msgspec.Struct, frozen=True):
-    """How a check names the cells it reads: the 校验 sheet uses INDEX(column name, k), conditional
-    formatting uses the relative address of the same row (one rule then covers a whole list column)."""
+    """How a list check names the cells it reads: INDEX(column name, k) (the conditional formats read the
+    校验 row's 结果, never these cells)."""
 
-    row: int  # 1-based row of the list, 0 for single fields
-    relative: bool
+    row: int  # 1-based row of the list
 
     def col(self, table: spec.ListTable, key: str) -> str:
-        if self.relative:
-            return f"{table.column(key).col}{table.first_row + self.row - 1}"
         return f"INDEX({table.range_name(key)},{self.row})"
 
 
@@ -157,30 +209,28 @@ def _range_not_numbers(name: str) -> str:
 def _input_cases(x: str, kind: str, lo: Decimal | None, hi: Decimal | None, choices: str | None,
                  blank_case: Case | None) -> list[Case]:
     """The input chain in the validator's order: error, blank, text, sign, whole number, range, digits."""
-    cases = [Case("excel-error", f"ISERROR({x})", "“{0}”含错误值（如 #VALUE!、#DIV/0!），请改为正确的值或清空")]
+    cases = [Case("excel-error", f"ISERROR({x})", INPUT)]
     if blank_case is not None:
         cases.append(blank_case)
     if blank_case is None or blank_case.cond != _blank(x):
         cases.append(Case("", _blank(x)))  # a blank cell has nothing else to check
     if kind in ("money", "percent", "score", "int", "year"):
-        cases.append(Case("text-number", f"ISTEXT({x})",
-                          "“{0}”应填数字，现在是文本“{1}”，公式会忽略它。请只填数字（不要逗号、空格、单位或撇号）"))
+        cases.append(Case("text-number", f"ISTEXT({x})", INPUT))
         num = f"ISNUMBER({x})"
         if kind == "money":
-            cases.append(Case("negative-amount", f"AND({num},{x}<0)",
-                              "“{0}”是负数 {2} 万元，金额不能为负数。请填写实际金额（没有请填 0）"))
-        out_of_range = "“{0}”为 {1}，超出允许范围：" + _bounds(kind, lo, hi)
+            cases.append(Case("negative-amount", f"AND({num},{x}<0)", INPUT))
+        out_of_range = _out_of_range(kind, lo, hi)
         if kind in ("int", "year"):
-            cases.append(Case("out-of-range", f"AND({num},{x}<>INT({x}))", out_of_range))
+            cases.append(Case("out-of-range", f"AND({num},{x}<>INT({x}))", *out_of_range))
         tests = ([f"{x}<{_num(lo)}"] if lo is not None else []) + ([f"{x}>{_num(hi)}"] if hi is not None else [])
         if tests:
             cond = tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
-            cases.append(Case("out-of-range", f"AND({num},{cond})", out_of_range))
+            cases.append(Case("out-of-range", f"AND({num},{cond})", *out_of_range))
         if kind in ("money", "score"):
-            cases.append(Case("excess-digits", f"AND({num},ROUND({x},2)<>{x})", "“{0}”填了 {1}，超过两位小数，请改为 {2}"))
+            cases.append(Case("excess-digits", f"AND({num},ROUND({x},2)<>{x})", INPUT))
     if kind == "choice" and choices:
         cond = f"SUMPRODUCT(--EXACT({x},{choices}))=0"  # exact, as the validator compares
-        cases.append(Case("invalid-choice", cond, "“{0}”填的是“{1}”，不是下拉列表中的选项。请点单元格右侧的箭头选择"))
+        cases.append(Case("invalid-choice", cond, INPUT))
     return cases
 
 
@@ -198,12 +248,14 @@ def choice_lists() -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(out)
 
 
-def _bounds(kind: str, lo: Decimal | None, hi: Decimal | None) -> str:
+def _out_of_range(kind: str, lo: Decimal | None, hi: Decimal | None) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The out-of-range variant and its ``span`` (the bounds, as the template writes them) for a kind."""
     span = f"{_num(lo)}–{_num(hi)}" if lo is not None and hi is not None else (
         f"≥ {_num(lo)}" if lo is not None else (f"≤ {_num(hi)}" if hi is not None else ""))
     if kind in ("int", "year"):
-        return f"应为 {span} 之间的整数" if span else "应为整数"
-    return f"{span} 万元，请确认金额单位是万元（不是元）" if kind == "money" else span
+        assert lo is not None and hi is not None, "the spec bounds every whole-number input (its message names both)"
+        return f"{INPUT}-integer", (("span", span),)
+    return (f"{INPUT}-money" if kind == "money" else f"{INPUT}-other"), (("span", span),)
 
 
 def _input_target(sheet: str, cell: str, item: str, x: str, kind: str, lo: Decimal | None, hi: Decimal | None,
@@ -211,8 +263,8 @@ def _input_target(sheet: str, cell: str, item: str, x: str, kind: str, lo: Decim
     if not any(c.code for c in cases[1:]):
         return None
     rounded = f"IF(ISNUMBER({x}),{_fixed(x)},{x})"
-    variant = f"input:{kind}:{_num(lo)}:{_num(hi)}" if kind in ("money", "percent", "score", "int", "year") else "input"
-    return Target(sheet, cell, item, tuple(cases), variant=variant, args=(x, rounded, ""))
+    key = f"input:{kind}:{_num(lo)}:{_num(hi)}" if kind in ("money", "percent", "score", "int", "year") else "input"
+    return Target(sheet, cell, item, tuple(cases), key=key, args=(("value", x), ("rounded", rounded)))
 
 
 def _field_target(f: spec.Field) -> Target | None:
@@ -220,7 +272,7 @@ def _field_target(f: spec.Field) -> Target | None:
     cond = _blank(x)
     if f.required_unless:  # required unless one of these is given (validate's rule)
         cond = f"AND({cond},{','.join(_blank(n) for n in f.required_unless)})"
-    blank = Case("required-missing", cond, "必填项“{0}”未填写，请填写") if f.required else None
+    blank = Case("required-missing", cond, INPUT) if f.required else None
     cases = _input_cases(x, f.kind, f.min, f.max, choice_name(f.name) if f.choices else None, blank)
     return _input_target(f.sheet, f.cell, f.label, x, f.kind, f.min, f.max, cases)
 
@@ -234,8 +286,7 @@ def _list_cases(t: spec.ListTable, c: spec.Column, refs: Refs) -> list[Case]:
     x = refs.col(t, c.key)
     blank = None
     if c.required and len(t.columns) > 1:
-        blank = Case("list-row-incomplete", f"AND({_blank(x)},{_row_used(t, refs)})",
-                     "“{0}”未填写：这一行已填写了部分内容，请补上，或清空整行")
+        blank = Case("list-row-incomplete", f"AND({_blank(x)},{_row_used(t, refs)})", INPUT)
     cases = _input_cases(x, c.kind, c.min, c.max, choice_name(t.range_name(c.key)) if c.choices else None, blank)
     return cases if any(k.code for k in cases[1:]) else []
 
@@ -247,8 +298,9 @@ _DERIVED = {f.name: f for f in spec.DERIVED_FIELDS}
 
 def _sub(expr: Expr, resolve: Callable[[str], str]) -> Expr:
     """The same expression with every name it reads replaced by ``resolve(name)`` (Exprs render names verbatim)."""
+    assert isinstance(expr, msgspec.Struct)  # every Expr is a frozen msgspec.Struct (core/expr.py)
     changes: dict[str, object] = {}
-    for name in records.fields(expr):
+    for name in (f.name for f in msgspec.structs.fields(expr)):
         v = getattr(expr, name)
         if name in ("blank_if_blank", "bands", "decimals"):
             continue
@@ -256,7 +308,7 @@ def _sub(expr: Expr, resolve: Callable[[str], str]) -> Expr:
             changes[name] = resolve(v)
         elif isinstance(v, tuple) and all(isinstance(i, str) for i in v):
             changes[name] = tuple(resolve(i) for i in v)
-    return records.replace(expr, **changes)
+    return msgspec.structs.replace(expr, **changes)
 
 
 @cache
@@ -312,10 +364,9 @@ def _derived_target(f: spec.Field, e: str) -> Target:
     d = f.name
     dec = f.decimals if f.decimals is not None else 2
     isf = f"_xlfn.ISFORMULA({d})"
-    fix = "请恢复公式（撤销改动，或由财政局运行 fill）"
     cases = [
-        Case("excel-error", f"ISERROR({d})", "“{0}”是错误值（参与计算的单元格中有文本或错误）。请改正它引用的填写项"),
-        Case("formula-deleted", f"AND(NOT({isf}),{_blank(d)})", "“{0}”的公式被删除了（单元格为空）。" + fix),
+        Case("excel-error", f"ISERROR({d})", DERIVED),
+        Case("formula-deleted", f"AND(NOT({isf}),{_blank(d)})", DERIVED),
     ]
     guard = _any_not_number(upstream(f.name))
     if guard:
@@ -328,61 +379,56 @@ def _derived_target(f: spec.Field, e: str) -> Target:
         same_typed = f'IF({e}="",AND(ISNUMBER({d}),ROUND(N({d}),{dec})=0),AND(ISNUMBER({d}),ROUND(N({d}),{dec})=ROUND({e},{dec})))'
         differs = f'IF({e}="",{d}<>"",IF(ISNUMBER({d}),ROUND({d},{dec})<>ROUND({e},{dec}),1))'
         shown = f'IF(ISNUMBER({d}),{_fixed(d, dec)},{d})'
-        want = f'IF({e}="","空白",{_fixed(e, dec)})'
+        want = f'IF({e}="",{_q(fmt(None))},{_fixed(e, dec)})'  # a blank result written as the messages write it
     cases += [
-        Case("formula-overwritten", f"AND(NOT({isf}),{same_typed})",
-             "“{0}”的公式被改写成了 {1}，数值与计算结果一致，但输入改变后不会再更新。" + fix),
-        Case("value-mismatch", f"NOT({isf})",
-             "“{0}”被改写成了 {1}，按输入计算应为 {2}。" + fix + "，并核对输入的金额"),
-        Case("cache-stale", differs,
-             "“{0}”的结果 {1} 与按输入计算的 {2} 不符：它引用的计算单元格被改写了，请先恢复那些单元格的公式"),
+        Case("formula-overwritten", f"AND(NOT({isf}),{same_typed})", DERIVED),
+        Case("value-mismatch", f"NOT({isf})", DERIVED),
+        Case("cache-stale", differs, DERIVED),
     ]
-    return Target(f.sheet, f.cell, f.label, tuple(cases), expected=expansion(f.name), variant="derived",
-                  args=(shown, want, ""))
+    return Target(f.sheet, f.cell, f.label, tuple(cases), expected=expansion(f.name), key="derived",
+                  args=(("shown", shown), ("expected", want)))
 
 
 # -- cross-table ----------------------------------------------------------------------------------
 
 
 def _project_targets() -> Iterator[Target]:
-    t = spec.table("projects")
-    for key, total_name in (("actual", "project_actual"), ("budget", "project_budget")):
-        col, total = t.range_name(key), spec.field(total_name)
-        r = col
+    for rule in (r for r in spec.CROSS_RULES if isinstance(r, spec.Equal)):
+        r, total_name = rule.left, rule.right
+        total = spec.field(total_name)
         guard = f"OR(COUNT({r})=0,{_range_not_numbers(r)},{_not_number(total_name)})"
         diff = f"ROUND(N({total_name})-SUM({r}),6)"
         tot = f"N({total_name})"
         slack_down = f"SUMPRODUCT(({r}>=0.005)*0.005+({r}>=0)*({r}<0.005)*{r}+({r}<0)*0.005)"
         tol_up = f"0.005*COUNT({r})+IF({tot}>=0,MIN(0.005,{tot}),0.005)"
         within = f"IF({diff}>0,{diff}<=ROUND({tol_up},6),-{diff}<=ROUND({slack_down}+0.005,6))"
-        label = t.column(key).label
-        figures = (f'"项目明细{label}合计 "&{_fixed(f"SUM({r})")}&" 万元，与表4“{total.label}” "&{_fixed(tot)}'
-                   f'&" 万元相差 "&{_fixed(f"ABS({diff})")}&" 万元')
-        yield Target(total.sheet, total.cell, f"项目明细{label}合计与表4", (
+        words = (("column", rule.column.label), ("total_label", total.label))
+        yield Target(total.sheet, total.cell, rule.label, (
             Case("", guard),
             Case("", f"{diff}=0"),
-            Case("value-imprecise", within, message=figures + '，只能用各金额的舍入误差解释。请核对"'),
-            Case("project-list-mismatch", "1", message=figures + '。请补全或核对项目明细，或核对项目支出总额"'),
-        ))
+            Case("value-imprecise", within, CROSS, words),
+            Case("project-list-mismatch", "1", CROSS, words),
+        ), args=(("listed", f"SUM({r})"), ("total", tot), ("diff", f"ABS({diff})")))
 
 
 def _sangong_targets() -> Iterator[Target]:
-    for s_name, b_name, zh in (("sangong_actual", "basic_actual", "决算"), ("sangong_budget", "basic_budget", "年初预算")):
-        s, b = f"({expansion(s_name)})", f"({expansion(b_name)})"
-        guard = _any_not_number(upstream(s_name) + upstream(b_name))
-        f = spec.field(s_name)
-        yield Target(f.sheet, f.cell, f"三公经费{zh}不超过基本支出", (
+    for rule in (r for r in spec.CROSS_RULES if isinstance(r, spec.AtMost)):
+        s, b = f"({expansion(rule.left)})", f"({expansion(rule.right)})"
+        guard = _any_not_number(upstream(rule.left) + upstream(rule.right))
+        f = spec.field(rule.left)
+        yield Target(f.sheet, f.cell, rule.label, (
             Case("", guard),
-            Case("sangong-exceeds-basic", f"ROUND({s}-{b},6)>0", message=
-                 f'"“三公”经费{zh}合计 "&{_fixed(s)}&" 万元大于基本支出{zh}合计 "&{_fixed(b)}'
-                 f'&" 万元；三公经费属于基本支出，不应更大。请核对表1和表2的金额"'),
-        ))
+            Case(rule.code, f"ROUND({s}-{b},6)>0", "default", (("what", rule.what), ("what_en", rule.what_en))),
+        ), args=(("sangong", s), ("basic", b)))
 
 
-def _score_cases(t: spec.ListTable, refs: Refs) -> list[Case]:
+def _score_target(t: spec.ListTable, k: int) -> Target:
+    refs = Refs(k)
     w, s = refs.col(t, "weight"), refs.col(t, "score")
-    return [Case("score-exceeds-weight", f"AND(ISNUMBER({w}),ISNUMBER({s}),{s}>{w})", message=
-                 f'"评分表第 {refs.row} 行得分 "&{s}&" 超过分值 "&{w}&"。请把得分改为不超过 "&{w}')]
+    case = Case("score-exceeds-weight", f"AND(ISNUMBER({w}),ISNUMBER({s}),{s}>{w})", CROSS, (("row", str(k)),))
+    item = spec.LIVE_ROW_ITEM.format(table=t.label, row=k, item=spec.LIVE_CHECK_ITEMS[case.code])
+    return Target(t.sheet, f"{t.column('score').col}{t.first_row + k - 1}", item, (case,),
+                  args=(("score", s), ("weight", w)))
 
 
 def _weights_target() -> Target:
@@ -391,36 +437,37 @@ def _weights_target() -> Target:
     r, key = t.range_name("weight"), t.range_name("level3")
     f = spec.field("weight_total")
     total = f'SUMIFS({r},{key},"<>")'
-    return Target(f.sheet, f.cell, "分值合计为100", (
-        Case("weights-not-100", f'AND(SUMPRODUCT(ISNUMBER({r})*({key}<>""))>0,ROUND({total}-100,6)<>0)', message=
-             f'"评分表各指标分值合计为 "&{total}&"，应为 100。请调整“分值”列"'),))
+    return Target(f.sheet, f.cell, spec.LIVE_CHECK_ITEMS["weights-not-100"], (
+        Case("weights-not-100", f'AND(SUMPRODUCT(ISNUMBER({r})*({key}<>""))>0,ROUND({total}-100,6)<>0)',
+             "default"),), args=(("total", total),))  # validate's words
 
 
 def _staff_target() -> Target:
     f = spec.field("staff_quota")
-    return Target(f.sheet, f.cell, "有实有人数必有编制数", (
+    return Target(f.sheet, f.cell, spec.LIVE_CHECK_ITEMS["staff-without-quota"], (
         Case("", f"OR({_not_number('staff_actual')},{_not_number('staff_quota')})"),
-        Case("staff-without-quota", "AND(ISNUMBER(staff_actual),N(staff_quota)=0)", message=
-             '"填写了实有人数 "&staff_actual&" 人，但编制数为空或为 0，在职人员控制率无法计算。请填写核定编制数"'),))
+        Case("staff-without-quota", "AND(ISNUMBER(staff_actual),N(staff_quota)=0)", CROSS),
+    ), args=(("staff", "staff_actual"),))
 
 
 # -- all targets ----------------------------------------------------------------------------------
 
 
-def _list_targets(relative: bool) -> Iterator[tuple[spec.ListTable, spec.Column | None, Refs, list[Case]]]:
-    """(table, column or None for the score rule, refs, cases) of every list check, row by row."""
+def _list_rows() -> Iterator[Target]:
+    """The list checks, table by table, column by column, row by row (then each scoring row's score rule)."""
     for t in spec.TABLES:
         for c in t.columns:
-            rows = range(1, 2) if relative else range(1, t.capacity + 1)
-            for k in rows:
-                refs = Refs(k, relative)
+            for k in range(1, t.capacity + 1):
+                refs = Refs(k)
                 cases = _list_cases(t, c, refs)
                 if cases:
-                    yield t, c, refs, cases
+                    item = spec.LIVE_ROW_ITEM.format(table=t.label, row=k, item=c.label)
+                    tgt = _input_target(t.sheet, f"{c.col}{t.first_row + k - 1}", item,
+                                        refs.col(t, c.key), c.kind, c.min, c.max, cases)
+                    assert tgt is not None
+                    yield tgt
         if t.name == "indicators":
-            for k in (range(1, 2) if relative else range(1, t.capacity + 1)):
-                refs = Refs(k, relative)
-                yield t, None, refs, _score_cases(t, refs)
+            yield from (_score_target(t, k) for k in range(1, t.capacity + 1))
 
 
 @cache
@@ -440,19 +487,7 @@ def targets() -> tuple[Target, ...]:
         if s.key == "scores":
             out.append(_weights_target())
         out += cross.get(s.key, [])
-    for t, c, refs, cases in _list_targets(relative=False):
-        row = t.first_row + refs.row - 1
-        if c is None:
-            item = f"第 {refs.row} 行 得分不超过分值"
-            cell = f"{t.column('score').col}{row}"
-        else:
-            x = refs.col(t, c.key)
-            tgt = _input_target(t.sheet, f"{c.col}{row}", f"{t.label}第 {refs.row} 行 {c.label}", x, c.kind, c.min,
-                                c.max, cases)
-            assert tgt is not None
-            out.append(tgt)
-            continue
-        out.append(Target(t.sheet, cell, f"{t.label}{item}", tuple(cases)))
+    out += _list_rows()
     return tuple(out)
 
 
@@ -473,6 +508,11 @@ class LiveCell(msgspec.Struct, frozen=True):
     what: str
 
 
+def _column(col: str) -> str:
+    """The 校验 sheet's header of a column, as the spec lays it out."""
+    return spec.LIVE_COLUMNS[COLUMNS.index(col)]
+
+
 def _row_cells(i: int, t: Target) -> list[LiveCell]:
     r = FIRST_ROW + i
     code = f"{COL_CODE}{r}"
@@ -484,11 +524,11 @@ def _row_cells(i: int, t: Target) -> list[LiveCell]:
         result = f'=IF({code}="",{RESULT_OK},IF({warn},{RESULT_WARNING},{RESULT_ERROR}))'
     else:
         result = f'=IF({code}="",{RESULT_OK},{RESULT_ERROR})'
-    if t.variant:
-        text = f"INDEX({MSG_TEXT_NAME},MATCH({code}&{_q('|' + t.variant)},{MSG_KEY_NAME},0))"
-        used = "".join(c.template for c in t.cases)
+    if t.key:
+        text = f"INDEX({MSG_TEXT_NAME},MATCH({code}&{_q('|' + t.key)},{MSG_KEY_NAME},0))"
+        used = "".join(t.table_text(c) for c in t.cases if c.code)
         text = f"SUBSTITUTE({text},\"{{0}}\",{COL_ITEM}{r})"
-        for n, arg in enumerate(t.args, start=1):
+        for n, (_, arg) in enumerate(t.args, start=1):
             if f"{{{n}}}" in used:
                 text = f"SUBSTITUTE({text},\"{{{n}}}\",IFERROR({arg},\"\"))"  # an error value has no figure
         message = f'=IF({code}="","",{text})'
@@ -498,13 +538,14 @@ def _row_cells(i: int, t: Target) -> list[LiveCell]:
         for c in t.cases:
             if c.code and c.code not in seen:
                 seen.add(c.code)
-                uniq.append((f"{code}={_q(c.code)}", c.message))
+                params = {**{k: _q(v) for k, v in c.words}, **dict(t.args)}
+                uniq.append((f"{code}={_q(c.code)}", excel_text(c.template(), params)))
         message = "=" + _chain(uniq, '""')
-    cells = [LiveCell(SHEET, f"{COL_RESULT}{r}", result, "结果"),
-             LiveCell(SHEET, code, "=" + t.code_formula(), "代码"),
-             LiveCell(SHEET, f"{COL_MESSAGE}{r}", message, "说明")]
+    cells = [LiveCell(SHEET, f"{COL_RESULT}{r}", result, _column(COL_RESULT)),
+             LiveCell(SHEET, code, "=" + t.code_formula(), _column(COL_CODE)),
+             LiveCell(SHEET, f"{COL_MESSAGE}{r}", message, _column(COL_MESSAGE))]
     if t.expected is not None:
-        cells.append(LiveCell(SHEET, f"{COL_EXPECTED}{r}", "=" + t.expected, "按输入计算"))
+        cells.append(LiveCell(SHEET, f"{COL_EXPECTED}{r}", "=" + t.expected, _column(COL_EXPECTED)))
     return cells
 
 
@@ -514,23 +555,23 @@ def _count(result: int, sheet: str | None) -> str:
     return f"COUNTIFS({SHEET_NAME},{_q(sheet)},{RESULT_NAME},{result})"
 
 
-def status_formula(sheet: str | None, prefix: str) -> str:
-    """'本表校验：2 个错误，1 个警告（详见“校验”表）' or '本表校验通过', linking to the 校验 sheet."""
+def status_formula(sheet: str | None) -> str:
+    """The status line of ``sheet`` (None: the whole workbook), linking to the 校验 sheet: '本表校验通过' or
+    '本表校验：2 个错误，1 个警告（详见“校验”表）', the spec's wording."""
     e, w = _count(RESULT_ERROR, sheet), _count(RESULT_WARNING, sheet)
-    text = (f'IF({e}+{w}=0,{_q(prefix + "通过")},{_q(prefix + "：")}&{e}&" 个错误，"&{w}'
-            f'&" 个警告（详见“校验”表）")')
+    words = {"scope": _q(spec.LIVE_SCOPE_BOOK if sheet is None else spec.LIVE_SCOPE_SHEET), "sheet": _q(SHEET)}
+    text = (f"IF({e}+{w}=0,{excel_text(spec.LIVE_STATUS_OK, words)},"
+            f"{excel_text(spec.LIVE_STATUS_FAILED, {**words, 'errors': e, 'warnings': w})})")
     return f'=HYPERLINK("#\'{SHEET}\'!A1",{text})'
 
 
 @cache
 def cells() -> tuple[LiveCell, ...]:
     """Every formula cell of the live checks: the 校验 rows, the summary and each sheet's status line."""
-    out: list[LiveCell] = [LiveCell(SHEET, SUMMARY_CELL, status_formula(None, "本工作簿校验"), "校验汇总")]
+    out: list[LiveCell] = [LiveCell(SHEET, SUMMARY_CELL, status_formula(None), "校验汇总")]
     for s in spec.SHEETS:
-        if s.status_cell:
-            out.append(LiveCell(s.title, s.status_cell, status_formula(s.title if s.key != "guide" else None,
-                                                                       "本表校验" if s.key != "guide" else "本工作簿校验"),
-                                "状态行"))
+        if s.status_cell:  # the guide's line counts the whole workbook
+            out.append(LiveCell(s.title, s.status_cell, status_formula(s.title if s.key != "guide" else None), "状态行"))
     for i, t in enumerate(targets()):
         out += _row_cells(i, t)
     return tuple(out)
@@ -647,20 +688,20 @@ def functions(formula: str) -> set[str]:
 
 
 __all__ = ["ALLOWED_FUNCTIONS", "Case", "Format", "LiveCell", "NOT_LIVE_REASONS", "SHEET", "Target", "names",
-           "cells", "expansion", "formats", "functions", "live_codes", "reported", "status_formula", "targets"]
+           "cells", "excel_text", "expansion", "formats", "functions", "live_codes", "reported", "status_formula", "targets"]
 
 
 @cache
 def messages() -> tuple[tuple[str, str], ...]:
-    """The message table: (``code|variant``, template), one row per distinct wording."""
+    """The message table: (``code|key``, text with {0}–{n}), one row per distinct wording (see ``Target.table_text``)."""
     out: dict[str, str] = {}
     for t in targets():
-        if t.variant:
+        if t.key:
             for c in t.cases:
                 if c.code:
-                    key = f"{c.code}|{t.variant}"
-                    assert out.get(key, c.template) == c.template, key
-                    out[key] = c.template
+                    key, text = f"{c.code}|{t.key}", t.table_text(c)
+                    assert out.get(key, text) == text, key
+                    out[key] = text
     return tuple(out.items())
 
 
@@ -676,7 +717,8 @@ def names() -> list[spec.Name]:
         spec.Name("live_checks", SHEET, f"{COL_NO}{FIRST_ROW}:{COL_EXPECTED}{last}", "live",
                   "校验表（每行一项实时检查）", SINCE),
         spec.Name(RESULT_NAME, SHEET, f"{COL_RESULT}{FIRST_ROW}:{COL_RESULT}{last}", "live",
-                  "校验表：结果列（通过 / 错误 / 警告）", SINCE),
+                  f"校验表：结果列（{STATUS_WORDS['zh']['ok']} / {SEVERITY_WORDS['zh']['error']} / "
+                  f"{SEVERITY_WORDS['zh']['warning']}）", SINCE),
         spec.Name(SHEET_NAME, SHEET, f"{COL_SHEET}{FIRST_ROW}:{COL_SHEET}{last}", "live", "校验表：工作表列", SINCE),
         spec.Name(MSG_KEY_NAME, SHEET, f"{COL_MSG_KEY}{FIRST_ROW}:{COL_MSG_KEY}{FIRST_ROW + len(messages()) - 1}",
                   "live", "校验表：说明模板的键（代码|类别）", SINCE),

@@ -46,6 +46,19 @@ LIVE_SINCE = "2.1"
 LIVE_SEAL_PASSWORD = "workbook-tools"
 #: Excel's legacy 16-bit hash of the seal password (as stored in ``<sheetProtection password=…>``).
 LIVE_SEAL_HASH = "C31D"
+#: The status line of each sheet and the 校验 sheet's summary: {scope} is 本表 (a sheet's own rows) or 本工作簿 (all),
+#: {errors} and {warnings} the counts, {sheet} the 校验 sheet (rendered as Excel formulas by core/live_checks.py).
+LIVE_STATUS_OK = "{scope}校验通过"
+LIVE_STATUS_FAILED = "{scope}校验：{errors} 个错误，{warnings} 个警告（详见“{sheet}”表）"
+LIVE_SCOPE_SHEET, LIVE_SCOPE_BOOK = "本表", "本工作簿"
+#: The 校验 sheet's column headers, A to H (live_checks names the formula cells it owns by them).
+LIVE_COLUMNS: tuple[str, ...] = ("序号", "结果", "工作表", "位置", "检查项", "代码", "说明", "按输入计算")
+#: The 检查项 of a 校验 row about one row of a list: {table} the list's label, {row} its row, {item} what is checked.
+LIVE_ROW_ITEM = "{table}第 {row} 行 {item}"
+#: The 检查项 of the cross-table checks that are no rule object (checks/crosstable.py codes them), by finding
+#: code; the rules of ``CROSS_RULES`` carry their own (:attr:`Equal.label`, :attr:`AtMost.label`).
+LIVE_CHECK_ITEMS: dict[str, str] = {"score-exceeds-weight": "得分不超过分值", "weights-not-100": "分值合计为100",
+                                    "staff-without-quota": "有实有人数必有编制数"}
 LIVE_NOTE = ("本表由公式实时检查，填写或修改后立即更新；有问题的单元格同时标为红色（错误）或橙色（警告），点击“位置”可跳到该单元格。"
              "定义名称被移动或删除、工作表被删除或改名、行被插入、公式文字被改动、宏、外部链接、损坏或恶意文件、日期格式、控制字符，"
              "以及按舍入区间推算的截尾判断，只有完整校验程序（workbook-tools validate，由财政局或网页校验运行）能发现。")
@@ -132,6 +145,27 @@ NARRATIVE_SECTIONS: tuple[tuple[str, str], ...] = (
 #: 指标性质 as the national and Sichuan forms write it: 正向 (≥), 反向 (≤), 等于 (=), 定性.
 INDICATOR_NATURES: tuple[str, ...] = ("≥", "≤", "=", "定性")
 NARRATIVE_LEVELS = "0=正文段落，1=（一）级标题，2=1.级标题，3=（1）级标题"
+#: Headers of the batch summary's columns that show no field of the workbook (a field it shows is headed by its
+#: :attr:`Field.short`): the file and its counts, the findings lists, the charts. Key → (Chinese, English).
+SUMMARY_HEADERS: dict[str, tuple[str, str]] = {
+    "file": ("文件", "File"),
+    "errors": ("错误数", "Errors"),
+    "warnings": ("警告数", "Warnings"),
+    "status": ("状态", "Status"),
+    "note": ("说明", "Note"),
+    "sheet": ("工作表", "Sheet"),
+    "cell": ("单元格", "Cell"),
+    "code": ("代码", "Code"),
+    "severity": ("级别", "Severity"),
+    "message": ("说明", "Message"),
+    "reason": ("原因", "Reason"),
+    "title": ("问题", "Finding"),
+    "family": ("类别", "Family"),
+    "files": ("文件数", "Files"),
+    "findings": ("处数", "Findings"),
+    "department": ("单位", "Unit"),
+    "departments": ("单位数", "Departments"),
+}
 
 
 class Field(msgspec.Struct, frozen=True):
@@ -154,6 +188,10 @@ class Field(msgspec.Struct, frozen=True):
     meaning: str = ""
     #: Required only while every one of these is blank (项目支出 is not needed when only 支出总额 is stated).
     required_unless: tuple[str, ...] = ()
+    #: The column header where a table of many workbooks shows this field (the batch summary and its charts),
+    #: in Chinese and English; blank for a field no such table shows.
+    short: str = ""
+    short_en: str = ""
 
     @property
     def is_derived(self) -> bool:
@@ -285,14 +323,28 @@ class RateRow(msgspec.Struct, frozen=True):
     rate: str
 
 
-class RateTable(msgspec.Struct, frozen=True):
-    """表1, 表2, 表4: rows and their 合计, which the template lays out and the report and summary iterate."""
+class _Table(msgspec.Struct, frozen=True):
+    """What the rate and change tables share: a key, the title and the header row."""
 
     key: str
     title: str
     header: tuple[str, ...]
+
+    @property
+    def number(self) -> str:
+        """The table's number as its title gives it (表3, 表4), by which other labels cite the table."""
+        return self.title.split(" ", 1)[0]
+
+
+class RateTable(_Table, frozen=True):
+    """表1, 表2, 表4: rows and their 合计, which the template lays out and the report and summary iterate."""
+
     rows: tuple[RateRow, ...]
     total: RateRow
+
+    def names(self) -> set[str]:
+        """The defined names of the table's cells (rows and 合计)."""
+        return {n for r in (*self.rows, self.total) for n in (r.budget, r.actual, r.rate)}
 
 
 class ChangeRow(msgspec.Struct, frozen=True):
@@ -307,10 +359,9 @@ class ChangeRow(msgspec.Struct, frozen=True):
     change_pct: str
 
 
-class ChangeTable(msgspec.Struct, frozen=True):
-    key: str
-    title: str
-    header: tuple[str, ...]
+class ChangeTable(_Table, frozen=True):
+    """表3: this year's 三公 against last year's, row by row and in total."""
+
     rows: tuple[ChangeRow, ...]
     total: ChangeRow
 
@@ -331,15 +382,24 @@ class Equal(msgspec.Struct, frozen=True):
     def column(self) -> Column:
         return next(c for c in self.table.columns if self.table.range_name(c.key) == self.left)
 
+    @property
+    def label(self) -> str:
+        """The 检查项 of the rule's 校验 row: the list's column total against the table that states it
+        (项目明细决算金额合计与表4)."""
+        stated = next(t for t in RATE_TABLES if self.right in t.names())
+        return f"{self.table.label}{self.column.label}合计与{stated.number}"
+
 
 class AtMost(msgspec.Struct, frozen=True):
-    """``left`` may not exceed ``right`` (三公经费 is part of 基本支出); ``what`` names the pair's figure."""
+    """``left`` may not exceed ``right`` (三公经费 is part of 基本支出); ``what`` names the pair's figure,
+    ``label`` is the 检查项 of the rule's 校验 row."""
 
     left: str
     right: str
     code: str
     what: str
     what_en: str
+    label: str
 
 
 # ---------------------------------------------------------------------------------------------
@@ -363,11 +423,13 @@ def _rate_table(
     total_label: str,
     stated: bool = False,
     share: bool = False,
+    total_short: tuple[tuple[str, str], tuple[str, str]] = (("", ""), ("", "")),
 ) -> tuple[list[Field], list[Text], RateTable]:
     """A 年初预算 | 决算金额 | 占比% table with a 合计 row of SUMs, as in the seed's 表1 and 表2.
 
     ``stated``: the 合计 falls back to a total stated without breakdown (``<total>_stated_budget``) when no row
     is typed. ``share``: a column E with each row's share of the 合计 决算 (a report's “占比” can mean that).
+    ``total_short``: the (Chinese, English) short labels of the 合计 年初预算 and 决算 (:attr:`Field.short`).
     """
     fields: list[Field] = []
     texts = [Text(f"A{top}", title, "section", merge_to=f"E{top}")]
@@ -400,13 +462,16 @@ def _rate_table(
         return SumOrStated(names, f"{tkey}_stated_{col}", names) if stated else Sum(names)
 
     texts.append(Text(f"A{r}", tlabel))
+    (budget_short, budget_short_en), (actual_short, actual_short_en) = total_short
     fields += [
         Field(f"{tkey}_budget", sheet, f"B{r}", f"{total_label} 年初预算", f"{tlabel_en}: initial budget", "money",
               role="derived", expr=total_of("budget"), unit=MONEY_UNIT,
-              meaning="各行年初预算之和" + ("；各行都未填时取“只有总额时”填写的总额" if stated else "")),
+              meaning="各行年初预算之和" + ("；各行都未填时取“只有总额时”填写的总额" if stated else ""),
+              short=budget_short, short_en=budget_short_en),
         Field(f"{tkey}_actual", sheet, f"C{r}", f"{total_label} 决算金额", f"{tlabel_en}: final account", "money",
               role="derived", expr=total_of("actual"), unit=MONEY_UNIT,
-              meaning="各行决算金额之和" + ("；各行都未填时取“只有总额时”填写的总额" if stated else "")),
+              meaning="各行决算金额之和" + ("；各行都未填时取“只有总额时”填写的总额" if stated else ""),
+              short=actual_short, short_en=actual_short_en),
         Field(f"{tkey}_rate", sheet, f"D{r}", f"{total_label} 占比", f"{tlabel_en}: execution rate", "percent",
               role="derived", expr=Ratio(f"{tkey}_actual", f"{tkey}_budget"), unit="%",
               meaning="合计决算 ÷ 合计年初预算 × 100"),
@@ -503,18 +568,20 @@ def _unit_sheet() -> SheetPart:
     """基本情况: one named input (or derived) cell per row, with its label in A and its unit in C."""
     U = "基本情况"
     unit_rows: list[tuple[str, str, str, Kind, dict[str, object]]] = [
-        ("unit_name", "单位名称", "Unit name", "text", {"required": True}),
+        ("unit_name", "单位名称", "Unit name", "text", {"required": True, "short": "单位名称", "short_en": "Unit"}),
         ("fiscal_year", "评价年度", "Fiscal year", "year",
-         {"required": True, "min": Decimal(MIN_YEAR), "max": Decimal(MAX_YEAR), "unit": "年"}),
+         {"required": True, "min": Decimal(MIN_YEAR), "max": Decimal(MAX_YEAR), "unit": "年",
+          "short": "年度", "short_en": "Year"}),
         ("region", "所属地区", "Region", "text", {}),
         ("unit_type", "单位性质", "Kind of unit", "choice", {"choices": UNIT_TYPES, "required": True}),
         ("org_setup", "机构设置", "Organisation (internal divisions)", "longtext", {"required": True}),
         ("staff_quota", "编制数", "Authorised staff (编制)", "int",
-         {"required": True, "min": Decimal(0), "max": Decimal(100000)}),
+         {"required": True, "min": Decimal(0), "max": Decimal(100000), "short": "编制数", "short_en": "Staff quota"}),
         ("staff_actual", "实有人数", "Actual staff", "int",
-         {"required": True, "min": Decimal(0), "max": Decimal(100000)}),
+         {"required": True, "min": Decimal(0), "max": Decimal(100000), "short": "实有人数", "short_en": "Actual staff"}),
         ("staff_control_rate", "在职人员控制率", "Staff control rate", "percent",
          {"role": "derived", "expr": Ratio("staff_actual", "staff_quota"),
+          "short": "在职人员控制率%", "short_en": "Staff control rate %",
           "meaning": "实有人数 ÷ 编制数 × 100（财预〔2013〕53号 在职人员控制率；可超过100%）"}),
         ("main_tasks", "年度主要工作任务", "Main tasks of the year", "longtext", {"required": True}),
     ]
@@ -580,15 +647,18 @@ def _funds_overview() -> tuple[list[Field], list[Text]]:
               expr=SumOrStated(("basic_budget", "project_budget", "other_budget"), "total_stated_budget",
                                (*(f"basic_{k}_budget" for k, _, _ in BASIC_ROWS), "basic_stated_budget",
                                 "project_budget", "other_budget")),
-              unit=MONEY_UNIT, meaning="基本支出 + 项目支出 + 其他支出的年初预算；三者都未填时取“支出总额（只有总额时）”"),
+              unit=MONEY_UNIT, meaning="基本支出 + 项目支出 + 其他支出的年初预算；三者都未填时取“支出总额（只有总额时）”",
+              short="年初预算（万元）", short_en="Initial budget (10k yuan)"),
         Field("total_actual", F, "C5", "支出总额 决算金额", "Total: final account", "money", role="derived",
               expr=SumOrStated(("basic_actual", "project_actual", "other_actual"), "total_stated_actual",
                                (*(f"basic_{k}_actual" for k, _, _ in BASIC_ROWS), "basic_stated_actual",
                                 "project_actual", "other_actual")),
-              unit=MONEY_UNIT, meaning="基本支出 + 项目支出 + 其他支出的决算；三者都未填时取“支出总额（只有总额时）”"),
+              unit=MONEY_UNIT, meaning="基本支出 + 项目支出 + 其他支出的决算；三者都未填时取“支出总额（只有总额时）”",
+              short="决算（万元）", short_en="Final account (10k yuan)"),
         Field("total_rate", F, "D5", "支出总额 执行率", "Total: execution rate", "percent", role="derived",
               expr=Ratio("total_actual", "total_budget"), unit="%",
-              meaning="决算 ÷ 年初预算 × 100（预算执行率，财预〔2013〕53号 预算完成率口径）"),
+              meaning="决算 ÷ 年初预算 × 100（预算执行率，财预〔2013〕53号 预算完成率口径）",
+              short="执行率%", short_en="Execution rate %"),
     ]
     return fields, texts
 
@@ -631,7 +701,7 @@ def _sangong_change(top: int) -> tuple[list[Field], list[Text], ChangeTable, int
     fields += [
         Field("sangong_prev", F, f"B{r}", "三公经费合计 上年决算", "Three public expenses: last year", "money",
               role="derived", expr=Sum(tuple(f"sangong_{k}_prev" for k, _, _ in SANGONG_ROWS)), unit=MONEY_UNIT,
-              meaning="各项上年决算之和"),
+              meaning="各项上年决算之和", short="三公经费上年", short_en="三公 last year"),
         Field("sangong_current", F, f"C{r}", "三公经费合计 本年决算", "Three public expenses: this year", "money",
               role="derived", expr=Ref("sangong_actual"), unit=MONEY_UNIT, meaning="取自表2合计决算金额"),
         Field("sangong_change", F, f"D{r}", "三公经费合计 增减额", "Three public expenses: change", "money",
@@ -639,7 +709,8 @@ def _sangong_change(top: int) -> tuple[list[Field], list[Text], ChangeTable, int
               meaning="本年决算 − 上年决算（负数为减少）"),
         Field("sangong_change_pct", F, f"E{r}", "三公经费变动率", "Three public expenses: change rate", "percent",
               role="derived", expr=ChangeRate("sangong_actual", "sangong_prev"), unit="%",
-              meaning="“三公经费”变动率 = (本年决算 − 上年决算) ÷ 上年决算 × 100（决算口径，同种子报告；财预〔2013〕53号）"),
+              meaning="“三公经费”变动率 = (本年决算 − 上年决算) ÷ 上年决算 × 100（决算口径，同种子报告；财预〔2013〕53号）",
+              short="三公经费变动率%", short_en="三公 change %"),
         Field("sangong_prev_budget", F, f"F{r}", "三公经费合计 上年预算", "Three public expenses: last year's budget",
               "money", role="derived", expr=Sum(tuple(f"sangong_{k}_prev_budget" for k, _, _ in SANGONG_ROWS)),
               unit=MONEY_UNIT, meaning="各项上年预算之和"),
@@ -827,11 +898,11 @@ def _funds_sheet() -> SheetPart:
     f1, t1, basic = _rate_table(F, 8, "表1 基本支出预算执行情况表（单位：万元）",
                                 ("预算项目", "年初预算（万元）", "决算金额（万元）", "占比%"), BASIC_ROWS,
                                 ("basic", "合计", "Basic expenditure total"), "basic", "经济分类", "基本支出合计",
-                                stated=True)
+                                stated=True, total_short=(("基本支出预算", "Basic: budget"), ("基本支出决算", "Basic: final")))
     f2, t2, sangong = _rate_table(F, 16, "表2 “三公”经费预算执行情况表（单位：万元）",
                                   ("费用项目", "年初预算（万元）", "决算金额（万元）", "占比%"), SANGONG_ROWS,
                                   ("sangong", "合计", "Three public expenses total"), "sangong", "“三公”经费控制率",
-                                  "三公经费合计", share=True)
+                                  "三公经费合计", share=True, total_short=(("", ""), ("三公经费本年", "三公 this year")))
     f3, t3, change, r = _sangong_change(23)
     fields += f1 + f2 + f3
     texts += t1 + t2 + t3
@@ -852,8 +923,10 @@ def _funds_sheet() -> SheetPart:
     return SheetPart(sheet, tuple(fields), rate_tables=(basic, sangong), change_tables=(change,),
                      parts_checks=_funds_parts_checks(),
                      cross_rules=(
-                         AtMost("sangong_actual", "basic_actual", "sangong-exceeds-basic", "决算", "final account"),
-                         AtMost("sangong_budget", "basic_budget", "sangong-exceeds-basic", "年初预算", "initial budget"),
+                         AtMost("sangong_actual", "basic_actual", "sangong-exceeds-basic", "决算", "final account",
+                                "三公经费决算不超过基本支出"),
+                         AtMost("sangong_budget", "basic_budget", "sangong-exceeds-basic", "年初预算", "initial budget",
+                                "三公经费年初预算不超过基本支出"),
                      ))
 
 
@@ -862,9 +935,11 @@ def _projects_sheet() -> SheetPart:
     P = "项目支出"
     fields = [
         Field("project_budget", P, "B5", "项目支出 年初预算", "Project expenditure: initial budget", "money",
-              required=True, unit=MONEY_UNIT, min=Decimal(0), max=MAX_MONEY, required_unless=("total_stated_budget",)),
+              required=True, unit=MONEY_UNIT, min=Decimal(0), max=MAX_MONEY, required_unless=("total_stated_budget",),
+              short="项目支出预算", short_en="Projects: budget"),
         Field("project_actual", P, "C5", "项目支出 决算金额", "Project expenditure: final account", "money",
-              required=True, unit=MONEY_UNIT, min=Decimal(0), max=MAX_MONEY, required_unless=("total_stated_actual",)),
+              required=True, unit=MONEY_UNIT, min=Decimal(0), max=MAX_MONEY, required_unless=("total_stated_actual",),
+              short="项目支出决算", short_en="Projects: final"),
         Field("project_rate", P, "D5", "项目支出 占比", "Project expenditure: execution rate", "percent",
               role="derived", expr=Ratio("project_actual", "project_budget"), unit="%",
               meaning="项目支出决算 ÷ 年初预算 × 100"),
@@ -949,10 +1024,11 @@ def _scores_sheet() -> SheetPart:
               meaning="填了三级指标的各行分值之和，应为100（只写一级、二级的小计行不重复计算）"),
         Field("score_total", S, f"F{tr}", "得分合计", "Total score", "score", role="derived",
               expr=SumIfGiven(ind.range_name("score"), ind.range_name("level3")),
-              meaning="填了三级指标的各行得分之和（小计行不重复计算）"),
+              meaning="填了三级指标的各行得分之和（小计行不重复计算）", short="得分", short_en="Score"),
         Field("grade", S, f"F{tr + 1}", "评价等级", "Grade", "grade", role="derived",
               expr=Grade("score_total", ind.range_name("score"), "grade_minimums", "grade_labels", GRADE_BANDS),
-              meaning="按等级标准表：优秀 ≥ 90，良好 80–<90，中 60–<80，差 < 60（财预〔2020〕10号）"),
+              meaning="按等级标准表：优秀 ≥ 90，良好 80–<90，中 60–<80，差 < 60（财预〔2020〕10号）",
+              short="等级", short_en="Grade"),
     )
     sheet = Sheet("scores", S, "Scores",
                   {"A": 10, "B": 12, "C": 14, "D": 22, "E": 8, "F": 8, "G": 50, "H": 9, "I": 14, "J": 14, "K": 10,
@@ -993,8 +1069,7 @@ def _checks_sheet() -> SheetPart:
                                                             "H": 12}, (
         Text("A1", "校验（工作簿自动检查）", "title", merge_to="G1"),
         Text("A3", LIVE_NOTE, "note", merge_to="G3"),
-        *(Text(f"{c}4", h, "header") for c, h in zip("ABCDEFGH", ("序号", "结果", "工作表", "位置", "检查项", "代码",
-                                                                    "说明", "按输入计算"), strict=True)),
+        *(Text(f"{c}4", h, "header") for c, h in zip("ABCDEFGH", LIVE_COLUMNS, strict=True)),
     ), landscape=True, since=LIVE_SINCE))
 
 

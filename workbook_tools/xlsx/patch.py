@@ -6,7 +6,8 @@ nobody asked to change. :func:`prepare` edits only the worksheet parts whose cel
 every other member's compressed bytes are copied unchanged. What it must understand it reads with expat
 (element byte offsets), and it refuses (:class:`NotPatchable`) whatever it does not handle, so the caller
 can fall back to openpyxl: Strict namespaces, prefixed markup, UTF-16 parts, shared/array formulas on a
-changed cell, merged ranges over one, cells outside the sheet's dimension, parts it does not know.
+changed cell, merged ranges over one, cells outside the sheet's dimension, parts it does not know (an
+empty drawing, which LibreOffice writes for every sheet it saved, is carried over like the known parts).
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ _KNOWN = re.compile(r"\[Content_Types\]\.xml|_rels/\.rels|docProps/[^/]+\.xml|xl
                     r"xl/sharedStrings\.xml|xl/theme/theme\d+\.xml|xl/calcChain\.xml|"
                     r"xl/printerSettings/printerSettings\d+\.bin|xl/worksheets/_rels/sheet\d+\.xml\.rels")
 #: Worksheet children that come after ``sheetProtection`` (ECMA-376 CT_Worksheet order).
+#: An anchorless drawing part: LibreOffice writes one (with its relationship) for a sheet that has none.
+_DRAWING = re.compile(r"xl/drawings/drawing\d+\.xml")
+NS_DRAWING = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 _AFTER_PROTECTION = ("protectedRanges", "scenarios", "autoFilter", "sortState", "dataConsolidate",
                      "customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting", "dataValidations",
                      "hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks",
@@ -163,6 +167,18 @@ def _parse(p: Any, data: bytes) -> None:
         raise
     except Exception as exc:
         raise NotPatchable(f"unparsable part: {exc}") from exc
+
+
+def _empty_drawing(data: bytes) -> bool:
+    """A drawing part with no shapes: nothing in it can anchor to a cell or refer to another part."""
+    p = defused_parser()
+    elements: list[str] = []
+    p.StartElementHandler = lambda name, attrs: elements.append(name)
+    try:
+        _parse(p, data)
+    except NotPatchable:
+        return False
+    return elements == [f"{NS_DRAWING}}}wsDr"]
 
 
 def _attr_text(attrs: Mapping[str, str]) -> str:
@@ -471,7 +487,8 @@ def prepare(source: Path, sheet_parts: Mapping[str, str], edits: Mapping[str, Sh
         for info in infos:
             if info.flag_bits & 0x1 or info.file_size > 0x7FFFFFFF or info.compress_type not in (0, 8):
                 raise NotPatchable(f"{info.filename}: encrypted, zip64 or unusual compression")
-            if not info.is_dir() and not _KNOWN.fullmatch(info.filename):
+            if not info.is_dir() and not _KNOWN.fullmatch(info.filename) and not (
+                    _DRAWING.fullmatch(info.filename) and _empty_drawing(zf.read(info))):
                 raise NotPatchable(f"{info.filename}: a part the writer does not know")
         if len(infos) > 0xFFFF or len(names) != len(infos):
             raise NotPatchable("member count")
