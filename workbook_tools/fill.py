@@ -22,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from defusedxml.ElementTree import fromstring
 
 from .checks import structure
@@ -50,7 +51,6 @@ class FillError(WorkbookToolsError, ValueError):
     code = "fill-refused"
 
 
-@dataclass
 class FillReport(Report):
     """A validate-style report of what fill changed, plus where the result went."""
 
@@ -59,7 +59,7 @@ class FillReport(Report):
     written: bool = False
     recalculated: bool = False
     backup: str | None = None
-    suggestions: list[Suggestion] = field(default_factory=list)
+    suggestions: list[Suggestion] = msgspec.field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         d = super().to_json()

@@ -13,13 +13,12 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 import msgspec
 
-from . import spec
+from . import DATA, spec
 from .errors import WorkbookToolsError
 from .expr import excel_round, grade_for
 from .model import Evaluation, Value, canonical
@@ -132,7 +131,7 @@ def indicator_key(text: str) -> str:
 def load_rules(path: str | Path | None = None) -> Rules:
     """The rules in ``path``, or the packaged defaults. Raises :class:`RulesError` naming file and key."""
     if path is None:
-        text = resources.files("workbook_tools").joinpath("data", DEFAULT_RULES_NAME).read_text(encoding="utf-8")
+        text = (DATA / DEFAULT_RULES_NAME).read_text(encoding="utf-8")
         where = f"workbook_tools/data/{DEFAULT_RULES_NAME}"
     else:
         where = str(path)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from typing import IO, Any
+
+import msgspec
 
 from ..core.cells import address, col_index, col_letters, rc, split
 from .formulas import translate
@@ -26,8 +27,7 @@ MAX_ROW = 2000
 CHUNK = 1 << 20
 
 
-@dataclass(slots=True)
-class Cell:
+class Cell(msgspec.Struct):
     """One cell as stored: ``value`` is the typed cached value, ``formula`` the formula text without '='."""
 
     value: Decimal | str | bool | None
@@ -41,13 +41,12 @@ class Cell:
         return self.kind == "e"
 
 
-@dataclass
-class SheetData:
+class SheetData(msgspec.Struct):
     name: str
     state: str = "visible"
-    cells: Cells | FormulaCells = field(default_factory=lambda: Cells())
+    cells: Cells | FormulaCells = msgspec.field(default_factory=lambda: Cells())
     protected: bool = False
-    merges: list[str] = field(default_factory=list)
+    merges: list[str] = msgspec.field(default_factory=list)
     truncated: bool = False
     max_row: int = 0
     #: False when only the formula cells were read, without values (``read(formulas_only=...)``)
