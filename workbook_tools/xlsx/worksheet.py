@@ -83,6 +83,13 @@ def rc_of(ref: str) -> tuple[int, int] | None:
     return int(m.group(2)), n
 
 
+@lru_cache(maxsize=65536)
+def _canonical(ref: str) -> tuple[str, int, int] | None:
+    """A cell's ``r`` attribute as (canonical A1 address, row, column): one cache lookup per cell element."""
+    rowcol = rc_of(ref)
+    return None if rowcol is None else (ref_of(*rowcol), *rowcol)
+
+
 class SheetScan:
     """What the expat pass keeps of one sheet.
 
@@ -198,19 +205,20 @@ def scan_sheet(stream: IO[bytes], date_styles: list[bool], max_row: int) -> Shee
                            (_PROTECTION, on_protection)):
         others.update(dict.fromkeys(names, handler))
     find = others.get
+    canonical = _canonical
 
     def start(name: str, attrs: dict[str, str]) -> None:
         nonlocal col
         if name in c_names:  # the common element first, inline; everything else through one lookup
             r = attrs.get("r")
-            rowcol = rc_of(r) if r else None
-            if rowcol is None:
+            canon = canonical(r) if r else None
+            if canon is None:
                 col += 1
                 rr, cc = row, col
+                ref = ref_of(rr, cc)
             else:
-                rr, cc = rowcol
+                ref, rr, cc = canon
                 col = cc
-            ref = ref_of(rr, cc)
             s = attrs.get("s")
             t = attrs.get("t")
             if s or t:
