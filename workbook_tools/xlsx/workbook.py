@@ -13,6 +13,7 @@ import posixpath
 import pyexpat
 import re
 import zipfile
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -77,8 +78,12 @@ class Workbook(msgspec.Struct, dict=True):
 _REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?)$")
 
 
+@lru_cache(maxsize=4096)
 def parse_reference(text: str) -> tuple[str, str] | None:
-    """"'表 1'!$B$4" → ('表 1', 'B4'); ranges keep their colon; anything else (#REF!, formulas) → None."""
+    """"'表 1'!$B$4" → ('表 1', 'B4'); ranges keep their colon; anything else (#REF!, formulas) → None.
+
+    Cached: the reader and the structure check resolve each of a workbook's ~180 names, and every workbook of a
+    batch spells them alike."""
     m = _REF.match(text.strip())
     if not m:
         return None
