@@ -143,7 +143,7 @@ def _cmdline(pid: int) -> str:
 
 
 @pytest.fixture
-def no_process_left(request: pytest.FixtureRequest) -> Iterator[None]:
+def no_process_left() -> Iterator[None]:
     """A test that starts processes (dask workers, the fork server, the resource tracker) leaves none behind.
 
     During the test this process is the child subreaper (Linux ``prctl``), so whatever its children leave
@@ -158,9 +158,6 @@ def no_process_left(request: pytest.FixtureRequest) -> Iterator[None]:
     import sys
     import time
 
-    if request.node.get_closest_marker("no_process_check") is not None:
-        yield
-        return
     me = os.getpid()
     before = set(_children(me))
     libc = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None

@@ -331,6 +331,34 @@ def test_process_engine_restart_gives_a_working_pool() -> None:
         engine.shutdown()
 
 
+KILLED_WITH_ITS_POOL = """
+import os, signal, sys
+from workbook_tools.batch.isolation import ProcessEngine
+
+engine = ProcessEngine(1)
+with open(sys.argv[1], "w") as fh:
+    fh.write(str(engine.submit(os.getpid).result()))
+os.kill(os.getpid(), signal.SIGKILL)  # no shutdown, no atexit: as a nanny kills a dask worker that hangs
+"""
+
+
+@pytest.mark.usefixtures("no_process_left")  # and the killed process's fork server and tracker end too
+def test_a_file_process_ends_with_its_killed_parent(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+
+    pid_file = tmp_path / "pid"
+    with open(tmp_path / "log", "wb") as log:  # not a pipe: the fork server would hold it open
+        code = subprocess.run([sys.executable, "-c", KILLED_WITH_ITS_POOL, str(pid_file)], stdout=log,
+                              stderr=subprocess.STDOUT, timeout=120).returncode
+    assert code == -signal.SIGKILL, (tmp_path / "log").read_text(errors="replace")
+    pid = int(pid_file.read_text())
+    deadline = time.monotonic() + 30
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(pid), "the file process outlived its parent"
+
+
 def test_progress_is_off_for_scripts(monkeypatch: pytest.MonkeyPatch) -> None:
     class Tty:
         def isatty(self) -> bool:

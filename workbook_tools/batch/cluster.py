@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from distributed import WorkerPlugin, as_completed, get_worker
+from distributed.core import Status
 
 from .result import BatchOptions, FileResult, Worker, crashed_result, timeout_result
 
@@ -53,13 +54,36 @@ def allow_children() -> None:
 
     The nanny starts workers as daemonic processes (``distributed.worker.daemon``, default True) and
     ``multiprocessing`` refuses children to a daemonic process, because it is killed without cleaning up.
-    Here that cannot orphan anything for long: the file processes are children of the fork server, which
-    exits when its worker does, and they exit when their call queue closes; the plugin's teardown kills
-    them. This is what ``DASK_DISTRIBUTED__WORKER__DAEMON=False`` would do for the whole worker.
+    Here that orphans nothing: the plugin's teardown kills the file processes, and where a worker is killed
+    before it, they end with it (:func:`~.isolation.exit_with_parent`), and the fork server with them. This
+    is what ``DASK_DISTRIBUTED__WORKER__DAEMON=False`` would do for the whole worker.
     """
     me = multiprocessing.current_process()
     if me.daemon:
         me.daemon = False
+
+
+def stop_helpers() -> None:
+    """Stop this process's fork server and resource tracker now that its file processes are gone.
+
+    They would exit by themselves once every holder of their pipe has exited, this process included; stopped
+    here, they are gone before the worker reports itself closed. Only for a process that is a dask worker and
+    nothing else: where the workers are threads of the batch's process (``LocalCluster(processes=False)``) the
+    process engine may be using the same fork server. ``_stop`` is private (CPython's own tests and
+    tests/conftest.py use it; there is no public way) and waits for the server, so it is skipped while this
+    process has children that may hold its pipe. A tracker inherited from the nanny is the nanny's to stop.
+    """
+    import multiprocessing.forkserver
+    import multiprocessing.resource_tracker
+
+    if multiprocessing.active_children():
+        return
+    with contextlib.suppress(ChildProcessError):  # a server inherited through fork is not our child
+        multiprocessing.forkserver._forkserver._stop()  # type: ignore[attr-defined]
+    tracker: Any = multiprocessing.resource_tracker._resource_tracker  # _pid and _stop are private too
+    if tracker._pid is not None:  # started by this process, not passed down by the nanny
+        with contextlib.suppress(ChildProcessError):
+            tracker._stop()
 
 
 class IsolationPlugin(WorkerPlugin):
@@ -97,13 +121,23 @@ class IsolationPlugin(WorkerPlugin):
             self._free = free
 
     def teardown(self, worker: Any = None) -> None:
+        """Kill the file processes and wait for them; when a nanny's worker closes, stop its helpers too.
+
+        Runs when the worker closes (asked by its nanny or the scheduler) and when the plugin is registered
+        again (each batch does), when the fork server stays for the next engines. A worker that never gets
+        here (killed by its nanny after a close that hung) leaves nothing either: its file processes end with
+        it (:func:`~.isolation.exit_with_parent`), and the fork server and tracker with them.
+        """
         with self._lock:
             for engine in self._engines:
                 engine.kill_workers()
                 with contextlib.suppress(Exception):
-                    engine.shutdown(wait=False, cancel_futures=True)
+                    engine.shutdown(wait=True, cancel_futures=True)
             self._engines.clear()
             self._free = None
+        # A nanny's worker has the process to itself; one without may be a thread of the batch's process.
+        if getattr(worker, "nanny", None) and getattr(worker, "status", None) == Status.closing:
+            stop_helpers()
 
     @contextlib.contextmanager
     def engine(self) -> Iterator[Any]:
@@ -280,21 +314,29 @@ class LoopbackCluster:
         return int(self.procs[0].pid)
 
     def close(self) -> None:
-        """Workers first (their nannies stop them and their file processes), then the scheduler."""
+        """Workers first (their nannies stop them and their file processes), then the scheduler.
+
+        In that order, not all at once: a worker told by a closing scheduler to close asks its nanny first, and
+        a nanny closing at the same moment never answers, so the worker hangs until the nanny kills it (8 s)
+        without its plugin's teardown.
+        """
         import subprocess
 
-        for proc in reversed(self.procs):
-            proc.terminate()
-        for proc in reversed(self.procs):
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        workers, scheduler = self.procs[1:], self.procs[:1]
+        for group in (workers, scheduler):
+            for proc in group:
+                proc.terminate()
+            for proc in group:
+                try:
+                    proc.wait(30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
         self.procs.clear()
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
 
-__all__ = ["IsolationPlugin", "LoopbackCluster", "PLUGIN_NAME", "process_chunk", "register", "run_chunks", "chunk_size"]
+__all__ = ["IsolationPlugin", "LoopbackCluster", "PLUGIN_NAME", "process_chunk", "register", "run_chunks", "chunk_size",
+           "stop_helpers"]

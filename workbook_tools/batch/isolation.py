@@ -17,6 +17,7 @@ import os
 import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any, Literal
@@ -105,6 +106,26 @@ def kill_tree(pid: int) -> None:
             os.kill(p, signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM)
 
 
+def exit_with_parent() -> None:
+    """Pool initializer: the file process, and what it started, ends when the process that owns its pool does.
+
+    Nothing else would end it: a pool process waits on its call queue, whose write end it holds itself, so it
+    never sees its parent go; and while it lives, the fork server and the resource tracker (which wait until
+    every holder of their pipe has gone) live too. That is what a dask worker killed by its nanny, or a batch
+    killed with SIGKILL, would leave behind. A thread waits on the parent's sentinel (closed when the parent
+    exits, however it exits) and then kills this process's tree.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        kill_tree(os.getpid())
+
+    threading.Thread(target=watch, name="workbook-tools-exit-with-parent", daemon=True).start()
+
+
 class ProcessEngine(Executor):
     """A ``ProcessPoolExecutor`` that can kill its workers and start over (per-file time limit)."""
 
@@ -118,7 +139,7 @@ class ProcessEngine(Executor):
         self.restarts = 0
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._ctx)
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._ctx, initializer=exit_with_parent)
 
     @property
     def capacity(self) -> int:
@@ -276,4 +297,4 @@ def open_executor(engine: str = "process", workers: int | None = None, scheduler
 
 
 __all__ = ["ProcessEngine", "DaskEngine", "EngineError", "open_executor", "make_dask", "capacity", "default_workers",
-           "kill_tree", "warm_up", "ENGINES"]
+           "exit_with_parent", "kill_tree", "warm_up", "ENGINES"]

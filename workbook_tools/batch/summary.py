@@ -25,19 +25,26 @@ from ..core import spec
 from ..core.expr import excel_round
 from ..core.fsutil import atomic_path, atomic_save
 from ..core.model import unit_key
-from ..core.words import SEVERITY_WORDS, lang_of
+from ..core.words import (
+    CHART_TITLES,
+    SEVERITY_WORDS,
+    SHORT_HEADERS,
+    STATUS_WORDS,
+    SUMMARY_SHEETS,
+    TOTAL_NOTE,
+    TOTAL_UNITS,
+    TOTAL_WORD,
+    lang_of,
+)
 from .result import SUMMARY_FIGURES, FileResult
 
 #: Leading characters that make a spreadsheet treat a CSV field as a formula (OWASP CSV injection).
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
-SHEETS = {"zh": ("汇总", "问题清单", "未处理", "图表", "问题统计"),
-          "en": ("Summary", "Findings", "Unprocessed", "Charts", "Findings by code")}
-STATUS_LABELS = {
-    "zh": {"ok": "通过", "errors": "有错误", "unreadable": "无法读取", "timeout": "超时", "duplicate": "重复提交"},
-    "en": {"ok": "ok", "errors": "errors", "unreadable": "unreadable", "timeout": "timeout", "duplicate": "duplicate"},
-}
+#: The sheet names and a file's status in words, from the shared words table.
+SHEETS = SUMMARY_SHEETS
+STATUS_LABELS = STATUS_WORDS
 #: Chart size: per-department bar charts grow with the number of departments, up to Excel's practical limit.
 MAX_CHART_CM = 150.0
 CHART_WIDTH_CM = 18.0
@@ -62,6 +69,15 @@ def header(key: str, lang: str = "zh") -> str:
     if not text:
         raise KeyError(f"the summary shows {name} but the spec gives it no short label")
     return text
+
+
+def short_header(key: str, lang: str = "zh") -> str:
+    """A column's header where space is short (the portal's sort buttons): the words table's short form, else
+    :func:`header`."""
+    short = SHORT_HEADERS.get(key)
+    if short is None:
+        return header(key, lang)
+    return short[1] if lang == "en" else short[0]
 
 
 def column_kind(key: str) -> str:
@@ -165,12 +181,10 @@ def iter_summary_rows(results: Sequence[FileResult], lang: str = "zh") -> Iterat
                    status=STATUS_LABELS[lg][r.status], note=_status_note(r, lang) or None)
         yield row
     for t in totals(results):
-        row = {"file": "合计" if lg == "zh" else "Total", "year": t.year,
-               "unit": f"{t.units} 个单位" if lg == "zh" else f"{t.units} units"}
+        row = {"file": TOTAL_WORD[lg], "year": t.year, "unit": TOTAL_UNITS[lg].format(units=t.units)}
         for name, amount in t.values.items():
             row[name] = int(amount) if name in ("staff_quota", "staff_actual") and amount is not None else amount
-        row["note"] = ("各比率由合计数重新计算（非平均），重复提交只计一次" if lg == "zh"
-                       else "ratios recomputed from the totals (not averaged); duplicates counted once")
+        row["note"] = TOTAL_NOTE[lg]
         yield row
 
 
@@ -332,6 +346,7 @@ def _charts(ws: Any, results: Sequence[FileResult], lang: str) -> None:
     from openpyxl.styles import Font
 
     en = lang == "en"
+    titles = CHART_TITLES[lang_of(lang)]
     rows = counted(results)
     years = {r.year for r in rows}
     bold = Font(bold=True)
@@ -362,7 +377,7 @@ def _charts(ws: Any, results: Sequence[FileResult], lang: str) -> None:
 
     rate = BarChart()
     rate.type = "bar"
-    rate.title = "Execution rate by department (%)" if en else "各单位预算执行率（%）"
+    rate.title = titles["rate"]
     rate.add_data(Reference(ws, min_col=2, min_row=1, max_row=n + 1), titles_from_data=True)
     rate.set_categories(cats)
     rate.legend = None
@@ -374,7 +389,7 @@ def _charts(ws: Any, results: Sequence[FileResult], lang: str) -> None:
     sangong = BarChart()
     sangong.type = "bar"
     sangong.grouping = "clustered"
-    sangong.title = "三公 expenses: this year vs last (10k yuan)" if en else "“三公”经费本年与上年对比（万元）"
+    sangong.title = titles["sangong"]
     sangong.add_data(Reference(ws, min_col=3, max_col=4, min_row=1, max_row=n + 1), titles_from_data=True)
     sangong.set_categories(cats)
     sangong.legend.position = "b"
@@ -385,7 +400,7 @@ def _charts(ws: Any, results: Sequence[FileResult], lang: str) -> None:
 
     dist = BarChart()
     dist.type = "col"
-    dist.title = "Departments by grade" if en else "评价等级分布（单位数）"
+    dist.title = titles["grades"]
     dist.add_data(Reference(ws, min_col=7, min_row=1, max_row=len(grades) + 1), titles_from_data=True)
     dist.set_categories(Reference(ws, min_col=6, min_row=2, max_row=len(grades) + 1))
     dist.legend = None
@@ -428,7 +443,7 @@ def write_xlsx(results: Sequence[FileResult], dest: Path, lang: str = "zh") -> P
     kinds = [c[3] for c in COLUMNS]
     headers = [c[1] if lg == "zh" else c[2] for c in COLUMNS]
     widths = [28 if k in ("file", "unit") else (40 if k == "note" else 12) for k in keys]
-    files = sum(1 for r in results if r.path not in ("合计", "Total"))  # the rows above the totals
+    files = sum(1 for r in results if r.path not in TOTAL_WORD.values())  # the rows above the totals
     _table_sheet(ws, headers, kinds, ([row.get(k) for k in keys] for row in iter_summary_rows(results, lang)),
                  widths, len(results) + len(totals(results)), 2 + files)
 
@@ -530,4 +545,4 @@ def write_summary(results: Sequence[FileResult], out_dir: Path, lang: str = "zh"
 
 __all__ = ["write_summary", "write_xlsx", "write_csv", "write_json", "summary_rows", "finding_rows",
            "unprocessed_rows", "code_counts", "code_rows", "totals", "counted", "csv_safe", "COLUMNS", "SHEETS", "STATUS_LABELS",
-           "header", "column_kind"]
+           "header", "short_header", "column_kind"]

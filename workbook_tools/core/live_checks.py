@@ -30,18 +30,21 @@ from . import spec
 from .expr import Expr
 from .findings import CATALOGUE, fmt, phrase
 from .findings import template as message_template
+from .words import SEVERITY_WORDS, STATUS_WORDS
 
 SHEET = spec.LIVE_SHEET
 SINCE = spec.LIVE_SINCE
 #: 校验 sheet layout: header row, first check row, and what each column holds.
 HEADER_ROW = 4
 FIRST_ROW = 5
-COL_NO, COL_RESULT, COL_SHEET, COL_PLACE, COL_ITEM, COL_CODE, COL_MESSAGE, COL_EXPECTED = "ABCDEFGH"
+COLUMNS: tuple[str, ...] = tuple("ABCDEFGH")  # headed by spec.LIVE_COLUMNS
+COL_NO, COL_RESULT, COL_SHEET, COL_PLACE, COL_ITEM, COL_CODE, COL_MESSAGE, COL_EXPECTED = COLUMNS
 SUMMARY_CELL = "A2"
 #: The 结果 column holds 2 (error), 1 (warning) or 0 (passed), shown as words by its number format, so the
 #: formulas carry no Chinese text and the status lines count numbers.
 RESULT_ERROR, RESULT_WARNING, RESULT_OK = 2, 1, 0
-RESULT_FORMAT = '[=2]"错误";[=1]"警告";"通过"'
+RESULT_FORMAT = (f'[=2]"{SEVERITY_WORDS["zh"]["error"]}";[=1]"{SEVERITY_WORDS["zh"]["warning"]}";'
+                 f'"{STATUS_WORDS["zh"]["ok"]}"')
 #: Defined names of the 校验 columns the status lines count.
 RESULT_NAME = "live_checks_result"
 SHEET_NAME = "live_checks_sheet"
@@ -390,19 +393,17 @@ def _derived_target(f: spec.Field, e: str) -> Target:
 
 
 def _project_targets() -> Iterator[Target]:
-    t = spec.table("projects")
-    for key, total_name in (("actual", "project_actual"), ("budget", "project_budget")):
-        col, total = t.range_name(key), spec.field(total_name)
-        r = col
+    for rule in (r for r in spec.CROSS_RULES if isinstance(r, spec.Equal)):
+        r, total_name = rule.left, rule.right
+        total = spec.field(total_name)
         guard = f"OR(COUNT({r})=0,{_range_not_numbers(r)},{_not_number(total_name)})"
         diff = f"ROUND(N({total_name})-SUM({r}),6)"
         tot = f"N({total_name})"
         slack_down = f"SUMPRODUCT(({r}>=0.005)*0.005+({r}>=0)*({r}<0.005)*{r}+({r}<0)*0.005)"
         tol_up = f"0.005*COUNT({r})+IF({tot}>=0,MIN(0.005,{tot}),0.005)"
         within = f"IF({diff}>0,{diff}<=ROUND({tol_up},6),-{diff}<=ROUND({slack_down}+0.005,6))"
-        label = t.column(key).label
-        words = (("column", label), ("total_label", total.label))
-        yield Target(total.sheet, total.cell, f"项目明细{label}合计与表4", (
+        words = (("column", rule.column.label), ("total_label", total.label))
+        yield Target(total.sheet, total.cell, rule.label, (
             Case("", guard),
             Case("", f"{diff}=0"),
             Case("value-imprecise", within, CROSS, words),
@@ -415,7 +416,7 @@ def _sangong_targets() -> Iterator[Target]:
         s, b = f"({expansion(rule.left)})", f"({expansion(rule.right)})"
         guard = _any_not_number(upstream(rule.left) + upstream(rule.right))
         f = spec.field(rule.left)
-        yield Target(f.sheet, f.cell, f"三公经费{rule.what}不超过基本支出", (
+        yield Target(f.sheet, f.cell, rule.label, (
             Case("", guard),
             Case(rule.code, f"ROUND({s}-{b},6)>0", "default", (("what", rule.what), ("what_en", rule.what_en))),
         ), args=(("sangong", s), ("basic", b)))
@@ -425,8 +426,9 @@ def _score_target(t: spec.ListTable, k: int) -> Target:
     refs = Refs(k)
     w, s = refs.col(t, "weight"), refs.col(t, "score")
     case = Case("score-exceeds-weight", f"AND(ISNUMBER({w}),ISNUMBER({s}),{s}>{w})", CROSS, (("row", str(k)),))
-    return Target(t.sheet, f"{t.column('score').col}{t.first_row + k - 1}", f"{t.label}第 {k} 行 得分不超过分值",
-                  (case,), args=(("score", s), ("weight", w)))
+    item = spec.LIVE_ROW_ITEM.format(table=t.label, row=k, item=spec.LIVE_CHECK_ITEMS[case.code])
+    return Target(t.sheet, f"{t.column('score').col}{t.first_row + k - 1}", item, (case,),
+                  args=(("score", s), ("weight", w)))
 
 
 def _weights_target() -> Target:
@@ -435,14 +437,14 @@ def _weights_target() -> Target:
     r, key = t.range_name("weight"), t.range_name("level3")
     f = spec.field("weight_total")
     total = f'SUMIFS({r},{key},"<>")'
-    return Target(f.sheet, f.cell, "分值合计为100", (
+    return Target(f.sheet, f.cell, spec.LIVE_CHECK_ITEMS["weights-not-100"], (
         Case("weights-not-100", f'AND(SUMPRODUCT(ISNUMBER({r})*({key}<>""))>0,ROUND({total}-100,6)<>0)',
              "default"),), args=(("total", total),))  # validate's words
 
 
 def _staff_target() -> Target:
     f = spec.field("staff_quota")
-    return Target(f.sheet, f.cell, "有实有人数必有编制数", (
+    return Target(f.sheet, f.cell, spec.LIVE_CHECK_ITEMS["staff-without-quota"], (
         Case("", f"OR({_not_number('staff_actual')},{_not_number('staff_quota')})"),
         Case("staff-without-quota", "AND(ISNUMBER(staff_actual),N(staff_quota)=0)", CROSS),
     ), args=(("staff", "staff_actual"),))
@@ -459,7 +461,8 @@ def _list_rows() -> Iterator[Target]:
                 refs = Refs(k)
                 cases = _list_cases(t, c, refs)
                 if cases:
-                    tgt = _input_target(t.sheet, f"{c.col}{t.first_row + k - 1}", f"{t.label}第 {k} 行 {c.label}",
+                    item = spec.LIVE_ROW_ITEM.format(table=t.label, row=k, item=c.label)
+                    tgt = _input_target(t.sheet, f"{c.col}{t.first_row + k - 1}", item,
                                         refs.col(t, c.key), c.kind, c.min, c.max, cases)
                     assert tgt is not None
                     yield tgt
@@ -505,6 +508,11 @@ class LiveCell(msgspec.Struct, frozen=True):
     what: str
 
 
+def _column(col: str) -> str:
+    """The 校验 sheet's header of a column, as the spec lays it out."""
+    return spec.LIVE_COLUMNS[COLUMNS.index(col)]
+
+
 def _row_cells(i: int, t: Target) -> list[LiveCell]:
     r = FIRST_ROW + i
     code = f"{COL_CODE}{r}"
@@ -533,11 +541,11 @@ def _row_cells(i: int, t: Target) -> list[LiveCell]:
                 params = {**{k: _q(v) for k, v in c.words}, **dict(t.args)}
                 uniq.append((f"{code}={_q(c.code)}", excel_text(c.template(), params)))
         message = "=" + _chain(uniq, '""')
-    cells = [LiveCell(SHEET, f"{COL_RESULT}{r}", result, "结果"),
-             LiveCell(SHEET, code, "=" + t.code_formula(), "代码"),
-             LiveCell(SHEET, f"{COL_MESSAGE}{r}", message, "说明")]
+    cells = [LiveCell(SHEET, f"{COL_RESULT}{r}", result, _column(COL_RESULT)),
+             LiveCell(SHEET, code, "=" + t.code_formula(), _column(COL_CODE)),
+             LiveCell(SHEET, f"{COL_MESSAGE}{r}", message, _column(COL_MESSAGE))]
     if t.expected is not None:
-        cells.append(LiveCell(SHEET, f"{COL_EXPECTED}{r}", "=" + t.expected, "按输入计算"))
+        cells.append(LiveCell(SHEET, f"{COL_EXPECTED}{r}", "=" + t.expected, _column(COL_EXPECTED)))
     return cells
 
 
@@ -724,7 +732,8 @@ def names() -> list[spec.Name]:
         spec.Name("live_checks", SHEET, f"{COL_NO}{FIRST_ROW}:{COL_EXPECTED}{last}", "live",
                   "校验表（每行一项实时检查）", SINCE),
         spec.Name(RESULT_NAME, SHEET, f"{COL_RESULT}{FIRST_ROW}:{COL_RESULT}{last}", "live",
-                  "校验表：结果列（通过 / 错误 / 警告）", SINCE),
+                  f"校验表：结果列（{STATUS_WORDS['zh']['ok']} / {SEVERITY_WORDS['zh']['error']} / "
+                  f"{SEVERITY_WORDS['zh']['warning']}）", SINCE),
         spec.Name(SHEET_NAME, SHEET, f"{COL_SHEET}{FIRST_ROW}:{COL_SHEET}{last}", "live", "校验表：工作表列", SINCE),
         spec.Name(MSG_KEY_NAME, SHEET, f"{COL_MSG_KEY}{FIRST_ROW}:{COL_MSG_KEY}{FIRST_ROW + message_count() - 1}",
                   "live", "校验表：说明模板的键（代码|类别）", SINCE),

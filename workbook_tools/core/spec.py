@@ -51,6 +51,14 @@ LIVE_SEAL_HASH = "C31D"
 LIVE_STATUS_OK = "{scope}校验通过"
 LIVE_STATUS_FAILED = "{scope}校验：{errors} 个错误，{warnings} 个警告（详见“{sheet}”表）"
 LIVE_SCOPE_SHEET, LIVE_SCOPE_BOOK = "本表", "本工作簿"
+#: The 校验 sheet's column headers, A to H (live_checks names the formula cells it owns by them).
+LIVE_COLUMNS: tuple[str, ...] = ("序号", "结果", "工作表", "位置", "检查项", "代码", "说明", "按输入计算")
+#: The 检查项 of a 校验 row about one row of a list: {table} the list's label, {row} its row, {item} what is checked.
+LIVE_ROW_ITEM = "{table}第 {row} 行 {item}"
+#: The 检查项 of the cross-table checks that are no rule object (checks/crosstable.py codes them), by finding
+#: code; the rules of ``CROSS_RULES`` carry their own (:attr:`Equal.label`, :attr:`AtMost.label`).
+LIVE_CHECK_ITEMS: dict[str, str] = {"score-exceeds-weight": "得分不超过分值", "weights-not-100": "分值合计为100",
+                                    "staff-without-quota": "有实有人数必有编制数"}
 LIVE_NOTE = ("本表由公式实时检查，填写或修改后立即更新；有问题的单元格同时标为红色（错误）或橙色（警告），点击“位置”可跳到该单元格。"
              "定义名称被移动或删除、工作表被删除或改名、行被插入、公式文字被改动、宏、外部链接、损坏或恶意文件、日期格式、控制字符，"
              "以及按舍入区间推算的截尾判断，只有完整校验程序（workbook-tools validate，由财政局或网页校验运行）能发现。")
@@ -324,6 +332,15 @@ class RateTable(msgspec.Struct, frozen=True):
     rows: tuple[RateRow, ...]
     total: RateRow
 
+    @property
+    def number(self) -> str:
+        """The table's number as its title gives it (表4), by which other labels cite the table."""
+        return self.title.split(" ", 1)[0]
+
+    def names(self) -> set[str]:
+        """The defined names of the table's cells (rows and 合计)."""
+        return {n for r in (*self.rows, self.total) for n in (r.budget, r.actual, r.rate)}
+
 
 class ChangeRow(msgspec.Struct, frozen=True):
     """One row of 表3 (this year against last year), by the defined names of its cells."""
@@ -344,6 +361,11 @@ class ChangeTable(msgspec.Struct, frozen=True):
     rows: tuple[ChangeRow, ...]
     total: ChangeRow
 
+    @property
+    def number(self) -> str:
+        """The table's number as its title gives it (表3)."""
+        return self.title.split(" ", 1)[0]
+
 
 class Equal(msgspec.Struct, frozen=True):
     """A list column's total must equal a stated figure (项目明细合计 = 表4 项目支出); checked by
@@ -361,15 +383,24 @@ class Equal(msgspec.Struct, frozen=True):
     def column(self) -> Column:
         return next(c for c in self.table.columns if self.table.range_name(c.key) == self.left)
 
+    @property
+    def label(self) -> str:
+        """The 检查项 of the rule's 校验 row: the list's column total against the table that states it
+        (项目明细决算金额合计与表4)."""
+        stated = next(t for t in RATE_TABLES if self.right in t.names())
+        return f"{self.table.label}{self.column.label}合计与{stated.number}"
+
 
 class AtMost(msgspec.Struct, frozen=True):
-    """``left`` may not exceed ``right`` (三公经费 is part of 基本支出); ``what`` names the pair's figure."""
+    """``left`` may not exceed ``right`` (三公经费 is part of 基本支出); ``what`` names the pair's figure,
+    ``label`` is the 检查项 of the rule's 校验 row."""
 
     left: str
     right: str
     code: str
     what: str
     what_en: str
+    label: str
 
 
 # ---------------------------------------------------------------------------------------------
@@ -893,8 +924,10 @@ def _funds_sheet() -> SheetPart:
     return SheetPart(sheet, tuple(fields), rate_tables=(basic, sangong), change_tables=(change,),
                      parts_checks=_funds_parts_checks(),
                      cross_rules=(
-                         AtMost("sangong_actual", "basic_actual", "sangong-exceeds-basic", "决算", "final account"),
-                         AtMost("sangong_budget", "basic_budget", "sangong-exceeds-basic", "年初预算", "initial budget"),
+                         AtMost("sangong_actual", "basic_actual", "sangong-exceeds-basic", "决算", "final account",
+                                "三公经费决算不超过基本支出"),
+                         AtMost("sangong_budget", "basic_budget", "sangong-exceeds-basic", "年初预算", "initial budget",
+                                "三公经费年初预算不超过基本支出"),
                      ))
 
 
@@ -1037,8 +1070,7 @@ def _checks_sheet() -> SheetPart:
                                                             "H": 12}, (
         Text("A1", "校验（工作簿自动检查）", "title", merge_to="G1"),
         Text("A3", LIVE_NOTE, "note", merge_to="G3"),
-        *(Text(f"{c}4", h, "header") for c, h in zip("ABCDEFGH", ("序号", "结果", "工作表", "位置", "检查项", "代码",
-                                                                    "说明", "按输入计算"), strict=True)),
+        *(Text(f"{c}4", h, "header") for c, h in zip("ABCDEFGH", LIVE_COLUMNS, strict=True)),
     ), landscape=True, since=LIVE_SINCE))
 
 

@@ -1,5 +1,6 @@
 """The words every face shows a user, in one table: languages, severity names, the result sheet and its
-columns. The text report, the annotated copy, the Excel button and the batch summary all read them."""
+columns, the batch summary's sheets, statuses, total rows and charts, the portal's states and short headers.
+The text report, the annotated copy, the Excel button, the batch summary and the portal all read them."""
 
 from __future__ import annotations
 
@@ -21,8 +22,11 @@ FILE_LEVEL: dict[Lang, str] = {"zh": "整个文件", "en": "whole file"}
 REPORT_HEAD: dict[Lang, str] = {"zh": "文件：{file}（模板版本 {version}）", "en": "File: {file} (template {version})"}
 INFOS_NOTE: dict[Lang, str] = {"zh": "（另有 {infos} 条提示）", "en": ", {infos} info"}
 
-#: The sheet that lists the findings inside a workbook (annotated copy, Excel button); never a template sheet.
-RESULT_SHEET = "校验结果"
+#: What validating a file found, as a word (the portal's column of a submission's outcome) …
+RESULT_WORD: dict[Lang, str] = {"zh": "校验结果", "en": "validation result"}
+#: … and the sheet named by it that lists the findings inside a workbook (annotated copy, Excel button); never a
+#: template sheet.
+RESULT_SHEET = RESULT_WORD["zh"]
 #: Its columns: key → (Chinese, English) header.
 RESULT_COLUMNS: dict[str, tuple[str, str]] = {
     "number": ("序号", "#"),
@@ -33,6 +37,42 @@ RESULT_COLUMNS: dict[str, tuple[str, str]] = {
     "message": ("说明", "message"),
     "expected": ("应为", "expected"),
     "actual": ("实为", "found"),
+}
+
+#: The sheets of the batch summary (summary.xlsx), in order: the table of files, the findings, the files not
+#: processed, the charts and the count of each finding code.
+SUMMARY_SHEETS: dict[Lang, tuple[str, str, str, str, str]] = {
+    "zh": ("汇总", "问题清单", "未处理", "图表", "问题统计"),
+    "en": ("Summary", "Findings", "Unprocessed", "Charts", "Findings by code"),
+}
+#: A file's outcome in a batch (``FileResult.status``).
+STATUS_WORDS: dict[Lang, dict[str, str]] = {
+    "zh": {"ok": "通过", "errors": "有错误", "unreadable": "无法读取", "timeout": "超时", "duplicate": "重复提交"},
+    "en": {"ok": "ok", "errors": "errors", "unreadable": "unreadable", "timeout": "timeout", "duplicate": "duplicate"},
+}
+#: A summary's total row (one per year): its first cell, the count of units it adds, and its note.
+TOTAL_WORD: dict[Lang, str] = {"zh": "合计", "en": "Total"}
+TOTAL_UNITS: dict[Lang, str] = {"zh": "{units} 个单位", "en": "{units} units"}
+TOTAL_NOTE: dict[Lang, str] = {"zh": "各比率由合计数重新计算（非平均），重复提交只计一次",
+                               "en": "ratios recomputed from the totals (not averaged); duplicates counted once"}
+#: The titles of the summary's charts: execution rate by department, 三公 this year against last, grades.
+CHART_TITLES: dict[Lang, dict[str, str]] = {
+    "zh": {"rate": "各单位预算执行率（%）", "sangong": "“三公”经费本年与上年对比（万元）", "grades": "评价等级分布（单位数）"},
+    "en": {"rate": "Execution rate by department (%)", "sangong": "三公 expenses: this year vs last (10k yuan)",
+           "grades": "Departments by grade"},
+}
+#: A department's state in a collection round (the portal's board); "errors" is a file's word for it.
+DEPARTMENT_STATUS: dict[Lang, dict[str, str]] = {
+    "zh": {"missing": "未提交", "errors": STATUS_WORDS["zh"]["errors"], "ok": "已通过", "late": "逾期",
+           "returned": "已退回"},
+    "en": {"missing": "missing", "errors": STATUS_WORDS["en"]["errors"], "ok": "passed", "late": "late",
+           "returned": "returned"},
+}
+#: Short forms of the summary's headers (key → Chinese, English), where a narrow place shows a column (the
+#: portal's sort buttons); ``latest`` is the portal's own column, the time of a department's latest upload.
+SHORT_HEADERS: dict[str, tuple[str, str]] = {
+    "errors": (SEVERITY_WORDS["zh"]["error"], "Errors"), "warnings": (SEVERITY_WORDS["zh"]["warning"], "Warnings"),
+    "total_rate": ("执行率", "Execution rate"), "latest": ("最近提交", "Latest upload"),
 }
 
 
@@ -78,5 +118,7 @@ def headers(keys: tuple[str, ...], lang: str) -> tuple[str, ...]:
     return tuple(RESULT_COLUMNS[k][i] for k in keys)
 
 
-__all__ = ["FILE_LEVEL", "INFOS_NOTE", "LANGS", "REPORT_HEAD", "PROGRAMS", "RESULT_COLUMNS", "RESULT_SHEET", "SEVERITY_WORDS", "UNKNOWN_PROGRAM",
+__all__ = ["CHART_TITLES", "DEPARTMENT_STATUS", "FILE_LEVEL", "INFOS_NOTE", "LANGS", "REPORT_HEAD", "PROGRAMS", "RESULT_COLUMNS",
+           "RESULT_SHEET", "RESULT_WORD", "SEVERITY_WORDS", "SHORT_HEADERS", "STATUS_WORDS", "SUMMARY_SHEETS", "TOTAL_NOTE", "TOTAL_UNITS",
+           "TOTAL_WORD", "UNKNOWN_PROGRAM",
            "Lang", "LangError", "headers", "lang_of", "parse_lang", "program", "program_en"]

@@ -14,8 +14,10 @@ from django.db import models
 from django.utils import timezone
 
 from ..batch.summary import header  # the summary's column headers, so the portal and the summary agree
+from ..core.words import RESULT_WORD, STATUS_WORDS
+from .context import STATUS_LABELS
 
-STATUS_LABELS = {"missing": "未提交", "errors": "有错误", "ok": "已通过", "late": "逾期", "returned": "已退回"}
+__all__ = ["STATUS_LABELS", "AuditEvent", "Blob", "Department", "Job", "Round", "Submission"]
 
 
 class Round(models.Model):
@@ -55,7 +57,7 @@ class Blob(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = verbose_name_plural = "文件"
+        verbose_name = verbose_name_plural = header("file")
 
     def __str__(self) -> str:
         return self.sha256
@@ -71,7 +73,7 @@ class Department(models.Model):
     """A unit taking part in a round, with its own login; created by importing the department list."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="departments", verbose_name="轮次")
-    name = models.CharField("单位名称", max_length=200)
+    name = models.CharField(header("unit"), max_length=200)
     row = models.PositiveIntegerField("导入行号", default=0)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="department",
                                 verbose_name="账号")
@@ -81,7 +83,7 @@ class Department(models.Model):
     class Meta:
         ordering = ["round", "row", "id"]
         constraints = [models.UniqueConstraint(fields=["round", "name"], name="department_unique_in_round")]
-        verbose_name = verbose_name_plural = "单位"
+        verbose_name = verbose_name_plural = header("department")
 
     def __str__(self) -> str:
         return self.name
@@ -91,13 +93,13 @@ class Submission(models.Model):
     """One uploaded version of a department's workbook and what validating it found."""
 
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="submissions",
-                                   verbose_name="单位")
+                                   verbose_name=header("department"))
     version = models.PositiveIntegerField("版本")
     blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="submissions")
     original_name = models.CharField("上传文件名", max_length=255)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
-    status = models.CharField("校验结果", max_length=20)  # ok | errors | unreadable (batch.FileResult.status)
+    status = models.CharField(RESULT_WORD["zh"], max_length=20)  # ok | errors | unreadable (batch.FileResult.status)
     errors = models.PositiveIntegerField(header("errors"), default=0)
     warnings = models.PositiveIntegerField(header("warnings"), default=0)
     score = models.DecimalField(header("score_total"), max_digits=7, decimal_places=2, null=True, blank=True)
@@ -120,6 +122,11 @@ class Submission(models.Model):
     @property
     def late(self) -> bool:
         return self.uploaded_at > self.department.round.deadline
+
+    @property
+    def status_label(self) -> str:
+        """What validating the file found, in the batch summary's words (通过, 有错误, 无法读取)."""
+        return STATUS_WORDS["zh"].get(self.status, self.status)
 
     @property
     def findings(self) -> list[dict[str, object]]:

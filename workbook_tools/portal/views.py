@@ -17,12 +17,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import jobs, services
+from .context import HEADS
 from .forms import ImportForm, ReturnForm, RoundForm, UploadForm
 from .grid import grids, numbered
 from .models import STATUS_LABELS, AuditEvent, Department, Job, Round, Submission
 from .storage import data_dir
 
 View = Callable[..., HttpResponse]
+#: The board's sort buttons: sort key (services.SORTS) → the column whose header the button shows.
+SORT_KEYS = (("name", "department"), ("status", "status"), ("time", "latest"), ("errors", "errors"),
+             ("warnings", "warnings"), ("score", "score_total"), ("rate", "total_rate"))
 
 
 def department_of(user: Any) -> Department | None:
@@ -118,8 +122,7 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
         "grades": [(g, c, round(c / max(c for _, c in grades) * 100, 1)) for g, c in grades],
         "import_form": ImportForm(), "jobs": rnd.jobs.filter(submission=None)[:5],
         "pending": rnd.jobs.filter(state__in=("queued", "running")).exists(),
-        "sort_keys": [("name", "单位"), ("status", "状态"), ("time", "最近提交"), ("errors", "错误"),
-                      ("warnings", "警告"), ("score", "得分"), ("rate", "执行率")],
+        "sort_keys": [(key, HEADS[head]) for key, head in SORT_KEYS],
     })
 
 
@@ -175,7 +178,7 @@ def return_submission(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReturnForm(request.POST)
     if form.is_valid():
         services.return_submission(sub, form.cleaned_data["comment"], request)
-        messages.success(request, f"已退回 {sub.department.name} 第 {sub.version} 版")
+        messages.success(request, f"{STATUS_LABELS['returned']} {sub.department.name} 第 {sub.version} 版")
     else:
         messages.error(request, "请填写退回意见")
     return redirect("portal:submission", pk=pk)
