@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -120,8 +121,11 @@ class Suggestion(msgspec.Struct, frozen=True):
     basis_en: str
 
 
+@lru_cache(maxsize=4096)
 def indicator_key(text: str) -> str:
-    """Comparable form of a 三级指标: full-width folded, quotes and spaces dropped (“三公经费”变动率 = "三公经费"变动率)."""
+    """Comparable form of a 三级指标: full-width folded, quotes and spaces dropped (“三公经费”变动率 = "三公经费"变动率).
+
+    Cached: matching a workbook's indicators against the rules asks for each rule's names once per row."""
     return _QUOTES.sub("", unicodedata.normalize("NFKC", text or ""))
 
 
