@@ -14,20 +14,16 @@ and prints; ``--json`` writes the figures. Traffic goes to 127.0.0.1 only, bound
 from __future__ import annotations
 
 import argparse
-import contextlib
 import hashlib
 import http.client
 import json
-import os
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from http.cookies import SimpleCookie
 from pathlib import Path
 
@@ -103,42 +99,6 @@ class Browser:
             raise RuntimeError(f"login {username}: {status}")
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def server(data: Path, database: str | None, threads: int, validation_workers: int | None = None) -> Iterator[int]:
-    exe = [sys.executable, "-m", "workbook_tools.cli.app", "serve", "--data", str(data)]
-    db = ["--database", database] if database else []
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WBT_PORTAL")}
-    if validation_workers is not None:
-        env["WBT_PORTAL_VALIDATION_WORKERS"] = str(validation_workers)
-    subprocess.run([*exe, *db, "--create-admin", ADMIN[0]], input=ADMIN[1] + "\n", text=True, check=True, env=env,
-                   capture_output=True)
-    port = free_port()
-    log = open(data / "server.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([*exe, *db, "--port", str(port), "--threads", str(threads)], stdout=log,
-                            stderr=subprocess.STDOUT, env=env)
-    try:
-        for _ in range(600):
-            with contextlib.suppress(OSError):
-                http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("GET", "/login/")
-                break
-            if proc.poll() is not None:
-                raise RuntimeError((data / "server.log").read_text())
-            time.sleep(0.1)
-        yield port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
-
-
 def workbooks(n: int, waves: int, folder: Path) -> list[list[Path]]:
     """A distinct valid workbook per upload (staff numbers differ), so every upload is a new file."""
     from tests.factory import filled_workbook
@@ -153,10 +113,12 @@ def workbooks(n: int, waves: int, folder: Path) -> list[list[Path]]:
 def run(backend: str, database: str | None, files: list[list[Path]], threads: int, tmp: Path,
         validation_workers: int | None = None) -> dict[str, object]:
     from tests.portal.helpers import departments_csv
+    from tests.portal.services import portal_server
 
     data = Path(tempfile.mkdtemp(prefix=f"data-{backend}-", dir=tmp))
     n, waves = len(files[0]), len(files)
-    with server(data, database, threads, validation_workers) as port:
+    env = {} if validation_workers is None else {"WBT_PORTAL_VALIDATION_WORKERS": str(validation_workers)}
+    with portal_server(data, database, ADMIN, "--threads", str(threads), env=env) as port:
         admin = Browser(port)
         admin.login(*ADMIN)
         status, headers, _ = admin.post("/bureau/", {"title": "负载测试", "year": "2023", "deadline": "2099-01-01T00:00"})

@@ -52,16 +52,22 @@ def _edit(fn: Callable) -> Callable[[Path], None]:
     return build
 
 
+def rewrite(base: Path, dest: Path, fn: Callable[[dict[str, bytes]], None]) -> Path:
+    """``dest``: ``base`` with its parts (name → bytes) as ``fn`` rewrites them in place."""
+    with zipfile.ZipFile(base) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    fn(parts)
+    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
+        for n, data in parts.items():
+            out.writestr(n, data)
+    return dest
+
+
 def _zip_edit(fn: Callable[[dict[str, bytes]], None], base: Path = BASE) -> Callable[[Path], None]:
     """Build by rewriting parts of the example's zip directly (things openpyxl cannot write)."""
 
     def build(dest: Path) -> None:
-        with zipfile.ZipFile(base) as zf:
-            parts = {n: zf.read(n) for n in zf.namelist()}
-        fn(parts)
-        with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
-            for n, data in parts.items():
-                out.writestr(n, data)
+        rewrite(base, dest, fn)
 
     return build
 

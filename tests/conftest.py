@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from .procs import cmdline, descendants, running
+
 # Property tests: a fast profile for `make test` on a developer machine, today's full depth under CI.
 _PROFILE = dict(deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile("thorough", max_examples=200, **_PROFILE)
@@ -121,27 +123,6 @@ def broken_inputs(tmp_path_factory: pytest.TempPathFactory, broken_cache: Path |
     return cached_build(tmp_path_factory.mktemp("broken"), names, broken_cache)
 
 
-def _children(pid: int) -> list[int]:
-    from workbook_tools.batch.isolation import _descendants
-
-    return _descendants(pid)
-
-
-def _running(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
-            return fh.read().rsplit(")", 1)[-1].split()[0] not in "ZX"
-    except OSError:
-        return False
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
-    except OSError:
-        return "?"
-
-
 @pytest.fixture
 def no_process_left() -> Iterator[None]:
     """A test that starts processes (dask workers, the fork server, the resource tracker) leaves none behind.
@@ -159,7 +140,7 @@ def no_process_left() -> Iterator[None]:
     import time
 
     me = os.getpid()
-    before = set(_children(me))
+    before = set(descendants(me))
     libc = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
     pr_set_child_subreaper = 36
     if libc is not None:
@@ -174,17 +155,17 @@ def no_process_left() -> Iterator[None]:
     deadline = time.monotonic() + 30  # a closing dask worker takes its file processes down with it
 
     def leftover() -> list[int]:
-        return [p for p in _children(me) if p not in before and p != tracker._pid and _running(p)]
+        return [p for p in descendants(me) if p not in before and p != tracker._pid and running(p)]
 
     while (left := leftover()) and time.monotonic() < deadline:
         time.sleep(0.1)
-    named = {p: _cmdline(p) for p in left}
+    named = {p: cmdline(p) for p in left}
     for p in left:
         with contextlib.suppress(OSError):
             os.kill(p, signal.SIGKILL)
     if tracker._pid not in before:  # started by this test: returns once no process holds its pipe any more
         tracker._stop()
-    for p in _children(me):
+    for p in descendants(me):
         if p not in before:
             with contextlib.suppress(ChildProcessError, OSError):
                 os.waitpid(p, 0 if p in named else os.WNOHANG)  # an orphan re-parented here

@@ -11,13 +11,12 @@ from __future__ import annotations
 import html
 import re
 import sys
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from .broken_inputs import BASE
+from .broken_inputs import BASE, rewrite
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 SHEET = re.compile(r"xl/worksheets/sheet\d+\.xml")
@@ -124,16 +123,6 @@ SPELLINGS: tuple[Spelling, ...] = (
     Spelling("utf16", "utf16.xlsx", "sheet parts in UTF-16", _utf16),
     Spelling("prefixed", "prefixed.xlsx", "namespace-prefixed markup", _prefixed),
 )
-
-
-def rewrite(base: Path, dest: Path, fn: Callable[[dict[str, bytes]], None]) -> Path:
-    with zipfile.ZipFile(base) as zf:
-        parts = {n: zf.read(n) for n in zf.namelist()}
-    fn(parts)
-    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
-        for n, data in parts.items():
-            out.writestr(n, data)
-    return dest
 
 
 def shared_formulas(dest: Path, base: Path = BASE) -> tuple[Path, dict[str, str]]:

@@ -24,7 +24,8 @@ from workbook_tools.core.model import Evaluation
 from workbook_tools.template import write_filled
 
 from .conftest import CONSISTENT_JSON, SEED_JSON, load_json
-from .faults import HANG_SECONDS, alive, faulty
+from .faults import HANG_SECONDS, faulty
+from .procs import running
 
 
 def write_model(data: dict, dest: Path, **values: object) -> Path:
@@ -152,9 +153,9 @@ def test_hanging_file_is_stopped_and_batch_completes(tmp_path: Path, inbox: Path
     assert elapsed < 60 < HANG_SECONDS
     pid = int((out / "hang.pid").read_text())
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and alive(pid):
+    while time.monotonic() < deadline and running(pid):
         time.sleep(0.1)
-    assert not alive(pid), "the hanging worker process must really be stopped"
+    assert not running(pid), "the hanging worker process must really be stopped"
     assert outcome.exit_code == 2
     unprocessed = json.loads((out / "summary.json").read_text("utf-8"))["files"]
     assert [f["status"] for f in unprocessed if f["path"] == "hang.xlsx"] == ["timeout"]
@@ -223,7 +224,7 @@ def test_dask_timeout_stops_the_file(tmp_path: Path, inbox: Path, processes: boo
     rows = by_path(outcome)
     assert rows["hang.xlsx"].status == "timeout" and rows["consistent.xlsx"].status == "ok"
     assert rows["乡镇/seed.xlsx"].status == "errors" and rows["truncated.xlsx"].status == "unreadable"
-    assert not alive(int((out / "hang.pid").read_text()))
+    assert not running(int((out / "hang.pid").read_text()))
 
 
 def test_process_workbook_is_plain_data(tmp_path: Path, inbox: Path) -> None:
@@ -354,9 +355,9 @@ def test_a_file_process_ends_with_its_killed_parent(tmp_path: Path) -> None:
     assert code == -signal.SIGKILL, (tmp_path / "log").read_text(errors="replace")
     pid = int(pid_file.read_text())
     deadline = time.monotonic() + 30
-    while alive(pid) and time.monotonic() < deadline:
+    while running(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not alive(pid), "the file process outlived its parent"
+    assert not running(pid), "the file process outlived its parent"
 
 
 def test_progress_is_off_for_scripts(monkeypatch: pytest.MonkeyPatch) -> None:

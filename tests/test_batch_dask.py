@@ -18,7 +18,8 @@ from workbook_tools.batch.result import BatchOptions, BatchOutcome, FileResult
 from workbook_tools.batch.summary import summary_rows
 
 from .conftest import EXAMPLES, ROOT
-from .faults import alive, faulty, worker_pids
+from .faults import faulty, worker_pids
+from .procs import running
 from .test_batch import make_inbox
 
 if os.environ.get("CI") != "true":
@@ -87,7 +88,7 @@ def test_dask_faults_each_fail_alone(tmp_path: Path) -> None:
     rows = by_path(outcome)
     assert len(rows) == 20
     assert (rows["hang.xlsx"].status, rows["hang.xlsx"].reason_code) == ("timeout", "batch-timeout")
-    assert not alive(int((out / "hang.pid").read_text())), "the hanging process must really be stopped"
+    assert not running(int((out / "hang.pid").read_text())), "the hanging process must really be stopped"
     assert (rows["crash.xlsx"].status, rows["crash.xlsx"].reason_code) == ("unreadable", "batch-worker-crashed")
     assert (rows["hog.xlsx"].status, rows["hog.xlsx"].reason_code) == ("unreadable", "batch-memory")
     assert rows["consistent.xlsx"].status == rows["乡镇/seed.xlsx"].status == "duplicate"  # of the copies
@@ -130,7 +131,7 @@ def test_dask_on_a_separate_scheduler_and_daemonic_workers(tmp_path: Path) -> No
     assert json_files(d_out) == json_files(p_out)
     assert summary_rows(dask_hang.results) == summary_rows(process_hang.results)
     assert json_files(dh_out) == json_files(ph_out)
-    assert by_path(dask_hang)["hang.xlsx"].status == "timeout" and not alive(int((dh_out / "hang.pid").read_text()))
+    assert by_path(dask_hang)["hang.xlsx"].status == "timeout" and not running(int((dh_out / "hang.pid").read_text()))
     assert by_path(dask)["crash.xlsx"].reason_code == "batch-worker-crashed"
     # 18 files: two isolated processes, plus one fresh one after the dead (crash) process, plus at most one
     # per file re-run alone to find the crash (the files in flight with it)

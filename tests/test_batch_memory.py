@@ -8,24 +8,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from workbook_tools.batch import pipeline, result, work
-from workbook_tools.batch.result import BatchOptions, FileResult
-from workbook_tools.batch.work import process_workbook
+from workbook_tools.batch import pipeline, work
+from workbook_tools.batch.result import BatchOptions
 from workbook_tools.cli.app import app
 
 from .conftest import EXAMPLES
-
-
-def hog_or_process(path: str, options: BatchOptions) -> FileResult:
-    """A per-file function whose 'hog*' files try to take 8 GB, as a pathological workbook could."""
-    if Path(path).name.startswith("hog"):
-        try:
-            with work.memory_limit(options.memory_mb):
-                blob = bytearray(8 * 1024**3)
-                blob[-1] = 1
-        except MemoryError:
-            return result.memory_result(result.relative(path, options.root), options)
-    return process_workbook(path, options)
+from .faults import hog_or_process
 
 
 @pytest.fixture

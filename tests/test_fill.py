@@ -184,7 +184,7 @@ def test_fill_is_idempotent_and_leaves_the_input_alone(messy_xlsx: Path, tmp_pat
     assert messy_xlsx.read_bytes() == original
     second = tmp_path / "second.xlsx"
     again = fill(first, second)
-    assert again.changed_cells == 0
+    assert again.changed_cells == 0 and again.writer == "copy"
     assert [f for f in again.findings if f.code != "fill-score-suggested"] == []
     assert second.read_bytes() == first.read_bytes()
 
@@ -204,7 +204,7 @@ def test_in_place_without_changes_does_not_rewrite(consistent_xlsx: Path, tmp_pa
     fill(consistent_xlsx, done)
     before = done.read_bytes()
     report = fill(done, in_place=True)
-    assert report.changed_cells == 0 and report.backup is None
+    assert report.changed_cells == 0 and report.backup is None and report.writer is None
     assert done.read_bytes() == before
 
 
@@ -214,15 +214,20 @@ def test_output_over_the_input_is_refused(consistent_xlsx: Path) -> None:
     assert default_output(consistent_xlsx).name == "consistent_filled.xlsx"
 
 
-def test_text_that_is_not_obviously_a_number_is_left_for_validate(consistent_xlsx: Path, tmp_path: Path) -> None:
-    at = where(consistent_xlsx)
-    wb = load_workbook(consistent_xlsx)
-    for name, text in (("carryover_prev", "—"), ("carryover_end", "无"), ("staff_actual", "38.5"),
-                       ("staff_quota", "3万")):
+def typed_over(src: Path, dest: Path, texts: dict[str, str]) -> Path:
+    """``src`` with each named field's cell typed over with a text, saved by openpyxl as ``dest``."""
+    at = where(src)
+    wb = load_workbook(src)
+    for name, text in texts.items():
         sheet, ref = at[name]
         wb[sheet][ref].value = text
-    src = tmp_path / "odd.xlsx"
-    wb.save(src)
+    wb.save(dest)
+    return dest
+
+
+def test_text_that_is_not_obviously_a_number_is_left_for_validate(consistent_xlsx: Path, tmp_path: Path) -> None:
+    odd = {"carryover_prev": "—", "carryover_end": "无", "staff_actual": "38.5", "staff_quota": "3万"}
+    src = typed_over(consistent_xlsx, tmp_path / "odd.xlsx", odd)
     report = fill(src, tmp_path / "out.xlsx")
     assert not [f for f in report.findings if f.code == "fill-text-converted"]
     out = reader.load(tmp_path / "out.xlsx").model
@@ -232,14 +237,8 @@ def test_text_that_is_not_obviously_a_number_is_left_for_validate(consistent_xls
 
 
 def test_amounts_with_their_unit_inside_are_converted_and_reported(consistent_xlsx: Path, tmp_path: Path) -> None:
-    at = where(consistent_xlsx)
-    wb = load_workbook(consistent_xlsx)
-    for name, text in (("adjusted_budget", "1235.6万"), ("carryover_prev", "1,235.60 万元"),
-                       ("carryover_end", "12,356,000元")):
-        sheet, ref = at[name]
-        wb[sheet][ref].value = text
-    src = tmp_path / "units.xlsx"
-    wb.save(src)
+    units = {"adjusted_budget": "1235.6万", "carryover_prev": "1,235.60 万元", "carryover_end": "12,356,000元"}
+    src = typed_over(consistent_xlsx, tmp_path / "units.xlsx", units)
     report = fill(src, tmp_path / "out.xlsx")
     converted = {f.name: f for f in report.findings if f.code == "fill-text-converted"}
     assert set(converted) == {"adjusted_budget", "carryover_prev", "carryover_end"}

@@ -35,30 +35,22 @@ FILES = sorted([EXAMPLES / "seed_2022_anhua_zhongdian.xlsx", EXAMPLES / "consist
 FAST = {p.name for p in FILES}
 
 
-def _both(src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path, bool | None]:
-    """Fill ``src`` through both paths; returns (fast output, reference output, whether the part writer ran:
-    None when it was not asked, the file having no cell to change)."""
-    used: list[bool] = []
-    real = fill_mod._fast
-
-    def spy(path: Path, plan: fill_mod.FillPlan) -> Any:
-        got = real(path, plan)
-        used.append(got is not None)
-        return got
-
-    monkeypatch.setattr(fill_mod, "_fast", spy)
+def _both(src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path, str | None]:
+    """Fill ``src`` through both paths; returns (fast output, reference output, what wrote the fast output: its
+    ``FillReport.writer``, "copy" or None when the part writer was not asked, the file having no cell to change)."""
     fast, ref = tmp_path / f"fast_{src.name}", tmp_path / f"ref_{src.name}"
     r_fast = fill(src, fast)
     monkeypatch.setattr(fill_mod, "FAST_WRITER", False)
     r_ref = fill(src, ref)
     monkeypatch.setattr(fill_mod, "FAST_WRITER", True)
+    assert r_ref.writer != "parts"
     assert r_fast.written == r_ref.written and r_fast.changed_cells == r_ref.changed_cells
-    if any(used):  # the part writer keeps every part: openpyxl's report of lost parts does not apply
+    if r_fast.writer == "parts":  # the part writer keeps every part: openpyxl's report of lost parts does not apply
         ref_codes = [f.code for f in r_ref.findings if f.code != "fill-parts-dropped"]
     else:
         ref_codes = [f.code for f in r_ref.findings]
     assert [f.code for f in r_fast.findings] == ref_codes
-    return fast, ref, used[0] if used else None
+    return fast, ref, r_fast.writer
 
 
 def _num(v: object) -> object:
@@ -102,9 +94,9 @@ def _project_facts(path: Path) -> tuple[dict[Any, Any], dict[str, Any]]:
 
 @pytest.mark.parametrize("src", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_part_writer_writes_what_openpyxl_writes(src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    fast, ref, used = _both(src, tmp_path, monkeypatch)
+    fast, ref, writer = _both(src, tmp_path, monkeypatch)
     if src.name in FAST:
-        assert used is not False, f"{src.name}: the part writer fell back to openpyxl"
+        assert writer != "openpyxl", f"{src.name}: the part writer fell back to openpyxl"
     f_cells, f_values, f_sheets, f_names = _openpyxl_facts(fast)
     r_cells, r_values, r_sheets, r_names = _openpyxl_facts(ref)
     assert f_names == r_names
@@ -128,7 +120,7 @@ def test_part_writer_writes_what_openpyxl_writes(src: Path, tmp_path: Path, monk
         assert got[1] == want[1], key  # same formula
         # only a kept cached value differs (and with it the cell's type, which openpyxl leaves numeric when empty)
         assert want[0] in (None, "") and got[0] == s_values.get(key), key
-    if used:
+    if writer == "parts":
         with zipfile.ZipFile(src) as a, zipfile.ZipFile(fast) as b:
             assert b.testzip() is None
             for info in a.infolist():
@@ -243,6 +235,7 @@ def test_a_drawing_with_shapes_is_left_to_openpyxl(tmp_path: Path) -> None:
             zout.writestr(info, data)
     with pytest.raises(NotPatchable, match="does not know"):
         prepare(shaped, parts, fill_mod._part_edits(plan))
+    assert fill(shaped, tmp_path / "filled.xlsx").writer == "openpyxl"
 
 
 def test_cells_and_rows_that_do_not_exist_are_inserted_in_order() -> None:

@@ -27,6 +27,7 @@ from workbook_tools.xlsx.reader import load
 
 from .broken_inputs import BASE, CASES, cached_build
 from .conftest import ROOT, need_soffice
+from .procs import cmdline, descendants, still_running
 
 ROUND_TWO = [c for c in CASES[50:]]
 PY = sys.executable
@@ -310,24 +311,6 @@ def test_batch_to_an_unwritable_output_folder_stops_before_reading(tmp_path: Pat
     assert exc.value.errno == errno.EROFS and str(tmp_path / "out") == exc.value.filename
 
 
-def _descendants(pid: int) -> list[int]:
-    from workbook_tools.batch.isolation import _descendants as d
-
-    return d(pid)
-
-
-def _alive(pids: list[int]) -> list[int]:
-    alive = []
-    for p in pids:
-        try:
-            with open(f"/proc/{p}/stat") as fh:
-                if fh.read().rsplit(")", 1)[-1].split()[0] not in "ZX":
-                    alive.append(p)
-        except OSError:
-            pass
-    return alive
-
-
 def test_sigterm_during_batch_leaves_no_temp_file_and_no_process(tmp_path: Path) -> None:
     inbox = tmp_path / "in"
     inbox.mkdir()
@@ -341,20 +324,13 @@ def test_sigterm_during_batch_leaves_no_temp_file_and_no_process(tmp_path: Path)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not (out / "reports").exists():
         time.sleep(0.2)
-    workers = _descendants(proc.pid)
+    workers = descendants(proc.pid)
     assert workers, "the batch started no workers"
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(60) == 128 + signal.SIGTERM
     time.sleep(0.5)
-    assert not _alive(workers)
+    assert not still_running(workers)
     no_temp(out, tmp_path / "tmp")
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_text(errors="replace")
-    except OSError:
-        return ""
 
 
 def test_sigterm_during_a_pdf_export_stops_libreoffice(tmp_path: Path) -> None:
@@ -371,12 +347,12 @@ def test_sigterm_during_a_pdf_export_stops_libreoffice(tmp_path: Path) -> None:
         office: list[int] = []
         while not office:
             assert proc.poll() is None, "the export ended before LibreOffice (soffice.bin) started"
-            office = [p for p in _descendants(proc.pid) if "soffice.bin" in _cmdline(p)]
+            office = [p for p in descendants(proc.pid) if "soffice.bin" in cmdline(p)]
             time.sleep(0.02)
         group = os.getpgid(office[0])
         os.killpg(group, signal.SIGSTOP)
-        started = _descendants(proc.pid)
-        assert _alive(office) == office, "soffice.bin must still be running when the signal comes"
+        started = descendants(proc.pid)
+        assert still_running(office) == office, "soffice.bin must still be running when the signal comes"
         proc.send_signal(signal.SIGTERM)
         with contextlib.suppress(ProcessLookupError):  # the export may have killed the group already
             os.killpg(group, signal.SIGCONT)
@@ -386,9 +362,9 @@ def test_sigterm_during_a_pdf_export_stops_libreoffice(tmp_path: Path) -> None:
             proc.kill()
             proc.wait()
     deadline = time.monotonic() + 30  # the killed processes are reaped by init, not by us
-    while _alive(started) and time.monotonic() < deadline:
+    while still_running(started) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not _alive(started)
+    assert not still_running(started)
     assert not (out / "r.pdf").exists()
     no_temp(out, tmp_path / "tmp")
 
@@ -604,7 +580,7 @@ SHARED = next((p for p in CORPORA if p.is_dir()), None)
 
 
 def _processes_mentioning(text: str) -> list[int]:
-    return [int(p) for p in os.listdir("/proc") if p.isdigit() and text in _cmdline(int(p))]
+    return [int(p) for p in os.listdir("/proc") if p.isdigit() and text in cmdline(int(p))]
 
 
 @pytest.mark.slow

@@ -19,6 +19,8 @@ from python_calamine import CalamineWorkbook
 from workbook_tools import libreoffice
 from workbook_tools.libreoffice import LibreOfficeError
 
+from .procs import running
+
 pytestmark = pytest.mark.libreoffice
 
 _IN_CI = os.environ.get("CI") == "true"
@@ -225,13 +227,6 @@ def test_timeout_kills_the_whole_process_group(tmp_path: Path, monkeypatch: pyte
 
     assert time.monotonic() - started < 10
     child = int(pid_file.read_text())
-    assert not _running(child)
+    assert not running(child)
 
 
-def _running(pid: int) -> bool:
-    """True while ``pid`` exists and is not a zombie awaiting its reaper."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state != "Z"

@@ -22,6 +22,7 @@ from workbook_tools import export, libreoffice
 
 from .broken_inputs import BASE
 from .conftest import IN_CI, ROOT, need_soffice
+from .procs import cmdline, descendants, still_running
 
 PY = sys.executable
 TITLE = "部门整体支出绩效报告"
@@ -36,6 +37,14 @@ def need_uno() -> str:
             pytest.fail("python3-uno is required under CI=true; .ci/run installs it")
         pytest.skip("no Python with the uno module (apt-get install python3-uno)")
     return python
+
+
+def real_converter() -> libreoffice.PdfConverter:
+    """A converter over this machine's LibreOffice and uno Python (the test is skipped where there are none)."""
+    python = need_uno()
+    soffice = libreoffice.find_soffice()
+    assert soffice is not None
+    return libreoffice.PdfConverter(python, soffice)
 
 
 def counting_soffice(tmp_path: Path) -> tuple[dict[str, str], Path]:
@@ -123,28 +132,8 @@ def documents(tmp_path: Path) -> list[Path]:
 
 
 def _office(converter: libreoffice.PdfConverter) -> list[int]:
-    from workbook_tools.batch.isolation import _descendants
-
     assert converter.pid is not None
-    return [p for p in _descendants(converter.pid) if "soffice" in _cmdline(p)]
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_text(errors="replace")
-    except OSError:
-        return ""
-
-
-def _alive(pids: list[int]) -> list[int]:
-    alive = []
-    for p in pids:
-        try:
-            if Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[-1].split()[0] not in "ZX":
-                alive.append(p)
-        except OSError:
-            pass
-    return alive
+    return [p for p in descendants(converter.pid) if "soffice" in cmdline(p)]
 
 
 def _signal(pids: list[int], sig: int) -> None:
@@ -153,10 +142,7 @@ def _signal(pids: list[int], sig: int) -> None:
 
 
 def test_soffice_crashing_mid_conversion_costs_only_that_document(tmp_path: Path, documents: list[Path]) -> None:
-    python = need_uno()
-    soffice = libreoffice.find_soffice()
-    assert soffice is not None
-    converter = libreoffice.PdfConverter(python, soffice)
+    converter = real_converter()
     out = tmp_path / "pdf"
     out.mkdir()
     try:
@@ -172,17 +158,14 @@ def test_soffice_crashing_mid_conversion_costs_only_that_document(tmp_path: Path
         assert not (out / "b.pdf").exists()
         assert TITLE in text_of(out / "c.pdf")
         assert converter.starts == 2
-        assert not _alive(office)
+        assert not still_running(office)
     finally:
         converter.close()
 
 
 def test_a_hung_soffice_is_killed_at_the_timeout_and_the_next_document_converts(tmp_path: Path,
                                                                                  documents: list[Path]) -> None:
-    python = need_uno()
-    soffice = libreoffice.find_soffice()
-    assert soffice is not None
-    converter = libreoffice.PdfConverter(python, soffice)
+    converter = real_converter()
     out = tmp_path / "pdf"
     out.mkdir()
     try:
@@ -196,30 +179,25 @@ def test_a_hung_soffice_is_killed_at_the_timeout_and_the_next_document_converts(
         assert "did not finish within 5 s" in str(exc.value)
         assert time.monotonic() - started < 120
         assert TITLE in text_of(out / "c.pdf")
-        assert not _alive(office)
+        assert not still_running(office)
     finally:
         converter.close()
     assert converter.pid is None and sorted(p.name for p in out.iterdir()) == ["a.pdf", "c.pdf"]
 
 
 def test_close_stops_libreoffice_and_removes_its_profile(tmp_path: Path, documents: list[Path]) -> None:
-    python = need_uno()
-    soffice = libreoffice.find_soffice()
-    assert soffice is not None
-    converter = libreoffice.PdfConverter(python, soffice)
+    converter = real_converter()
     converter.convert(documents[:1], tmp_path)
     office = _office(converter)
     profile = Path(converter._profile.name)
     assert office and profile.is_dir()
     converter.close()
     time.sleep(0.5)
-    assert not _alive(office) and not profile.exists()
+    assert not still_running(office) and not profile.exists()
 
 
 def test_sigterm_during_a_pdf_batch_leaves_no_soffice(tmp_path: Path) -> None:
     need_uno()
-    from workbook_tools.batch.isolation import _descendants
-
     inbox = inbox_of(tmp_path, 20)
     out = tmp_path / "out"
     proc = subprocess.Popen([PY, "-m", "workbook_tools.cli.app", "batch", str(inbox), "-o", str(out), "--export", "pdf",
@@ -228,15 +206,15 @@ def test_sigterm_during_a_pdf_batch_leaves_no_soffice(tmp_path: Path) -> None:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None and not list(out.glob("reports/*.pdf")):
         time.sleep(0.1)
-    office = [p for p in _descendants(proc.pid) if "soffice" in _cmdline(p)]
+    office = [p for p in descendants(proc.pid) if "soffice" in cmdline(p)]
     if proc.poll() is not None or not office:
         proc.kill()
         pytest.skip("the batch finished before LibreOffice could be seen")
-    everything = _descendants(proc.pid)
+    everything = descendants(proc.pid)
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(60) == 128 + signal.SIGTERM
     time.sleep(1)
-    assert not _alive(everything)
+    assert not still_running(everything)
 
 
 def test_a_libreoffice_that_cannot_start_is_tried_twice_then_given_up(tmp_path: Path, documents: list[Path]) -> None:

@@ -136,6 +136,13 @@ def test_county_rules_file(tmp_path: Path) -> None:
     ({"rules": [{"indicator": "x", "value": "total_rate", "kind": "rate_times_points", "limt": 1}]}, "limt"),
     ({"grades": [{"label": "优", "min": 90}]}, "4 档"),
     ({"grades": [{"label": "优", "min": "x"}] * 4}, "grades[0].min"),
+    ([], "顶层必须是 JSON 对象"),
+    ({"rule": []}, "未知的键 rule"),
+    ({"rules": [1]}, "rules[0] 应为对象"),
+    ({"rules": [{"indicator": "x", "value": "total_rate", "kind": "bands", "points": 5, "bands": [3]}]},
+     "bands[0] 应为对象"),
+    ({"rules": [{"indicator": "x", "value": "total_rate", "kind": "bands", "points": 5,
+                 "bands": [{"points": 1, "over": 2}]}]}, "bands[0]：未知的键 over"),
 ])
 def test_bad_rules_are_named(data: dict, message: str) -> None:
     with pytest.raises(RulesError, match="county.json") as exc:

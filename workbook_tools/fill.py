@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 from defusedxml.ElementTree import fromstring
@@ -60,6 +60,10 @@ class FillReport(Report):
     recalculated: bool = False
     backup: str | None = None
     suggestions: list[Suggestion] = msgspec.field(default_factory=list)
+    #: What wrote the output: the part-level writer, openpyxl (the file needed it, or ``FAST_WRITER`` is off) or
+    #: a byte copy (nothing to change); None when nothing was written. Benchmarks and tests read it to know
+    #: which path a file took.
+    writer: Literal["parts", "openpyxl", "copy"] | None = None
 
     def to_json(self) -> dict[str, Any]:
         d = super().to_json()
@@ -602,7 +606,7 @@ def fill(source: str | Path | WorkbookSession, dest: str | Path | None = None, *
             report.backup = str(_backup(src))
         with atomic_path(target) as tmp:
             patched.write(tmp)
-        report.written = True
+        report.written, report.writer = True, "parts"
     elif plan.cells:
         try:
             wb = _open_with_openpyxl(src, report.findings)
@@ -616,10 +620,10 @@ def fill(source: str | Path | WorkbookSession, dest: str | Path | None = None, *
         with atomic_path(target) as tmp:
             wb.save(str(tmp))
             write_cached_values(tmp, plan.caches)
-        report.written = True
+        report.written, report.writer = True, "openpyxl"
     elif not in_place:
         _copy(src, target)  # nothing to change: the output is the input, byte for byte
-        report.written = True
+        report.written, report.writer = True, "copy"
     if recalc:
         _recalc(target, src, in_place, report)
     return report

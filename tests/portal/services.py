@@ -1,4 +1,5 @@
-"""Real services the portal tests start themselves: a PostgreSQL server in a temporary folder, Chromium.
+"""Real services the portal tests start themselves: a PostgreSQL server in a temporary folder, Chromium,
+``workbook-tools serve`` (the load benchmark starts its server the same way).
 
 Debian's ``postgresql`` package provides ``initdb``/``pg_ctl``; PostgreSQL refuses to run as root, so as root
 (CI) the cluster belongs to the ``postgres`` system user the package creates. Without the package (or without
@@ -12,8 +13,11 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
-from collections.abc import Iterator
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,3 +114,33 @@ def postgres_server() -> Iterator[Postgres]:
             run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def portal_server(data: Path, database: str | None, admin: tuple[str, str], *serve: str,
+                  env: Mapping[str, str] | None = None) -> Iterator[int]:
+    """``workbook-tools serve`` over ``data`` (SQLite there, or ``database``) on a free loopback port, the bureau
+    account ``admin`` (name, password) created first; yields the port once the login page answers (within a
+    minute), and stops the server afterwards. ``serve``: more options; ``env``: variables over the environment,
+    whose WBT_PORTAL_* settings are dropped. The server's output goes to ``data/server.log``."""
+    exe = [sys.executable, "-m", "workbook_tools.cli.app", "serve", "--data", str(data)]
+    db = ["--database", database] if database else []
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("WBT_PORTAL")} | dict(env or {})
+    subprocess.run([*exe, *db, "--create-admin", admin[0]], input=admin[1] + "\n", text=True, check=True,
+                   env=environ, capture_output=True)
+    port = free_port()
+    with open(data / "server.log", "w") as log:
+        proc = subprocess.Popen([*exe, *db, "--port", str(port), *serve], stdout=log, stderr=subprocess.STDOUT,
+                                env=environ)
+        try:
+            for _ in range(600):
+                with contextlib.suppress(OSError):
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2).close()
+                    break
+                if proc.poll() is not None:
+                    raise RuntimeError((data / "server.log").read_text())
+                time.sleep(0.1)
+            yield port
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)

@@ -3,12 +3,7 @@ with SQLite and with PostgreSQL. Screenshots of the main pages at 1366×768 go t
 
 from __future__ import annotations
 
-import contextlib
-import os
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +16,7 @@ from workbook_tools.core import spec
 from workbook_tools.xlsx.reader import load
 
 from .helpers import CONSISTENT_UNIT, CONSISTENT_XLSX, ROOT, YEAR, departments_csv
-from .services import CHROMIUM, CHROMIUM_ARGS, free_port, need_chromium, postgres_server
+from .services import CHROMIUM, CHROMIUM_ARGS, need_chromium, portal_server, postgres_server
 
 #: One worker starts Chromium (and PostgreSQL) for the whole module. A browser, a server and a real login per
 #: person take minutes of CPU on two cores: CI and make test-all run the flow, a quick make test leaves it out.
@@ -48,32 +43,6 @@ def postgres() -> Iterator[object]:
         yield pg
 
 
-def _serve(data: Path, database: str | None) -> Iterator[str]:
-    exe = [sys.executable, "-m", "workbook_tools.cli.app"]
-    db = ["--database", database] if database else []
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WBT_PORTAL")}
-    subprocess.run([*exe, "serve", "--data", str(data), *db, "--create-admin", ADMIN[0]], input=ADMIN[1] + "\n",
-                   text=True, check=True, env=env, capture_output=True)
-    port = free_port()
-    log = open(data / "server.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([*exe, "serve", "--data", str(data), *db, "--port", str(port)], stdout=log,
-                            stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            with contextlib.suppress(OSError):
-                urllib.request.urlopen(url + "/login/", timeout=2)
-                break
-            if proc.poll() is not None:
-                raise RuntimeError((data / "server.log").read_text())
-            time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def portal(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
     database = None
@@ -81,8 +50,8 @@ def portal(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str
         database = request.getfixturevalue("postgres").create_database("portal_e2e")
     data = tmp_path / "data"
     data.mkdir()
-    for url in _serve(data, database):
-        yield url, request.param
+    with portal_server(data, database, ADMIN) as port:
+        yield f"http://127.0.0.1:{port}", request.param
 
 
 class Person:

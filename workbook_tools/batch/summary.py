@@ -342,7 +342,7 @@ def _table_sheet(ws: Any, headers: Sequence[str], kinds: Sequence[str], rows: It
 
 def _charts(ws: Any, results: Sequence[FileResult], lang: str) -> None:
     """Data blocks on the sheet itself (readable departments only) and native charts over them."""
-    from openpyxl.chart import BarChart, Reference
+    from openpyxl.chart import Reference
     from openpyxl.styles import Font
 
     en = lang == "en"
@@ -375,43 +375,40 @@ def _charts(ws: Any, results: Sequence[FileResult], lang: str) -> None:
     cats = Reference(ws, min_col=1, min_row=2, max_row=n + 1)
     row = n + 4  # charts under the data, one above the other: one page wide when printed
 
-    rate = BarChart()
-    rate.type = "bar"
-    rate.title = titles["rate"]
-    rate.add_data(Reference(ws, min_col=2, min_row=1, max_row=n + 1), titles_from_data=True)
-    rate.set_categories(cats)
-    rate.legend = None
-    rate.y_axis.number_format = "0"
-    rate.height, rate.width = height, CHART_WIDTH_CM
-    ws.add_chart(rate, f"A{row}")
+    size = (height, CHART_WIDTH_CM)
+    _bar_chart(ws, f"A{row}", titles["rate"], Reference(ws, min_col=2, min_row=1, max_row=n + 1), cats, size=size)
     row += _rows_for(height)
-
-    sangong = BarChart()
-    sangong.type = "bar"
+    sangong = _bar_chart(ws, f"A{row}", titles["sangong"], Reference(ws, min_col=3, max_col=4, min_row=1, max_row=n + 1),
+                         cats, size=size, number_format="0.0", legend="b")
     sangong.grouping = "clustered"
-    sangong.title = titles["sangong"]
-    sangong.add_data(Reference(ws, min_col=3, max_col=4, min_row=1, max_row=n + 1), titles_from_data=True)
-    sangong.set_categories(cats)
-    sangong.legend.position = "b"
-    sangong.y_axis.number_format = "0.0"
-    sangong.height, sangong.width = height, CHART_WIDTH_CM
-    ws.add_chart(sangong, f"A{row}")
     row += _rows_for(height)
-
-    dist = BarChart()
-    dist.type = "col"
-    dist.title = titles["grades"]
-    dist.add_data(Reference(ws, min_col=7, min_row=1, max_row=len(grades) + 1), titles_from_data=True)
-    dist.set_categories(Reference(ws, min_col=6, min_row=2, max_row=len(grades) + 1))
-    dist.legend = None
-    dist.y_axis.number_format = "0"
+    dist = _bar_chart(ws, f"A{row}", titles["grades"], Reference(ws, min_col=7, min_row=1, max_row=len(grades) + 1),
+                      Reference(ws, min_col=6, min_row=2, max_row=len(grades) + 1), size=(7.5, 12), direction="col")
     dist.y_axis.majorUnit = max(1, n // 5)
     dist.y_axis.scaling.min = 0
-    dist.height, dist.width = 7.5, 12
-    ws.add_chart(dist, f"A{row}")
-    for chart in (rate, sangong, dist):
-        chart.x_axis.delete = False
-        chart.y_axis.delete = False
+
+
+def _bar_chart(ws: Any, anchor: str, title: str, data: Any, categories: Any, *, size: tuple[float, float],
+               direction: str = "bar", number_format: str = "0", legend: str | None = None) -> Any:
+    """A bar chart of ``data`` by ``categories`` at ``anchor`` (``direction`` "bar": horizontal bars, "col":
+    columns), both axes shown, the legend at ``legend`` or none."""
+    from openpyxl.chart import BarChart
+
+    chart = BarChart()
+    chart.type = direction
+    chart.title = title
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(categories)
+    if legend is None:
+        chart.legend = None
+    else:
+        chart.legend.position = legend
+    chart.y_axis.number_format = number_format
+    chart.height, chart.width = size
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    ws.add_chart(chart, anchor)
+    return chart
 
 
 def _rows_for(height_cm: float) -> int:

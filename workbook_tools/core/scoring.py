@@ -154,17 +154,23 @@ def load_rules(path: str | Path | None = None) -> Rules:
 
 def parse_rules(data: Any, where: str = "评分规则") -> Rules:
     """Rules from already-parsed JSON (numbers may be strings, ints or Decimals)."""
-    if not isinstance(data, Mapping):
-        raise RulesError(f"{where}：顶层必须是 JSON 对象")
-    unknown = set(data) - {"$comment", "grades", "rules"}
-    if unknown:
-        raise RulesError(f"{where}：未知的键 {', '.join(sorted(unknown))}")
+    data = _object(data, {"$comment", "grades", "rules"}, where, f"{where}：顶层必须是 JSON 对象")
     grades = _grades(data.get("grades"), where)
     raw_rules = data.get("rules", [])
     if not isinstance(raw_rules, list):
         raise RulesError(f"{where}：rules 应为数组")
     rules = tuple(_rule(r, f"{where}：rules[{i}]") for i, r in enumerate(raw_rules))
     return Rules(grades, rules, where)
+
+
+def _object(raw: Any, keys: set[str], where: str, not_an_object: str) -> Mapping[str, Any]:
+    """``raw`` as a JSON object with only ``keys``: a misspelt key is refused, never silently ignored."""
+    if not isinstance(raw, Mapping):
+        raise RulesError(not_an_object)
+    unknown = set(raw) - keys
+    if unknown:
+        raise RulesError(f"{where}：未知的键 {', '.join(sorted(unknown))}")
+    return raw
 
 
 def _dec(raw: Any, where: str) -> Decimal:
@@ -203,11 +209,7 @@ _BAND_KEYS = {"points", "equals", "above", "at_least", "below", "at_most"}
 
 
 def _rule(raw: Any, where: str) -> Rule:
-    if not isinstance(raw, Mapping):
-        raise RulesError(f"{where} 应为对象")
-    unknown = set(raw) - _RULE_KEYS
-    if unknown:
-        raise RulesError(f"{where}：未知的键 {', '.join(sorted(unknown))}")
+    raw = _object(raw, _RULE_KEYS, where, f"{where} 应为对象")
     indicator = raw.get("indicator")
     if not isinstance(indicator, str) or not indicator_key(indicator):
         raise RulesError(f"{where}.indicator 应为三级指标名称")
@@ -250,11 +252,7 @@ def _rule(raw: Any, where: str) -> Rule:
 
 
 def _band(raw: Any, where: str) -> Band:
-    if not isinstance(raw, Mapping):
-        raise RulesError(f"{where} 应为对象")
-    unknown = set(raw) - _BAND_KEYS
-    if unknown:
-        raise RulesError(f"{where}：未知的键 {', '.join(sorted(unknown))}")
+    raw = _object(raw, _BAND_KEYS, where, f"{where} 应为对象")
     if "points" not in raw:
         raise RulesError(f"{where}.points 缺失")
     bounds = {k: _dec(raw[k], f"{where}.{k}") for k in _BAND_KEYS - {"points"} if raw.get(k) is not None}

@@ -323,19 +323,24 @@ class RateRow(msgspec.Struct, frozen=True):
     rate: str
 
 
-class RateTable(msgspec.Struct, frozen=True):
-    """表1, 表2, 表4: rows and their 合计, which the template lays out and the report and summary iterate."""
+class _Table(msgspec.Struct, frozen=True):
+    """What the rate and change tables share: a key, the title and the header row."""
 
     key: str
     title: str
     header: tuple[str, ...]
-    rows: tuple[RateRow, ...]
-    total: RateRow
 
     @property
     def number(self) -> str:
-        """The table's number as its title gives it (表4), by which other labels cite the table."""
+        """The table's number as its title gives it (表3, 表4), by which other labels cite the table."""
         return self.title.split(" ", 1)[0]
+
+
+class RateTable(_Table, frozen=True):
+    """表1, 表2, 表4: rows and their 合计, which the template lays out and the report and summary iterate."""
+
+    rows: tuple[RateRow, ...]
+    total: RateRow
 
     def names(self) -> set[str]:
         """The defined names of the table's cells (rows and 合计)."""
@@ -354,17 +359,11 @@ class ChangeRow(msgspec.Struct, frozen=True):
     change_pct: str
 
 
-class ChangeTable(msgspec.Struct, frozen=True):
-    key: str
-    title: str
-    header: tuple[str, ...]
+class ChangeTable(_Table, frozen=True):
+    """表3: this year's 三公 against last year's, row by row and in total."""
+
     rows: tuple[ChangeRow, ...]
     total: ChangeRow
-
-    @property
-    def number(self) -> str:
-        """The table's number as its title gives it (表3)."""
-        return self.title.split(" ", 1)[0]
 
 
 class Equal(msgspec.Struct, frozen=True):
