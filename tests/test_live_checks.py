@@ -69,6 +69,15 @@ def test_codes_are_catalogue_codes_and_every_spec_cell_is_checked() -> None:
                 assert all((t.sheet, f"{c.col}{t.first_row + i}") in places for i in range(t.capacity)), t.name
 
 
+def test_the_shortcuts_validate_takes_agree_with_the_whole_table() -> None:
+    """validate counts the message rows without rendering them, and reads the status lines without building the
+    校验 rows (``status_cells``): both must be what the full table says."""
+    assert live_checks.message_count() == len(live_checks.messages())
+    status = live_checks.status_cells()
+    assert live_checks.cells()[:len(status)] == status
+    assert all(lc.sheet == live_checks.SHEET for lc in live_checks.cells()[len(status):])
+
+
 def test_template_carries_the_live_sheet_formats_and_status_lines() -> None:
     wb = load_workbook(TEMPLATE)
     assert spec.LIVE_SHEET in wb.sheetnames and wb.sheetnames.index(spec.LIVE_SHEET) == len(wb.sheetnames) - 2

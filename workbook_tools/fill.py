@@ -22,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
+import msgspec
 from defusedxml.ElementTree import fromstring
 
 from .checks import structure
@@ -50,7 +51,6 @@ class FillError(WorkbookToolsError, ValueError):
     code = "fill-refused"
 
 
-@dataclass
 class FillReport(Report):
     """A validate-style report of what fill changed, plus where the result went."""
 
@@ -59,7 +59,7 @@ class FillReport(Report):
     written: bool = False
     recalculated: bool = False
     backup: str | None = None
-    suggestions: list[Suggestion] = field(default_factory=list)
+    suggestions: list[Suggestion] = msgspec.field(default_factory=list)
     #: What wrote the output: the part-level writer, openpyxl (the file needed it, or ``FAST_WRITER`` is off) or
     #: a byte copy (nothing to change); None when nothing was written. Benchmarks and tests read it to know
     #: which path a file took.

@@ -7,10 +7,11 @@ and validated once however many things are made from it (``validate`` alone cost
 from __future__ import annotations
 
 import copy
-from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from .checks.validate import validate_loaded
 from .core.compute import compute
@@ -48,7 +49,7 @@ class WorkbookSession:
 
     def copy_loaded(self) -> Loaded:
         """The read workbook with a model of its own, for a writer that updates the model as it plans."""
-        return replace(self.loaded, model=copy.deepcopy(self.loaded.model))
+        return msgspec.structs.replace(self.loaded, model=copy.deepcopy(self.loaded.model))
 
 
 def open_workbook(path: str | Path) -> WorkbookSession:

@@ -36,17 +36,24 @@ CONTROL = CONTROL_CHARS
 
 
 class _Target:
-    """One input cell: where it is, how it is called, and the spec's rules for it."""
+    """One input cell: where it is, how it is called, and the spec's rules for it.
 
-    def __init__(self, sheet: str, cell: str, label: str, label_en: str, kind: str, *, name: str | None,
-                 minimum: Decimal | None, maximum: Decimal | None, choices: tuple[str, ...], decimals: int | None):
-        self.sheet, self.cell, self.label, self.label_en, self.kind = sheet, cell, label, label_en, kind
+    ``label`` is a (zh, en) pair, or the parameters of :data:`ROW_LABEL` for a list cell: rendered only when a
+    finding needs it (a workbook has hundreds of list cells and findings on few of them)."""
+
+    def __init__(self, sheet: str, cell: str, label: tuple[str, str] | dict[str, object], kind: str, *,
+                 name: str | None, minimum: Decimal | None, maximum: Decimal | None, choices: tuple[str, ...],
+                 decimals: int | None):
+        self.sheet, self.cell, self._label, self.kind = sheet, cell, label, kind
         self.name, self.min, self.max, self.choices, self.decimals = name, minimum, maximum, choices, decimals
 
     def f(self, code: str, variant: str, params: dict[str, object] | None = None, expected: object = None,
           actual: object = None) -> Finding:
         """A finding about this cell; its label is a parameter of every template."""
-        return finding(code, variant, {"label": self.label, "label_en": self.label_en, **(params or {})},
+        if isinstance(self._label, dict):
+            self._label = wording(ROW_LABEL, self._label)
+        label, label_en = self._label
+        return finding(code, variant, {"label": label, "label_en": label_en, **(params or {})},
                        sheet=self.sheet, cell=self.cell, name=self.name, expected=expected, actual=actual)
 
 
@@ -142,7 +149,7 @@ def _fields(loaded: Loaded) -> list[Finding]:
         sheet, cell = place(loaded, f.name)
         if loaded.book.sheet(sheet) is None:
             continue  # sheet-missing says it once
-        t = _Target(sheet, cell, f.label, f.label_en, f.kind, name=f.name, minimum=f.min, maximum=f.max,
+        t = _Target(sheet, cell, (f.label, f.label_en), f.kind, name=f.name, minimum=f.min, maximum=f.max,
                     choices=f.choices, decimals=f.decimals)
         v = loaded.model.values.get(f.name)
         c = loaded.cells.get(f.name)
@@ -173,8 +180,7 @@ def _lists(loaded: Loaded) -> list[Finding]:
                 sheet, cell = places[col.key][i]
                 where = {"table": table.label, "table_en": table.label_en, "row": i + 1, "column": col.label,
                          "column_en": col.label_en}
-                label, label_en = wording(ROW_LABEL, where)
-                t = _Target(sheet, cell, label, label_en, col.kind, name=table.range_name(col.key), minimum=col.min,
+                t = _Target(sheet, cell, where, col.kind, name=table.range_name(col.key), minimum=col.min,
                             maximum=col.max, choices=col.choices, decimals=col.decimals)
                 if _blank(v):
                     if col.required:

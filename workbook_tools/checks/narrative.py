@@ -156,6 +156,12 @@ class Passage(msgspec.Struct, frozen=True):
     text: str
 
 
+@cache
+def _row_label(table: str, n: int) -> tuple[str, str]:
+    """How a person names row ``n`` of a list's passages (cached: every workbook asks for the same few)."""
+    return wording(PASSAGE_LABELS[table], {"n": n})
+
+
 def passages(loaded: Loaded) -> list[Passage]:
     """The texts a reviewer reads for figures: 报告正文, 绩效目标, 评分依据, 机构设置, 主要工作任务."""
     out: list[Passage] = []
@@ -166,7 +172,7 @@ def passages(loaded: Loaded) -> list[Passage]:
                 text = row.get(key)
                 if isinstance(text, str) and text.strip():
                     sheet, cell = list_place(loaded, table, key, i)
-                    out.append(Passage(sheet, cell, *wording(PASSAGE_LABELS[table], {"n": i + 1}), text))
+                    out.append(Passage(sheet, cell, *_row_label(table, i + 1), text))
     for name in ("org_setup", "main_tasks"):
         text = m.values.get(name)
         if isinstance(text, str) and text.strip():
@@ -421,16 +427,19 @@ def _compare(loaded: Loaded, p: Passage, sentence: str, s: Stated, t: Tie, value
 # -- counts ---------------------------------------------------------------------------------------------
 
 _N = r"(\d+|[一二两三四五六七八九十]+)"
-#: (list, pattern whose group ``n`` is the count); what each list is called is the catalogue's (COUNTED_LISTS)
-_LIST_COUNTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("duties", re.compile(r"主要职责(?:有|共|包括)?(?:以下)?" + _N + r"(?:项|条)")),
-    ("duties", re.compile(_N + r"(?:项|条)主要职责")),
-    ("goals", re.compile(_N + r"(?:个|项)(?:年度)?(?:部门)?(?:整体)?绩效目标")),
-    ("goals", re.compile(r"绩效目标(?:共|有)" + _N + r"(?:个|项)")),
-    ("projects", re.compile(r"项目支出[^，。；,]{0,12}?(?:包括|包含|含|共|涉及|安排)" + _N + r"个(?:具体)?(?:支出)?项目")),
-    ("projects", re.compile(r"项目明细(?:共|有)?" + _N + r"(?:个|项)")),
-    ("indicators", re.compile(_N + r"个三级指标")),
-    ("indicators", re.compile(r"三级指标(?:共|有)?" + _N + r"(?:个|项)")),
+#: (list, a word every match contains, pattern whose group ``n`` is the count); what each list is called is the
+#: catalogue's (COUNTED_LISTS). A text without the word is not searched: a pattern that starts with a number
+#: is otherwise tried at every character of every passage.
+_LIST_COUNTS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("duties", "主要职责", re.compile(r"主要职责(?:有|共|包括)?(?:以下)?" + _N + r"(?:项|条)")),
+    ("duties", "主要职责", re.compile(_N + r"(?:项|条)主要职责")),
+    ("goals", "绩效目标", re.compile(_N + r"(?:个|项)(?:年度)?(?:部门)?(?:整体)?绩效目标")),
+    ("goals", "绩效目标", re.compile(r"绩效目标(?:共|有)" + _N + r"(?:个|项)")),
+    ("projects", "项目支出", re.compile(r"项目支出[^，。；,]{0,12}?(?:包括|包含|含|共|涉及|安排)" + _N
+                                    + r"个(?:具体)?(?:支出)?项目")),
+    ("projects", "项目明细", re.compile(r"项目明细(?:共|有)?" + _N + r"(?:个|项)")),
+    ("indicators", "三级指标", re.compile(_N + r"个三级指标")),
+    ("indicators", "三级指标", re.compile(r"三级指标(?:共|有)?" + _N + r"(?:个|项)")),
 )
 _ENUMERATION = re.compile(r"(?:内设|下设|设有|设立|下辖|包括)([^，。；,:：\d]{2,200}?)" + _N
                           + r"个(股室|科室|处室|内设机构|二级机构|机构|二级单位|下属单位|单位|部门|中心|股|科|室)")
@@ -446,11 +455,11 @@ def _counts(loaded: Loaded, texts: list[tuple[Passage, str]]) -> list[Finding]:
     used = {table: (lists.get(table, []) if table != "indicators" else
                     [r for r in lists.get(table, []) if r.get("level3")]) for table, *_ in _LIST_COUNTS}
     for p, text in texts:
-        for table, pattern in _LIST_COUNTS:
-            label, label_en = COUNTED_LISTS[table]
+        for table, word, pattern in _LIST_COUNTS:
             rows = used[table]
-            if not rows:
+            if not rows or word not in text:
                 continue
+            label, label_en = COUNTED_LISTS[table]
             for m in pattern.finditer(text):
                 n = _as_int(m.group(1))
                 if n is None or n == len(rows):
@@ -460,7 +469,7 @@ def _counts(loaded: Loaded, texts: list[tuple[Passage, str]]) -> list[Finding]:
                                    {"where": p.where, "where_en": p.where_en, "quote": m.group(0), "sheet": t.sheet,
                                     "what": label, "what_en": label_en, "rows": len(rows)},
                                    sheet=p.sheet, cell=p.cell, expected=str(len(rows)), actual=str(n)))
-        for m in _ENUMERATION.finditer(text):
+        for m in _ENUMERATION.finditer(text) if "个" in text else ():
             items_text = m.group(1)
             if "等" in items_text[-2:] or "等" in items_text:
                 continue

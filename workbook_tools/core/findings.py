@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -959,8 +958,7 @@ def _plain(v: Any) -> Any:
     return v
 
 
-@dataclass
-class Finding:
+class Finding(msgspec.Struct):
     """One problem at one place. Made with :meth:`of` (code, variant, params), its message is rendered from
     the catalogue; a message given as text is kept for the few callers outside the checks that still do so."""
 
@@ -972,11 +970,12 @@ class Finding:
     expected: Any = None
     actual: Any = None
     message_en: str = ""
-    #: Always the catalogue's (a profile may re-grade a code afterwards, :meth:`Profile.apply_severity`).
-    severity: Severity = field(default="error", init=False)
     #: The catalogue template the message is rendered from, and its parameters (JSON-able once plain).
     variant: str | None = None
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = msgspec.field(default_factory=dict)
+    #: Always the catalogue's, whatever is passed (a profile may re-grade a code afterwards,
+    #: :meth:`Profile.apply_severity`); last, so that the positional fields are the other ones.
+    severity: Severity = "error"
 
     def __post_init__(self) -> None:
         entry = CATALOGUE.get(self.code)
@@ -1016,9 +1015,9 @@ class Finding:
         return msg + f"（应为 {_plain(self.expected)}，实为 {found}）"
 
     def to_json(self) -> dict[str, Any]:
-        d = {k: _plain(v) for k, v in asdict(self).items() if k != "variant"}
-        d["title"] = self.title
-        return d
+        return {"code": self.code, "message": self.message, "sheet": self.sheet, "cell": self.cell, "name": self.name,
+                "expected": _plain(self.expected), "actual": _plain(self.actual), "message_en": self.message_en,
+                "severity": self.severity, "params": _plain(self.params), "title": self.title}
 
 
 def sort_key(f: Finding) -> tuple[int, str, int, int, str]:
@@ -1031,12 +1030,11 @@ def sort_key(f: Finding) -> tuple[int, str, int, int, str]:
     return (SEVERITY_ORDER.get(f.severity, 9), f.sheet or "", row, col, f.code)
 
 
-@dataclass
-class Report:
+class Report(msgspec.Struct):
     """The result of validating (or filling) one file."""
 
     file: str
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Finding] = msgspec.field(default_factory=list)
     template_version: str | None = None
     application: str | None = None
     unreadable: Finding | None = None

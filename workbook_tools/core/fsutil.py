@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 import re
-import shutil
 import stat
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import tempfile
 
 from .errors import WorkbookToolsError
 
@@ -112,6 +112,8 @@ def fits(name: str, limit: int = NAME_MAX) -> str:
     stem, dot, ext = name.rpartition(".")
     if not dot or len(os.fsencode(ext)) > 16:
         stem, ext = name, ""
+    import hashlib  # here: OpenSSL's module costs the validate command 2-3 ms to import, for a rare long name
+
     digest = hashlib.sha256(raw).hexdigest()[:10]
     tail = f"~{digest}" + (f".{ext}" if ext else "")
     budget = limit - len(tail.encode())
@@ -125,6 +127,8 @@ def _temp_prefix(label: str) -> str:
 
 def temp_dir(label: str, dir: str | Path | None = None) -> tempfile.TemporaryDirectory[str]:
     """A temporary folder tagged with this process's id (see :func:`sweep_orphans`)."""
+    import tempfile
+
     return tempfile.TemporaryDirectory(prefix=_temp_prefix(label), dir=dir, ignore_cleanup_errors=True)
 
 
@@ -168,6 +172,8 @@ def atomic_path(dest: str | Path, mode: int | None = None) -> Iterator[Path]:
     if dest.is_dir():
         raise IsADirectoryError(errno.EISDIR, "是一个文件夹 / is a directory", str(dest))
     dest.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile  # here, as shutil below: validate writes nothing, and these imports cost it ~4 ms
+
     fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(dest.name), suffix=".tmp", dir=dest.parent)
     os.close(fd)
     tmp_path = Path(tmp)
@@ -200,6 +206,8 @@ def atomic_write_text(dest: str | Path, text: str) -> Path:
 
 def atomic_copy(src: str | Path, dest: str | Path) -> Path:
     """Copy ``src`` to ``dest`` atomically, keeping ``src``'s permission bits."""
+    import shutil
+
     with atomic_path(dest, mode=stat.S_IMODE(os.stat(src).st_mode)) as tmp:
         shutil.copyfile(src, tmp)
     return Path(dest)
@@ -238,6 +246,8 @@ def _alive(pid: int) -> bool:
 def sweep_orphans(folders: Iterable[str | Path], recursive: bool = True) -> list[Path]:
     """Remove temporary files and folders of this project whose owner process is dead (a worker killed at its
     time limit or by an interrupt cannot clean up after itself); returns what was removed."""
+    import shutil
+
     removed: list[Path] = []
     for folder in folders:
         root = Path(folder)

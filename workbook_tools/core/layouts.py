@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import msgspec
 
-from . import live_checks, spec
+from . import DATA, live_checks, spec
 
 
 class NameAt(msgspec.Struct, frozen=True):
@@ -94,7 +93,7 @@ def for_version(version: str | None) -> Layout | None:
         return current()
     if version not in spec.KNOWN_VERSIONS:
         return None
-    text = resources.files("workbook_tools").joinpath("data", "layouts", _file_name(version)).read_text(encoding="utf-8")
+    text = (DATA / "layouts" / _file_name(version)).read_text(encoding="utf-8")
     return _from_data(json.loads(text))
 
 

@@ -300,7 +300,7 @@ def _sub(expr: Expr, resolve: Callable[[str], str]) -> Expr:
     """The same expression with every name it reads replaced by ``resolve(name)`` (Exprs render names verbatim)."""
     assert isinstance(expr, msgspec.Struct)  # every Expr is a frozen msgspec.Struct (core/expr.py)
     changes: dict[str, object] = {}
-    for name in (f.name for f in msgspec.structs.fields(expr)):
+    for name in expr.__struct_fields__:  # not msgspec.structs.fields, which evaluates the annotations each time
         v = getattr(expr, name)
         if name in ("blank_if_blank", "bands", "decimals"):
             continue
@@ -566,12 +566,20 @@ def status_formula(sheet: str | None) -> str:
 
 
 @cache
-def cells() -> tuple[LiveCell, ...]:
-    """Every formula cell of the live checks: the 校验 rows, the summary and each sheet's status line."""
+def status_cells() -> tuple[LiveCell, ...]:
+    """The summary and each sheet's status line: the first of :func:`cells`, and its only ones outside the 校验
+    sheet (cheap to make, unlike the rows: ``validate`` of a workbook whose 校验 sheet is sealed needs only these)."""
     out: list[LiveCell] = [LiveCell(SHEET, SUMMARY_CELL, status_formula(None), "校验汇总")]
     for s in spec.SHEETS:
         if s.status_cell:  # the guide's line counts the whole workbook
             out.append(LiveCell(s.title, s.status_cell, status_formula(s.title if s.key != "guide" else None), "状态行"))
+    return tuple(out)
+
+
+@cache
+def cells() -> tuple[LiveCell, ...]:
+    """Every formula cell of the live checks: the summary, each sheet's status line, then the 校验 rows."""
+    out = list(status_cells())
     for i, t in enumerate(targets()):
         out += _row_cells(i, t)
     return tuple(out)
@@ -688,7 +696,8 @@ def functions(formula: str) -> set[str]:
 
 
 __all__ = ["ALLOWED_FUNCTIONS", "Case", "Format", "LiveCell", "NOT_LIVE_REASONS", "SHEET", "Target", "names",
-           "cells", "excel_text", "expansion", "formats", "functions", "live_codes", "reported", "status_formula", "targets"]
+           "cells", "excel_text", "expansion", "formats", "functions", "live_codes", "message_count", "reported", "status_cells",
+           "status_formula", "targets"]
 
 
 @cache
@@ -703,6 +712,12 @@ def messages() -> tuple[tuple[str, str], ...]:
                     assert out.get(key, text) == text, key
                     out[key] = text
     return tuple(out.items())
+
+
+@cache
+def message_count() -> int:
+    """``len(messages())`` without rendering the texts: what the defined names of the message table need."""
+    return len({f"{c.code}|{t.key}" for t in targets() if t.key for c in t.cases if c.code})
 
 
 def all_names() -> tuple[spec.Name, ...]:
@@ -720,9 +735,9 @@ def names() -> list[spec.Name]:
                   f"校验表：结果列（{STATUS_WORDS['zh']['ok']} / {SEVERITY_WORDS['zh']['error']} / "
                   f"{SEVERITY_WORDS['zh']['warning']}）", SINCE),
         spec.Name(SHEET_NAME, SHEET, f"{COL_SHEET}{FIRST_ROW}:{COL_SHEET}{last}", "live", "校验表：工作表列", SINCE),
-        spec.Name(MSG_KEY_NAME, SHEET, f"{COL_MSG_KEY}{FIRST_ROW}:{COL_MSG_KEY}{FIRST_ROW + len(messages()) - 1}",
+        spec.Name(MSG_KEY_NAME, SHEET, f"{COL_MSG_KEY}{FIRST_ROW}:{COL_MSG_KEY}{FIRST_ROW + message_count() - 1}",
                   "live", "校验表：说明模板的键（代码|类别）", SINCE),
-        spec.Name(MSG_TEXT_NAME, SHEET, f"{COL_MSG_TEXT}{FIRST_ROW}:{COL_MSG_TEXT}{FIRST_ROW + len(messages()) - 1}",
+        spec.Name(MSG_TEXT_NAME, SHEET, f"{COL_MSG_TEXT}{FIRST_ROW}:{COL_MSG_TEXT}{FIRST_ROW + message_count() - 1}",
                   "live", "校验表：说明模板（{0} 检查项，{1}、{2} 数值）", SINCE),
     ]
     for i, (name, choices) in enumerate(choice_lists()):

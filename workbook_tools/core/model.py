@@ -11,9 +11,10 @@ import math
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+import msgspec
 
 from . import spec
 from .errors import WorkbookToolsError
@@ -39,18 +40,17 @@ def _is_numeric_kind(kind: str) -> bool:
     return kind in spec.NUMERIC_KINDS
 
 
-@dataclass
-class Evaluation:
+class Evaluation(msgspec.Struct):
     """One department's year: input values, lists, and any derived cell that was typed over."""
 
-    values: dict[str, Value] = field(default_factory=dict)
-    lists: dict[str, list[Row]] = field(default_factory=dict)
-    stated: dict[str, Value] = field(default_factory=dict)
+    values: dict[str, Value] = msgspec.field(default_factory=dict)
+    lists: dict[str, list[Row]] = msgspec.field(default_factory=dict)
+    stated: dict[str, Value] = msgspec.field(default_factory=dict)
     template_version: str = spec.TEMPLATE_VERSION
     #: The profile the workbook was made for (``_meta`` name ``profile``); None: the default profile.
     profile: str | None = None
     #: The workbook's own locked tables (grade labels and minimums), which the grade formula reads.
-    constants: dict[str, list[Value]] = field(default_factory=dict)
+    constants: dict[str, list[Value]] = msgspec.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for f in spec.INPUT_FIELDS:
@@ -114,7 +114,7 @@ class Evaluation:
         def clean(v: Value) -> Value:
             return CONTROL_CHARS.sub("", v) if isinstance(v, str) else v
 
-        return replace(self, values={k: clean(v) for k, v in self.values.items()},
+        return msgspec.structs.replace(self, values={k: clean(v) for k, v in self.values.items()},
                        lists={t: [{k: clean(v) for k, v in row.items()} for row in rows] for t, rows in self.lists.items()})
 
     # -- JSON -----------------------------------------------------------------------------------

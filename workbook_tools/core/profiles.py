@@ -14,13 +14,12 @@ import json
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
-from . import spec
+from . import DATA, spec
 from .errors import WorkbookToolsError
 from .findings import CATALOGUE, SEVERITY_ORDER, Finding
 from .scoring import Rules, RulesError, load_rules, parse_rules
@@ -185,7 +184,7 @@ def _rules(raw: Mapping[str, Any], where: str) -> Rules:
 
 
 def _packaged(name: str) -> Path:
-    return Path(str(resources.files("workbook_tools").joinpath("data", name)))
+    return DATA / name
 
 
 def _read(path: Path | Any, where: str) -> Profile:
@@ -205,7 +204,7 @@ def _read(path: Path | Any, where: str) -> Profile:
 @cache
 def available() -> tuple[str, ...]:
     """Ids of the packaged profiles, the default first."""
-    folder = resources.files("workbook_tools").joinpath(*PROFILE_DIR)
+    folder = DATA.joinpath(*PROFILE_DIR[1:])
     names = sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json"))
     return tuple(sorted(names, key=lambda n: (n != DEFAULT_PROFILE, n)))
 
@@ -216,7 +215,7 @@ def get(name: str | None = None) -> Profile:
     pid = name or DEFAULT_PROFILE
     if pid not in available():
         raise ProfileError(f"没有名为“{pid}”的配置（可用：{'、'.join(available())}；workbook-tools profiles 列出全部）")
-    profile = _read(resources.files("workbook_tools").joinpath(*PROFILE_DIR, f"{pid}.json"), _where(pid))
+    profile = _read(DATA.joinpath(*PROFILE_DIR[1:], f"{pid}.json"), _where(pid))
     if profile.id != pid:
         raise ProfileError(f"{_where(pid)}：id {profile.id!r} 应与文件名 {pid!r} 一致")
     return profile

@@ -1179,8 +1179,10 @@ def defined_names() -> tuple[Name, ...]:
     return tuple(out)
 
 
+@cache
 def derived_order() -> tuple[Field, ...]:
-    """Derived fields in dependency order, so one pass computes everything."""
+    """Derived fields in dependency order, so one pass computes everything (cached: compute, the intervals and the
+    checks each walk it for every workbook)."""
     done: set[str] = set()
     order: list[Field] = []
     pending = list(DERIVED_FIELDS)

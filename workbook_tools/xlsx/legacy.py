@@ -8,12 +8,11 @@ LibreOffice the message says which command installs it.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 LEGACY_SUFFIXES = (".xls", ".ods", ".et", ".ett", ".xlt", ".ots")
 INSTALL_HINT = "apt-get install libreoffice-calc-nogui"
@@ -23,8 +22,7 @@ def is_legacy(path: str | Path) -> bool:
     return Path(path).suffix.lower() in LEGACY_SUFFIXES
 
 
-@dataclass(frozen=True)
-class Conversion:
+class Conversion(msgspec.Struct, frozen=True):
     """One legacy file's outcome: the converted copy, or why there is none (Chinese, then English)."""
 
     source: str
@@ -66,6 +64,8 @@ def convert_all(paths: Sequence[str | Path], workdir: Path, *, timeout: float = 
         try:
             link.symlink_to(Path(s).absolute())
         except OSError:
+            import shutil  # here, as tempfile below: validate imports this module for .xlsx files too
+
             shutil.copyfile(s, link)
         staged.append((s, link))
     target = workdir / "xlsx"
@@ -132,6 +132,8 @@ def _once(batch: list[tuple[str, Path]], dest: Path, timeout: float,
 @contextmanager
 def converted(path: str | Path, *, timeout: float = 120) -> Iterator[Conversion]:
     """One legacy file converted into a temporary folder that is removed afterwards."""
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="workbook_tools-legacy-") as work:
         yield convert_all([path], Path(work), timeout=timeout)[str(path)]
 

@@ -7,7 +7,6 @@ beside the model, what validation needs: each named cell's formula text, cached 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -29,8 +28,7 @@ class Location(msgspec.Struct, frozen=True):
     by_name: bool  # False when the defined name was missing or broken and the spec address was used
 
 
-@dataclass
-class Loaded:
+class Loaded(msgspec.Struct):
     """A read workbook: the model plus the cell-level facts validation and fill need."""
 
     path: str
@@ -38,10 +36,10 @@ class Loaded:
     model: Evaluation
     version: str | None
     template_id: str | None
-    locations: dict[str, Location] = field(default_factory=dict)
-    cells: dict[str, Cell | None] = field(default_factory=dict)
-    list_rows: dict[str, list[int]] = field(default_factory=dict)  # sheet row of each model row
-    list_locations: dict[str, dict[str, Location]] = field(default_factory=dict)  # table → column → first cell
+    locations: dict[str, Location] = msgspec.field(default_factory=dict)
+    cells: dict[str, Cell | None] = msgspec.field(default_factory=dict)
+    list_rows: dict[str, list[int]] = msgspec.field(default_factory=dict)  # sheet row of each model row
+    list_locations: dict[str, dict[str, Location]] = msgspec.field(default_factory=dict)  # table → column → first cell
     #: The layout of the file's template version (None: a version this code does not know).
     layout: layouts.Layout | None = None
 

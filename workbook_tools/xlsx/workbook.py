@@ -13,10 +13,11 @@ import posixpath
 import pyexpat
 import re
 import zipfile
-from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
+import msgspec
 from defusedxml import DefusedXmlException
 
 from .package import NS_REL, NS_STRICT_REL, M, UnreadableWorkbook, check_zip, read_rels, read_xml, sniff
@@ -27,27 +28,29 @@ from .worksheet import MAX_ROW, Cell, Cells, FormulaCells, SheetData, SheetScan,
 from .xmlparse import MAIN_NAMESPACES, NS_STRICT, is_utf16
 
 
-@dataclass
-class Workbook:
+class Workbook(msgspec.Struct, dict=True):
+    """A read workbook's package facts and sheets (``dict=True``: the by-name index below is a cache, not a
+    field, so it takes no part in equality or the repr)."""
+
     path: str
     sheets: list[SheetData]
     names: dict[str, str]  # workbook-level defined name → reference text
     local_names: dict[tuple[int, str], str]
     application: str = ""
     app_version: str = ""
-    custom_properties: dict[str, str] = field(default_factory=dict)
-    locked_styles: list[bool] = field(default_factory=list)
-    date_styles: list[bool] = field(default_factory=list)
-    quote_styles: list[bool] = field(default_factory=list)
+    custom_properties: dict[str, str] = msgspec.field(default_factory=dict)
+    locked_styles: list[bool] = msgspec.field(default_factory=list)
+    date_styles: list[bool] = msgspec.field(default_factory=list)
+    quote_styles: list[bool] = msgspec.field(default_factory=list)
     calc_mode: str = "auto"
     has_vba: bool = False
     external_links: int = 0
-    _by_name: dict[str, SheetData] = field(default_factory=dict, repr=False, compare=False)
 
     def sheet(self, name: str) -> SheetData | None:
-        if len(self._by_name) != len(self.sheets):
-            self._by_name = {s.name: s for s in self.sheets}
-        return self._by_name.get(name)
+        by_name: dict[str, SheetData] | None = self.__dict__.get("_by_name")
+        if by_name is None or len(by_name) != len(self.sheets):
+            by_name = self.__dict__["_by_name"] = {s.name: s for s in self.sheets}
+        return by_name.get(name)
 
     @property
     def sheet_names(self) -> list[str]:
@@ -75,8 +78,12 @@ class Workbook:
 _REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?)$")
 
 
+@lru_cache(maxsize=4096)
 def parse_reference(text: str) -> tuple[str, str] | None:
-    """"'表 1'!$B$4" → ('表 1', 'B4'); ranges keep their colon; anything else (#REF!, formulas) → None."""
+    """"'表 1'!$B$4" → ('表 1', 'B4'); ranges keep their colon; anything else (#REF!, formulas) → None.
+
+    Cached: the reader and the structure check resolve each of a workbook's ~180 names, and every workbook of a
+    batch spells them alike."""
     m = _REF.match(text.strip())
     if not m:
         return None

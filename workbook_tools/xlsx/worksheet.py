@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from typing import IO, Any
+
+import msgspec
 
 from ..core.cells import address, col_index, col_letters, rc, split
 from .formulas import translate
@@ -26,8 +27,7 @@ MAX_ROW = 2000
 CHUNK = 1 << 20
 
 
-@dataclass(slots=True)
-class Cell:
+class Cell(msgspec.Struct):
     """One cell as stored: ``value`` is the typed cached value, ``formula`` the formula text without '='."""
 
     value: Decimal | str | bool | None
@@ -41,13 +41,12 @@ class Cell:
         return self.kind == "e"
 
 
-@dataclass
-class SheetData:
+class SheetData(msgspec.Struct):
     name: str
     state: str = "visible"
-    cells: Cells | FormulaCells = field(default_factory=lambda: Cells())
+    cells: Cells | FormulaCells = msgspec.field(default_factory=lambda: Cells())
     protected: bool = False
-    merges: list[str] = field(default_factory=list)
+    merges: list[str] = msgspec.field(default_factory=list)
     truncated: bool = False
     max_row: int = 0
     #: False when only the formula cells were read, without values (``read(formulas_only=...)``)
@@ -82,6 +81,13 @@ def rc_of(ref: str) -> tuple[int, int] | None:
     for ch in m.group(1).upper():
         n = n * 26 + (ord(ch) - 64)
     return int(m.group(2)), n
+
+
+@lru_cache(maxsize=65536)
+def _canonical(ref: str) -> tuple[str, int, int] | None:
+    """A cell's ``r`` attribute as (canonical A1 address, row, column): one cache lookup per cell element."""
+    rowcol = rc_of(ref)
+    return None if rowcol is None else (ref_of(*rowcol), *rowcol)
 
 
 class SheetScan:
@@ -199,19 +205,20 @@ def scan_sheet(stream: IO[bytes], date_styles: list[bool], max_row: int) -> Shee
                            (_PROTECTION, on_protection)):
         others.update(dict.fromkeys(names, handler))
     find = others.get
+    canonical = _canonical
 
     def start(name: str, attrs: dict[str, str]) -> None:
         nonlocal col
         if name in c_names:  # the common element first, inline; everything else through one lookup
             r = attrs.get("r")
-            rowcol = rc_of(r) if r else None
-            if rowcol is None:
+            canon = canonical(r) if r else None
+            if canon is None:
                 col += 1
                 rr, cc = row, col
+                ref = ref_of(rr, cc)
             else:
-                rr, cc = rowcol
+                ref, rr, cc = canon
                 col = cc
-            ref = ref_of(rr, cc)
             s = attrs.get("s")
             t = attrs.get("t")
             if s or t:
