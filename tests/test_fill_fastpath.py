@@ -269,7 +269,7 @@ def test_refusals_fall_back_to_openpyxl(tmp_path: Path) -> None:
 def test_a_drawing_with_shapes_is_left_to_openpyxl(tmp_path: Path) -> None:
     """An empty drawing part is carried over; one that anchors a shape to cells is a part the writer does not
     know, so fill goes through openpyxl (and reports what openpyxl drops)."""
-    from workbook_tools.xlsx.patch import prepare
+    from workbook_tools.xlsx.patch import prepare, sheet_parts
 
     src = FIXTURES / "app-saved" / "seed.xlsx"
     with zipfile.ZipFile(src) as zf:
@@ -279,7 +279,7 @@ def test_a_drawing_with_shapes_is_left_to_openpyxl(tmp_path: Path) -> None:
     plan = fill_mod.plan_fill(loaded, fill_mod.FillReport(str(src)))
     assert plan is not None
     with zipfile.ZipFile(src) as zf:
-        parts = fill_mod._sheet_parts(zf)
+        parts = sheet_parts(zf)
     prepare(src, parts, fill_mod._part_edits(plan))  # the empty drawing is no obstacle
     shaped = tmp_path / "shaped.xlsx"
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(shaped, "w", zipfile.ZIP_DEFLATED) as zout:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
+import msgspec
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
+from workbook_tools.checks.validate import validate
 from workbook_tools.core import live_checks, spec
-from workbook_tools.template import build_template, write_template
+from workbook_tools.core.fsutil import atomic_save
+from workbook_tools.core.model import Evaluation
+from workbook_tools.template import _patched, build_template, fill_workbook, write_filled, write_template
 from workbook_tools.xlsx.workbook import read as read_workbook
 
 from .conftest import ROOT, TEMPLATE
@@ -22,7 +27,10 @@ CONTRACT = next((p for p in (ROOT.parent / "shared" / "checks" / "template_contr
 
 
 def snapshot(path: Path) -> dict:
-    wb = load_workbook(path)
+    return snapshot_of(load_workbook(path))
+
+
+def snapshot_of(wb: Workbook) -> dict:
     out: dict = {"sheets": wb.sheetnames, "names": {}, "props": sorted((p.name, p.value) for p in wb.custom_doc_props)}
     for name, dn in wb.defined_names.items():
         out["names"][name] = dn.attr_text
@@ -42,6 +50,7 @@ def snapshot(path: Path) -> dict:
             "protected": ws.protection.sheet,
             "paper": ws.page_setup.paperSize,
             "widths": {k: v.width for k, v in ws.column_dimensions.items()},
+            "heights": {r: d.height for r, d in ws.row_dimensions.items() if d.height},
         }
     return out
 
@@ -132,3 +141,41 @@ def test_filled_list_rows_show_their_whole_text(seed_xlsx: Path) -> None:
             assert (ws.row_dimensions[r].height or 0) >= 15 * min(lines, 27), (r, text[:20])
             grown += lines > 1
     assert grown >= 3
+
+
+def _filled_both_ways(model: Evaluation, folder: Path) -> tuple[Path, Path]:
+    fast, slow = folder / "part-writer.xlsx", folder / "openpyxl.xlsx"
+    write_filled(model, fast)
+    atomic_save(fill_workbook(model), slow)
+    return fast, slow
+
+
+@pytest.mark.parametrize("example", ["seed_2022_anhua_zhongdian", "consistent_2023_qingshan_jiaoyu"])
+def test_write_filled_writes_what_openpyxl_writes(example: str, tmp_path: Path) -> None:
+    """``write_filled`` patches the committed template's parts; the workbook must be the one openpyxl's
+    load-fill-save gives: every cell's value and style, merges, validations, widths, the grown list rows'
+    heights, and so the same findings. A text that looks like a formula stays text in both."""
+    model = Evaluation.from_json(json.loads((ROOT / "examples" / f"{example}.json").read_text("utf-8")))
+    model.values["unit_name"] = "=HYPERLINK(\"http://x\")"
+    model.lists["goals"][0]["text"] = "  前后有空格、长到要折行的目标" * 8 + "  "
+    assert _patched(model, None) is not None
+    fast, slow = _filled_both_ways(model, tmp_path)
+    book = load_workbook(fast)
+    assert snapshot_of(book) == snapshot(slow)
+    goals = spec.table("goals")
+    assert snapshot_of(book)[goals.sheet]["heights"][goals.first_row] > 15
+    assert validate(fast).findings == validate(slow).findings
+    assert book[spec.field("unit_name").sheet][spec.field("unit_name").cell].data_type != "f"
+
+
+def test_write_filled_leaves_to_openpyxl_what_the_part_writer_does_not_write(tmp_path: Path) -> None:
+    """Another profile's template, another template file, a control character: openpyxl writes them."""
+    model = Evaluation.from_json(json.loads((ROOT / "examples" / "consistent_2023_qingshan_jiaoyu.json")
+                                            .read_text("utf-8")))
+    assert _patched(model, None) is not None and _patched(model, TEMPLATE) is not None
+    assert _patched(model, tmp_path / "other.xlsx") is None
+    assert _patched(msgspec.structs.replace(model, profile="national"), None) is None
+    model.values["unit_name"] = "单位\x7f"
+    assert _patched(model, None) is None
+    path = write_filled(model, tmp_path / "control.xlsx")
+    assert read_workbook(path).cell(spec.field("unit_name").sheet, spec.field("unit_name").cell).value == "单位\x7f"

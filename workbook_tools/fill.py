@@ -11,7 +11,6 @@ it, and the source is never modified unless ``in_place`` is asked for (then a ``
 from __future__ import annotations
 
 import os
-import posixpath
 import re
 import shutil
 import warnings
@@ -23,7 +22,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import msgspec
-from defusedxml.ElementTree import fromstring
 
 from .checks import structure
 from .checks.formulas import normalize, template_formula
@@ -40,8 +38,8 @@ from .core.scoring import Rules, Suggestion, load_rules, suggest
 from .session import WorkbookSession
 from .xlsx import reader
 from .xlsx.legacy import converted, is_legacy
-from .xlsx.package import NS_MAIN, NS_PKG_REL, NS_REL, UnreadableWorkbook
-from .xlsx.patch import NotPatchable, Patched, SheetEdits, cached_cell_xml, prepare
+from .xlsx.package import UnreadableWorkbook
+from .xlsx.patch import NotPatchable, Patched, SheetEdits, cached_cell_xml, prepare, sheet_parts
 from .xlsx.worksheet import Cell
 
 
@@ -107,19 +105,6 @@ _ATTR_T = re.compile(r'\st="[^"]*"')
 _FORMULA = re.compile(r"<f(?:\s[^>]*)?(?:/>|>.*?</f>)", re.S)
 
 
-def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → worksheet part path, from workbook.xml and its relationships."""
-    root = fromstring(zf.read("xl/workbook.xml"))
-    rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    targets = {}
-    for rel in rels.iter(f"{{{NS_PKG_REL}}}Relationship"):
-        target = rel.get("Target", "")
-        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-        targets[rel.get("Id", "")] = path
-    return {s.get("name", ""): targets.get(s.get(f"{{{NS_REL}}}id", ""), "")
-            for s in root.iter(f"{{{NS_MAIN}}}sheet")}
-
-
 def _cell_xml(attrs: str, body: str, value: Value) -> str:
     formula = _FORMULA.search(body)
     return cached_cell_xml(_ATTR_T.sub("", attrs), formula.group(0) if formula else "", value)
@@ -139,7 +124,7 @@ def write_cached_values(path: Path, values: Mapping[tuple[str, str], Value]) -> 
         by_sheet.setdefault(sheet, {})[cell] = v
     patched = 0
     with zipfile.ZipFile(path) as zin:
-        parts = _sheet_parts(zin)
+        parts = sheet_parts(zin)
         replaced: dict[str, bytes] = {}
         for sheet, cells in by_sheet.items():
             part = parts.get(sheet)
@@ -510,7 +495,7 @@ def _fast(src: Path, plan: FillPlan) -> Patched | None:
     """The plan as a part-level patch of ``src``, or None when the file needs the openpyxl path."""
     try:
         with zipfile.ZipFile(src) as zf:
-            parts = _sheet_parts(zf)
+            parts = sheet_parts(zf)
         return prepare(src, parts, _part_edits(plan))
     except (NotPatchable, KeyError, ValueError, zipfile.BadZipFile):
         return None

@@ -6,7 +6,8 @@ Only this module and :mod:`workbook_tools.fill` speak openpyxl's vocabulary of s
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,8 +22,9 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .core import live_checks, spec
-from .core.fsutil import atomic_save
-from .core.model import Evaluation, Value
+from .core.fsutil import atomic_path, atomic_save
+from .core.model import CONTROL_CHARS, Evaluation, Value
+from .xlsx.patch import NotPatchable, Patched, SheetEdits, prepare, sheet_parts
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "evaluation_template.xlsx"
 FIXED_TIME = dt.datetime(2024, 1, 1, 0, 0, 0)
@@ -437,16 +439,10 @@ def _put(c: XlCell, value: Value) -> None:
         c.value = value
 
 
-def fill_workbook(model: Evaluation, template: Path | None = None) -> Workbook:
-    """A workbook from the template holding the model: inputs, list rows, typed-over derived cells, and the
-    model's own profile and threshold table (a county's edited bands travel with its data)."""
-    from .core.profiles import DEFAULT_PROFILE, available
-
-    profile = model.profile if model.profile in available() else None
-    if template is None and profile not in (None, DEFAULT_PROFILE):
-        wb = build_template(profile)
-    else:
-        wb = load_workbook(template or DEFAULT_TEMPLATE) if (template or DEFAULT_TEMPLATE).exists() else build_template()
+def _cells(model: Evaluation) -> Iterator[tuple[str, str, Value]]:
+    """(sheet, cell, value) for every cell the model writes into a blank template, in writing order: the
+    constants (a county's edited threshold bands travel with its data), the profile, the inputs, the
+    typed-over derived cells, the list rows. Both writers below walk this one list."""
     for k in spec.CONSTANTS:
         first = k.ref.split(":")[0]
         col = "".join(ch for ch in first if ch.isalpha())
@@ -454,39 +450,103 @@ def fill_workbook(model: Evaluation, template: Path | None = None) -> Workbook:
         values = model.constants.get(k.name)
         if values is not None and len(values) == len(k.values):
             for i, v in enumerate(values):
-                _put(wb[k.sheet][f"{col}{row0 + i}"], v)
+                yield k.sheet, f"{col}{row0 + i}", v
     if model.profile:
         meta_sheet, meta_cell = spec.META_NAMES["profile"]
-        _put(wb[meta_sheet][meta_cell], model.profile)
+        yield meta_sheet, meta_cell, model.profile
     for f in spec.INPUT_FIELDS:
-        _put(wb[f.sheet][f.cell], model.values.get(f.name))
+        yield f.sheet, f.cell, model.values.get(f.name)
     for name, value in model.stated.items():
         f = spec.field(name)
-        _put(wb[f.sheet][f.cell], value)
+        yield f.sheet, f.cell, value
     for t in spec.TABLES:
-        ws = wb[t.sheet]
-        rows = model.lists.get(t.name, [])
-        for i, row in enumerate(rows):
+        for i, row in enumerate(model.lists.get(t.name, [])):
             for c in t.columns:
-                _put(ws[f"{c.col}{t.first_row + i}"], row.get(c.key))
-            _fit_list_row(ws, t, t.first_row + i, row)
-    return wb
+                yield t.sheet, f"{c.col}{t.first_row + i}", row.get(c.key)
 
 
 #: The tallest row Excel allows, in points.
 MAX_ROW_HEIGHT = 409
 
 
-def _fit_list_row(ws: Worksheet, t: spec.ListTable, row_no: int, row: Mapping[str, Value]) -> None:
-    """Grow a filled list row to its longest wrapped text, which would otherwise show only its first line."""
-    lines = max((_lines(str(row[c.key]), ws.column_dimensions[c.col].width or 9) for c in t.columns
-                 if spec.KINDS[c.kind].wraps and row.get(c.key) not in (None, "")), default=1)
-    if lines > 1:
-        ws.row_dimensions[row_no].height = min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 3)
+def _row_heights(model: Evaluation, width: Callable[[str, str], float]) -> Iterator[tuple[str, int, float]]:
+    """(sheet, row, points) for each filled list row whose longest wrapped text needs more than one line
+    (it would otherwise show only its first line); ``width(sheet, column)`` is the column's width."""
+    for t in spec.TABLES:
+        for i, row in enumerate(model.lists.get(t.name, [])):
+            lines = max((_lines(str(row[c.key]), width(t.sheet, c.col)) for c in t.columns
+                         if spec.KINDS[c.kind].wraps and row.get(c.key) not in (None, "")), default=1)
+            if lines > 1:
+                yield t.sheet, t.first_row + i, min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 3)
+
+
+def fill_workbook(model: Evaluation, template: Path | None = None) -> Workbook:
+    """A workbook from the template holding the model: inputs, list rows, typed-over derived cells, and the
+    model's own profile and threshold table."""
+    from .core.profiles import DEFAULT_PROFILE, available
+
+    profile = model.profile if model.profile in available() else None
+    if template is None and profile not in (None, DEFAULT_PROFILE):
+        wb = build_template(profile)
+    else:
+        wb = load_workbook(template or DEFAULT_TEMPLATE) if (template or DEFAULT_TEMPLATE).exists() else build_template()
+    for sheet, cell, value in _cells(model):
+        _put(wb[sheet][cell], value)
+    for sheet, row_no, height in _row_heights(model, lambda sheet, col: wb[sheet].column_dimensions[col].width or 9):
+        wb[sheet].row_dimensions[row_no].height = height
+    return wb
+
+
+def _spec_width(sheet: str, col: str) -> float:
+    return next((s.widths.get(col) for s in spec.SHEETS if s.title == sheet), None) or 9
+
+
+def _part_edits(model: Evaluation) -> dict[str, SheetEdits] | None:
+    """The model as part-writer edits of the default template; None when a value needs openpyxl (it refuses
+    control characters as openpyxl does, and only openpyxl writes what is neither text, a number nor a flag)."""
+    edits: dict[str, SheetEdits] = {}
+    for sheet, cell, value in _cells(model):
+        if isinstance(value, str) and CONTROL_CHARS.search(value):
+            return None
+        if value is not None and not isinstance(value, str | bool | int | Decimal):
+            return None
+        edits.setdefault(sheet, SheetEdits()).constants[cell] = value
+    for sheet, row_no, height in _row_heights(model, _spec_width):
+        edits.setdefault(sheet, SheetEdits()).heights[row_no] = height
+    return edits
+
+
+def _patched(model: Evaluation, template: Path | None) -> Patched | None:
+    """The model written into the committed default template by the part writer: a copy of the template
+    with the model's cells changed, ~20 times cheaper than loading and saving it with openpyxl (prefill
+    writes one per department). None sends it to openpyxl: another profile or template, or a value only
+    openpyxl writes."""
+    from .core.profiles import DEFAULT_PROFILE, available
+
+    profile = model.profile if model.profile in available() else None
+    if template not in (None, DEFAULT_TEMPLATE) or profile not in (None, DEFAULT_PROFILE) or \
+            not DEFAULT_TEMPLATE.exists():
+        return None
+    edits = _part_edits(model)
+    if edits is None:
+        return None
+    try:
+        with zipfile.ZipFile(DEFAULT_TEMPLATE) as zf:
+            parts = sheet_parts(zf)
+        return prepare(DEFAULT_TEMPLATE, parts, edits)
+    except (NotPatchable, KeyError, ValueError, zipfile.BadZipFile):
+        return None
 
 
 def write_filled(model: Evaluation, path: Path, template: Path | None = None) -> Path:
-    atomic_save(fill_workbook(model, template), path)
+    """Write the model into the template at ``path``, atomically (the part writer when it can, openpyxl
+    otherwise: the same cells either way, tests/test_template.py compares them)."""
+    patched = _patched(model, template)
+    if patched is None:
+        atomic_save(fill_workbook(model, template), path)
+    else:
+        with atomic_path(path) as tmp:
+            patched.write(tmp)
     return path
 
 

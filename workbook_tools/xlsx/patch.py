@@ -24,8 +24,11 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from defusedxml.ElementTree import fromstring
+
 from ..core.cells import rc
 from ..core.model import canonical
+from .package import NS_REL
 from .xmlparse import NS_MAIN, defused_parser, is_utf16
 
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -68,13 +71,15 @@ class SheetEdits:
     """Cells to change on one sheet. ``constants``: plain values (any formula goes); ``formulas``: formula
     text with '='; ``caches``: cached values of formula cells (a cell without a formula is left alone);
     ``protect``: the sheet protection password hash to set; ``no_text_format``: cells whose style must not
-    be quote-prefixed or text-formatted (openpyxl's path changes their style, this writer does not)."""
+    be quote-prefixed or text-formatted (openpyxl's path changes their style, this writer does not);
+    ``heights``: row number → custom height in points (a list row grown to its wrapped text)."""
 
     constants: dict[str, Any] = field(default_factory=dict)
     formulas: dict[str, str] = field(default_factory=dict)
     caches: dict[str, Any] = field(default_factory=dict)
     protect: str | None = None
     no_text_format: set[str] = field(default_factory=set)
+    heights: dict[int, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -198,6 +203,10 @@ def _number(v: Decimal | int) -> str:
     return canonical(Decimal(v))
 
 
+def _height_attrs(points: float) -> dict[str, str]:
+    return {"ht": _number(Decimal(str(points))), "customHeight": "1"}
+
+
 def cached_cell_xml(attrs: str, f: str, value: Any) -> str:
     """A formula cell with its cached value: the one form both of fill's writers give a derived cell."""
     if value is _NO_VALUE:
@@ -316,11 +325,14 @@ def _patch_sheet(data: bytes, edits: SheetEdits, text_styles: list[bool]) -> byt
                 raise NotPatchable(f"{ref}: outside the sheet's dimension")
         r, col = rc(ref)
         new_cells.setdefault(r, []).append((col, xml))
-    for r, added in new_cells.items():
+    for r in edits.heights:
+        new_cells.setdefault(r, [])
+    for r, added in sorted(new_cells.items()):
         row_el = rows.get(r)
+        height = _height_attrs(edits.heights[r]) if r in edits.heights else {}
         if row_el is None:
             following = [x for x in sheet_data.children if int(x.attrs["r"]) > r]
-            xml = f'<row r="{r}">' + "".join(x for _, x in sorted(added)) + "</row>"
+            xml = f"<row{_attr_text({'r': str(r), **height})}>" + "".join(x for _, x in sorted(added)) + "</row>"
             if following:
                 replacements.append((following[0].start, following[0].start, xml.encode("utf-8")))
             elif data[sheet_data.tag_end - 2:sheet_data.tag_end] == b"/>":
@@ -329,9 +341,12 @@ def _patch_sheet(data: bytes, edits: SheetEdits, text_styles: list[bool]) -> byt
                 replacements.append((sheet_data.close, sheet_data.close, xml.encode("utf-8")))
             continue
         existing = sorted(row_cells.get(r, []), key=lambda t: t[0])
-        row_attrs = {k: v for k, v in row_el.attrs.items() if k != "spans"}
+        row_attrs = {k: v for k, v in row_el.attrs.items() if k != "spans" or not added} | height
         row_tag = f"<row{_attr_text(row_attrs)}>".encode()
         self_closing = data[row_el.tag_end - 2:row_el.tag_end] == b"/>"
+        if self_closing and not added:
+            replacements.append((row_el.start, row_el.end, f"<row{_attr_text(row_attrs)}/>".encode()))
+            continue
         if self_closing:
             replacements.append((row_el.start, row_el.end, row_tag + "".join(
                 x for _, x in sorted(added)).encode("utf-8") + b"</row>"))
@@ -478,6 +493,19 @@ def _target_path(base: str, target: str) -> str:
     return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
 
 
+def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → worksheet part path, from workbook.xml and its relationships."""
+    root = fromstring(zf.read("xl/workbook.xml"))
+    rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    targets = {}
+    for rel in rels.iter(f"{{{NS_PKG_REL}}}Relationship"):
+        target = rel.get("Target", "")
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        targets[rel.get("Id", "")] = path
+    return {s.get("name", ""): targets.get(s.get(f"{{{NS_REL}}}id", ""), "")
+            for s in root.iter(f"{{{NS_MAIN}}}sheet")}
+
+
 def prepare(source: Path, sheet_parts: Mapping[str, str], edits: Mapping[str, SheetEdits]) -> Patched:
     """Plan the edits (sheet name → :class:`SheetEdits`; ``sheet_parts`` sheet name → part path) without
     writing; raises :class:`NotPatchable` when the file needs the openpyxl path."""
@@ -517,4 +545,4 @@ def prepare(source: Path, sheet_parts: Mapping[str, str], edits: Mapping[str, Sh
     return Patched(source, replaced, dropped)
 
 
-__all__ = ["NotPatchable", "Patched", "SheetEdits", "prepare"]
+__all__ = ["NotPatchable", "Patched", "SheetEdits", "prepare", "sheet_parts"]
