@@ -11,20 +11,22 @@ from __future__ import annotations
 import hashlib
 import re
 import tempfile
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from workbook_tools.checks.validate import validate
 from workbook_tools.core import spec
 from workbook_tools.core.compute import compute
+from workbook_tools.core.fsutil import atomic_save
 from workbook_tools.core.model import Evaluation
 from workbook_tools.core.scoring import load_rules, suggest
 from workbook_tools.fill import fill
-from workbook_tools.template import write_filled
+from workbook_tools.template import fill_workbook, write_filled
 
 from .conftest import CONSISTENT_JSON, load_json
 
@@ -113,6 +115,14 @@ def _write(model: Evaluation, folder: Path, name: str = "w.xlsx") -> Path:
     return write_filled(model, folder / name)
 
 
+def _damaged(model: Evaluation, folder: Path, damage: Callable[[Workbook], None]) -> Path:
+    """The model's workbook with ``damage`` done to it: the workbook write_filled saves, edited before it is
+    saved rather than written, loaded and saved again (one openpyxl load and save fewer per example)."""
+    wb = fill_workbook(model)
+    damage(wb)
+    return atomic_save(wb, folder / "w.xlsx")
+
+
 def _problems(path: Path) -> list[str]:
     report = validate(path)
     return [f"{f.code} {f.place} {f.text()}" for f in report.findings if f.severity != "info"]
@@ -129,9 +139,8 @@ def test_any_valid_input_set_validates_without_findings(model: Evaluation) -> No
 @given(evaluations(), st.sampled_from(spec.DERIVED_FIELDS), st.sampled_from(["constant", "other", "delete"]))
 def test_any_single_change_of_a_derived_cell_is_found(model: Evaluation, f: spec.Field, change: str) -> None:
     computed = compute(model)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = _write(model, Path(tmp))
-        wb = load_workbook(path)
+
+    def damage(wb: Workbook) -> None:
         c = wb[f.sheet][f.cell]
         value = computed[f.name]
         if change == "constant":  # typed over with a different number (or text for the grade)
@@ -140,7 +149,9 @@ def test_any_single_change_of_a_derived_cell_is_found(model: Evaluation, f: spec
             c.value = "=1+1"
         else:
             c.value = None
-        wb.save(path)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = _damaged(model, Path(tmp), damage)
         report = validate(path)
         assert any(x.place == f"{f.sheet}!{f.cell}" and x.severity != "info" for x in report.findings), (
             f.name, change, [x.code for x in report.findings])
@@ -151,16 +162,16 @@ def test_any_single_change_of_a_derived_cell_is_found(model: Evaluation, f: spec
        st.sampled_from(["1,234.50", "１２３", "88.5 ", "\u00a042"]))
 def test_fill_then_validate_leaves_no_formula_or_arithmetic_finding_and_is_idempotent(
         model: Evaluation, damaged: list[spec.Field], text_number: str) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = _write(model, Path(tmp))
-        wb = load_workbook(path)
+    def damage(wb: Workbook) -> None:
         for i, f in enumerate(damaged):
             wb[f.sheet][f.cell].value = [None, 12345, "=2*2"][i % 3]
         target = spec.field("basic_goods_budget")
         cell = wb[target.sheet][target.cell]
         cell.value = text_number
         cell.data_type = "s"
-        wb.save(path)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = _damaged(model, Path(tmp), damage)
         first = Path(tmp) / "filled.xlsx"
         fill(path, first)
         left = [f for f in validate(first).findings if f.code in FORMULA_CODES | {"text-number"}]
@@ -170,7 +181,9 @@ def test_fill_then_validate_leaves_no_formula_or_arithmetic_finding_and_is_idemp
         changes = [f for f in report.findings if f.code.startswith("fill-") and f.severity == "info"
                    and f.code != "fill-score-suggested"]
         assert changes == [], [f.text() for f in changes]
-        assert hashlib.sha256(load_cells(first)).digest() == hashlib.sha256(load_cells(second)).digest()
+        # a byte copy (fill had nothing to change) holds the same cells without reading them back
+        if first.read_bytes() != second.read_bytes():
+            assert hashlib.sha256(load_cells(first)).digest() == hashlib.sha256(load_cells(second)).digest()
 
 
 def load_cells(path: Path) -> bytes:
