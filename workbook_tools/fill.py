@@ -39,7 +39,7 @@ from .session import WorkbookSession
 from .xlsx import reader
 from .xlsx.legacy import converted, is_legacy
 from .xlsx.package import UnreadableWorkbook
-from .xlsx.patch import NotPatchable, Patched, SheetEdits, cached_cell_xml, prepare, sheet_parts
+from .xlsx.patch import NotPatchable, Patched, SheetEdits, cached_cell_xml, sheet_parts, try_prepare
 from .xlsx.worksheet import Cell
 
 
@@ -494,11 +494,10 @@ def _part_edits(plan: FillPlan) -> dict[str, SheetEdits]:
 def _fast(src: Path, plan: FillPlan) -> Patched | None:
     """The plan as a part-level patch of ``src``, or None when the file needs the openpyxl path."""
     try:
-        with zipfile.ZipFile(src) as zf:
-            parts = sheet_parts(zf)
-        return prepare(src, parts, _part_edits(plan))
-    except (NotPatchable, KeyError, ValueError, zipfile.BadZipFile):
+        edits = _part_edits(plan)
+    except (NotPatchable, KeyError, ValueError):
         return None
+    return try_prepare(src, edits)
 
 
 def _copy(src: Path, dest: Path) -> None:

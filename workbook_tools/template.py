@@ -6,7 +6,6 @@ Only this module and :mod:`workbook_tools.fill` speak openpyxl's vocabulary of s
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -24,7 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .core import live_checks, spec
 from .core.fsutil import atomic_path, atomic_save
 from .core.model import CONTROL_CHARS, Evaluation, Value
-from .xlsx.patch import NotPatchable, Patched, SheetEdits, prepare, sheet_parts
+from .xlsx.patch import Patched, SheetEdits, try_prepare
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "evaluation_template.xlsx"
 FIXED_TIME = dt.datetime(2024, 1, 1, 0, 0, 0)
@@ -528,14 +527,7 @@ def _patched(model: Evaluation, template: Path | None) -> Patched | None:
             not DEFAULT_TEMPLATE.exists():
         return None
     edits = _part_edits(model)
-    if edits is None:
-        return None
-    try:
-        with zipfile.ZipFile(DEFAULT_TEMPLATE) as zf:
-            parts = sheet_parts(zf)
-        return prepare(DEFAULT_TEMPLATE, parts, edits)
-    except (NotPatchable, KeyError, ValueError, zipfile.BadZipFile):
-        return None
+    return None if edits is None else try_prepare(DEFAULT_TEMPLATE, edits)
 
 
 def write_filled(model: Evaluation, path: Path, template: Path | None = None) -> Path:

@@ -28,10 +28,9 @@ from defusedxml.ElementTree import fromstring
 
 from ..core.cells import rc
 from ..core.model import canonical
-from .package import NS_REL
+from .package import NS_PKG_REL, NS_REL
 from .xmlparse import NS_MAIN, defused_parser, is_utf16
 
-NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 CALC_CHAIN_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/calcChain"
 
@@ -545,4 +544,14 @@ def prepare(source: Path, sheet_parts: Mapping[str, str], edits: Mapping[str, Sh
     return Patched(source, replaced, dropped)
 
 
-__all__ = ["NotPatchable", "Patched", "SheetEdits", "prepare", "sheet_parts"]
+def try_prepare(source: Path, edits: Mapping[str, SheetEdits]) -> Patched | None:
+    """:func:`prepare` with the file's own sheet parts; None when the file needs the openpyxl path."""
+    try:
+        with zipfile.ZipFile(source) as zf:
+            parts = sheet_parts(zf)
+        return prepare(source, parts, edits)
+    except (NotPatchable, KeyError, ValueError, zipfile.BadZipFile):
+        return None
+
+
+__all__ = ["NotPatchable", "Patched", "SheetEdits", "prepare", "sheet_parts", "try_prepare"]
