@@ -479,14 +479,18 @@ def _row_heights(model: Evaluation, width: Callable[[str, str], float]) -> Itera
                 yield t.sheet, t.first_row + i, min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 3)
 
 
+def _other_profile(model: Evaluation) -> bool:
+    """The model names a known profile other than the default: its template is built from the spec."""
+    from .core.profiles import DEFAULT_PROFILE, available
+
+    return model.profile in available() and model.profile != DEFAULT_PROFILE
+
+
 def fill_workbook(model: Evaluation, template: Path | None = None) -> Workbook:
     """A workbook from the template holding the model: inputs, list rows, typed-over derived cells, and the
     model's own profile and threshold table."""
-    from .core.profiles import DEFAULT_PROFILE, available
-
-    profile = model.profile if model.profile in available() else None
-    if template is None and profile not in (None, DEFAULT_PROFILE):
-        wb = build_template(profile)
+    if template is None and _other_profile(model):
+        wb = build_template(model.profile)
     else:
         wb = load_workbook(template or DEFAULT_TEMPLATE) if (template or DEFAULT_TEMPLATE).exists() else build_template()
     for sheet, cell, value in _cells(model):
@@ -520,11 +524,7 @@ def _patched(model: Evaluation, template: Path | None) -> Patched | None:
     with the model's cells changed, ~20 times cheaper than loading and saving it with openpyxl (prefill
     writes one per department). None sends it to openpyxl: another profile or template, or a value only
     openpyxl writes."""
-    from .core.profiles import DEFAULT_PROFILE, available
-
-    profile = model.profile if model.profile in available() else None
-    if template not in (None, DEFAULT_TEMPLATE) or profile not in (None, DEFAULT_PROFILE) or \
-            not DEFAULT_TEMPLATE.exists():
+    if template not in (None, DEFAULT_TEMPLATE) or _other_profile(model) or not DEFAULT_TEMPLATE.exists():
         return None
     edits = _part_edits(model)
     return None if edits is None else try_prepare(DEFAULT_TEMPLATE, edits)
